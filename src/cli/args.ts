@@ -1,0 +1,109 @@
+/**
+ * Shared argument parsing for the commands: node's util.parseArgs with `--help`, required options and
+ * one-line errors (thrown as UsageError, which the commands turn into exit code 2).
+ */
+import { parseArgs } from "node:util";
+
+export class UsageError extends Error {}
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  /** Shown in --help. */
+  description: string;
+  required?: boolean;
+  default?: string | boolean;
+  multiple?: boolean;
+  short?: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  options: Record<string, OptionSpec>;
+  /** Extra lines for --help (examples). */
+  examples?: string[];
+  /** Names of positional arguments; undefined means none are accepted. */
+  positionals?: string[];
+}
+
+export function helpText(spec: CommandSpec): string {
+  const pos = (spec.positionals ?? []).map((p) => ` <${p}>`).join("");
+  const lines = [`usage: massive ${spec.name}${pos} [options]`, "", spec.summary, "", "options:"];
+  for (const [name, o] of Object.entries(spec.options)) {
+    const flag = `--${name}${o.type === "string" ? " <value>" : ""}`;
+    const extra = o.required ? " (required)" : o.default !== undefined ? ` (default: ${String(o.default)})` : "";
+    lines.push(`  ${flag.padEnd(28)} ${o.description}${extra}`);
+  }
+  lines.push(`  ${"--help".padEnd(28)} show this help`);
+  if (spec.examples?.length) lines.push("", "examples:", ...spec.examples.map((e) => `  ${e}`));
+  return lines.join("\n");
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** Parses argv against the spec; returns undefined when --help was asked (help already printed). */
+export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs | undefined {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${helpText(spec)}\n`);
+    return undefined;
+  }
+  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string; default?: string | boolean }> = {};
+  for (const [name, o] of Object.entries(spec.options)) {
+    options[name] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
+  }
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: spec.positionals !== undefined, strict: true }) as ParsedArgs;
+  } catch (err) {
+    throw new UsageError(`${spec.name}: ${(err as Error).message.split("\n")[0]} (see massive ${spec.name} --help)`);
+  }
+  for (const [name, o] of Object.entries(spec.options)) {
+    if (o.required && parsed.values[name] === undefined) throw new UsageError(`${spec.name}: --${name} is required (see massive ${spec.name} --help)`);
+  }
+  const wanted = spec.positionals ?? [];
+  if (parsed.positionals.length !== wanted.length) {
+    throw new UsageError(`${spec.name}: expected ${wanted.length ? wanted.map((p) => `<${p}>`).join(" ") : "no positional arguments"}, got ${parsed.positionals.length ? parsed.positionals.join(" ") : "none"}`);
+  }
+  return parsed;
+}
+
+/**
+ * Wraps a command body: --help handling, UsageError -> exit 2 with one line, other errors -> exit 1 with one line
+ * (MASSIVE_DEBUG=1 prints the stack).
+ */
+export function defineCommand(spec: CommandSpec, body: (args: ParsedArgs) => Promise<number | void>): { spec: CommandSpec; run(argv: string[]): Promise<number> } {
+  return {
+    spec,
+    async run(argv: string[]): Promise<number> {
+      try {
+        const args = parseCommandArgs(spec, argv);
+        if (!args) return 0;
+        return (await body(args)) ?? 0;
+      } catch (err) {
+        const message = (err as Error).message?.split("\n")[0] ?? String(err);
+        process.stderr.write(`massive ${spec.name}: ${message}\n`);
+        if (process.env.MASSIVE_DEBUG) console.error(err);
+        return err instanceof UsageError ? 2 : 1;
+      }
+    },
+  };
+}
+
+/** Parses a comma-separated list of non-negative integers ("0,1000,2000" or "0:143000:1000" ranges). */
+export function parseStepList(text: string, option = "--steps"): number[] {
+  const out: number[] = [];
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const range = /^(\d+):(\d+):(\d+)$/.exec(part);
+    if (range) {
+      const [a, b, s] = [Number(range[1]), Number(range[2]), Number(range[3])];
+      if (s <= 0) throw new UsageError(`${option}: range step must be positive in '${part}'`);
+      for (let v = a; v <= b; v += s) out.push(v);
+    } else if (/^\d+$/.test(part)) out.push(Number(part));
+    else throw new UsageError(`${option}: '${part}' is not a non-negative integer or a start:stop:step range`);
+  }
+  if (out.length === 0) throw new UsageError(`${option}: no steps given`);
+  return [...new Set(out)].sort((a, b) => a - b);
+}

@@ -1,0 +1,13 @@
+/**
+ * The public API of the project: notebooks (`import * as massive from "./src/index"`), the CLI and users' scripts
+ * use only what is exported here. One re-export per stage of the data's journey:
+ * io -> model -> record -> dynamics -> predict -> plots.
+ */
+export { initBackend, tf, BACKEND_ORDER, type BackendInfo, type BackendName } from "./backend";
+export { writeFileAtomic, writeFileAtomicSync } from "./util/atomic-write";
+export * from "./io/index";
+export * from "./model/index";
+export * from "./record/index";
+export * from "./dynamics/index";
+export * from "./predict/index";
+export * from "./plots/index";

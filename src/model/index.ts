@@ -1,0 +1,2 @@
+// Public API of the model stage; re-exported by src/index.ts.
+export {};

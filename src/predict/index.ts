@@ -1,0 +1,2 @@
+// Public API of the predict stage; re-exported by src/index.ts.
+export {};
