@@ -5,6 +5,7 @@
  */
 export { initBackend, tf, BACKEND_ORDER, type BackendInfo, type BackendName } from "./backend";
 export { writeFileAtomic, writeFileAtomicSync } from "./util/atomic-write";
+export { startProgress, type Progress } from "./util/progress";
 export * from "./io/index";
 export * from "./model/index";
 export * from "./record/index";
