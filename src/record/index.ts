@@ -1,2 +1,2 @@
 // Public API of the record stage; re-exported by src/index.ts.
-export {};
+export { MT19937, LegacyRandomState, randomInterval } from "./numpy-random";
