@@ -1,2 +1,24 @@
 // Public API of the plots stage; re-exported by src/index.ts.
-export {};
+// Figure builders are pure (plain inputs -> Plotly {data, layout, config}); display, export and the report use them.
+export type { PlotlyFigure, PlotlyLayout, PlotlyTrace } from "./figure";
+export { THEME, AXIS_TITLES, viridis, sequenceColor, layerLabel, themedAxis, themedLayout, themedConfig, stepLogTicks } from "./theme";
+export { gptNeoxParameterCount, PYTHIA_ARCHITECTURES, type ParameterCountConfig } from "./param-count";
+export { finalRatioFigure, type ModelFinalRatio } from "./fig2-final-ratio";
+export { layerMagnitudesFigure, type CheckpointMagnitudes } from "./fig3-layer-magnitudes";
+export { ratioOverTrainingFigure, seriesAxisTitle, type SeriesOverTraining } from "./fig4-ratio-over-training";
+export { peakHeatmapsFigure, modelPeaks, seriesPeak, type ModelPeaks } from "./fig5-peak-heatmaps";
+export { exampleFitsFigure, curveSteps, type FitPanel } from "./fig6-example-fits";
+export { r2PerLayerFigure, type ModelR2 } from "./fig7-r2";
+export { tPeakSurfaceFigure, tPeak, logSpace, type TPeakSurfaceInput } from "./fig8-t-peak";
+export { hypothesesFigure, type HypothesisScores } from "./hypotheses";
+export {
+  shapSummaryFigure,
+  meanAbsShap,
+  partialDependenceFigure,
+  predictedTrajectoriesFigure,
+  type ShapSummaryInput,
+  type PartialDependencePanel,
+  type TrajectoryLayer,
+} from "./predict-figures";
+export { display, show, displayBundle, figureMimeBundle, tableMimeBundle, setPlotlyInlining, isPlotlyFigure, figureSummary, type MimeBundle, type TableLike } from "./display";
+export { plotlyScriptTag, figureDivHtml, plotlyJsVersion } from "./html";

@@ -1,0 +1,165 @@
+/**
+ * Static export of figures through plotly.js in headless Chromium (driven by playwright-core): PNG at a chosen scale
+ * and SVG through `Plotly.toImage`, vector PDF through Chromium's printer (`page.pdf`) on a page sized to the figure.
+ * One browser and one page serve a whole batch; plotly.js is loaded into the page once. Fonts come from the system
+ * (Liberation Sans from Debian's fonts-liberation2, installed by scripts/setup.sh).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import type { PlotlyFigure } from "./figure";
+import { plotlyJsSource } from "./html";
+import { THEME } from "./theme";
+import { writeFileAtomic } from "../util/atomic-write";
+
+export type ExportFormat = "png" | "svg" | "pdf";
+export const EXPORT_FORMATS: readonly ExportFormat[] = ["png", "svg", "pdf"];
+
+/** Chromium flags for a quiet, sandbox-free headless run (containers, CI). */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** The Chromium to drive: $CHROMIUM_PATH, else the first of the usual system paths that exists. */
+export function findChromium(): string {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!fs.existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error("no Chromium found for figure export: install Debian's chromium (scripts/setup.sh does as root) or set CHROMIUM_PATH");
+  return found;
+}
+
+/** Parses "png,svg,pdf" into formats; throws a sentence naming a bad one. */
+export function parseFormats(text: string): ExportFormat[] {
+  const out = text.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (out.length === 0) throw new Error("--format: no format given (use png, svg, pdf or a comma-separated list)");
+  for (const f of out) if (!EXPORT_FORMATS.includes(f as ExportFormat)) throw new Error(`--format: '${f}' is not one of png, svg, pdf`);
+  return [...new Set(out)] as ExportFormat[];
+}
+
+function figureSize(figure: PlotlyFigure): { width: number; height: number } {
+  return { width: Math.round(Number(figure.layout.width ?? THEME.width)), height: Math.round(Number(figure.layout.height ?? THEME.height)) };
+}
+
+/** A headless Chromium with plotly.js loaded, reused for many figures. Close it when done. */
+export class FigureExporter {
+  private constructor(
+    private readonly browser: Browser,
+    private readonly page: Page,
+  ) {}
+
+  /** Starts Chromium (fresh temporary profile) and loads plotly.js into a blank page. */
+  static async launch(options: { executablePath?: string } = {}): Promise<FigureExporter> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { chromium } = require("playwright-core") as typeof import("playwright-core");
+    const browser = await chromium.launch({ executablePath: options.executablePath ?? findChromium(), args: CHROMIUM_ARGS, headless: true });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.setContent('<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}#fig{overflow:hidden}</style></head><body><div id="fig"></div></body></html>');
+      await page.addScriptTag({ content: plotlyJsSource() });
+      const ok = await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === "object");
+      if (!ok) throw new Error(`plotly.js did not load in Chromium${errors.length ? `: ${errors[0]}` : ""}`);
+      return new FigureExporter(browser, page);
+    } catch (err) {
+      await browser.close();
+      throw err;
+    }
+  }
+
+  /** The figure as PNG bytes at `scale` x its layout size (default 2, about 190 dpi at the default width). */
+  async png(figure: PlotlyFigure, options: { scale?: number } = {}): Promise<Buffer> {
+    const url = await this.toImage(figure, "png", options.scale ?? 2);
+    return Buffer.from(url.slice(url.indexOf(",") + 1), "base64");
+  }
+
+  /** The figure as an SVG document. */
+  async svg(figure: PlotlyFigure): Promise<string> {
+    const url = await this.toImage(figure, "svg", 1);
+    const body = url.slice(url.indexOf(",") + 1);
+    return url.slice(0, url.indexOf(",")).endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body);
+  }
+
+  /** The figure as a one-page vector PDF whose page is exactly the figure's size. */
+  async pdf(figure: PlotlyFigure): Promise<Buffer> {
+    const { width, height } = figureSize(figure);
+    await this.page.setViewportSize({ width, height });
+    await this.page.evaluate(
+      async ({ fig, width, height }) => {
+        const P = (window as unknown as { Plotly: { purge(el: HTMLElement): void; newPlot(el: HTMLElement, d: unknown, l: unknown, c: unknown): Promise<unknown> } }).Plotly;
+        const el = document.getElementById("fig")!;
+        P.purge(el);
+        el.style.width = `${width}px`;
+        el.style.height = `${height}px`;
+        await P.newPlot(el, fig.data, { ...fig.layout, width, height }, { ...(fig.config ?? {}), staticPlot: true });
+        await document.fonts.ready;
+      },
+      { fig: figure, width, height },
+    );
+    return this.page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, margin: { top: "0", right: "0", bottom: "0", left: "0" }, pageRanges: "1" });
+  }
+
+  /** Writes `<base>.<format>` for each format; returns the paths written. */
+  async write(figure: PlotlyFigure, base: string, formats: readonly ExportFormat[], options: { scale?: number } = {}): Promise<string[]> {
+    const written: string[] = [];
+    await fs.promises.mkdir(path.dirname(base), { recursive: true });
+    for (const format of formats) {
+      const file = `${base}.${format}`;
+      const bytes = format === "png" ? await this.png(figure, options) : format === "svg" ? await this.svg(figure) : await this.pdf(figure);
+      await writeFileAtomic(file, bytes);
+      written.push(file);
+    }
+    return written;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+
+  private async toImage(figure: PlotlyFigure, format: "png" | "svg", scale: number): Promise<string> {
+    const { width, height } = figureSize(figure);
+    return this.page.evaluate(
+      ({ fig, format, width, height, scale }) => {
+        const P = (window as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+        return P.toImage({ data: fig.data, layout: { ...fig.layout, width, height }, config: fig.config ?? {} }, { format, width, height, scale });
+      },
+      { fig: figure, format, width, height, scale },
+    );
+  }
+}
+
+/**
+ * Exports named figures to `<outDir>/<name>.<format>` with one browser; `onProgress` hears each file written.
+ * Returns every path written.
+ */
+export async function exportFigures(
+  figures: { name: string; figure: PlotlyFigure }[],
+  outDir: string,
+  formats: readonly ExportFormat[],
+  options: { scale?: number; executablePath?: string; onProgress?: (file: string) => void } = {},
+): Promise<string[]> {
+  const exporter = await FigureExporter.launch({ executablePath: options.executablePath });
+  const written: string[] = [];
+  try {
+    for (const { name, figure } of figures) {
+      for (const file of await exporter.write(figure, path.join(outDir, name), formats, options)) {
+        written.push(file);
+        options.onProgress?.(file);
+      }
+    }
+  } finally {
+    await exporter.close();
+  }
+  return written;
+}
