@@ -1,2 +1,8 @@
 // Public API of the model stage; re-exported by src/index.ts.
-export {};
+export { GPTNeoX, hookNames, HOOK_NAMES, activation, type RunOptions } from "./gpt-neox";
+export { rotaryInvFreq, rotaryTables } from "./rotary";
+export { selectNeoXParams, expectedNeoXShapes, isIgnoredBuffer, type NeoXParams, type LayerParams, type Param } from "./weights";
+export { readCheckpoint, type Checkpoint } from "../io/checkpoint";
+export { readNeoXConfig, parseNeoXConfig, type NeoXConfig } from "../io/config";
+export type { HostTensor, HostDType } from "../io/host-tensor";
+export { convertCheckpoint, type ConvertResult } from "./convert";

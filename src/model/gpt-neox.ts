@@ -1,0 +1,278 @@
+/**
+ * GPT-NeoX (Pythia) forward pass in TensorFlow.js, matching Hugging Face transformers' GPTNeoXForCausalLM in fp32:
+ *   x = embed_in[ids]
+ *   per layer:  a = attn(ln1(x));  parallel: x = (mlp(ln2(x)) + a) + x;  sequential: r = a + x; x = mlp(ln2(r)) + r
+ *   logits = final_layer_norm(x) @ embed_out^T
+ * Attention uses the fused per-head [q|k|v] layout, partial rotary embedding (rotate-half convention) on the first
+ * rotary_dims of each head, a causal mask and softmax over keys. The MLP uses exact (erf) GELU for `gelu`.
+ * Activations are exposed under TransformerLens names (see {@link HOOK_NAMES}); they stay on the backend.
+ * Call `await initBackend()` before {@link GPTNeoX.fromCheckpoint} (GPTNeoX.load does it).
+ */
+import { initBackend, tf } from "../backend";
+import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
+import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
+import type { HostTensor } from "../io/host-tensor";
+import { rotaryTables } from "./rotary";
+import { selectNeoXParams, type LayerParams, type Param } from "./weights";
+
+/** Every activation point, in execution order, for a model with `numLayers` layers. */
+export function hookNames(numLayers: number): string[] {
+  const names = ["hook_embed"];
+  for (let i = 0; i < numLayers; i++) names.push(`blocks.${i}.hook_attn_out`, `blocks.${i}.hook_mlp_out`, `blocks.${i}.hook_resid_post`);
+  names.push("ln_final.hook_normalized");
+  return names;
+}
+
+/** Hook name documentation (shapes with B = batch, T = sequence, C = hidden size). */
+export const HOOK_NAMES = {
+  hook_embed: "[B, T, C] token embeddings (embed_in)",
+  "blocks.<i>.hook_attn_out": "[B, T, C] attention output of layer i (after attention.dense)",
+  "blocks.<i>.hook_mlp_out": "[B, T, C] MLP output of layer i",
+  "blocks.<i>.hook_resid_post": "[B, T, C] output of decoder layer i (HF hidden_states[i + 1] before the final LayerNorm; the paper's h_l)",
+  "ln_final.hook_normalized": "[B, T, C] final_layer_norm output (weight and bias applied)",
+} as const;
+
+export interface RunOptions {
+  /** Hook names to cache, or a predicate on names; default: every hook. */
+  namesFilter?: string[] | ((name: string) => boolean);
+  /** Compute logits [B, T, vocab] (default true); false skips the output projection. */
+  returnLogits?: boolean;
+}
+
+interface LayerTensors {
+  ln1w: tf.Tensor1D; ln1b: tf.Tensor1D;
+  qkvW: tf.Tensor2D; qkvB?: tf.Tensor1D;
+  denseW: tf.Tensor2D; denseB?: tf.Tensor1D;
+  ln2w: tf.Tensor1D; ln2b: tf.Tensor1D;
+  fc1W: tf.Tensor2D; fc1B: tf.Tensor1D;
+  fc2W: tf.Tensor2D; fc2B: tf.Tensor1D;
+}
+
+interface ModelTensors {
+  embed: tf.Tensor2D;
+  layers: LayerTensors[];
+  lnfW: tf.Tensor1D; lnfB: tf.Tensor1D;
+  unembed: tf.Tensor2D;
+}
+
+/** HF's causal-mask fill value: the most negative float32. */
+const MASK_VALUE = -3.4028234663852886e38;
+
+export class GPTNeoX {
+  readonly config: NeoXConfig;
+  private w: ModelTensors | undefined;
+  /** cos, signed sin [T, rotary_dims] and additive causal mask [T, T] for the last sequence length used. */
+  private tables: { seqLen: number; cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D } | undefined;
+
+  constructor(config: NeoXConfig) {
+    this.config = config;
+  }
+
+  /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */
+  static fromCheckpoint(ckpt: Checkpoint): GPTNeoX {
+    const model = new GPTNeoX(ckpt.config);
+    model.loadWeights(ckpt.weights, ckpt.dir);
+    return model;
+  }
+
+  /** Reads a Hugging Face or converted checkpoint folder and builds the model (initialises the backend). */
+  static async load(dir: string): Promise<GPTNeoX> {
+    await initBackend();
+    return GPTNeoX.fromCheckpoint(await readCheckpoint(dir));
+  }
+
+  /**
+   * Replaces the weights (same architecture), disposing the previous tensors. Every name and shape is checked
+   * before anything is replaced; `source` names the weights in errors.
+   */
+  loadWeights(weights: Map<string, HostTensor>, source = "weights"): void {
+    const p = selectNeoXParams(this.config, weights, source);
+    const t1 = (q: Param): tf.Tensor1D => tf.tensor1d(q.data, "float32");
+    const t2 = (q: Param): tf.Tensor2D => tf.tensor2d(q.data, q.shape as [number, number], "float32");
+    const opt1 = (q: Param | undefined): tf.Tensor1D | undefined => (q ? t1(q) : undefined);
+    this.disposeWeights();
+    const embed = t2(p.embed);
+    this.w = {
+      embed,
+      layers: p.layers.map((l: LayerParams) => ({
+        ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
+        qkvW: t2(l.qkvWeight), qkvB: opt1(l.qkvBias),
+        denseW: t2(l.denseWeight), denseB: opt1(l.denseBias),
+        ln2w: t1(l.ln2Weight), ln2b: t1(l.ln2Bias),
+        fc1W: t2(l.fc1Weight), fc1B: t1(l.fc1Bias),
+        fc2W: t2(l.fc2Weight), fc2B: t1(l.fc2Bias),
+      })),
+      lnfW: t1(p.lnfWeight), lnfB: t1(p.lnfBias),
+      unembed: p.unembed === p.embed ? embed : t2(p.unembed),
+    };
+  }
+
+  /**
+   * Runs the model on token ids [batch, seq] and returns logits [batch, seq, vocab] (unless `returnLogits: false`)
+   * and the requested activations. The caller disposes every returned tensor.
+   */
+  runWithCache(ids: number[][] | tf.Tensor2D, options: RunOptions = {}): { logits?: tf.Tensor3D; cache: Map<string, tf.Tensor> } {
+    const w = this.w;
+    if (!w) throw new Error("GPTNeoX.runWithCache: the model has no weights (disposed, or loadWeights never called)");
+    const f = options.namesFilter;
+    const want = f === undefined ? () => true : typeof f === "function" ? f : ((set) => (n: string) => set.has(n))(new Set(f));
+    const idsT = this.idsTensor(ids);
+    const [B, T] = idsT.shape;
+    const C = this.config.hiddenSize;
+    const tables = this.positionTables(T);
+    const cache = new Map<string, tf.Tensor>();
+    try {
+      const logits = tf.tidy(() => {
+        const hook = (name: string, x: tf.Tensor2D): void => {
+          if (want(name)) cache.set(name, tf.keep(tf.reshape(x, [B, T, C])));
+        };
+        let x = tf.gather(w.embed, tf.reshape(idsT, [B * T])) as tf.Tensor2D; // (B*T, C)
+        hook("hook_embed", x);
+        w.layers.forEach((l, i) => {
+          const attn = this.attention(this.layerNorm(x, l.ln1w, l.ln1b), l, B, T, tables);
+          hook(`blocks.${i}.hook_attn_out`, attn);
+          if (this.config.useParallelResidual) {
+            const mlp = this.mlp(this.layerNorm(x, l.ln2w, l.ln2b), l);
+            hook(`blocks.${i}.hook_mlp_out`, mlp);
+            x = tf.add(tf.add(mlp, attn), x);
+          } else {
+            const resid = tf.add(attn, x) as tf.Tensor2D;
+            const mlp = this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b), l);
+            hook(`blocks.${i}.hook_mlp_out`, mlp);
+            x = tf.add(mlp, resid);
+          }
+          hook(`blocks.${i}.hook_resid_post`, x);
+        });
+        const normed = this.layerNorm(x, w.lnfW, w.lnfB);
+        hook("ln_final.hook_normalized", normed);
+        if (options.returnLogits === false) return undefined;
+        return tf.reshape(tf.matMul(normed, w.unembed, false, true), [B, T, this.config.vocabSize]) as tf.Tensor3D;
+      });
+      return logits ? { logits, cache } : { cache };
+    } catch (err) {
+      for (const t of cache.values()) t.dispose();
+      throw err;
+    } finally {
+      if (idsT !== ids) idsT.dispose();
+    }
+  }
+
+  /** Frees every tensor the model holds; the model cannot run until loadWeights is called again. */
+  dispose(): void {
+    this.disposeWeights();
+    if (this.tables) {
+      tf.dispose([this.tables.cos, this.tables.sin, this.tables.mask]);
+      this.tables = undefined;
+    }
+  }
+
+  private disposeWeights(): void {
+    if (!this.w) return;
+    const w = this.w;
+    const all: (tf.Tensor | undefined)[] = [w.embed, w.lnfW, w.lnfB, w.unembed === w.embed ? undefined : w.unembed];
+    for (const l of w.layers) all.push(...Object.values(l));
+    tf.dispose(all.filter((t): t is tf.Tensor => t !== undefined));
+    this.w = undefined;
+  }
+
+  /** Validates ids and returns an int32 tensor [B, T] (the input itself when it already is one). */
+  private idsTensor(ids: number[][] | tf.Tensor2D): tf.Tensor2D {
+    const V = this.config.vocabSize;
+    if (ids instanceof tf.Tensor) {
+      if (ids.rank !== 2 || ids.shape[0] === 0 || ids.shape[1] === 0) throw new Error(`GPTNeoX.runWithCache: argument 'ids' must be a non-empty 2-D tensor [batch, seq], got shape [${ids.shape.join(", ")}]`);
+      return ids.dtype === "int32" ? ids : (tf.cast(ids, "int32") as tf.Tensor2D);
+    }
+    if (!Array.isArray(ids) || ids.length === 0 || !Array.isArray(ids[0]) || ids[0].length === 0) {
+      throw new Error("GPTNeoX.runWithCache: argument 'ids' must be a non-empty array of non-empty arrays of token ids [batch][seq]");
+    }
+    const T = ids[0].length;
+    const flat = new Int32Array(ids.length * T);
+    ids.forEach((row, b) => {
+      if (!Array.isArray(row) || row.length !== T) throw new Error(`GPTNeoX.runWithCache: row ${b} of 'ids' has ${Array.isArray(row) ? row.length : "no"} tokens, expected ${T} (all rows must have the same length)`);
+      row.forEach((id, t) => {
+        if (!Number.isInteger(id) || id < 0 || id >= V) throw new Error(`GPTNeoX.runWithCache: ids[${b}][${t}] = ${String(id)} is not a token id in [0, ${V})`);
+        flat[b * T + t] = id;
+      });
+    });
+    return tf.tensor2d(flat, [ids.length, T], "int32");
+  }
+
+  private positionTables(T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D } {
+    if (this.tables?.seqLen === T) return this.tables;
+    if (this.tables) tf.dispose([this.tables.cos, this.tables.sin, this.tables.mask]);
+    const rd = rotaryDims(this.config);
+    const { cos, signedSin } = rotaryTables(T, rd, this.config.rotaryBase);
+    const mask = new Float32Array(T * T);
+    for (let q = 0; q < T; q++) mask.fill(MASK_VALUE, q * T + q + 1, (q + 1) * T);
+    this.tables = {
+      seqLen: T,
+      cos: tf.tensor2d(cos, [T, rd]),
+      sin: tf.tensor2d(signedSin, [T, rd]),
+      mask: tf.tensor2d(mask, [T, T]),
+    };
+    return this.tables;
+  }
+
+  /** torch.nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * w + b, biased variance. */
+  private layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
+    const mean = tf.mean(x, -1, true);
+    const xc = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(xc), -1, true);
+    return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, this.config.layerNormEps))), w), b) as tf.Tensor2D;
+  }
+
+  /**
+   * x [N, in] @ W[out, in]^T + b (torch.nn.Linear). Not tf.fused.matMul: with transposeB and a bias the wasm
+   * backend of tfjs 4.22 returns wrong values (max error ~1.7 on a 5x3 @ 3x4 test).
+   */
+  private linear(x: tf.Tensor2D, W: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+    const y = tf.matMul(x, W, false, true);
+    return (b ? tf.add(y, b) : y) as tf.Tensor2D;
+  }
+
+  /** Rotary embedding on the first rd dims of x [B, H, T, hs]: x_rot * cos + rotate_half(x_rot) * sin. */
+  private rotary(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
+    const rd = cos.shape[1];
+    const hs = x.shape[3];
+    const half = rd / 2;
+    const rot = rd === hs ? x : tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, rd]); // (B, H, T, rd)
+    const swapped = tf.concat([tf.slice(rot, [0, 0, 0, half], [-1, -1, -1, half]), tf.slice(rot, [0, 0, 0, 0], [-1, -1, -1, half])], 3);
+    const embedded = tf.add(tf.mul(rot, cos), tf.mul(swapped, sin)) as tf.Tensor4D;
+    return rd === hs ? embedded : tf.concat([embedded, tf.slice(x, [0, 0, 0, rd], [-1, -1, -1, hs - rd])], 3);
+  }
+
+  private attention(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D }): tf.Tensor2D {
+    const H = this.config.numHeads;
+    const hs = headSize(this.config);
+    const qkv = tf.transpose(tf.reshape(this.linear(xn, l.qkvW, l.qkvB), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
+    const [q, k, v] = tf.split(qkv, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)
+    // Scaling q by 1/sqrt(hs) before q k^T (cheaper than scaling the T x T scores) is exact when 1/sqrt(hs) is a power
+    // of two (hs = 16, 64, 256); otherwise (Pythia's hs = 128) it differs from HF by rounding only.
+    const qr = tf.mul(this.rotary(q, tables.cos, tables.sin), 1 / Math.sqrt(hs));
+    const kr = this.rotary(k, tables.cos, tables.sin);
+    const scores = tf.add(tf.matMul(qr, kr, false, true), tables.mask); // (B, H, T, T)
+    const ctx = tf.matMul(tf.softmax(scores), v); // (B, H, T, hs)
+    const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hs]) as tf.Tensor2D; // (B*T, C)
+    return this.linear(merged, l.denseW, l.denseB);
+  }
+
+  private mlp(xn: tf.Tensor2D, l: LayerTensors): tf.Tensor2D {
+    const h = this.linear(xn, l.fc1W, l.fc1B); // (B*T, 4C)
+    return this.linear(activation(h, this.config.hiddenAct), l.fc2W, l.fc2B);
+  }
+}
+
+/** The MLP non-linearity by its transformers name. */
+export function activation(x: tf.Tensor2D, name: string): tf.Tensor2D {
+  switch (name) {
+    case "gelu": // exact: x * 0.5 * (1 + erf(x / sqrt(2))), as torch.nn.functional.gelu
+      return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+    case "gelu_new": case "gelu_fast": case "gelu_pytorch_tanh": {
+      const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+      return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+    }
+    case "relu": return tf.relu(x);
+    case "silu": return tf.mul(x, tf.sigmoid(x));
+    default: throw new Error(`GPTNeoX: activation '${name}' is not supported`);
+  }
+}

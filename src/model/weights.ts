@@ -1,0 +1,108 @@
+/**
+ * Maps a GPT-NeoX state dict (Hugging Face names) onto the model's parameters, checking every shape.
+ * Accepted: the `gpt_neox.` prefix of GPTNeoXForCausalLM or none (GPTNeoXModel); the output projection as
+ * `embed_out.weight` (Pythia) or `lm_head.weight` (transformers 5), or the input embedding when
+ * `tie_word_embeddings`. Extra tensors (Pythia's `attention.bias`, `attention.masked_bias`,
+ * `attention.rotary_emb.inv_freq` buffers) are ignored: the rotary frequencies are computed from the config.
+ */
+import type { NeoXConfig } from "../io/config";
+import { toFloat32, type HostTensor } from "../io/host-tensor";
+
+/** One parameter as float32 values with its shape. Linear weights keep torch's [out, in] layout. */
+export interface Param {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface LayerParams {
+  ln1Weight: Param; ln1Bias: Param;
+  /** [3 * hidden, hidden]: rows are per head [q(hs) | k(hs) | v(hs)]. */
+  qkvWeight: Param; qkvBias?: Param;
+  denseWeight: Param; denseBias?: Param;
+  ln2Weight: Param; ln2Bias: Param;
+  fc1Weight: Param; fc1Bias: Param;
+  fc2Weight: Param; fc2Bias: Param;
+}
+
+export interface NeoXParams {
+  embed: Param;
+  layers: LayerParams[];
+  lnfWeight: Param; lnfBias: Param;
+  /** [vocab, hidden] */
+  unembed: Param;
+}
+
+/** True for tensors that checkpoints carry but the model recomputes or does not use. */
+export function isIgnoredBuffer(name: string): boolean {
+  return /\.attention\.(bias|masked_bias|rotary_emb\.inv_freq)$/.test(name) || name.endsWith(".rotary_emb.inv_freq");
+}
+
+/** The HF tensor names (with `prefix`, e.g. `gpt_neox.`) and shapes a config requires, output projection excluded. */
+export function expectedNeoXShapes(c: NeoXConfig, prefix = "gpt_neox."): Map<string, number[]> {
+  const h = c.hiddenSize;
+  const m = new Map<string, number[]>();
+  m.set(`${prefix}embed_in.weight`, [c.vocabSize, h]);
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = `${prefix}layers.${i}.`;
+    m.set(`${p}input_layernorm.weight`, [h]); m.set(`${p}input_layernorm.bias`, [h]);
+    m.set(`${p}attention.query_key_value.weight`, [3 * h, h]);
+    if (c.attentionBias) m.set(`${p}attention.query_key_value.bias`, [3 * h]);
+    m.set(`${p}attention.dense.weight`, [h, h]);
+    if (c.attentionBias) m.set(`${p}attention.dense.bias`, [h]);
+    m.set(`${p}post_attention_layernorm.weight`, [h]); m.set(`${p}post_attention_layernorm.bias`, [h]);
+    m.set(`${p}mlp.dense_h_to_4h.weight`, [c.intermediateSize, h]); m.set(`${p}mlp.dense_h_to_4h.bias`, [c.intermediateSize]);
+    m.set(`${p}mlp.dense_4h_to_h.weight`, [h, c.intermediateSize]); m.set(`${p}mlp.dense_4h_to_h.bias`, [h]);
+  }
+  m.set(`${prefix}final_layer_norm.weight`, [h]); m.set(`${prefix}final_layer_norm.bias`, [h]);
+  return m;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Picks and checks every parameter; throws one line naming `source` and the missing or mis-shaped tensors.
+ */
+export function selectNeoXParams(c: NeoXConfig, weights: Map<string, HostTensor>, source: string): NeoXParams {
+  const prefix = weights.has("gpt_neox.embed_in.weight") || !weights.has("embed_in.weight") ? "gpt_neox." : "";
+  const expected = expectedNeoXShapes(c, prefix);
+  const outName = ["embed_out.weight", "lm_head.weight"].find((n) => weights.has(n));
+  if (outName) expected.set(outName, [c.vocabSize, c.hiddenSize]);
+
+  const missing = [...expected.keys()].filter((n) => !weights.has(n));
+  if (!outName && !c.tieWordEmbeddings) missing.push("embed_out.weight (or lm_head.weight)");
+  if (missing.length) {
+    throw new Error(`${source}: missing ${missing.length} weight(s): ${missing.slice(0, 6).join(", ")}${missing.length > 6 ? `, ... (${missing.length - 6} more)` : ""}`);
+  }
+  const bad: string[] = [];
+  for (const [name, shape] of expected) {
+    const t = weights.get(name)!;
+    if (!sameShape(t.shape, shape)) bad.push(`'${name}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
+  }
+  if (bad.length) throw new Error(`${source}: mis-shaped weight(s): ${bad.slice(0, 4).join("; ")}${bad.length > 4 ? `; ... (${bad.length - 4} more)` : ""}`);
+
+  const get = (name: string): Param => {
+    const t = weights.get(name)!;
+    return { name, shape: t.shape, data: toFloat32(t, `${source}: weight '${name}'`) };
+  };
+  const opt = (name: string): Param | undefined => (expected.has(name) ? get(name) : undefined);
+  const layers: LayerParams[] = [];
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = `${prefix}layers.${i}.`;
+    layers.push({
+      ln1Weight: get(`${p}input_layernorm.weight`), ln1Bias: get(`${p}input_layernorm.bias`),
+      qkvWeight: get(`${p}attention.query_key_value.weight`), qkvBias: opt(`${p}attention.query_key_value.bias`),
+      denseWeight: get(`${p}attention.dense.weight`), denseBias: opt(`${p}attention.dense.bias`),
+      ln2Weight: get(`${p}post_attention_layernorm.weight`), ln2Bias: get(`${p}post_attention_layernorm.bias`),
+      fc1Weight: get(`${p}mlp.dense_h_to_4h.weight`), fc1Bias: get(`${p}mlp.dense_h_to_4h.bias`),
+      fc2Weight: get(`${p}mlp.dense_4h_to_h.weight`), fc2Bias: get(`${p}mlp.dense_4h_to_h.bias`),
+    });
+  }
+  const embed = get(`${prefix}embed_in.weight`);
+  return {
+    embed,
+    layers,
+    lnfWeight: get(`${prefix}final_layer_norm.weight`), lnfBias: get(`${prefix}final_layer_norm.bias`),
+    unembed: outName ? get(outName) : embed,
+  };
+}
