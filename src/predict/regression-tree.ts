@@ -1,0 +1,131 @@
+/**
+ * One regression tree grown greedily on gradient statistics, shared by the forest and both boosters.
+ *
+ * With gradients g_i and hessians h_i (second-order boosting, XGBoost's formulation) a leaf's weight is
+ * w = -G / (H + lambda) and a split's gain is
+ *   gain = 1/2 * [ G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda) - G^2 / (H + lambda) ] - gamma,
+ * with G, H the sums over the node's samples. Splits with gain <= 0 are not made; children must keep at least
+ * minSamplesLeaf samples and a hessian sum of at least minChildWeight. A plain CART tree on the squared error of a
+ * target y is the special case g = -y, h = 1, lambda = gamma = 0: the leaf weight is the mean of y and the gain is
+ * half the reduction of the sum of squared errors. Thresholds sit midway between consecutive distinct values and
+ * x <= threshold goes left (scikit-learn's convention).
+ */
+import type { Rng } from "./rng";
+
+/** A fitted tree as flat arrays; node 0 is the root; leaves have feature -1. */
+export interface TreeArrays {
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  /** Leaf weight (for internal nodes, the weight the node would have as a leaf). */
+  value: number[];
+  /** Hessian sum of the training samples reaching the node (their count when h = 1): TreeSHAP's cover. */
+  cover: number[];
+}
+
+export interface TreeGrowOptions {
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  minChildWeight: number;
+  lambda: number;
+  gamma: number;
+  /** Features tried at each node: all when undefined, else this many drawn at random (needs rng). */
+  maxFeatures?: number;
+  /** Restricts the candidate features for the whole tree (XGBoost's colsample_bytree). */
+  allowedFeatures?: number[];
+  rng?: Rng;
+}
+
+/**
+ * Grows one tree on rows `rows` of X (repeats allowed: a bootstrap sample) with per-row g and h.
+ */
+export function growTree(X: readonly (readonly number[])[], g: readonly number[], h: readonly number[], rows: readonly number[], o: TreeGrowOptions): TreeArrays {
+  const t: TreeArrays = { feature: [], threshold: [], left: [], right: [], value: [], cover: [] };
+  const p = X[0]!.length;
+  const features = o.allowedFeatures ?? Array.from({ length: p }, (_, j) => j);
+
+  const grow = (idx: number[], depth: number): number => {
+    let G = 0;
+    let H = 0;
+    for (const i of idx) {
+      G += g[i]!;
+      H += h[i]!;
+    }
+    const node = t.feature.length;
+    t.feature.push(-1);
+    t.threshold.push(0);
+    t.left.push(-1);
+    t.right.push(-1);
+    t.value.push(-G / (H + o.lambda));
+    t.cover.push(H);
+    if (depth >= o.maxDepth || idx.length < o.minSamplesSplit || idx.length < 2 * o.minSamplesLeaf) return node;
+
+    const parentScore = (G * G) / (H + o.lambda);
+    let best = { gain: 0, feature: -1, threshold: 0 };
+    let candidates = features;
+    if (o.maxFeatures !== undefined && o.maxFeatures < features.length) {
+      if (!o.rng) throw new Error("growTree: maxFeatures needs an rng");
+      candidates = o.rng.sample(features.length, o.maxFeatures).map((k) => features[k]!);
+    }
+    for (const f of candidates) {
+      const sorted = idx.slice().sort((a, b) => X[a]![f]! - X[b]![f]!);
+      let GL = 0;
+      let HL = 0;
+      for (let k = 0; k < sorted.length - 1; k++) {
+        const i = sorted[k]!;
+        GL += g[i]!;
+        HL += h[i]!;
+        const xa = X[i]![f]!;
+        const xb = X[sorted[k + 1]!]![f]!;
+        if (xa === xb) continue;
+        const nL = k + 1;
+        const nR = sorted.length - nL;
+        if (nL < o.minSamplesLeaf || nR < o.minSamplesLeaf) continue;
+        const GR = G - GL;
+        const HR = H - HL;
+        if (HL < o.minChildWeight || HR < o.minChildWeight) continue;
+        const gain = 0.5 * ((GL * GL) / (HL + o.lambda) + (GR * GR) / (HR + o.lambda) - parentScore) - o.gamma;
+        if (gain > best.gain + 1e-12 * Math.abs(parentScore)) {
+          let thr = xa + (xb - xa) / 2;
+          if (thr === xb) thr = xa; // midpoint rounded up to xb: keep x <= thr on the left side
+          best = { gain, feature: f, threshold: thr };
+        }
+      }
+    }
+    if (best.feature < 0) return node;
+    const li: number[] = [];
+    const ri: number[] = [];
+    for (const i of idx) (X[i]![best.feature]! <= best.threshold ? li : ri).push(i);
+    t.feature[node] = best.feature;
+    t.threshold[node] = best.threshold;
+    const l = grow(li, depth + 1);
+    const r = grow(ri, depth + 1);
+    t.left[node] = l;
+    t.right[node] = r;
+    return node;
+  };
+  grow(rows.slice(), 0);
+  return t;
+}
+
+/** The leaf weight a tree gives to one row. */
+export function predictTree(t: TreeArrays, x: readonly number[]): number {
+  let n = 0;
+  while (t.feature[n]! >= 0) n = x[t.feature[n]!]! <= t.threshold[n]! ? t.left[n]! : t.right[n]!;
+  return t.value[n]!;
+}
+
+/** A sum of scaled trees plus a constant: prediction = base + sum_k scale_k * tree_k(x). */
+export interface TreeEnsemble {
+  base: number;
+  trees: TreeArrays[];
+  scales: number[];
+}
+
+export function predictEnsemble(e: TreeEnsemble, x: readonly number[]): number {
+  let s = e.base;
+  for (let k = 0; k < e.trees.length; k++) s += e.scales[k]! * predictTree(e.trees[k]!, x);
+  return s;
+}
