@@ -12,3 +12,4 @@ export * from "./record/index";
 export * from "./dynamics/index";
 export * from "./predict/index";
 export * from "./plots/index";
+export * from "./sweep/index";

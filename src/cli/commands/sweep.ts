@@ -1,0 +1,310 @@
+/**
+ * `massive sweep <plan|submit|task|status|merge|run-local>`: a models x checkpoints sweep as Slurm job arrays (one
+ * array per model, one task per checkpoint) or as local child processes, both running `massive sweep task`, which
+ * runs `massive record` for one checkpoint.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { defineCommand, UsageError, type ParsedArgs } from "../args";
+import type { CliCommand } from "../command";
+import {
+  buildManifest,
+  defaultMassiveCommand,
+  evalShapeOf,
+  findModel,
+  formatBytes,
+  formatSeconds,
+  formatStatus,
+  mergeSweep,
+  MANIFEST_FILE,
+  parseStepRequest,
+  readManifest,
+  renderArrayScript,
+  resolveModel,
+  runLocal,
+  runSweepTask,
+  slurmTime,
+  submitArray,
+  sweepStatus,
+  writeManifest,
+  type SweepManifest,
+} from "../../sweep/index";
+import { writeFileAtomic } from "../../util/atomic-write";
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function str(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+function list(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
+}
+
+function int(args: ParsedArgs, name: string, min: number): number | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name}: expected an integer >= ${min}, got '${v}'`);
+  return Number(v);
+}
+
+/** Splits a command given as one string ("npx massive") or a JSON array. */
+function splitCommand(text: string, option: string): string[] {
+  const t = text.trim();
+  if (t.startsWith("[")) {
+    const a = JSON.parse(t) as unknown;
+    if (Array.isArray(a) && a.length && a.every((x) => typeof x === "string")) return a as string[];
+    throw new UsageError(`${option}: expected a JSON array of strings`);
+  }
+  const words = t.split(/\s+/).filter(Boolean);
+  if (!words.length) throw new UsageError(`${option}: empty command`);
+  return words;
+}
+
+function summaryTable(m: SweepManifest): string {
+  const rows = m.models.map((x) => {
+    const r = x.resources;
+    const n = x.tasks.length;
+    return [
+      x.name,
+      String(n),
+      `${(x.params.total / 1e6).toFixed(x.params.total < 1e7 ? 2 : 0)}M`,
+      formatBytes(x.checkpointBytes),
+      r.gpuMemGiB ? `${r.gpuMemGiB} GiB` : "-",
+      `${r.cpuMemGiB} GiB`,
+      formatSeconds(r.estimatedSeconds),
+      m.slurm.time ?? slurmTime(r.timeMinutes),
+      `${((n * r.estimatedSeconds) / 3600).toFixed(2)} h`,
+      formatBytes(n * x.checkpointBytes),
+      formatBytes(n * r.statsBytes),
+    ];
+  });
+  const head = ["model", "tasks", "params", "ckpt", "GPU mem", "host mem", "est/task", "limit", m.slurm.gpusPerTask ? "GPU-hours" : "CPU-hours", "ckpts total", "stats"];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows].map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n");
+}
+
+const plan = defineCommand(
+  {
+    name: "sweep plan",
+    summary: "write a task manifest (one task per model x checkpoint, with resources) and one Slurm array script per model",
+    options: {
+      models: { type: "string", required: true, description: "comma-separated hub ids (EleutherAI/pythia-70m) or local folders of step<N>/ checkpoints" },
+      steps: { type: "string", required: true, description: "pythia-schedule (154 hub steps), all (every local step<N>/), or a list 0,1000 / 0:143000:1000" },
+      eval: { type: "string", required: true, description: "evaluation sequences passed to massive record --eval" },
+      out: { type: "string", required: true, description: "sweep folder (manifest, scripts, logs, records)" },
+      partition: { type: "string", description: "Slurm partition" },
+      account: { type: "string", description: "Slurm account" },
+      "gpus-per-task": { type: "string", default: "1", description: "GPUs per array task (0: CPU only)" },
+      gres: { type: "string", description: "--gres value instead of gpu:<gpus-per-task>, e.g. gpu:h100:1" },
+      "cpus-per-task": { type: "string", default: "2", description: "CPUs per array task" },
+      concurrency: { type: "string", default: "0", description: "array tasks of one model running at once (%N; 0: no limit)" },
+      time: { type: "string", description: "time limit per task for every model (Slurm syntax), instead of the estimate" },
+      mem: { type: "string", description: "host memory per task for every model (e.g. 64G), instead of the estimate" },
+      "sbatch-option": { type: "string", multiple: true, description: "extra #SBATCH line, e.g. --qos=long (repeatable)" },
+      "massive-command": { type: "string", description: "how compute nodes run massive (default: this node + bin/massive.cjs)" },
+      "record-command": { type: "string", description: "program prefix of each task (default: <massive-command> record)" },
+      "record-arg": { type: "string", multiple: true, description: "extra argument appended to every record command (repeatable)" },
+      "dry-run": { type: "boolean", description: "print the plan's estimates and write nothing" },
+      force: { type: "boolean", description: "replace an existing manifest in --out (finished records are kept and reused)" },
+    },
+    examples: [
+      "massive sweep plan --models EleutherAI/pythia-70m,EleutherAI/pythia-1b --steps pythia-schedule --eval eval.json --out sweeps/paper --partition gpu --concurrency 16",
+      "massive sweep plan --models data/mini-pythia/checkpoints/d128-L6-H4 --steps all --eval data/mini-pythia/eval_sequences.json --out sweeps/mini --gpus-per-task 0",
+    ],
+  },
+  async (args) => {
+    const out = path.resolve(str(args, "out")!);
+    const steps = parseStepRequest(str(args, "steps")!);
+    const evalSpec = str(args, "eval")!;
+    const evalPath = fs.existsSync(evalSpec) ? path.resolve(evalSpec) : evalSpec;
+    if (evalPath === evalSpec && !path.isAbsolute(evalSpec)) say(`[sweep] note: --eval ${evalSpec} is not a file here; passed to record as given`);
+    const ids = str(args, "models")!.split(",").map((s) => s.trim()).filter(Boolean);
+    if (!ids.length) throw new UsageError("--models: no model given");
+    const models = ids.map((id) => resolveModel(id));
+    const massive = str(args, "massive-command") ? splitCommand(str(args, "massive-command")!, "--massive-command") : defaultMassiveCommand();
+    const recordCommand = str(args, "record-command") ? splitCommand(str(args, "record-command")!, "--record-command") : [...massive, "record"];
+    const manifest = buildManifest({
+      dir: out,
+      models,
+      steps,
+      stepsText: str(args, "steps")!,
+      eval: evalPath,
+      evalShape: evalShapeOf(evalPath),
+      slurm: {
+        partition: str(args, "partition"),
+        account: str(args, "account"),
+        gpusPerTask: int(args, "gpus-per-task", 0)!,
+        gres: str(args, "gres"),
+        cpusPerTask: int(args, "cpus-per-task", 1)!,
+        concurrency: int(args, "concurrency", 0)!,
+        time: str(args, "time"),
+        mem: str(args, "mem"),
+        extra: list(args, "sbatch-option"),
+      },
+      massive,
+      recordCommand,
+      recordArgs: list(args, "record-arg"),
+      warn: (l) => say(`[sweep] warning: ${l}`),
+    });
+    const table = summaryTable(manifest);
+    const tasks = manifest.models.reduce((a, x) => a + x.tasks.length, 0);
+    if (args.values["dry-run"]) {
+      process.stdout.write(`${table}\n`);
+      say(`[sweep] dry run: ${tasks} task(s) in ${manifest.models.length} model(s); nothing written`);
+      return 0;
+    }
+    if (fs.existsSync(path.join(out, MANIFEST_FILE)) && !args.values.force) {
+      throw new UsageError(`${path.join(out, MANIFEST_FILE)} exists; pass --force to replace it (finished records are kept)`);
+    }
+    fs.mkdirSync(path.join(out, "logs"), { recursive: true });
+    for (const model of manifest.models) await writeFileAtomic(path.join(out, model.script), renderArrayScript(manifest, model));
+    for (const model of manifest.models) fs.chmodSync(path.join(out, model.script), 0o755);
+    await writeManifest(out, manifest);
+    say(table);
+    say(`[sweep] planned ${tasks} task(s) in ${manifest.models.length} model(s): ${path.join(out, MANIFEST_FILE)}`);
+    for (const model of manifest.models) say(`[sweep]   sbatch ${path.join(out, model.script)}`);
+    say(`[sweep] or all at once: massive sweep submit ${out}; without a cluster: massive sweep run-local ${out} --workers N`);
+    return 0;
+  },
+);
+
+const submit = defineCommand(
+  {
+    name: "sweep submit",
+    summary: "sbatch every model's array script (or only the unfinished tasks)",
+    positionals: ["dir"],
+    options: {
+      unfinished: { type: "boolean", description: "submit only tasks that are not done and not queued or running" },
+      model: { type: "string", description: "only this model (name or index)" },
+    },
+  },
+  async (args) => {
+    const dir = path.resolve(args.positionals[0]!);
+    const m = readManifest(dir);
+    const models = str(args, "model") !== undefined ? [findModel(m, /^\d+$/.test(str(args, "model")!) ? Number(str(args, "model")) : str(args, "model")!)] : m.models;
+    const status = args.values.unfinished ? sweepStatus(dir) : undefined;
+    for (const model of models) {
+      let indices: number[] | undefined;
+      if (status) {
+        const st = status.models.find((x) => x.name === model.name)!;
+        indices = st.tasks.filter((t) => t.state === "failed" || t.state === "missing").map((t) => t.index);
+        if (!indices.length) {
+          say(`[sweep] ${model.name}: nothing to submit`);
+          continue;
+        }
+      }
+      const id = submitArray(m, model, indices);
+      say(`[sweep] ${model.name}: submitted array job ${id} (${indices ? indices.length : model.tasks.length} task(s))`);
+      process.stdout.write(`${model.name} ${id}\n`);
+    }
+    return 0;
+  },
+);
+
+const task = defineCommand(
+  {
+    name: "sweep task",
+    summary: "run one task of a sweep (what each Slurm array task runs): record one checkpoint unless already done",
+    positionals: ["dir"],
+    options: {
+      "model-index": { type: "string", required: true, description: "model index in the manifest" },
+      index: { type: "string", required: true, description: "task index within the model (the array index; $SLURM_ARRAY_TASK_ID)" },
+    },
+  },
+  async (args) => {
+    const r = await runSweepTask(args.positionals[0]!, int(args, "model-index", 0)!, int(args, "index", 0)!);
+    return r.exitCode;
+  },
+);
+
+const status = defineCommand(
+  {
+    name: "sweep status",
+    summary: "done / running / pending / failed / missing per model, from the results on disk and squeue/sacct when present",
+    positionals: ["dir"],
+    options: {
+      json: { type: "boolean", description: "print the full status as JSON on stdout" },
+      "no-slurm": { type: "boolean", description: "do not ask squeue/sacct" },
+    },
+  },
+  async (args) => {
+    const dir = path.resolve(args.positionals[0]!);
+    const s = sweepStatus(dir, { slurm: !args.values["no-slurm"] });
+    if (args.values.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+    else process.stdout.write(`${formatStatus(s, readManifest(dir))}\n`);
+    return 0;
+  },
+);
+
+const merge = defineCommand(
+  {
+    name: "sweep merge",
+    summary: "gather the results into the released dataset layout <out>/<model>/stats/exp2_<name>_step<N>, ready for massive fit",
+    positionals: ["dir"],
+    options: {
+      out: { type: "string", description: "destination folder (default: <dir>/merged)" },
+      partial: { type: "boolean", description: "merge the finished tasks even if some are not done" },
+    },
+  },
+  async (args) => {
+    const merged = await mergeSweep(args.positionals[0]!, { out: str(args, "out"), partial: Boolean(args.values.partial) });
+    for (const x of merged) {
+      say(`[sweep] ${x.name}: ${x.steps.length} step(s) in ${x.statsDir} (${x.written} written, ${x.unchanged} unchanged${x.missingSteps.length ? `, ${x.missingSteps.length} missing` : ""})`);
+      process.stdout.write(`${x.statsDir}\n`);
+    }
+    return 0;
+  },
+);
+
+const runLocalCmd = defineCommand(
+  {
+    name: "sweep run-local",
+    summary: "run the sweep's tasks on this machine with N worker processes (no cluster needed)",
+    positionals: ["dir"],
+    options: {
+      workers: { type: "string", default: "1", description: "tasks running at once" },
+      model: { type: "string", multiple: true, description: "only this model name (repeatable)" },
+    },
+  },
+  async (args) => {
+    const s = await runLocal(args.positionals[0]!, { workers: int(args, "workers", 1)!, models: list(args, "model").length ? list(args, "model") : undefined });
+    say(`[sweep] run-local: ${s.done} done, ${s.skipped} already done, ${s.failed.length} failed in ${s.seconds.toFixed(1)} s`);
+    for (const f of s.failed) say(`[sweep]   failed: ${f.model} step${f.step} (exit ${f.exitCode})`);
+    return s.failed.length ? 1 : 0;
+  },
+);
+
+const SUBCOMMANDS: Record<string, CliCommand & { spec: { summary: string } }> = { plan, submit, task, status, merge, "run-local": runLocalCmd };
+
+function usage(): string {
+  return [
+    "usage: massive sweep <subcommand> [options]    (massive sweep <subcommand> --help)",
+    "",
+    "A models x checkpoints sweep: Slurm job arrays (one per model, one task per checkpoint) or local processes.",
+    "",
+    "subcommands:",
+    ...Object.entries(SUBCOMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.spec.summary}`),
+  ].join("\n");
+}
+
+export const command: CliCommand = {
+  async run(argv: string[]): Promise<number> {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === "--help" || sub === "-h") {
+      process.stdout.write(`${usage()}\n`);
+      return sub === undefined ? 2 : 0;
+    }
+    const c = SUBCOMMANDS[sub];
+    if (!c) {
+      process.stderr.write(`massive sweep: unknown subcommand '${sub}'\n${usage()}\n`);
+      return 2;
+    }
+    return c.run(rest);
+  },
+};
+

@@ -1,0 +1,161 @@
+/**
+ * Resource estimates for one sweep task (one checkpoint of one model recorded on the evaluation sequences):
+ * GPU memory, CPU memory and wall time, from the parameter count, the checkpoint size and the throughput numbers
+ * below. Every assumption is a named constant so docs/cluster.md can quote it and users can override the results
+ * (`--time`, `--mem`) when their own runs say otherwise.
+ */
+import * as fs from "node:fs";
+import type { ResolvedModel } from "./models";
+
+/** The evaluation workload: `sequences` x `seqLen` tokens. */
+export interface EvalShape {
+  sequences: number;
+  seqLen: number;
+}
+
+/** The paper's sample: 10 sequences of 2048 tokens. */
+export const PAPER_EVAL: EvalShape = { sequences: 10, seqLen: 2048 };
+
+/**
+ * Reads the workload from an eval spec: a JSON file with `sequences` (arrays of token ids) or with
+ * `num_sequences`/`seq_len`; anything else (or a spec that is not a file) counts as the paper's 10 x 2048.
+ */
+export function evalShapeOf(spec: string): EvalShape {
+  try {
+    const j = JSON.parse(fs.readFileSync(spec, "utf8")) as Record<string, unknown> | unknown[];
+    const seqs = Array.isArray(j) ? j : (j as Record<string, unknown>).sequences;
+    if (Array.isArray(seqs) && seqs.length > 0 && seqs.every((s) => Array.isArray(s))) {
+      return { sequences: seqs.length, seqLen: Math.max(...seqs.map((s) => (s as unknown[]).length)) };
+    }
+    const o = j as Record<string, unknown>;
+    if (typeof o.seq_len === "number") return { sequences: typeof o.num_sequences === "number" ? o.num_sequences : PAPER_EVAL.sequences, seqLen: o.seq_len };
+  } catch {
+    /* not a readable JSON file: the paper's shape */
+  }
+  return { ...PAPER_EVAL };
+}
+
+/** Throughput assumptions for one kind of worker. */
+export interface Throughput {
+  label: string;
+  /** Sustained FLOP/s of a whole forward pass (not a matmul peak). */
+  flops: number;
+  /** Bytes/s for reading a checkpoint file and widening it to float32 (parse + convert + upload). */
+  loadBytesPerSecond: number;
+  /** Seconds to start Node, compile through tsx and initialise the TensorFlow.js backend. */
+  startupSeconds: number;
+}
+
+/**
+ * GPU worker (TensorFlow.js WebGPU or tfjs-node-gpu, float32): DESIGN.md measured 14.8 TFLOP/s on an 8192^2 fp32
+ * matmul on an H200; a whole forward pass of thin layers at batch 1 reaches perhaps a third of that.
+ */
+export const GPU_THROUGHPUT: Throughput = { label: "GPU (fp32, ~1/3 of the 14.8 TFLOP/s H200 matmul peak)", flops: 5e12, loadBytesPerSecond: 300e6, startupSeconds: 15 };
+
+/**
+ * CPU worker (TensorFlow.js wasm, SIMD, one thread per process): DESIGN.md measured about 40 GFLOP/s on a 1024^2
+ * matmul; small layers run at about half of that.
+ */
+export const CPU_THROUGHPUT: Throughput = { label: "CPU (wasm SIMD, 1 thread, ~20 GFLOP/s)", flops: 20e9, loadBytesPerSecond: 200e6, startupSeconds: 5 };
+
+/** Download speed assumed from the Hugging Face hub to a cluster node (bytes/s). */
+export const HUB_DOWNLOAD_BYTES_PER_SECOND = 100e6;
+
+/** Requested time = max(MIN_TIME_MINUTES, TIME_SAFETY x estimate), rounded up to 5 minutes. */
+export const TIME_SAFETY = 3;
+export const MIN_TIME_MINUTES = 10;
+
+/** Memory of the Node process itself (V8, TensorFlow.js, tokenizer) before any weights are loaded. */
+export const NODE_BASE_BYTES = 1.5 * 2 ** 30;
+/** GPU memory the runtime takes before any tensor (CUDA/Vulkan context, allocator pools). */
+export const GPU_CONTEXT_BYTES = 1 * 2 ** 30;
+
+export interface TaskResources {
+  /** FLOPs of one task's forward passes. */
+  flops: number;
+  /** GiB of GPU memory one task needs (0 on CPU). */
+  gpuMemGiB: number;
+  /** GiB of host memory to request. */
+  cpuMemGiB: number;
+  /** Estimated seconds per task. */
+  estimatedSeconds: number;
+  /** Requested time limit, minutes. */
+  timeMinutes: number;
+  /** Bytes of one output stats file (Python-literal text). */
+  statsBytes: number;
+  /** Throughput assumption used. */
+  basis: string;
+}
+
+/**
+ * FLOPs to run `shape` through a model: 2 x non-embedding parameters per token (every weight multiplies once),
+ * 4 S^2 d per layer and sequence for the attention scores and their weighted sum, and the output projection
+ * 2 V d per token (counted although the statistics need only the decoder layers, in case the logits are computed).
+ */
+export function forwardFlops(m: Pick<ResolvedModel, "arch" | "params">, shape: EvalShape): number {
+  const tokens = shape.sequences * shape.seqLen;
+  const attn = 4 * m.arch.layers * shape.seqLen * shape.seqLen * m.arch.hidden * shape.sequences;
+  return 2 * m.params.nonEmbedding * tokens + attn + 2 * m.arch.vocab * m.arch.hidden * tokens;
+}
+
+/**
+ * Peak activation bytes for one sequence at a time in float32: attention scores and probabilities (2 H S^2),
+ * the MLP's hidden (2 S d_ff, before and after GELU), a few residual-sized tensors (6 S d) and the logits (S V).
+ */
+export function activationBytes(m: Pick<ResolvedModel, "arch">, shape: EvalShape): number {
+  const S = shape.seqLen;
+  const a = m.arch;
+  return 4 * (2 * a.heads * S * S + 2 * S * a.intermediate + 6 * S * a.hidden + S * a.vocab);
+}
+
+const GiB = 2 ** 30;
+const ceilGiB = (bytes: number): number => Math.max(1, Math.ceil(bytes / GiB));
+
+/**
+ * Estimates one task. `gpus` 0 means the task runs on CPU (wasm). `hub` adds the download of the checkpoint.
+ * GPU memory: float32 weights (TensorFlow.js computes in float32, so fp16 files double) + activations + context,
+ * times 1.2. CPU memory: the file as read + its float32 copy before upload + Node's base, times 1.25 (on CPU the
+ * activations too).
+ */
+export function estimateTask(m: ResolvedModel, shape: EvalShape, gpus: number): TaskResources {
+  const tp = gpus > 0 ? GPU_THROUGHPUT : CPU_THROUGHPUT;
+  const flops = forwardFlops(m, shape);
+  const weights32 = 4 * m.params.total;
+  const act = activationBytes(m, shape);
+  const gpuMem = gpus > 0 ? ceilGiB(1.2 * (weights32 + act + GPU_CONTEXT_BYTES)) : 0;
+  const cpuMem = ceilGiB(1.25 * (m.checkpointBytes + weights32 + NODE_BASE_BYTES + (gpus > 0 ? 0 : act)));
+  const download = m.kind === "hub" ? m.checkpointBytes / HUB_DOWNLOAD_BYTES_PER_SECOND : 0;
+  const seconds = tp.startupSeconds + download + m.checkpointBytes / tp.loadBytesPerSecond + flops / tp.flops;
+  const timeMinutes = Math.max(MIN_TIME_MINUTES, Math.ceil((TIME_SAFETY * seconds) / 60 / 5) * 5);
+  const statsBytes = shape.sequences * 4 * m.arch.layers * 22 + 64;
+  return { flops, gpuMemGiB: gpuMem, cpuMemGiB: cpuMem, estimatedSeconds: seconds, timeMinutes, statsBytes, basis: tp.label };
+}
+
+/** Minutes -> Slurm's `D-HH:MM:SS` / `HH:MM:SS`. */
+export function slurmTime(minutes: number): string {
+  const m = Math.ceil(minutes);
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  const mm = m % 60;
+  const hms = `${String(h).padStart(2, "0")}:${String(mm).padStart(2, "0")}:00`;
+  return d > 0 ? `${d}-${hms}` : hms;
+}
+
+/** Human-readable bytes (GB = 1e9, as disk vendors and the hub count). */
+export function formatBytes(n: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v >= 100 || u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+
+/** Seconds -> "42 s", "3.5 min", "2.1 h". */
+export function formatSeconds(s: number): string {
+  if (s < 90) return `${s.toFixed(0)} s`;
+  if (s < 5400) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
