@@ -1,2 +1,4 @@
 // Public API of the record stage; re-exported by src/index.ts.
 export { MT19937, LegacyRandomState, randomInterval } from "./numpy-random";
+export { readEvalSequences, validateSequences, evalSetSha256, chunkTokens, encodePrefix, sequencesFromText, sequencesFromTextFile, UTF8_BYTES_TOKENIZER, type EvalSet, type TextTokenizer } from "./eval-sequences";
+export { redPajamaEvalSet, drawRedPajamaDocuments, jsonlRowOffsets, REDPAJAMA_SAMPLE_FILES, REDPAJAMA_SAMPLE_REPO, type RedPajamaOptions } from "./redpajama";
