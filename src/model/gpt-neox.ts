@@ -52,7 +52,8 @@ interface ModelTensors {
   embed: tf.Tensor2D;
   layers: LayerTensors[];
   lnfW: tf.Tensor1D; lnfB: tf.Tensor1D;
-  unembed: tf.Tensor2D;
+  /** [hidden, vocab] */
+  unembedT: tf.Tensor2D;
 }
 
 /** HF's causal-mask fill value: the most negative float32. */
@@ -89,6 +90,8 @@ export class GPTNeoX {
     const p = selectNeoXParams(this.config, weights, source);
     const t1 = (q: Param): tf.Tensor1D => tf.tensor1d(q.data, "float32");
     const t2 = (q: Param): tf.Tensor2D => tf.tensor2d(q.data, q.shape as [number, number], "float32");
+    // Linear weights are kept transposed, [in, out]: matMul with transposeB is several times slower on wasm.
+    const t2T = (q: Param): tf.Tensor2D => tf.tidy(() => tf.transpose(t2(q)));
     const opt1 = (q: Param | undefined): tf.Tensor1D | undefined => (q ? t1(q) : undefined);
     this.disposeWeights();
     const embed = t2(p.embed);
@@ -96,14 +99,14 @@ export class GPTNeoX {
       embed,
       layers: p.layers.map((l: LayerParams) => ({
         ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
-        qkvW: t2(l.qkvWeight), qkvB: opt1(l.qkvBias),
-        denseW: t2(l.denseWeight), denseB: opt1(l.denseBias),
+        qkvW: t2T(l.qkvWeight), qkvB: opt1(l.qkvBias),
+        denseW: t2T(l.denseWeight), denseB: opt1(l.denseBias),
         ln2w: t1(l.ln2Weight), ln2b: t1(l.ln2Bias),
-        fc1W: t2(l.fc1Weight), fc1B: t1(l.fc1Bias),
-        fc2W: t2(l.fc2Weight), fc2B: t1(l.fc2Bias),
+        fc1W: t2T(l.fc1Weight), fc1B: t1(l.fc1Bias),
+        fc2W: t2T(l.fc2Weight), fc2B: t1(l.fc2Bias),
       })),
       lnfW: t1(p.lnfWeight), lnfB: t1(p.lnfBias),
-      unembed: p.unembed === p.embed ? embed : t2(p.unembed),
+      unembedT: t2T(p.unembed),
     };
   }
 
@@ -121,38 +124,53 @@ export class GPTNeoX {
     const C = this.config.hiddenSize;
     const tables = this.positionTables(T);
     const cache = new Map<string, tf.Tensor>();
+    const hook = (name: string, x: tf.Tensor2D): void => {
+      if (want(name)) cache.set(name, tf.keep(tf.reshape(x, [B, T, C])));
+    };
+    let x: tf.Tensor2D | undefined;
     try {
-      const logits = tf.tidy(() => {
-        const hook = (name: string, x: tf.Tensor2D): void => {
-          if (want(name)) cache.set(name, tf.keep(tf.reshape(x, [B, T, C])));
-        };
-        let x = tf.gather(w.embed, tf.reshape(idsT, [B * T])) as tf.Tensor2D; // (B*T, C)
-        hook("hook_embed", x);
-        w.layers.forEach((l, i) => {
-          const attn = this.attention(this.layerNorm(x, l.ln1w, l.ln1b), l, B, T, tables);
+      // One tidy per layer, so that each layer's intermediates (attention scores: B x H x T x T) are freed before
+      // the next layer runs; only the residual stream and the cached hooks survive.
+      x = tf.tidy(() => {
+        const e = tf.gather(w.embed, tf.reshape(idsT, [B * T])) as tf.Tensor2D; // (B*T, C)
+        hook("hook_embed", e);
+        return e;
+      });
+      for (let i = 0; i < w.layers.length; i++) {
+        const l = w.layers[i]!;
+        const input: tf.Tensor2D = x;
+        x = tf.tidy(() => {
+          const attn = this.attention(this.layerNorm(input, l.ln1w, l.ln1b), l, B, T, tables);
           hook(`blocks.${i}.hook_attn_out`, attn);
+          let out: tf.Tensor2D;
           if (this.config.useParallelResidual) {
-            const mlp = this.mlp(this.layerNorm(x, l.ln2w, l.ln2b), l);
+            const mlp = this.mlp(this.layerNorm(input, l.ln2w, l.ln2b), l);
             hook(`blocks.${i}.hook_mlp_out`, mlp);
-            x = tf.add(tf.add(mlp, attn), x);
+            out = tf.add(tf.add(mlp, attn), input);
           } else {
-            const resid = tf.add(attn, x) as tf.Tensor2D;
+            const resid = tf.add(attn, input) as tf.Tensor2D;
             const mlp = this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b), l);
             hook(`blocks.${i}.hook_mlp_out`, mlp);
-            x = tf.add(mlp, resid);
+            out = tf.add(mlp, resid);
           }
-          hook(`blocks.${i}.hook_resid_post`, x);
+          hook(`blocks.${i}.hook_resid_post`, out);
+          return out;
         });
-        const normed = this.layerNorm(x, w.lnfW, w.lnfB);
+        input.dispose();
+      }
+      const last: tf.Tensor2D = x;
+      const logits = tf.tidy(() => {
+        const normed = this.layerNorm(last, w.lnfW, w.lnfB);
         hook("ln_final.hook_normalized", normed);
         if (options.returnLogits === false) return undefined;
-        return tf.reshape(tf.matMul(normed, w.unembed, false, true), [B, T, this.config.vocabSize]) as tf.Tensor3D;
+        return tf.reshape(tf.matMul(normed, w.unembedT), [B, T, this.config.vocabSize]) as tf.Tensor3D;
       });
       return logits ? { logits, cache } : { cache };
     } catch (err) {
       for (const t of cache.values()) t.dispose();
       throw err;
     } finally {
+      x?.dispose();
       if (idsT !== ids) idsT.dispose();
     }
   }
@@ -169,7 +187,7 @@ export class GPTNeoX {
   private disposeWeights(): void {
     if (!this.w) return;
     const w = this.w;
-    const all: (tf.Tensor | undefined)[] = [w.embed, w.lnfW, w.lnfB, w.unembed === w.embed ? undefined : w.unembed];
+    const all: (tf.Tensor | undefined)[] = [w.embed, w.lnfW, w.lnfB, w.unembedT];
     for (const l of w.layers) all.push(...Object.values(l));
     tf.dispose(all.filter((t): t is tf.Tensor => t !== undefined));
     this.w = undefined;
@@ -222,12 +240,11 @@ export class GPTNeoX {
   }
 
   /**
-   * x [N, in] @ W[out, in]^T + b (torch.nn.Linear). Not tf.fused.matMul: with transposeB and a bias the wasm
-   * backend of tfjs 4.22 returns wrong values (max error ~1.7 on a 5x3 @ 3x4 test).
+   * torch.nn.Linear: x [N, in] @ Wt [in, out] + b, with Wt = W^T stored at load. (Never tf.fused.matMul with
+   * transposeB and a bias: the wasm backend of tfjs 4.22 returns wrong values for it.)
    */
-  private linear(x: tf.Tensor2D, W: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-    const y = tf.matMul(x, W, false, true);
-    return (b ? tf.add(y, b) : y) as tf.Tensor2D;
+  private linear(x: tf.Tensor2D, Wt: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+    return tf.fused.matMul({ a: x, b: Wt, bias: b }) as tf.Tensor2D;
   }
 
   /** Rotary embedding on the first rd dims of x [B, H, T, hs]: x_rot * cos + rotate_half(x_rot) * sin. */
@@ -250,8 +267,22 @@ export class GPTNeoX {
     // of two (hs = 16, 64, 256); otherwise (Pythia's hs = 128) it differs from HF by rounding only.
     const qr = tf.mul(this.rotary(q, tables.cos, tables.sin), 1 / Math.sqrt(hs));
     const kr = this.rotary(k, tables.cos, tables.sin);
-    const scores = tf.add(tf.matMul(qr, kr, false, true), tables.mask); // (B, H, T, T)
-    const ctx = tf.matMul(tf.softmax(scores), v); // (B, H, T, hs)
+    const kT = tf.transpose(kr, [0, 1, 3, 2]); // (B, H, hs, T)
+    let ctx: tf.Tensor4D; // (B, H, T, hs)
+    if (tf.getBackend() === "wasm") {
+      // Per (batch, head) 2-D matmuls: the wasm backend's batched matmul is several times slower than its 2-D one.
+      const qs = tf.unstack(tf.reshape(qr, [B * H, T, hs])) as tf.Tensor2D[];
+      const ks = tf.unstack(tf.reshape(kT, [B * H, hs, T])) as tf.Tensor2D[];
+      const vs = tf.unstack(tf.reshape(v, [B * H, T, hs])) as tf.Tensor2D[];
+      const heads = qs.map((qi, j) => tf.tidy(() => {
+        const scores = tf.add(tf.matMul(qi, ks[j]!), tables.mask); // (T, T)
+        return tf.matMul(tf.softmax(scores), vs[j]!); // (T, hs)
+      }));
+      ctx = tf.reshape(tf.stack(heads), [B, H, T, hs]);
+    } else {
+      const scores = tf.add(tf.matMul(qr, kT), tables.mask); // (B, H, T, T)
+      ctx = tf.matMul(tf.softmax(scores), v);
+    }
     const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hs]) as tf.Tensor2D; // (B*T, C)
     return this.linear(merged, l.denseW, l.denseB);
   }
