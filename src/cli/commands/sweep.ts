@@ -105,7 +105,7 @@ const plan = defineCommand(
       concurrency: { type: "string", default: "0", description: "array tasks of one model running at once (%N; 0: no limit)" },
       time: { type: "string", description: "time limit per task for every model (Slurm syntax), instead of the estimate" },
       mem: { type: "string", description: "host memory per task for every model (e.g. 64G), instead of the estimate" },
-      "sbatch-option": { type: "string", multiple: true, description: "extra #SBATCH line, e.g. --qos=long (repeatable)" },
+      "sbatch-option": { type: "string", multiple: true, description: "extra #SBATCH option, e.g. qos=long or --sbatch-option=--constraint=h100 (repeatable)" },
       "massive-command": { type: "string", description: "how compute nodes run massive (default: this node + bin/massive.cjs)" },
       "record-command": { type: "string", description: "program prefix of each task (default: <massive-command> record)" },
       "record-arg": { type: "string", multiple: true, description: "extra argument appended to every record command (repeatable)" },
