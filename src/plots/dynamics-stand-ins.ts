@@ -1,3 +1,4 @@
+// Stand-ins for src/dynamics functions, used only until that stage exports them (then this file goes).
 /**
  * Principal branch W0 of the Lambert W function for x >= 0 (w e^w = x), by Halley's iteration.
  * A stand-in used only until src/dynamics exports its own `lambertW0`; Fig. 8 takes W as an argument.
@@ -18,4 +19,10 @@ export function lambertW0Local(x: number): number {
     w = next;
   }
   return w;
+}
+
+/** Eq. 9, f(t) = A exp(-lambda x) ln(x) + K with x = gamma t + t0 (NaN where x <= 0); stand-in for src/dynamics' eq9. */
+export function eq9Local(p: { A: number; lambda: number; gamma: number; t0: number; K: number }, t: number): number {
+  const x = p.gamma * t + p.t0;
+  return x > 0 ? p.A * Math.exp(-p.lambda * x) * Math.log(x) + p.K : NaN;
 }

@@ -1,6 +1,6 @@
 /** Paper Fig. 2: the ratio top1/median at the final checkpoint against model size (parameter count). */
 import { requireNonEmpty, type PlotlyFigure } from "./figure";
-import { AXIS_TITLES, THEME, themedAxis, themedConfig, themedLayout, viridis } from "./theme";
+import { AXIS_TITLES, THEME, logTicks125, themedAxis, themedConfig, themedLayout, viridis } from "./theme";
 
 export interface ModelFinalRatio {
   /** Model name shown beside its marker. */
@@ -35,7 +35,8 @@ export function finalRatioFigure(models: ModelFinalRatio[], options: { logY?: bo
         x,
         y: maxRatio,
         text: sorted.map((m) => m.name),
-        textposition: "top center",
+        // alternate above/below so the names of neighbouring sizes do not overlap
+        textposition: sorted.map((_, i) => (i % 2 === 0 ? "top center" : "bottom center")),
         textfont: { size: 10 },
         hovertext: hover,
         hoverinfo: "text+y",
@@ -55,7 +56,7 @@ export function finalRatioFigure(models: ModelFinalRatio[], options: { logY?: bo
       },
     ],
     layout: themedLayout(options.title ?? "Final top1/median ratio against model size (Fig. 2)", {
-      xaxis: themedAxis(AXIS_TITLES.params, { log: true }),
+      xaxis: themedAxis(AXIS_TITLES.params, { log: true, extra: logTicks125(Math.min(...x), Math.max(...x)) }),
       yaxis: themedAxis(`final-step ${AXIS_TITLES.ratio}${options.logY ? ", log scale" : ""}`, { log: options.logY }),
       legend: { x: 0.02, y: 0.98, xanchor: "left", yanchor: "top", bgcolor: "rgba(255,255,255,0.8)", font: { size: THEME.tickSize } },
     }),

@@ -1,7 +1,7 @@
 /** Paper Fig. 8: the step of the peak, t_peak, over (lambda, gamma) at a fixed t0. */
 import { requireNonEmpty, type PlotlyFigure } from "./figure";
 import { AXIS_TITLES, THEME, themedAxis, themedConfig, themedLayout } from "./theme";
-import { lambertW0Local } from "./lambert-w-local";
+import { lambertW0Local } from "./dynamics-stand-ins";
 
 /**
  * Peak step of Eq. 9: the derivative vanishes at x* = exp(W(1/lambda)) = 1/(lambda W(1/lambda)), so

@@ -1,7 +1,7 @@
 // Public API of the plots stage; re-exported by src/index.ts.
 // Figure builders are pure (plain inputs -> Plotly {data, layout, config}); display, export and the report use them.
 export type { PlotlyFigure, PlotlyLayout, PlotlyTrace } from "./figure";
-export { THEME, AXIS_TITLES, viridis, sequenceColor, layerLabel, themedAxis, themedLayout, themedConfig, stepLogTicks } from "./theme";
+export { THEME, AXIS_TITLES, viridis, sequenceColor, layerLabel, themedAxis, themedLayout, themedConfig, stepLogTicks, logTicks125, siLabel } from "./theme";
 export { gptNeoxParameterCount, PYTHIA_ARCHITECTURES, type ParameterCountConfig } from "./param-count";
 export { finalRatioFigure, type ModelFinalRatio } from "./fig2-final-ratio";
 export { layerMagnitudesFigure, type CheckpointMagnitudes } from "./fig3-layer-magnitudes";
@@ -22,3 +22,17 @@ export {
 } from "./predict-figures";
 export { display, show, displayBundle, figureMimeBundle, tableMimeBundle, setPlotlyInlining, isPlotlyFigure, figureSummary, type MimeBundle, type TableLike } from "./display";
 export { plotlyScriptTag, figureDivHtml, plotlyJsVersion } from "./html";
+export { FigureExporter, exportFigures, parseFormats, findChromium, EXPORT_FORMATS, CHROMIUM_ARGS, type ExportFormat } from "./export";
+export {
+  loadRunResults,
+  loadModelResults,
+  readLayerFitParams,
+  FIT_SERIES,
+  type RunResults,
+  type ModelResults,
+  type LayerFitResult,
+  type ModelPredictions,
+  type FitSeriesName,
+} from "./results";
+export { runFigures, fitPanels, type NamedFigure, type FigureSection } from "./run-figures";
+export { buildReportHtml, modelsTable, fitsTable, provenanceRows, escapeHtml, type ReportOptions } from "./report";

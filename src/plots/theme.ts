@@ -118,6 +118,28 @@ export function stepLogTicks(maxStep: number): { tickvals: number[]; ticktext: s
   return { tickvals: steps.map((s) => s + 1), ticktext: steps.map((s) => (s >= 10000 ? `${s / 1000}k` : String(s))) };
 }
 
+/** Formats a positive number with an SI suffix: 2500000 -> "2.5M". */
+export function siLabel(v: number): string {
+  const units: [number, string][] = [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "k"]];
+  for (const [u, s] of units) if (Math.abs(v) >= u) return `${Number((v / u).toPrecision(3))}${s}`;
+  return String(Number(v.toPrecision(3)));
+}
+
+/**
+ * Ticks at 1, 2 and 5 times the powers of ten between `min` and `max` (both > 0) with SI labels, for log axes that
+ * span a few decades (parameter counts), so no minor-digit labels clutter the axis.
+ */
+export function logTicks125(min: number, max: number): { tickvals: number[]; ticktext: string[] } {
+  const vals: number[] = [];
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** e;
+      if (v >= min / 1.5 && v <= max * 1.5) vals.push(v);
+    }
+  }
+  return { tickvals: vals, ticktext: vals.map(siLabel) };
+}
+
 /** Plotly config used everywhere: no logo, static-export button names the file. */
 export function themedConfig(fileName = "figure"): Record<string, unknown> {
   return { displaylogo: false, responsive: false, toImageButtonOptions: { format: "svg", filename: fileName, scale: 1 } };

@@ -1,0 +1,213 @@
+/**
+ * Reading a run's results folder for figures and the report. Accepted layouts:
+ *   - a suite folder (data/mini-pythia, results/ of the main job, the released dataset): one folder per model, each
+ *     with `stats/exp2_<name>_step<N>` (or the exp2 files directly), optionally `config.json`,
+ *     `params/layer_fit_params_<series>.json` (the released fit format) and `predictions.json`
+ *     (`{"steps"?: [...], "layers": [{"layer", "params", "ratio"}]}`, what `massive predict` writes);
+ *   - one model folder with the same content.
+ * Extra inputs the report shows when present at the top of the folder: `provenance.json` (free-form key/values),
+ * `hypotheses.json` (`{"metric"?, "models": [...], "hypotheses": [{"name", "values"}]}`), `predict/shap_<target>.json`
+ * (`{"target", "features", "shapValues", "featureValues"}`) and `predict/partial_dependence_<target>.json`
+ * (`{"target", "panels": [{"feature", "grid", "values"}]}`).
+ * What is missing is skipped: stats alone give Figs. 2-5; fits add Figs. 6-8; predictions add their figures.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readExp2Series, type Exp2Series } from "../io/exp2-stats";
+import { gptNeoxParameterCount, PYTHIA_ARCHITECTURES } from "./param-count";
+import type { HypothesisScores } from "./hypotheses";
+import type { PartialDependencePanel, ShapSummaryInput } from "./predict-figures";
+
+export type FitSeriesName = "ratio" | "top1" | "median";
+export const FIT_SERIES: readonly FitSeriesName[] = ["ratio", "top1", "median"];
+
+/** One layer's fitted Eq. 9 parameters (raw step units) and goodness of fit. */
+export interface LayerFitResult {
+  params: { A: number; lambda: number; gamma: number; t0: number; K: number };
+  r2: number;
+  aic?: number;
+}
+
+/** What `massive predict` wrote for one model. */
+export interface ModelPredictions {
+  /** Steps of the predicted ratio values (from the file, else the model's recorded steps). */
+  steps: number[];
+  layers: { layer: number; params?: Record<string, number>; ratio: number[] }[];
+}
+
+export interface ModelResults {
+  name: string;
+  dir: string;
+  series: Exp2Series;
+  /** Architecture as far as known (config.json, or the Pythia table for pythia_<size> folders). */
+  architecture?: { hiddenSize: number; layers: number; heads?: number; vocabSize: number; intermediateSize?: number };
+  parameterCount?: number;
+  /** Fits per series, one entry per 0-based layer. */
+  fits: Partial<Record<FitSeriesName, LayerFitResult[]>>;
+  predictions?: ModelPredictions;
+}
+
+export interface RunResults {
+  root: string;
+  models: ModelResults[];
+  provenance: Record<string, unknown>;
+  hypotheses?: { metric?: string; models: string[]; hypotheses: HypothesisScores[] };
+  shap: ShapSummaryInput[];
+  partialDependence: { target: string; panels: PartialDependencePanel[] }[];
+  /** Evaluation set description when the folder has one (eval_sequences.json). */
+  evaluation?: { file: string; sequences: number; tokensPerSequence: number[]; source?: string; encoding?: string };
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function hasStats(dir: string): boolean {
+  const stats = path.join(dir, "stats");
+  const folder = fs.existsSync(stats) && fs.statSync(stats).isDirectory() ? stats : dir;
+  try {
+    return fs.readdirSync(folder).some((f) => /^exp2_.+_step\d+$/.test(f));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads `layer_fit_params_<series>.json` (the released format: a list, one entry per layer, each
+ * `{"original": {"popt": [A, λ, γ, t0, K], "r2", "aic", ...}}`). Throws a one-line error naming the file.
+ */
+export function readLayerFitParams(file: string): LayerFitResult[] {
+  const json = readJson(file);
+  if (!Array.isArray(json)) throw new Error(`${file}: expected a list with one entry per layer`);
+  return json.map((entry, l) => {
+    const o = (entry as { original?: { popt?: unknown; r2?: unknown; aic?: unknown } })?.original;
+    const popt = o?.popt;
+    if (!Array.isArray(popt) || popt.length !== 5 || !popt.every((v) => typeof v === "number")) {
+      throw new Error(`${file}: layer ${l}: 'original.popt' must be 5 numbers (A, lambda, gamma, t0, K)`);
+    }
+    if (typeof o!.r2 !== "number") throw new Error(`${file}: layer ${l}: 'original.r2' must be a number`);
+    const [A, lambda, gamma, t0, K] = popt as number[];
+    return { params: { A: A!, lambda: lambda!, gamma: gamma!, t0: t0!, K: K! }, r2: o!.r2, ...(typeof o!.aic === "number" ? { aic: o!.aic } : {}) };
+  });
+}
+
+function readArchitecture(dir: string, name: string): ModelResults["architecture"] {
+  const file = path.join(dir, "config.json");
+  if (fs.existsSync(file)) {
+    const c = readJson(file) as Record<string, unknown>;
+    const num = (k: string): number | undefined => (typeof c[k] === "number" ? (c[k] as number) : undefined);
+    const d = num("hidden_size");
+    const L = num("num_hidden_layers");
+    const V = num("vocab_size");
+    if (d && L && V) return { hiddenSize: d, layers: L, heads: num("num_attention_heads"), vocabSize: V, intermediateSize: num("intermediate_size") };
+  }
+  const m = /pythia[-_](\d+(?:\.\d+)?[mb])/i.exec(name);
+  const p = m ? PYTHIA_ARCHITECTURES[m[1]!.toLowerCase()] : undefined;
+  if (p) return { hiddenSize: p.hidden_size, layers: p.num_hidden_layers, heads: p.num_attention_heads, vocabSize: p.vocab_size, intermediateSize: 4 * p.hidden_size };
+  return undefined;
+}
+
+function readPredictions(file: string, series: Exp2Series): ModelPredictions {
+  const json = readJson(file) as { steps?: unknown; layers?: unknown };
+  if (!Array.isArray(json.layers)) throw new Error(`${file}: expected {"layers": [{"layer", "params", "ratio"}]}`);
+  const layers = json.layers.map((l, i) => {
+    const e = l as { layer?: unknown; params?: unknown; ratio?: unknown };
+    if (typeof e.layer !== "number" || !Array.isArray(e.ratio)) throw new Error(`${file}: layers[${i}] needs a numeric 'layer' and a 'ratio' list`);
+    return { layer: e.layer, params: e.params as Record<string, number> | undefined, ratio: e.ratio as number[] };
+  });
+  const steps = Array.isArray(json.steps) ? (json.steps as number[]) : series.steps;
+  for (const l of layers) {
+    if (l.ratio.length !== steps.length) throw new Error(`${file}: layer ${l.layer} has ${l.ratio.length} ratio values for ${steps.length} steps (add a "steps" list)`);
+  }
+  return { steps, layers };
+}
+
+/** Reads one model folder (stats required; config, fits and predictions when present). */
+export function loadModelResults(dir: string, options: { onWarning?: (m: string) => void } = {}): ModelResults {
+  const series = readExp2Series(dir, { onWarning: options.onWarning });
+  const name = series.name;
+  const architecture = readArchitecture(dir, path.basename(dir) || name) ?? readArchitecture(dir, name);
+  const fits: ModelResults["fits"] = {};
+  for (const s of FIT_SERIES) {
+    const file = path.join(dir, "params", `layer_fit_params_${s}.json`);
+    if (fs.existsSync(file)) fits[s] = readLayerFitParams(file);
+  }
+  const predFile = path.join(dir, "predictions.json");
+  return {
+    name,
+    dir,
+    series,
+    architecture,
+    parameterCount: architecture
+      ? gptNeoxParameterCount({ vocab_size: architecture.vocabSize, hidden_size: architecture.hiddenSize, num_hidden_layers: architecture.layers, intermediate_size: architecture.intermediateSize })
+      : undefined,
+    fits,
+    predictions: fs.existsSync(predFile) ? readPredictions(predFile, series) : undefined,
+  };
+}
+
+function readFolderJsons<T>(dir: string, pattern: RegExp): T[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => pattern.test(f))
+    .sort()
+    .map((f) => readJson(path.join(dir, f)) as T);
+}
+
+/**
+ * Reads a results folder (see the file comment). Models are sorted by parameter count (then name). Throws when no
+ * model with stats is found.
+ */
+export function loadRunResults(root: string, options: { onWarning?: (m: string) => void } = {}): RunResults {
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`${root}: not a folder`);
+  let modelDirs: string[];
+  if (hasStats(root)) modelDirs = [root];
+  else {
+    modelDirs = fs
+      .readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && hasStats(path.join(root, e.name)))
+      .map((e) => path.join(root, e.name))
+      .sort();
+  }
+  if (modelDirs.length === 0) throw new Error(`${root}: no model folder with stats/exp2_<name>_step<N> files`);
+  const models = modelDirs.map((d) => loadModelResults(d, options));
+  models.sort((a, b) => (a.parameterCount ?? Infinity) - (b.parameterCount ?? Infinity) || a.name.localeCompare(b.name));
+  const provFile = path.join(root, "provenance.json");
+  const hypFile = path.join(root, "hypotheses.json");
+  const evalFile = path.join(root, "eval_sequences.json");
+  let evaluation: RunResults["evaluation"];
+  if (fs.existsSync(evalFile)) {
+    const json = readJson(evalFile) as unknown[] | { sequences?: unknown; source?: unknown; encoding?: unknown };
+    const seqs = Array.isArray(json) ? json : json.sequences;
+    const meta = Array.isArray(json) ? {} : json;
+    if (Array.isArray(seqs)) {
+      evaluation = {
+        file: evalFile,
+        sequences: seqs.length,
+        tokensPerSequence: seqs.map((s) => (Array.isArray(s) ? s.length : 0)),
+        ...(typeof meta.source === "string" ? { source: meta.source } : {}),
+        ...(typeof meta.encoding === "string" ? { encoding: meta.encoding } : {}),
+      };
+    }
+  }
+  return {
+    root,
+    models,
+    provenance: fs.existsSync(provFile) ? (readJson(provFile) as Record<string, unknown>) : {},
+    hypotheses: fs.existsSync(hypFile) ? (readJson(hypFile) as RunResults["hypotheses"]) : undefined,
+    shap: readFolderJsons<ShapSummaryInput>(path.join(root, "predict"), /^shap_.+\.json$/),
+    partialDependence: readFolderJsons(path.join(root, "predict"), /^partial_dependence_.+\.json$/),
+    evaluation,
+  };
+}

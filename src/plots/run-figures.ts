@@ -1,0 +1,166 @@
+/**
+ * Every figure a run's results support, built from {@link RunResults}: the list `massive figures` exports and the
+ * report shows. Stats alone give Figs. 2-5; fits of the ratio series add Figs. 6-8; predictions, hypotheses, SHAP and
+ * partial dependence add their own.
+ */
+import { layerSeries, meanOverSequences } from "../io/exp2-stats";
+import type { PlotlyFigure } from "./figure";
+import { finalRatioFigure } from "./fig2-final-ratio";
+import { layerMagnitudesFigure } from "./fig3-layer-magnitudes";
+import { ratioOverTrainingFigure } from "./fig4-ratio-over-training";
+import { modelPeaks, peakHeatmapsFigure } from "./fig5-peak-heatmaps";
+import { curveSteps, exampleFitsFigure, type FitPanel } from "./fig6-example-fits";
+import { r2PerLayerFigure } from "./fig7-r2";
+import { tPeakSurfaceFigure } from "./fig8-t-peak";
+import { hypothesesFigure } from "./hypotheses";
+import { partialDependenceFigure, predictedTrajectoriesFigure, shapSummaryFigure } from "./predict-figures";
+import { eq9Local, lambertW0Local } from "./dynamics-stand-ins";
+import type { ModelResults, RunResults } from "./results";
+
+export type FigureSection = "emergence" | "fits" | "peaks" | "prediction";
+
+export interface NamedFigure {
+  /** File-name stem, e.g. "fig4-ratio-d256-L8-H16". */
+  name: string;
+  section: FigureSection;
+  /** One or two sentences for the report: what the figure shows and how it was computed. */
+  caption: string;
+  figure: PlotlyFigure;
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+/** Evenly spread picks of `k` indices out of `n` (first and last included). */
+function spread(n: number, k: number): number[] {
+  if (n <= k) return Array.from({ length: n }, (_, i) => i);
+  return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / (k - 1))))];
+}
+
+/** Fit panels (observed ratio vs fitted Eq. 9) for one model's chosen layers. */
+export function fitPanels(model: ModelResults, layers: number[], series: "ratio" | "top1" | "median" = "ratio", evaluate = eq9Local): FitPanel[] {
+  const fits = model.fits[series];
+  if (!fits) return [];
+  const values = layerSeries(model.series, series);
+  const grid = curveSteps(model.series.steps);
+  return layers
+    .filter((l) => fits[l] !== undefined && values[l] !== undefined)
+    .map((l) => ({
+      title: `${model.name}, layer ${l + 1}`,
+      steps: model.series.steps,
+      observed: values[l]!,
+      fitted: { steps: grid, values: grid.map((t) => evaluate(fits[l]!.params, t)) },
+      r2: fits[l]!.r2,
+    }));
+}
+
+/** All figures for a run, in report order. */
+export function runFigures(results: RunResults): NamedFigure[] {
+  const out: NamedFigure[] = [];
+  const { models } = results;
+  const sized = models.filter((m) => m.parameterCount !== undefined);
+  if (sized.length > 0) {
+    out.push({
+      name: "fig2-final-ratio",
+      section: "emergence",
+      caption:
+        "Ratio top1/median of |h| (each the mean over the evaluation sequences) at each model's last recorded step: the largest over layers and the mean over layers, against the parameter count N = 2Vd + L(4d² + 2d·d_ff + 9d + d_ff) + 2d (untied embeddings, biases and LayerNorms included, as Pythia counts).",
+      figure: finalRatioFigure(
+        sized.map((m) => {
+          const r = layerSeries(m.series, "ratio");
+          return { name: m.name, parameterCount: m.parameterCount!, finalStep: m.series.steps.at(-1)!, ratioByLayer: r.map((v) => v.at(-1)!) };
+        }),
+      ),
+    });
+  }
+  for (const m of models) {
+    const top1 = meanOverSequences(m.series, "top1");
+    const median = meanOverSequences(m.series, "median");
+    const last = m.series.steps.length - 1;
+    out.push({
+      name: `fig3-layer-magnitudes-${safeName(m.name)}`,
+      section: "emergence",
+      caption: `${m.name}: top1 and median of |h| per layer (means over ${m.series.numSequences} sequences) at the first (step ${m.series.steps[0]}) and last (step ${m.series.steps[last]}) recorded checkpoint.`,
+      figure: layerMagnitudesFigure({
+        model: m.name,
+        first: { step: m.series.steps[0]!, top1: top1[0]!, median: median[0]! },
+        last: { step: m.series.steps[last]!, top1: top1[last]!, median: median[last]! },
+      }),
+    });
+    out.push({
+      name: `fig4-ratio-${safeName(m.name)}`,
+      section: "emergence",
+      caption: `${m.name}: ratio top1/median per layer over ${m.series.steps.length} checkpoints; x is logarithmic in step + 1 (ticks show the steps).`,
+      figure: ratioOverTrainingFigure({ model: m.name, steps: m.series.steps, values: layerSeries(m.series, "ratio") }),
+    });
+  }
+  out.push({
+    name: "fig5-peak-heatmaps",
+    section: "emergence",
+    caption: "Per layer and model: the largest ratio top1/median over the recorded checkpoints (left) and the step where it occurs (right). Models ordered by parameter count; empty cells are layers a model does not have.",
+    figure: peakHeatmapsFigure(models.map((m) => modelPeaks(m.name, m.series.steps, layerSeries(m.series, "ratio")))),
+  });
+
+  const fitted = models.filter((m) => m.fits.ratio?.length);
+  if (fitted.length > 0) {
+    const picks = fitted.length === 1 ? [fitted[0]!] : [fitted[0]!, fitted.at(-1)!];
+    const perModel = picks.length === 1 ? 6 : 3;
+    const panels = picks.flatMap((m) => fitPanels(m, spread(m.fits.ratio!.length, perModel)));
+    out.push({
+      name: "fig6-example-fits",
+      section: "fits",
+      caption: "Observed ratio (points) and the fitted Eq. 9 curve f(t) = A·exp(−λx)·ln(x) + K, x = γt + t0 (line), for the first, a middle and the last layer of the smallest and the largest fitted model.",
+      figure: exampleFitsFigure(panels),
+    });
+    out.push({
+      name: "fig7-r2",
+      section: "fits",
+      caption: "R² of the Eq. 9 fit of the ratio series per layer and model; the dotted line is the paper's mean over all 188 Pythia layers (0.984).",
+      figure: r2PerLayerFigure(fitted.map((m) => ({ name: m.name, r2: m.fits.ratio!.map((f) => f.r2) }))),
+    });
+    const t0s = fitted.flatMap((m) => m.fits.ratio!.map((f) => f.params.t0)).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+    const t0 = t0s.length ? Number(t0s[Math.floor((t0s.length - 1) / 2)]!.toPrecision(3)) : 1;
+    out.push({
+      name: "fig8-t-peak",
+      section: "peaks",
+      caption: `Peak step t_peak = (x* − t0)/γ with x* = 1/(λ·W(1/λ)) over (λ, γ) at t0 = ${t0} (the median fitted t0); points are the fitted layers with λ > 0.`,
+      figure: tPeakSurfaceFigure({
+        t0,
+        lambertW: lambertW0Local,
+        points: fitted.flatMap((m) => m.fits.ratio!.map((f, l) => ({ lambda: f.params.lambda, gamma: f.params.gamma, label: `${m.name}, layer ${l + 1}` }))).filter((p) => p.lambda > 0 && p.gamma > 0),
+      }),
+    });
+  }
+  if (results.hypotheses) {
+    out.push({
+      name: "table5-hypotheses",
+      section: "fits",
+      caption: "Candidate models of the dynamics compared per model (Table 5).",
+      figure: hypothesesFigure(results.hypotheses, { metric: results.hypotheses.metric }),
+    });
+  }
+  for (const m of models.filter((x) => x.predictions)) {
+    const observed = layerSeries(m.series, "ratio");
+    out.push({
+      name: `predicted-trajectories-${safeName(m.name)}`,
+      section: "prediction",
+      caption: `${m.name}: ratio trajectories predicted from the architecture alone (lines) against the recorded ones (circles).`,
+      figure: predictedTrajectoriesFigure({
+        model: m.name,
+        layers: m.predictions!.layers.map((l) => ({
+          layer: l.layer,
+          predicted: { steps: m.predictions!.steps, values: l.ratio },
+          ...(observed[l.layer] ? { observed: { steps: m.series.steps, values: observed[l.layer]! } } : {}),
+        })),
+      }),
+    });
+  }
+  for (const s of results.shap) {
+    out.push({ name: `shap-${safeName(s.target)}`, section: "prediction", caption: `SHAP values of the architecture features for the prediction of ${s.target}.`, figure: shapSummaryFigure(s) });
+  }
+  for (const p of results.partialDependence) {
+    out.push({ name: `partial-dependence-${safeName(p.target)}`, section: "prediction", caption: `Partial dependence of the predicted ${p.target} on the architecture features.`, figure: partialDependenceFigure(p) });
+  }
+  return out;
+}
