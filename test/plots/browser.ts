@@ -49,3 +49,33 @@ export async function checkPlots(page: Page, expected: number): Promise<PlotChec
     }),
   );
 }
+
+/** Pixel statistics of an image file (PNG), decoded by the browser: size, variance of grey level, share of non-white pixels. */
+export async function imageStats(page: Page, bytes: Buffer, mime = "image/png"): Promise<{ width: number; height: number; variance: number; nonWhite: number }> {
+  const url = `data:${mime};base64,${bytes.toString("base64")}`;
+  return page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext("2d")!;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let sum = 0;
+    let sum2 = 0;
+    let nonWhite = 0;
+    const n = d.length / 4;
+    for (let i = 0; i < d.length; i += 4) {
+      const g = 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
+      sum += g;
+      sum2 += g * g;
+      if (g < 245) nonWhite++;
+    }
+    const mean = sum / n;
+    return { width: canvas.width, height: canvas.height, variance: sum2 / n - mean * mean, nonWhite: nonWhite / n };
+  }, url);
+}
