@@ -11,4 +11,4 @@ export { unpickle, PickleGlobal, type PickleCallable, type PickleOptions } from 
 export { readZipDirectory, readZipEntry, entryDataOffset, type ZipEntry } from "./zip";
 export { writeTfjsWeights, readTfjsWeights, TFJS_MANIFEST, DEFAULT_SHARD_BYTES, type WriteTfjsOptions } from "./tfjs-weights";
 export * from "./hub/index";
-export * from "./hub/index";
+export { loadTokenizer, ByteTokenizer, type Tokenizer } from "./tokenizer";

@@ -6,3 +6,4 @@ export { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 export { readNeoXConfig, parseNeoXConfig, type NeoXConfig } from "../io/config";
 export type { HostTensor, HostDType } from "../io/host-tensor";
 export { convertCheckpoint, type ConvertResult } from "./convert";
+export { loadTokenizer, ByteTokenizer, type Tokenizer } from "../io/tokenizer";
