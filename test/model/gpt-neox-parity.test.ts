@@ -23,8 +23,8 @@ before(async () => {
   ({ ids, expected } = await loadExpected());
 });
 
-function check(label: string, model: GPTNeoX): void {
-  const errors = parityErrors(model, ids, expected);
+async function check(label: string, model: GPTNeoX): Promise<void> {
+  const errors = await parityErrors(model, ids, expected);
   const line = [...errors].map(([n, e]) => `${n} ${e.toExponential(2)}`).join(", ");
   console.log(`  ${label}: max |error| ${line}`);
   assert.equal(errors.size, 3 + 3, "embeddings, final_layer_norm, logits and 3 layers compared");
@@ -43,7 +43,7 @@ test("tiny-neox-a from model.safetensors matches transformers to 1e-4", async ()
   const ckpt = await readCheckpoint(TINY_DIR);
   assert.equal((await readWeights(TINY_DIR)).format, "safetensors");
   const model = GPTNeoX.fromCheckpoint(ckpt);
-  check("model.safetensors", model);
+  await check("model.safetensors", model);
   model.dispose();
 });
 
@@ -51,7 +51,7 @@ test("tiny-neox-a from pytorch_model.bin matches transformers to 1e-4", async ()
   const dir = onlyFormat("pytorch_model.bin");
   assert.equal((await readWeights(dir)).format, "torch");
   const model = await GPTNeoX.load(dir);
-  check("pytorch_model.bin", model);
+  await check("pytorch_model.bin", model);
   model.dispose();
   fs.rmSync(dir, { recursive: true });
 });
@@ -64,7 +64,7 @@ for (const dtype of ["float32", "float16"] as const) {
     assert.equal(fs.existsSync(path.join(out, "model.json")), true);
     assert.equal((await readWeights(out)).format, "tfjs");
     const model = await GPTNeoX.load(out);
-    check(`converted ${dtype}`, model);
+    await check(`converted ${dtype}`, model);
     model.dispose();
     fs.rmSync(out, { recursive: true });
   });

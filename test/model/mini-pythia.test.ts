@@ -32,7 +32,7 @@ test("mini-pythia d128-L6-H4 step3000 (.bin, legacy config) loads, skips buffers
   assert.deepEqual(logits!.shape, [1, 5, 256]);
   assert.equal(cache.size, 6);
   assert.deepEqual(cache.get("blocks.5.hook_resid_post")!.shape, [1, 5, 128]);
-  assert.ok(logits!.dataSync().every(Number.isFinite));
+  assert.ok((await logits!.data()).every(Number.isFinite));
   tf.dispose([logits!, ...cache.values()]);
   model.dispose();
 });
@@ -44,7 +44,7 @@ test("mini-pythia step3000 reproduces reference_stats (top1, median of |h| per l
   const { cache } = model.runWithCache(seqs, { namesFilter: (n) => n.endsWith("hook_resid_post"), returnLogits: false });
   let worst = 0;
   for (let l = 0; l < 6; l++) {
-    const h = cache.get(`blocks.${l}.hook_resid_post`)!.dataSync();
+    const h = (await cache.get(`blocks.${l}.hook_resid_post`)!.data()) as Float32Array;
     const per = h.length / SEQS;
     for (let s = 0; s < SEQS; s++) {
       const abs = Float32Array.from(h.subarray(s * per, (s + 1) * per), Math.abs).sort();

@@ -20,7 +20,7 @@ export async function loadExpected(): Promise<{ ids: number[][]; expected: Map<s
 }
 
 /** Max |ours - expected| of every output (layer_<i>, final_layer_norm, logits, embeddings); disposes the tensors. */
-export function parityErrors(model: GPTNeoX, ids: number[][], expected: Map<string, Float32Array>): Map<string, number> {
+export async function parityErrors(model: GPTNeoX, ids: number[][], expected: Map<string, Float32Array>): Promise<Map<string, number>> {
   const { logits, cache } = model.runWithCache(ids);
   const ours = new Map<string, tf.Tensor>([
     ["embeddings", cache.get("hook_embed")!],
@@ -32,7 +32,7 @@ export function parityErrors(model: GPTNeoX, ids: number[][], expected: Map<stri
   for (const [name, want] of expected) {
     const got = ours.get(name);
     if (!got) throw new Error(`no output for expected tensor '${name}'`);
-    const a = got.dataSync();
+    const a = await got.data(); // not dataSync: WebGPU in Node cannot read synchronously
     if (a.length !== want.length) throw new Error(`'${name}': ${a.length} values, expected ${want.length}`);
     let max = 0;
     for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - want[i]!));
