@@ -155,7 +155,7 @@ export function predictedTrajectoriesFigure(input: { model: string; layers: Traj
     data.push({
       type: "scatter",
       mode: "lines",
-      name: `${layerLabel(l.layer)} predicted`,
+      name: layerLabel(l.layer),
       legendgroup: String(l.layer),
       x: l.predicted.steps.map((s) => s + 1),
       y: l.predicted.values,
@@ -171,6 +171,7 @@ export function predictedTrajectoriesFigure(input: { model: string; layers: Traj
         mode: "markers",
         name: `${layerLabel(l.layer)} observed`,
         legendgroup: String(l.layer),
+        showlegend: false, // one legend entry per layer: colour = layer, line = predicted, circles = observed
         x: l.observed.steps.map((s) => s + 1),
         y: l.observed.values,
         customdata: l.observed.steps,

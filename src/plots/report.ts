@@ -63,12 +63,12 @@ export function modelsTable(results: RunResults): Record<string, unknown>[] {
     const r2 = m.fits.ratio?.map((f) => f.r2);
     return {
       model: m.name,
-      parameters: m.parameterCount ?? null,
+      parameters: m.parameterCount !== undefined ? m.parameterCount.toLocaleString("en-US") : "",
       layers: m.series.numLayers,
       d: m.architecture?.hiddenSize ?? null,
       heads: m.architecture?.heads ?? null,
       checkpoints: m.series.steps.length,
-      steps: `${m.series.steps[0]}–${m.series.steps.at(-1)}`,
+      steps: `${m.series.steps[0]} to ${m.series.steps.at(-1)}`,
       "final ratio (max over layers)": Math.max(...finals),
       "peak ratio": peaks.peakValue[pl]!,
       "peak at (layer 1-based, step)": `${pl + 1}, ${peaks.peakStep[pl]}`,

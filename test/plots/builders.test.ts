@@ -169,7 +169,7 @@ test("SHAP summary, partial dependence, predicted trajectories", () => {
   const pd = partialDependenceFigure({ target: "K", panels: [{ feature: "H/d", grid: [0.01, 0.02], values: [3, 2] }] });
   assert.deepEqual(pd.data[0]!.y, [3, 2]);
   const traj = predictedTrajectoriesFigure({ model: "m", layers: [{ layer: 2, predicted: { steps: [0, 9], values: [1, 2] }, observed: { steps: [0, 9], values: [1.1, 2.1] } }] });
-  assert.deepEqual(traj.data.map((t) => t.name), ["layer 3 predicted", "layer 3 observed"]);
+  assert.deepEqual(traj.data.map((t) => t.name), ["layer 3", "layer 3 observed"]);
   assert.deepEqual(traj.data[1]!.x, [1, 10]);
 });
 

@@ -1,0 +1,118 @@
+// The HTML report opened in headless Chromium: every plot has drawn data, no console errors, a screenshot in
+// test-artifacts/report/. Two runs: stats only (data/mini-pythia itself) and stats + fits + predictions + SHAP.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Browser } from "playwright-core";
+import { buildReportHtml, layerSeries, loadRunResults, readLayerFitParams, runFigures } from "../../src/index";
+import { ARTIFACTS, checkPlots, launchChromium, openPage } from "./browser";
+
+const outDir = path.join(ARTIFACTS, "report");
+let browser: Browser;
+let tmp: string;
+
+/** A results folder with three mini-pythia models plus synthetic fits, predictions, Table 5 scores, SHAP and PD. */
+function makeFullResults(): string {
+  const root = path.join(tmp, "results");
+  const models = ["d128-L4-H4", "d256-L6-H8", "d512-L8-H16"];
+  for (const m of models) {
+    fs.cpSync(path.join("data/mini-pythia", m, "stats"), path.join(root, m, "stats"), { recursive: true });
+    fs.copyFileSync(path.join("data/mini-pythia", m, "config.json"), path.join(root, m, "config.json"));
+    const L = Number(/-L(\d+)-/.exec(m)![1]);
+    const fits = Array.from({ length: L }, (_, l) => ({
+      original: { param_names: ["A", "λ", "γ", "t0", "K"], popt: [3 + l, 0.2 + 0.1 * l, 0.004, 1, 6 + l], pcov: [], r2: 0.95 + 0.005 * l, aic: -100 - l, residuals: [] },
+    }));
+    fs.mkdirSync(path.join(root, m, "params"), { recursive: true });
+    fs.writeFileSync(path.join(root, m, "params", "layer_fit_params_ratio.json"), JSON.stringify(fits));
+    const steps = [0, 100, 1000, 3000];
+    fs.writeFileSync(
+      path.join(root, m, "predictions.json"),
+      JSON.stringify({ steps, layers: Array.from({ length: L }, (_, l) => ({ layer: l, params: { K: 7 }, ratio: steps.map((s) => 6 + l + Math.log1p(s)) })) }),
+    );
+  }
+  // Table 5 values as printed (first three models of tables.json)
+  fs.writeFileSync(
+    path.join(root, "hypotheses.json"),
+    JSON.stringify({ models: ["14m", "70m", "160m"], hypotheses: [{ name: "Eq. 9", values: [0.9951, 0.9829, 0.8068] }, { name: "first-order step", values: [0.8008, 0.6177, -0.6833] }] }),
+  );
+  fs.mkdirSync(path.join(root, "predict"));
+  fs.writeFileSync(
+    path.join(root, "predict", "shap_K.json"),
+    JSON.stringify({ target: "K", features: ["l/L", "H/d", "log(d)"], shapValues: [[0.1, -0.5, 0.02], [0.3, 0.4, -0.01], [-0.2, 0.1, 0.0]], featureValues: [[0.25, 0.03, 4.8], [0.5, 0.06, 5.5], [1, 0.0625, 6.2]] }),
+  );
+  fs.writeFileSync(path.join(root, "predict", "partial_dependence_K.json"), JSON.stringify({ target: "K", panels: [{ feature: "H/d", grid: [0.02, 0.04, 0.06], values: [9, 8, 7.5] }] }));
+  fs.writeFileSync(path.join(root, "provenance.json"), JSON.stringify({ "evaluation set": "mini-pythia eval_sequences.json (test fixture)" }));
+  return root;
+}
+
+before(async () => {
+  fs.mkdirSync(outDir, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "massive-report-"));
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function checkReport(file: string, expectedPlots: number, screenshot: string): Promise<void> {
+  const { page, errors } = await openPage(browser, file);
+  const plots = await checkPlots(page, expectedPlots);
+  await page.screenshot({ path: path.join(outDir, screenshot), fullPage: true });
+  await page.close();
+  assert.deepEqual(errors, [], "no console errors");
+  assert.equal(plots.length, expectedPlots, "every figure became a plot");
+  for (const p of plots) assert.ok(p.drawn >= p.traces && p.drawn > 0, `${p.id}: ${p.drawn} drawn marks for ${p.traces} traces`);
+}
+
+test("stats only (a suite folder as it ships): Figs. 2-5, a note that fits are missing", async () => {
+  const results = loadRunResults("data/mini-pythia", { onWarning: () => undefined });
+  assert.equal(results.models.length, 10);
+  assert.equal(results.models[0]!.name, "d128-L4-H4", "sorted by parameter count");
+  assert.equal(results.models[0]!.parameterCount, 858_880);
+  assert.equal(results.evaluation?.sequences, 10);
+  const figures = runFigures(results);
+  assert.equal(figures.length, 1 + 2 * 10 + 1);
+  const html = buildReportHtml(results);
+  assert.match(html, /No fits in this results folder/);
+  assert.match(html, /eval_sequences\.json: 10 sequences x 256 tokens/);
+  assert.match(html, /plotly\.js 3\.7\.0/);
+  assert.doesNotMatch(html, /<script[^>]+src=/, "no external scripts: opens offline");
+  const file = path.join(outDir, "report-stats-only.html");
+  fs.writeFileSync(file, html);
+  await checkReport(file, figures.length, "report-stats-only.png");
+});
+
+test("stats + fits + predictions + Table 5 + SHAP: every section drawn", async () => {
+  const root = makeFullResults();
+  const results = loadRunResults(root);
+  assert.equal(readLayerFitParams(path.join(root, "d128-L4-H4/params/layer_fit_params_ratio.json"))[1]!.params.lambda, 0.30000000000000004);
+  const names = runFigures(results).map((f) => f.name);
+  for (const n of ["fig2-final-ratio", "fig5-peak-heatmaps", "fig6-example-fits", "fig7-r2", "fig8-t-peak", "table5-hypotheses", "predicted-trajectories-d512-L8-H16", "shap-K", "partial-dependence-K"]) {
+    assert.ok(names.includes(n), `${n} in ${names.join(", ")}`);
+  }
+  const html = buildReportHtml(results, { provenance: { command: "test" } });
+  assert.match(html, /Fitted Eq\. 9 parameters, ratio series/);
+  assert.match(html, /mean R² \(ratio fit\)/);
+  const observed = layerSeries(results.models[0]!.series, "ratio");
+  assert.equal(observed.length, 4);
+  const file = path.join(outDir, "report-full.html");
+  fs.writeFileSync(file, html);
+  await checkReport(file, names.length, "report-full.png");
+});
+
+test("massive report: writes the page; bad input gives one line and a non-zero exit", () => {
+  const out = path.join(tmp, "cli-report.html");
+  const ok = spawnSync(process.execPath, ["bin/massive.cjs", "report", "--results", "data/mini-pythia/d128-L4-H4", "--out", out], { encoding: "utf8", env: { ...process.env, MASSIVE_QUIET: "1" } });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.ok(fs.statSync(out).size > 4_000_000);
+  const bad = spawnSync(process.execPath, ["bin/massive.cjs", "report", "--results", path.join(tmp, "missing"), "--out", out], { encoding: "utf8" });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^massive report: .*missing: not a folder\n$/);
+  const usage = spawnSync(process.execPath, ["bin/massive.cjs", "figures", "--results", "data/mini-pythia", "--out", tmp, "--format", "gif"], { encoding: "utf8" });
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /'gif' is not one of png, svg, pdf/);
+});
