@@ -45,13 +45,20 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
   const t: TreeArrays = { feature: [], threshold: [], left: [], right: [], value: [], cover: [] };
   const p = X[0]!.length;
   const features = o.allowedFeatures ?? Array.from({ length: p }, (_, j) => j);
+  // Rows are sorted once per feature; each split partitions these lists stably, so no node sorts again.
+  // Positions index `rows` (which may repeat a row: a bootstrap sample).
+  const positions = rows.map((_, k) => k);
+  const sortedRoot = features.map((f) => positions.slice().sort((a, b) => X[rows[a]!]![f]! - X[rows[b]!]![f]!));
+  const goesLeft = new Uint8Array(rows.length);
 
-  const grow = (idx: number[], depth: number): number => {
+  const grow = (sorted: number[][], depth: number): number => {
+    const members = sorted[0]!;
+    const n = members.length;
     let G = 0;
     let H = 0;
-    for (const i of idx) {
-      G += g[i]!;
-      H += h[i]!;
+    for (const k of members) {
+      G += g[rows[k]!]!;
+      H += h[rows[k]!]!;
     }
     const node = t.feature.length;
     t.feature.push(-1);
@@ -60,29 +67,29 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
     t.right.push(-1);
     t.value.push(-G / (H + o.lambda));
     t.cover.push(H);
-    if (depth >= o.maxDepth || idx.length < o.minSamplesSplit || idx.length < 2 * o.minSamplesLeaf) return node;
+    if (depth >= o.maxDepth || n < o.minSamplesSplit || n < 2 * o.minSamplesLeaf) return node;
 
     const parentScore = (G * G) / (H + o.lambda);
-    let best = { gain: 0, feature: -1, threshold: 0 };
-    let candidates = features;
+    let best = { gain: 0, slot: -1, threshold: 0 };
+    let slots = features.map((_, s) => s);
     if (o.maxFeatures !== undefined && o.maxFeatures < features.length) {
       if (!o.rng) throw new Error("growTree: maxFeatures needs an rng");
-      candidates = o.rng.sample(features.length, o.maxFeatures).map((k) => features[k]!);
+      slots = o.rng.sample(features.length, o.maxFeatures);
     }
-    for (const f of candidates) {
-      const sorted = idx.slice().sort((a, b) => X[a]![f]! - X[b]![f]!);
+    for (const s of slots) {
+      const f = features[s]!;
+      const list = sorted[s]!;
       let GL = 0;
       let HL = 0;
-      for (let k = 0; k < sorted.length - 1; k++) {
-        const i = sorted[k]!;
+      for (let k = 0; k < n - 1; k++) {
+        const i = rows[list[k]!]!;
         GL += g[i]!;
         HL += h[i]!;
         const xa = X[i]![f]!;
-        const xb = X[sorted[k + 1]!]![f]!;
+        const xb = X[rows[list[k + 1]!]!]![f]!;
         if (xa === xb) continue;
         const nL = k + 1;
-        const nR = sorted.length - nL;
-        if (nL < o.minSamplesLeaf || nR < o.minSamplesLeaf) continue;
+        if (nL < o.minSamplesLeaf || n - nL < o.minSamplesLeaf) continue;
         const GR = G - GL;
         const HR = H - HL;
         if (HL < o.minChildWeight || HR < o.minChildWeight) continue;
@@ -90,23 +97,24 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
         if (gain > best.gain + 1e-12 * Math.abs(parentScore)) {
           let thr = xa + (xb - xa) / 2;
           if (thr === xb) thr = xa; // midpoint rounded up to xb: keep x <= thr on the left side
-          best = { gain, feature: f, threshold: thr };
+          best = { gain, slot: s, threshold: thr };
         }
       }
     }
-    if (best.feature < 0) return node;
-    const li: number[] = [];
-    const ri: number[] = [];
-    for (const i of idx) (X[i]![best.feature]! <= best.threshold ? li : ri).push(i);
-    t.feature[node] = best.feature;
+    if (best.slot < 0) return node;
+    const f = features[best.slot]!;
+    for (const k of members) goesLeft[k] = X[rows[k]!]![f]! <= best.threshold ? 1 : 0;
+    const leftSorted = sorted.map((list) => list.filter((k) => goesLeft[k] === 1));
+    const rightSorted = sorted.map((list) => list.filter((k) => goesLeft[k] === 0));
+    t.feature[node] = f;
     t.threshold[node] = best.threshold;
-    const l = grow(li, depth + 1);
-    const r = grow(ri, depth + 1);
+    const l = grow(leftSorted, depth + 1);
+    const r = grow(rightSorted, depth + 1);
     t.left[node] = l;
     t.right[node] = r;
     return node;
   };
-  grow(rows.slice(), 0);
+  grow(sortedRoot, 0);
   return t;
 }
 
