@@ -23,3 +23,7 @@ export * from "./trajectory-baseline";
 export * from "./trajectory";
 export * from "./trajectory-ensemble";
 export * from "./trajectory-evaluation";
+export * from "./tree-shap";
+export * from "./shapley";
+export * from "./permutation-importance";
+export * from "./partial-dependence";
