@@ -9,6 +9,7 @@
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import { describeValue, printable } from "../util/one-line";
 
 /** Anything that turns text into token ids without adding special tokens. */
 export interface TextTokenizer {
@@ -65,7 +66,7 @@ export function readEvalSequences(file: string): EvalSet {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not JSON: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${file}: not JSON: ${printable((err as Error).message)}`);
   }
   let seqs: unknown = json;
   const details: Record<string, unknown> = {};
@@ -77,7 +78,7 @@ export function readEvalSequences(file: string): EvalSet {
   }
   const sequences = validateSequences(seqs, file);
   if (details.seq_len !== undefined && details.seq_len !== sequences[0]!.length) {
-    throw new Error(`${file}: seq_len is ${String(details.seq_len)} but the sequences hold ${sequences[0]!.length} tokens`);
+    throw new Error(`${file}: seq_len is ${describeValue(details.seq_len)} but the sequences hold ${sequences[0]!.length} tokens`);
   }
   return { sequences, source: file, details };
 }

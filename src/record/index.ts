@@ -2,3 +2,5 @@
 export { MT19937, LegacyRandomState, randomInterval } from "./numpy-random";
 export { readEvalSequences, validateSequences, evalSetSha256, chunkTokens, encodePrefix, sequencesFromText, sequencesFromTextFile, UTF8_BYTES_TOKENIZER, type EvalSet, type TextTokenizer } from "./eval-sequences";
 export { redPajamaEvalSet, drawRedPajamaDocuments, jsonlRowOffsets, REDPAJAMA_SAMPLE_FILES, REDPAJAMA_SAMPLE_REPO, type RedPajamaOptions } from "./redpajama";
+export { selectKth, absStats, lowerMedianIndex, type AbsStats } from "./select";
+export { recordCheckpointStats, deviceStats, resolveMedianMethod, type RecordableModel, type RecordStatsOptions, type MedianMethod } from "./stats";
