@@ -47,6 +47,22 @@ export function parseFormats(text: string): ExportFormat[] {
   return [...new Set(out)] as ExportFormat[];
 }
 
+/**
+ * The browser globals the page functions below use, typed here because tslab compiles src/ without the DOM library
+ * (those functions run inside Chromium, not in Node).
+ */
+interface PageElement {
+  style: Record<string, string>;
+}
+interface PageGlobals {
+  Plotly?: {
+    purge(el: PageElement): void;
+    newPlot(el: PageElement, data: unknown, layout: unknown, config: unknown): Promise<unknown>;
+    toImage(figure: unknown, options: unknown): Promise<string>;
+  };
+  document: { getElementById(id: string): PageElement | null; fonts: { ready: Promise<unknown> } };
+}
+
 function figureSize(figure: PlotlyFigure): { width: number; height: number } {
   return { width: Math.round(Number(figure.layout.width ?? THEME.width)), height: Math.round(Number(figure.layout.height ?? THEME.height)) };
 }
@@ -69,7 +85,7 @@ export class FigureExporter {
       page.on("pageerror", (e) => errors.push(e.message));
       await page.setContent('<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}#fig{overflow:hidden}</style></head><body><div id="fig"></div></body></html>');
       await page.addScriptTag({ content: plotlyJsSource() });
-      const ok = await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === "object");
+      const ok = await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).Plotly === "object");
       if (!ok) throw new Error(`plotly.js did not load in Chromium${errors.length ? `: ${errors[0]}` : ""}`);
       return new FigureExporter(browser, page);
     } catch (err) {
@@ -97,13 +113,13 @@ export class FigureExporter {
     await this.page.setViewportSize({ width, height });
     await this.page.evaluate(
       async ({ fig, width, height }) => {
-        const P = (window as unknown as { Plotly: { purge(el: HTMLElement): void; newPlot(el: HTMLElement, d: unknown, l: unknown, c: unknown): Promise<unknown> } }).Plotly;
-        const el = document.getElementById("fig")!;
-        P.purge(el);
+        const g = globalThis as unknown as PageGlobals;
+        const el = g.document.getElementById("fig")!;
+        g.Plotly!.purge(el);
         el.style.width = `${width}px`;
         el.style.height = `${height}px`;
-        await P.newPlot(el, fig.data, { ...fig.layout, width, height }, { ...(fig.config ?? {}), staticPlot: true });
-        await document.fonts.ready;
+        await g.Plotly!.newPlot(el, fig.data, { ...fig.layout, width, height }, { ...(fig.config ?? {}), staticPlot: true });
+        await g.document.fonts.ready;
       },
       { fig: figure, width, height },
     );
@@ -131,7 +147,7 @@ export class FigureExporter {
     const { width, height } = figureSize(figure);
     return this.page.evaluate(
       ({ fig, format, width, height, scale }) => {
-        const P = (window as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+        const P = (globalThis as unknown as PageGlobals).Plotly!;
         return P.toImage({ data: fig.data, layout: { ...fig.layout, width, height }, config: fig.config ?? {} }, { format, width, height, scale });
       },
       { fig: figure, format, width, height, scale },
