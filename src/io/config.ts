@@ -4,6 +4,7 @@
  * `partial_rotary_factor` / `rope_theta`). Only the plain ("default") rotary embedding is supported.
  */
 import * as fs from "node:fs";
+import { describeValue, printable } from "../util/one-line";
 
 export interface NeoXConfig {
   hiddenSize: number;
@@ -45,7 +46,7 @@ export function parseNeoXConfig(json: unknown, file: string): NeoXConfig {
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error(`${file}: config is not a JSON object`);
   const raw = json as Record<string, unknown>;
   const modelType = raw.model_type;
-  if (modelType !== undefined && modelType !== "gpt_neox") throw new Error(`${file}: model_type is '${String(modelType)}', expected 'gpt_neox'`);
+  if (modelType !== undefined && modelType !== "gpt_neox") throw new Error(`${file}: model_type is '${describeValue(modelType)}', expected 'gpt_neox'`);
 
   const int = (key: string, fallback?: number): number => {
     const v = raw[key] ?? fallback;
@@ -66,7 +67,7 @@ export function parseNeoXConfig(json: unknown, file: string): NeoXConfig {
   const rope = (raw.rope_parameters ?? raw.rope_scaling ?? null) as Record<string, unknown> | null;
   if (rope !== null && (typeof rope !== "object" || Array.isArray(rope))) throw new Error(`${file}: 'rope_parameters' must be an object`);
   const ropeType = rope?.rope_type ?? rope?.type ?? "default";
-  if (ropeType !== "default") throw new Error(`${file}: rope type '${String(ropeType)}' is not supported (only 'default')`);
+  if (ropeType !== "default") throw new Error(`${file}: rope type '${describeValue(ropeType)}' is not supported (only 'default')`);
 
   const pctRaw = rope?.partial_rotary_factor ?? raw.partial_rotary_factor ?? raw.rotary_pct;
   if (pctRaw === undefined) throw new Error(`${file}: missing the rotary fraction ('rotary_pct' or 'rope_parameters.partial_rotary_factor')`);
@@ -77,7 +78,7 @@ export function parseNeoXConfig(json: unknown, file: string): NeoXConfig {
 
   const hiddenAct = String(raw.hidden_act ?? "gelu");
   if (!(SUPPORTED_ACTIVATIONS as readonly string[]).includes(hiddenAct)) {
-    throw new Error(`${file}: hidden_act '${hiddenAct}' is not supported (supported: ${SUPPORTED_ACTIVATIONS.join(", ")})`);
+    throw new Error(`${file}: hidden_act '${describeValue(raw.hidden_act)}' is not supported (supported: ${SUPPORTED_ACTIVATIONS.join(", ")})`);
   }
   const config: NeoXConfig = {
     hiddenSize: int("hidden_size"),
@@ -115,7 +116,7 @@ export function readNeoXConfig(file: string): NeoXConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${file}: not valid JSON: ${printable((err as Error).message)}`);
   }
   return parseNeoXConfig(json, file);
 }

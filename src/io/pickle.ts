@@ -7,6 +7,7 @@
  * Python values map to: int -> number (bigint beyond 2^53), float -> number, str -> string, None -> null,
  * bool -> boolean, tuple/list -> array, dict -> Map.
  */
+import { printable } from "../util/one-line";
 
 /** A callable the allow-list provides for `module.name`; REDUCE calls it with the argument tuple. */
 export type PickleCallable = (args: unknown[]) => unknown;
@@ -83,7 +84,7 @@ export function unpickle(bytes: Uint8Array, options: PickleOptions): unknown {
   const resolve = (module: string, name: string): void => {
     const qualname = `${module}.${name}`;
     const fn = Object.prototype.hasOwnProperty.call(options.globals, qualname) ? options.globals[qualname] : undefined;
-    if (!fn) fail(`pickle asks for global '${qualname}', which is not allowed (a state dict needs only ${Object.keys(options.globals).join(", ")}); refused, nothing was executed`);
+    if (!fn) fail(`pickle asks for global '${printable(qualname)}', which is not allowed (a state dict needs only ${Object.keys(options.globals).join(", ")}); refused, nothing was executed`);
     push(new PickleGlobal(qualname, fn!));
   };
   const asDict = (d: unknown, op: string): Map<unknown, unknown> => {
@@ -176,6 +177,19 @@ export function unpickle(bytes: Uint8Array, options: PickleOptions): unknown {
         const pid = pop();
         if (!options.persistentLoad) fail("persistent id without a persistent_load handler");
         push(options.persistentLoad!(pid));
+        break;
+      }
+      case 0x69: { // INST: a global and a call in one opcode; a foreign global is refused by resolve()
+        const module = line();
+        const name = line();
+        resolve(module, name);
+        fail(`INST of '${printable(`${module}.${name}`)}' refused: a state dict creates no objects with INST`);
+        break;
+      }
+      case 0x6f: case 0x81: case 0x92: { // OBJ, NEWOBJ, NEWOBJ_EX: instantiate a class from the stack
+        const opName = op === 0x6f ? "OBJ" : op === 0x81 ? "NEWOBJ" : "NEWOBJ_EX";
+        const cls = op === 0x6f ? (marks.length ? stack[marks[marks.length - 1]!] : undefined) : stack[stack.length - (op === 0x81 ? 2 : 3)];
+        fail(`${opName} of '${cls instanceof PickleGlobal ? cls.qualname : typeof cls}' refused: a state dict creates no objects with ${opName}`);
         break;
       }
       default:

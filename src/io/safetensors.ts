@@ -10,6 +10,7 @@ import {
   type HostDType, type HostTensor,
 } from "./host-tensor";
 import { openForRead, readAt } from "./host-tensor-file";
+import { describeValue, printable } from "../util/one-line";
 
 const FROM_ST: Readonly<Record<string, HostDType>> = {
   F16: "float16", BF16: "bfloat16", F32: "float32", F64: "float64",
@@ -59,7 +60,7 @@ async function readHeaderFrom(handle: fs.promises.FileHandle, file: string, size
   try {
     header = JSON.parse(Buffer.from(await readAt(handle, file, 8, n, "the header")).toString("utf8"));
   } catch (err) {
-    throw new Error(`${file}: header is not valid JSON: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${file}: header is not valid JSON: ${printable((err as Error).message)}`);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) throw new Error(`${file}: header is not a JSON object`);
   const dataStart = 8 + n;
@@ -71,21 +72,21 @@ async function readHeaderFrom(handle: fs.promises.FileHandle, file: string, size
       continue;
     }
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== "object" || e === null) throw new Error(`${file}: tensor '${name}': entry is not an object`);
+    if (typeof e !== "object" || e === null) throw new Error(`${file}: tensor '${printable(name)}': entry is not an object`);
     const dtype = FROM_ST[String(e.dtype)];
-    if (!dtype) throw new Error(`${file}: tensor '${name}' has unknown dtype '${String(e.dtype)}' (known: ${Object.keys(FROM_ST).join(", ")})`);
-    if (!isValidShape(e.shape)) throw new Error(`${file}: tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+    if (!dtype) throw new Error(`${file}: tensor '${printable(name)}' has unknown dtype '${describeValue(e.dtype)}' (known: ${Object.keys(FROM_ST).join(", ")})`);
+    if (!isValidShape(e.shape)) throw new Error(`${file}: tensor '${printable(name)}' has an invalid shape ${JSON.stringify(e.shape)}`);
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((v) => Number.isSafeInteger(v) && v >= 0) || off[1] < off[0]) {
-      throw new Error(`${file}: tensor '${name}' has invalid data_offsets ${JSON.stringify(off)}`);
+      throw new Error(`${file}: tensor '${printable(name)}' has invalid data_offsets ${JSON.stringify(off)}`);
     }
     const expected = numElements(e.shape) * DTYPE_BYTES[dtype];
     if (off[1] - off[0] !== expected) {
-      throw new Error(`${file}: tensor '${name}' spans ${off[1] - off[0]} bytes but ${String(e.dtype)} ${JSON.stringify(e.shape)} needs ${expected}`);
+      throw new Error(`${file}: tensor '${printable(name)}' spans ${off[1] - off[0]} bytes but ${String(e.dtype)} ${JSON.stringify(e.shape)} needs ${expected}`);
     }
     const begin = dataStart + (off[0] as number);
     const end = dataStart + (off[1] as number);
-    if (end > size) throw new Error(`${file}: truncated: tensor '${name}' needs bytes up to ${end} but the file has ${size}`);
+    if (end > size) throw new Error(`${file}: truncated: tensor '${printable(name)}' needs bytes up to ${end} but the file has ${size}`);
     entries.push({ name, dtype, shape: e.shape, begin, end });
   }
   return { entries, metadata };
@@ -99,7 +100,7 @@ export async function readSafetensors(file: string, options: ReadTensorsOptions 
     const out = new Map<string, HostTensor>();
     for (const e of entries) {
       if (options.filter && !options.filter(e.name)) continue;
-      const bytes = await readAt(handle, file, e.begin, e.end - e.begin, `tensor '${e.name}'`);
+      const bytes = await readAt(handle, file, e.begin, e.end - e.begin, `tensor '${printable(e.name)}'`);
       const t: HostTensor = { dtype: e.dtype, shape: e.shape, data: typedArrayFromBytes(e.dtype, bytes) };
       out.set(e.name, options.widen === false ? t : widenHalf(t));
     }
@@ -124,7 +125,7 @@ export async function writeSafetensors(
   for (const [name, t] of list) {
     const bytes = numElements(t.shape) * DTYPE_BYTES[t.dtype];
     if (t.data.byteLength !== bytes) {
-      throw new Error(`writeSafetensors(${file}): tensor '${name}' has ${t.data.byteLength} bytes of data but ${t.dtype} ${JSON.stringify(t.shape)} needs ${bytes}`);
+      throw new Error(`writeSafetensors(${file}): tensor '${printable(name)}' has ${t.data.byteLength} bytes of data but ${t.dtype} ${JSON.stringify(t.shape)} needs ${bytes}`);
     }
     header[name] = { dtype: TO_ST[t.dtype], shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;

@@ -12,6 +12,7 @@ import { openForRead, readAt } from "./host-tensor-file";
 import { PickleGlobal, unpickle, type PickleCallable } from "./pickle";
 import type { ReadTensorsOptions } from "./safetensors";
 import { entryDataOffset, readZipDirectory, readZipEntry, type ZipEntry } from "./zip";
+import { describeValue, printable } from "../util/one-line";
 
 /** torch storage class -> dtype. */
 export const TORCH_STORAGE_DTYPES: Readonly<Record<string, HostDType>> = {
@@ -28,7 +29,7 @@ const isInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as numb
 function rebuildTensor(args: unknown[]): TensorRef {
   const [storage, offset, shape, stride] = args;
   if (!(storage && typeof storage === "object" && "key" in storage)) throw new Error("first argument is not a storage");
-  if (!isInt(offset)) throw new Error(`storage offset ${String(offset)} is not a non-negative integer`);
+  if (!isInt(offset)) throw new Error(`storage offset ${describeValue(offset)} is not a non-negative integer`);
   if (!isValidShape(shape)) throw new Error(`size ${JSON.stringify(shape)} is not a list of non-negative integers`);
   if (!Array.isArray(stride) || stride.length !== shape.length || !stride.every(isInt)) throw new Error(`stride ${JSON.stringify(stride)} does not match size ${JSON.stringify(shape)}`);
   return { storage: storage as StorageRef, offset, shape, stride: stride as number[] };
@@ -57,16 +58,16 @@ export function parseStateDictPickle(pkl: Uint8Array, where: string): Map<string
       if (!Array.isArray(pid) || pid[0] !== "storage" || pid.length < 5) throw new Error(`${where}: unsupported persistent id ${JSON.stringify(pid)}`);
       const [, type, key, , numel] = pid as [string, unknown, unknown, unknown, unknown];
       const dtype = type instanceof PickleGlobal ? TORCH_STORAGE_DTYPES[type.qualname] : undefined;
-      if (!dtype) throw new Error(`${where}: unknown storage type ${type instanceof PickleGlobal ? type.qualname : String(type)}`);
+      if (!dtype) throw new Error(`${where}: unknown storage type ${type instanceof PickleGlobal ? type.qualname : describeValue(type)}`);
       if (typeof key !== "string" || !/^[\w.-]+$/.test(key)) throw new Error(`${where}: bad storage key ${JSON.stringify(key)}`);
-      if (!isInt(numel)) throw new Error(`${where}: storage ${key} has bad size ${String(numel)}`);
+      if (!isInt(numel)) throw new Error(`${where}: storage ${key} has bad size ${describeValue(numel)}`);
       return { key, dtype, numel };
     },
   });
   if (!(result instanceof Map)) throw new Error(`${where}: the pickle holds a ${Array.isArray(result) ? "list" : typeof result}, expected a state dict`);
   const out = new Map<string, TensorRef>();
   for (const [name, value] of result) {
-    if (typeof name !== "string") throw new Error(`${where}: state dict key ${String(name)} is not a string`);
+    if (typeof name !== "string") throw new Error(`${where}: state dict key ${describeValue(name)} is not a string`);
     if (value && typeof value === "object" && "storage" in value) out.set(name, value as TensorRef);
   }
   if (out.size === 0) throw new Error(`${where}: the state dict holds no tensors`);
@@ -86,18 +87,18 @@ async function readTensor(handle: fs.promises.FileHandle, file: string, size: nu
   const { dtype } = ref.storage;
   const el = DTYPE_BYTES[dtype];
   const n = numElements(ref.shape);
-  if (entry.method !== 0) throw new Error(`${file}: storage of '${name}' is compressed (method ${entry.method}); torch writes storages uncompressed`);
-  if (entry.size < ref.storage.numel * el) throw new Error(`${file}: truncated: storage of '${name}' has ${entry.size} bytes, its header claims ${ref.storage.numel * el}`);
+  if (entry.method !== 0) throw new Error(`${file}: storage of '${printable(name)}' is compressed (method ${entry.method}); torch writes storages uncompressed`);
+  if (entry.size < ref.storage.numel * el) throw new Error(`${file}: truncated: storage of '${printable(name)}' has ${entry.size} bytes, its header claims ${ref.storage.numel * el}`);
   if (n === 0) return { dtype, shape: ref.shape, data: typedArrayFromBytes(dtype, new Uint8Array(0)) };
   const last = ref.offset + ref.shape.reduce((acc, d, i) => acc + (d - 1) * ref.stride[i]!, 0); // highest element index used
-  if ((last + 1) * el > entry.size) throw new Error(`${file}: tensor '${name}' [${ref.shape.join(", ")}] reaches past its storage (${entry.size} bytes)`);
+  if ((last + 1) * el > entry.size) throw new Error(`${file}: tensor '${printable(name)}' [${ref.shape.join(", ")}] reaches past its storage (${entry.size} bytes)`);
   const start = await entryDataOffset(handle, file, size, entry);
   if (isContiguous(ref.shape, ref.stride)) {
-    const bytes = await readAt(handle, file, start + ref.offset * el, n * el, `tensor '${name}'`);
+    const bytes = await readAt(handle, file, start + ref.offset * el, n * el, `tensor '${printable(name)}'`);
     return { dtype, shape: ref.shape, data: typedArrayFromBytes(dtype, bytes) };
   }
   // A strided view: read the span it touches, then gather element by element in row-major order.
-  const span = await readAt(handle, file, start + ref.offset * el, (last - ref.offset + 1) * el, `tensor '${name}'`);
+  const span = await readAt(handle, file, start + ref.offset * el, (last - ref.offset + 1) * el, `tensor '${printable(name)}'`);
   const out = new Uint8Array(n * el);
   const idx = new Array<number>(ref.shape.length).fill(0);
   for (let i = 0; i < n; i++) {
@@ -131,7 +132,7 @@ export async function readTorchCheckpoint(file: string, options: ReadTensorsOpti
     const order = entries.get(`${prefix}byteorder`);
     if (order) {
       const text = Buffer.from(await readZipEntry(handle, file, size, order, 16)).toString("utf8");
-      if (text !== "little") throw new Error(`${file}: byte order '${text}' is not supported (only little-endian)`);
+      if (text !== "little") throw new Error(`${file}: byte order '${printable(text)}' is not supported (only little-endian)`);
     }
     const pkl = await readZipEntry(handle, file, size, pklEntry, Math.min(size, 1 << 30));
     const refs = parseStateDictPickle(pkl, `${file}: ${pklEntry.name}`);
@@ -139,7 +140,7 @@ export async function readTorchCheckpoint(file: string, options: ReadTensorsOpti
     for (const [name, ref] of refs) {
       if (options.filter && !options.filter(name)) continue;
       const entry = entries.get(`${prefix}data/${ref.storage.key}`);
-      if (!entry) throw new Error(`${file}: storage ${ref.storage.key} of '${name}' is missing from the archive`);
+      if (!entry) throw new Error(`${file}: storage ${ref.storage.key} of '${printable(name)}' is missing from the archive`);
       const t = await readTensor(handle, file, size, name, ref, entry);
       out.set(name, options.widen === false ? t : widenHalf(t));
     }

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import { readAt } from "./host-tensor-file";
+import { printable } from "../util/one-line";
 
 export interface ZipEntry {
   name: string;
@@ -80,7 +81,7 @@ export async function readZipDirectory(handle: fs.promises.FileHandle, file: str
       if (id === 0x0001) {
         let q = e + 4;
         const next = (what: string): number => {
-          if (q + 8 > e + 4 + len) throw new Error(`${file}: entry '${name}': short ZIP64 extra field`);
+          if (q + 8 > e + 4 + len) throw new Error(`${file}: entry '${printable(name)}': short ZIP64 extra field`);
           const val = u64(v, q, file, what);
           q += 8;
           return val;
@@ -92,7 +93,7 @@ export async function readZipDirectory(handle: fs.promises.FileHandle, file: str
       e += 4 + len;
     }
     if (localHeaderOffset + 30 + compressedSize > size) {
-      throw new Error(`${file}: truncated: entry '${name}' needs bytes up to ${localHeaderOffset + 30 + compressedSize} but the file has ${size}`);
+      throw new Error(`${file}: truncated: entry '${printable(name)}' needs bytes up to ${localHeaderOffset + 30 + compressedSize} but the file has ${size}`);
     }
     entries.set(name, { name, method, compressedSize, size: entrySize, localHeaderOffset });
     p += 46 + nameLen + extraLen + commentLen;
@@ -102,27 +103,27 @@ export async function readZipDirectory(handle: fs.promises.FileHandle, file: str
 
 /** Absolute offset of an entry's data (after its local header, whose name/extra lengths may differ from the directory's). */
 export async function entryDataOffset(handle: fs.promises.FileHandle, file: string, fileSize: number, entry: ZipEntry): Promise<number> {
-  const h = new DataView((await readAt(handle, file, entry.localHeaderOffset, 30, `the local header of '${entry.name}'`)).buffer);
-  if (h.getUint32(0, true) !== LOCAL_SIG) throw new Error(`${file}: entry '${entry.name}': bad local header signature`);
+  const h = new DataView((await readAt(handle, file, entry.localHeaderOffset, 30, `the local header of '${printable(entry.name)}'`)).buffer);
+  if (h.getUint32(0, true) !== LOCAL_SIG) throw new Error(`${file}: entry '${printable(entry.name)}': bad local header signature`);
   const start = entry.localHeaderOffset + 30 + h.getUint16(26, true) + h.getUint16(28, true);
   if (start + entry.compressedSize > fileSize) {
-    throw new Error(`${file}: truncated: entry '${entry.name}' needs bytes up to ${start + entry.compressedSize} but the file has ${fileSize}`);
+    throw new Error(`${file}: truncated: entry '${printable(entry.name)}' needs bytes up to ${start + entry.compressedSize} but the file has ${fileSize}`);
   }
   return start;
 }
 
 /** Reads a whole (small) entry, inflating it when deflated. */
 export async function readZipEntry(handle: fs.promises.FileHandle, file: string, fileSize: number, entry: ZipEntry, maxBytes = 1 << 30): Promise<Uint8Array> {
-  if (entry.size > maxBytes) throw new Error(`${file}: entry '${entry.name}' is ${entry.size} bytes, over the ${maxBytes}-byte limit`);
+  if (entry.size > maxBytes) throw new Error(`${file}: entry '${printable(entry.name)}' is ${entry.size} bytes, over the ${maxBytes}-byte limit`);
   const start = await entryDataOffset(handle, file, fileSize, entry);
-  const raw = await readAt(handle, file, start, entry.compressedSize, `entry '${entry.name}'`);
+  const raw = await readAt(handle, file, start, entry.compressedSize, `entry '${printable(entry.name)}'`);
   if (entry.method === 0) return raw;
   if (entry.method === 8) {
     try {
       return new Uint8Array(zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) }));
     } catch (err) {
-      throw new Error(`${file}: entry '${entry.name}': cannot inflate: ${(err as Error).message}`);
+      throw new Error(`${file}: entry '${printable(entry.name)}': cannot inflate: ${(err as Error).message}`);
     }
   }
-  throw new Error(`${file}: entry '${entry.name}' uses zip compression method ${entry.method} (only stored and deflate are supported)`);
+  throw new Error(`${file}: entry '${printable(entry.name)}' uses zip compression method ${entry.method} (only stored and deflate are supported)`);
 }
