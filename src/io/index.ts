@@ -12,3 +12,4 @@ export { readZipDirectory, readZipEntry, entryDataOffset, type ZipEntry } from "
 export { writeTfjsWeights, readTfjsWeights, TFJS_MANIFEST, DEFAULT_SHARD_BYTES, type WriteTfjsOptions } from "./tfjs-weights";
 export * from "./hub/index";
 export { loadTokenizer, ByteTokenizer, type Tokenizer } from "./tokenizer";
+export { readFitParams, parseFitParams, writeFitParams, fitParamsEntry, fitParamsFileName, fitParamsToEq9, parsePythonJson, type FitParamsEntry, type FitParamsOriginal } from "./fit-params";

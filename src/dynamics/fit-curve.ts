@@ -1,0 +1,215 @@
+/**
+ * Fits one curve model to one series: normalise, solve the bounded least-squares problem from one or several
+ * starts, scale back, and report covariance, standard errors, R^2, AIC, residuals and a status.
+ *
+ * Objective (normalised axes tn, yn, see {@link CurveModel}): minimise sum_i (f(p, tn_i) - yn_i)^2 within the
+ * model's bounds. Reported numbers are in raw units: popt, pcov = S pcov_n S^T (S = d raw / d normalised),
+ * stderr = sqrt(diag pcov), residuals y - f(t), R^2 and AIC = n ln(RSS/n) + 2k on the raw data.
+ * A fit with status "failed" carries no numbers (empty popt, NaN statistics) and must not be shown as a result.
+ */
+import type { CurveModel, Scaling } from "./curve-model";
+import { leastSquares, type LeastSquaresOptions, type LeastSquaresResult } from "./least-squares";
+import { leastSquaresCovariance, propagateCovariance } from "./covariance";
+import { aic as aicOf, rss as rssOf, rSquared } from "./goodness";
+import { eq9FromArray, type Eq9Params } from "./eq9";
+
+export interface FitResult {
+  /** The curve model's name ("eq9", "eq14", ...). */
+  model: string;
+  status: "converged" | "max-iterations" | "failed";
+  /** Why it stopped or failed, one line. */
+  message: string;
+  /** Named raw parameters (Eq9Params for "eq9"); empty when failed. */
+  params: Eq9Params | Record<string, number>;
+  /** Raw parameters in `paramNames` order. */
+  popt: number[];
+  paramNames: string[];
+  /** Raw-unit covariance s^2 (J^T J)^+ carried back from the normalised fit. */
+  pcov: number[][];
+  stderr: number[];
+  r2: number;
+  aic: number;
+  /** y - f(t) at each used point, raw units. */
+  residuals: number[];
+  /** Residual evaluations spent (all starts together). */
+  nfev: number;
+  /** Points used (non-finite ones are dropped). */
+  n: number;
+  rss: number;
+  /** Steps of the points used. */
+  steps: number[];
+  /** Non-fatal remarks: dropped points, fewer points than the paper's minimum, rank-deficient Jacobian, bounds hit. */
+  warnings: string[];
+  /** Parameter names that ended on a bound. */
+  atBounds: string[];
+  /** How many starts were tried. */
+  starts: number;
+  /** Normalised solution and scaling (for continuation, e.g. bootstrap starts). */
+  normalised?: { popt: number[]; scaling: Scaling };
+}
+
+export interface FitCurveOptions {
+  /** One normalised start (default: the model's initial guess). */
+  p0?: ArrayLike<number>;
+  /** Several normalised starts; the converged one with the lowest RSS wins. Overrides p0. */
+  starts?: ArrayLike<number>[];
+  ftol?: number;
+  xtol?: number;
+  gtol?: number;
+  /** Residual evaluations per start (default 1000 * k). */
+  maxNfev?: number;
+  /** See {@link LeastSquaresOptions.stallWindow} (default off). */
+  stallWindow?: number;
+  stallTol?: number;
+  /** Below this many points a warning is attached (default 27, the paper's minimum per fit). */
+  minPoints?: number;
+}
+
+/** Validated, normalised data of one series. */
+export interface PreparedSeries {
+  t: number[];
+  y: number[];
+  tn: Float64Array;
+  yn: Float64Array;
+  scaling: Scaling;
+  warnings: string[];
+}
+
+/** The paper's minimum number of points per fit. */
+export const PAPER_MIN_POINTS = 27;
+
+/**
+ * Checks and normalises a series: drops non-finite points (with a warning), rejects too few points, constant
+ * series and (for models without a time shift) negative steps. Returns a reason string when nothing can be fitted.
+ */
+export function prepareSeries(model: CurveModel, steps: ArrayLike<number>, y: ArrayLike<number>, minPoints = PAPER_MIN_POINTS): PreparedSeries | string {
+  if (steps.length !== y.length) return `steps has ${steps.length} values but y has ${y.length}`;
+  const warnings: string[] = [];
+  const t: number[] = [];
+  const v: number[] = [];
+  const dropped: number[] = [];
+  for (let i = 0; i < y.length; i++) {
+    if (Number.isFinite(steps[i]!) && Number.isFinite(y[i]!)) {
+      t.push(steps[i]!);
+      v.push(y[i]!);
+    } else dropped.push(steps[i]!);
+  }
+  if (dropped.length) warnings.push(`dropped ${dropped.length} non-finite point(s) at step(s) ${dropped.slice(0, 5).join(", ")}${dropped.length > 5 ? ", ..." : ""}`);
+  const k = model.paramNames.length;
+  if (t.length <= k) return `only ${t.length} finite point(s) for ${k} parameters: at least ${k + 1} are needed`;
+  if (t.length < minPoints) warnings.push(`${t.length} points, fewer than the paper's minimum of ${minPoints} per fit`);
+  const tmin = Math.min(...t);
+  const tmax = Math.max(...t);
+  const ymin = Math.min(...v);
+  const ymax = Math.max(...v);
+  if (!(tmax > tmin)) return "all points share one step: nothing to fit";
+  if (!(ymax > ymin)) return `constant series (every value is ${ymin}): nothing to fit`;
+  if (!model.shiftTime && tmin < 0) return `negative step ${tmin}: the ${model.name} model starts at step 0`;
+  const scaling: Scaling = model.shiftTime
+    ? { tShift: tmin, tScale: tmax - tmin, yShift: ymin, yScale: ymax - ymin }
+    : { tShift: 0, tScale: tmax, yShift: ymin, yScale: ymax - ymin };
+  const tn = Float64Array.from(t, (s) => (s - scaling.tShift) / scaling.tScale);
+  const yn = Float64Array.from(v, (s) => (s - scaling.yShift) / scaling.yScale);
+  return { t, y: v, tn, yn, scaling, warnings };
+}
+
+/** Runs the bounded solver from one normalised start. */
+export function solveNormalised(model: CurveModel, data: PreparedSeries, start: ArrayLike<number>, options: FitCurveOptions = {}): LeastSquaresResult {
+  const k = model.paramNames.length;
+  const n = data.tn.length;
+  const grad = new Float64Array(k);
+  const { tn, yn } = data;
+  return leastSquares(
+    {
+      n,
+      residuals(p, out) {
+        for (let i = 0; i < n; i++) out[i] = model.value(p, tn[i]!) - yn[i]!;
+      },
+      jacobian(p, out) {
+        for (let i = 0; i < n; i++) {
+          model.gradient(p, tn[i]!, grad);
+          for (let j = 0; j < k; j++) out[i * k + j] = grad[j]!;
+        }
+      },
+    },
+    start,
+    {
+      lower: model.lower, upper: model.upper, ftol: options.ftol, xtol: options.xtol, gtol: options.gtol, maxNfev: options.maxNfev,
+      stallWindow: options.stallWindow, stallTol: options.stallTol,
+    },
+  );
+}
+
+const RANK: Record<FitResult["status"], number> = { converged: 0, "max-iterations": 1, failed: 2 };
+
+/** Picks the best solver result: converged before max-iterations before failed, then the lowest cost. */
+export function bestOf(results: LeastSquaresResult[]): LeastSquaresResult {
+  return results.reduce((best, r) => {
+    const a = RANK[r.status] - RANK[best.status];
+    if (a !== 0) return a < 0 ? r : best;
+    return r.cost < best.cost ? r : best;
+  });
+}
+
+/** A result that carries no numbers. */
+export function failedFit(model: CurveModel, message: string, warnings: string[] = [], nfev = 0): FitResult {
+  return {
+    model: model.name, status: "failed", message, params: {}, popt: [], paramNames: [...model.paramNames], pcov: [], stderr: [],
+    r2: NaN, aic: NaN, residuals: [], nfev, n: 0, rss: NaN, steps: [], warnings, atBounds: [], starts: 0,
+  };
+}
+
+/** Turns the best normalised solution into a raw-unit FitResult. */
+export function buildFitResult(model: CurveModel, data: PreparedSeries, sol: LeastSquaresResult, nfev: number, starts: number): FitResult {
+  if (sol.status === "failed") return failedFit(model, sol.message, data.warnings, nfev);
+  const k = model.paramNames.length;
+  const n = data.t.length;
+  const { p, jac: S } = model.denormalise(sol.p, data.scaling);
+  const residuals = data.t.map((t, i) => data.y[i]! - model.value(p, t));
+  if (!residuals.every(Number.isFinite) || !p.every(Number.isFinite)) return failedFit(model, "the fitted curve is not finite on the data", data.warnings, nfev);
+  const rss = rssOf(residuals);
+  const rssN = 2 * sol.cost;
+  const cov = leastSquaresCovariance(sol.jacobian, n, k, rssN);
+  const pcov = propagateCovariance(S, cov.pcov);
+  const warnings = [...data.warnings];
+  if (cov.rank < k && n > k) warnings.push(`Jacobian has rank ${cov.rank} < ${k}: some parameter combinations are not determined (covariance is a pseudo-inverse)`);
+  const atBounds = model.paramNames.filter((_, j) => sol.activeMask[j]);
+  const named: Record<string, number> = {};
+  model.paramNames.forEach((name, j) => (named[name] = p[j]!));
+  const params = model.name === "eq9" ? eq9FromArray(p) : named;
+  return {
+    model: model.name,
+    status: sol.status,
+    message: sol.message,
+    params,
+    popt: p,
+    paramNames: [...model.paramNames],
+    pcov,
+    stderr: pcov.map((row, j) => Math.sqrt(Math.max(0, row[j]!))),
+    r2: rSquared(data.y, residuals),
+    aic: aicOf(rss, n, k),
+    residuals,
+    nfev,
+    n,
+    rss,
+    steps: data.t,
+    warnings,
+    atBounds,
+    starts,
+    normalised: { popt: Array.from(sol.p), scaling: data.scaling },
+  };
+}
+
+/**
+ * Fits `model` to (steps, y). Default: one start at the model's initial guess (for Eq. 9, the paper's).
+ * @example fitCurve(eq9Model, steps, ratio).r2
+ */
+export function fitCurve(model: CurveModel, steps: ArrayLike<number>, y: ArrayLike<number>, options: FitCurveOptions = {}): FitResult {
+  const data = prepareSeries(model, steps, y, options.minPoints);
+  if (typeof data === "string") return failedFit(model, data);
+  const starts = options.starts ?? [options.p0 ?? model.initialGuess(data.tn, data.yn)];
+  if (starts.length === 0) return failedFit(model, "no starting point given", data.warnings);
+  const results = starts.map((s) => solveNormalised(model, data, s, options));
+  const nfev = results.reduce((a, r) => a + r.nfev, 0);
+  return buildFitResult(model, data, bestOf(results), nfev, starts.length);
+}
