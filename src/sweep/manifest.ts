@@ -32,6 +32,8 @@ export interface SlurmOptions {
   mem?: string;
   /** Extra `#SBATCH` lines, given without the prefix (e.g. `--qos=long`). */
   extra: string[];
+  /** `KEY=VALUE` pairs exported by the script before the task runs; `$VARS` in VALUE expand on the compute node. */
+  env?: string[];
 }
 
 export interface SweepTask {

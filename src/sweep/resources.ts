@@ -53,10 +53,12 @@ export interface Throughput {
 export const GPU_THROUGHPUT: Throughput = { label: "GPU (fp32, ~1/3 of the 14.8 TFLOP/s H200 matmul peak)", flops: 5e12, loadBytesPerSecond: 300e6, startupSeconds: 15 };
 
 /**
- * CPU worker (TensorFlow.js wasm, SIMD, one thread per process): DESIGN.md measured about 40 GFLOP/s on a 1024^2
- * matmul; small layers run at about half of that.
+ * CPU worker (TensorFlow.js wasm, SIMD, one thread per process). Measured here (2-core VM, Node 20): a Pythia-70m
+ * shaped model with random weights, one sequence of 2048 tokens, layer outputs only: 40.8 s, 50 tokens/s, i.e.
+ * 3.2 GFLOP/s by {@link forwardFlops} (bench/gpu/forward.ts --shapes 70m --seqs 1 --seq 2048 on MASSIVE_BACKEND=wasm).
+ * DESIGN.md's 40 GFLOP/s is a 1024^2 matmul; whole layers with per-head attention run at a tenth of that.
  */
-export const CPU_THROUGHPUT: Throughput = { label: "CPU (wasm SIMD, 1 thread, ~20 GFLOP/s)", flops: 20e9, loadBytesPerSecond: 200e6, startupSeconds: 5 };
+export const CPU_THROUGHPUT: Throughput = { label: "CPU (wasm SIMD, 1 thread, 3.2 GFLOP/s measured)", flops: 3.2e9, loadBytesPerSecond: 200e6, startupSeconds: 5 };
 
 /** Download speed assumed from the Hugging Face hub to a cluster node (bytes/s). */
 export const HUB_DOWNLOAD_BYTES_PER_SECOND = 100e6;
@@ -89,18 +91,19 @@ export interface TaskResources {
 
 /**
  * FLOPs to run `shape` through a model: 2 x non-embedding parameters per token (every weight multiplies once),
- * 4 S^2 d per layer and sequence for the attention scores and their weighted sum, and the output projection
- * 2 V d per token (counted although the statistics need only the decoder layers, in case the logits are computed).
+ * 4 S^2 d per layer and sequence for the attention scores and their weighted sum. The statistics need only the
+ * decoder layers' outputs, so the output projection (2 V d per token) is left out unless `logits` is set.
  */
-export function forwardFlops(m: Pick<ResolvedModel, "arch" | "params">, shape: EvalShape): number {
+export function forwardFlops(m: Pick<ResolvedModel, "arch" | "params">, shape: EvalShape, logits = false): number {
   const tokens = shape.sequences * shape.seqLen;
   const attn = 4 * m.arch.layers * shape.seqLen * shape.seqLen * m.arch.hidden * shape.sequences;
-  return 2 * m.params.nonEmbedding * tokens + attn + 2 * m.arch.vocab * m.arch.hidden * tokens;
+  return 2 * m.params.nonEmbedding * tokens + attn + (logits ? 2 * m.arch.vocab * m.arch.hidden * tokens : 0);
 }
 
 /**
  * Peak activation bytes for one sequence at a time in float32: attention scores and probabilities (2 H S^2),
- * the MLP's hidden (2 S d_ff, before and after GELU), a few residual-sized tensors (6 S d) and the logits (S V).
+ * the MLP's hidden (2 S d_ff, before and after GELU), a few residual-sized tensors (6 S d) and, to be safe, the
+ * logits (S V).
  */
 export function activationBytes(m: Pick<ResolvedModel, "arch">, shape: EvalShape): number {
   const S = shape.seqLen;

@@ -56,6 +56,10 @@ export function renderArrayScript(m: SweepManifest, model: SweepModel): string {
     "# Written by `massive sweep plan`; submit with `sbatch` from anywhere (or `massive sweep submit <dir>`).",
     "# Each task records one checkpoint into records/<model>/step<N>/ (atomic writes; a finished task exits at once).",
     "set -euo pipefail",
+    ...(s.env ?? []).map((kv) => {
+      const i = kv.indexOf("=");
+      return `export ${kv.slice(0, i)}="${kv.slice(i + 1).replace(/(["\\`])/g, "\\$1")}"`;
+    }),
     `exec ${m.massive.map(shellQuote).join(" ")} sweep task ${shellQuote(m.dir)} --model-index ${model.index} --index "$SLURM_ARRAY_TASK_ID"`,
     "",
   );

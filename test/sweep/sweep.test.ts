@@ -92,7 +92,7 @@ test("squeue and sacct output is parsed and filtered by the sweep's comment", ()
 test("plan writes a manifest and one array script per model", () => {
   const dir = tmp();
   try {
-    const r = massive(["sweep", "plan", "--models", `${ckpts},EleutherAI/pythia-70m`, "--steps", "0,1000,2000", "--eval", evalFile, "--out", dir, "--partition", "gpu", "--account", "lab", "--concurrency", "4", "--gres", "gpu:h100:1", "--sbatch-option=--qos=long"]);
+    const r = massive(["sweep", "plan", "--models", `${ckpts},EleutherAI/pythia-70m`, "--steps", "0,1000,2000", "--eval", evalFile, "--out", dir, "--partition", "gpu", "--account", "lab", "--concurrency", "4", "--gres", "gpu:h100:1", "--sbatch-option=--qos=long", "--env", "HF_HUB_CACHE=/scratch/$USER/hf"]);
     assert.equal(r.code, 0, r.stderr);
     const m = readManifest(dir);
     assert.equal(m.models.length, 2);
@@ -102,6 +102,8 @@ test("plan writes a manifest and one array script per model", () => {
     for (const line of ["#SBATCH --array=0-2%4", "#SBATCH --requeue", "#SBATCH --output=logs/%x_%A_%a.out", "#SBATCH --partition=gpu", "#SBATCH --account=lab", "#SBATCH --gres=gpu:h100:1", "#SBATCH --qos=long", `#SBATCH --chdir=${dir}`]) {
       assert.ok(script.includes(`${line}\n`), `missing ${line}`);
     }
+    assert.ok(script.includes('export HF_HUB_CACHE="/scratch/$USER/hf"\n'));
+    assert.equal(spawnSync("bash", ["-n", path.join(dir, "slurm/pythia-70m.sbatch")]).status, 0);
     assert.match(script, /#SBATCH --time=\d\d:\d\d:00\n/);
     assert.match(script, /#SBATCH --mem=\d+G\n/);
     assert.match(script, /sweep task \S+ --model-index 1 --index "\$SLURM_ARRAY_TASK_ID"\n/);

@@ -106,6 +106,7 @@ const plan = defineCommand(
       time: { type: "string", description: "time limit per task for every model (Slurm syntax), instead of the estimate" },
       mem: { type: "string", description: "host memory per task for every model (e.g. 64G), instead of the estimate" },
       "sbatch-option": { type: "string", multiple: true, description: "extra #SBATCH option, e.g. qos=long or --sbatch-option=--constraint=h100 (repeatable)" },
+      env: { type: "string", multiple: true, description: "KEY=VALUE exported in each task, $VARS expanding on the node, e.g. 'HF_HUB_CACHE=/scratch/$USER/hf' (repeatable)" },
       "massive-command": { type: "string", description: "how compute nodes run massive (default: this node + bin/massive.cjs)" },
       "record-command": { type: "string", description: "program prefix of each task (default: <massive-command> record)" },
       "record-arg": { type: "string", multiple: true, description: "extra argument appended to every record command (repeatable)" },
@@ -145,6 +146,10 @@ const plan = defineCommand(
         time: str(args, "time"),
         mem: str(args, "mem"),
         extra: list(args, "sbatch-option"),
+        env: list(args, "env").map((kv) => {
+          if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(kv)) throw new UsageError(`--env: expected KEY=VALUE, got '${kv}'`);
+          return kv;
+        }),
       },
       massive,
       recordCommand,
