@@ -8,7 +8,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import {
   applyByteMuts, applyJsonMuts, applyTextMuts, byteMutArb, jsonMutArb, jsonValueArb, offsetArb, textMutArb,
-  INTERESTING_INTS, type ByteMut, type JsonLike, type JsonMut, type TextMut,
+  INTERESTING_INTS, NASTY_STRINGS, type ByteMut, type JsonLike, type JsonMut, type TextMut,
 } from "./mutate";
 import { readStoreZip, torchZip, writeStoreZip, type ZipEntry, type ZipField, type ZipTamper } from "../../test/helpers/store-zip";
 import { P, pickle, stateDictPickle } from "../../test/helpers/pickle-writer";
@@ -234,7 +234,7 @@ export const safetensors: Generator = {
       weight: 2,
       arbitrary: fc.record({
         kind: fc.constant("gen" as const),
-        entries: fc.dictionary(fc.oneof(fc.constantFrom("w", "__metadata__", "__proto__"), fc.string({ maxLength: 4 })), fc.oneof(stEntryGen, jsonValueArb), { maxKeys: 4 }),
+        entries: fc.dictionary(fc.oneof(fc.constantFrom("w", "__metadata__", ...NASTY_STRINGS), fc.string({ maxLength: 4 })), fc.oneof(stEntryGen, jsonValueArb), { maxKeys: 4 }),
         meta: fc.option(fc.oneof(fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 })), jsonValueArb), { nil: undefined }),
         len: hdrLenArb, dataLen: fc.nat(4096),
       }),
@@ -308,7 +308,7 @@ const PLAIN = ["MARK", "STOP", "POP", "POP_MARK", "DUP", "NONE", "NEWTRUE", "NEW
   "SETITEMS", "EMPTY_SET", "ADDITEMS", "MEMOIZE"] as const;
 const GLOBALS: [string, string][] = [["collections", "OrderedDict"], ["torch._utils", "_rebuild_tensor_v2"], ["torch._utils", "_rebuild_parameter"],
   ["torch", "HalfStorage"], ["torch", "FloatStorage"], ["torch", "BFloat16Storage"], ["os", "system"], ["posix", "system"], ["builtins", "eval"],
-  ["builtins", "getattr"], ["__builtin__", "exec"], ["subprocess", "Popen"], ["torch", "load"], ["collections", "OrderedDict\nos"], ["", ""]];
+  ["builtins", "getattr"], ["__builtin__", "exec"], ["subprocess", "Popen"], ["torch", "load"], ["collections\r", "OrderedDict"], ["", ""], ["constructor", "constructor"], ["__proto__", "x"]];
 const pickleOpArb: fc.Arbitrary<PickleOp> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant("plain" as const), name: fc.constantFrom(...PLAIN) }) },
   {
@@ -324,7 +324,7 @@ const pickleOpArb: fc.Arbitrary<PickleOp> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant("str" as const),
       name: fc.constantFrom("BINUNICODE" as const, "SHORT_BINUNICODE" as const, "BINSTRING" as const, "SHORT_BINSTRING" as const, "INT" as const, "PERSID" as const),
-      value: fc.oneof(fc.constantFrom("storage", "cpu", "0", "os", "system", "__reduce__", "99999999999999999999"), fc.string({ maxLength: 6 })),
+      value: fc.oneof(fc.constantFrom("storage", "cpu", "0", "os", "system", "__reduce__", "99999999999999999999", ...NASTY_STRINGS), fc.string({ maxLength: 6 })),
     }),
   },
   {

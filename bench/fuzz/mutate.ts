@@ -166,12 +166,15 @@ export function applyTextMuts(seed: Buffer, muts: readonly TextMut[]): Buffer {
   return Buffer.from(text, "latin1");
 }
 
+/** Strings that break naive error messages (line breaks, NUL, lone surrogates, quotes, format specifiers). */
+export const NASTY_STRINGS = ["a\nb", "\r", "x\u0000y", "\u2028", "'", "\"", "\\", "%s%n", "${x}", "\ud800", "__proto__", "constructor", "", " ".repeat(300)];
+
 /** A JSON value a mutation can put into a document. */
 export type JsonLike = null | boolean | number | string | JsonLike[] | { [k: string]: JsonLike };
 
 const interestingJson: fc.Arbitrary<JsonLike> = fc.constantFrom<JsonLike>(
   null, true, false, 0, -1, 1, 0.5, -0.5, 1e308, -1e308, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 1e12, 1e15, 1e-300,
-  "", "x", "nan", "NaN", "__proto__", [], {}, [[]], [0], [-1], [1e12], [1e12, 1e12], [[0, 1e9]], { "__proto__": 1 },
+  "", "x", "nan", "NaN", "__proto__", "a\nb", "\r\n", [], {}, [[]], [0], [-1], [1e12], [1e12, 1e12], [[0, 1e9]], { "__proto__": 1 },
 );
 export const jsonValueArb: fc.Arbitrary<JsonLike> = fc.oneof(
   { weight: 5, arbitrary: interestingJson },
@@ -182,6 +185,7 @@ export const jsonValueArb: fc.Arbitrary<JsonLike> = fc.oneof(
 
 export type JsonMut =
   | { op: "replace"; node: number; value: JsonLike }
+  | { op: "renameKey"; node: number; key: string }
   | { op: "delete"; node: number }
   | { op: "addKey"; node: number; key: string; value: JsonLike };
 
@@ -192,9 +196,10 @@ export const jsonMutArb: fc.Arbitrary<JsonMut> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       op: fc.constant("addKey" as const), node: fc.nat(),
-      key: fc.oneof(fc.constantFrom("__proto__", "constructor", "", "x"), fc.string({ maxLength: 6 })), value: jsonValueArb,
+      key: fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.string({ maxLength: 6 })), value: jsonValueArb,
     }),
   },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("renameKey" as const), node: fc.nat(), key: fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.string({ maxLength: 6 })) }) },
 );
 
 type Path = (string | number)[];
@@ -241,7 +246,13 @@ export function applyJsonMuts(doc: unknown, muts: readonly JsonMut[], indent?: n
       const key = p[p.length - 1]!;
       if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
       const old = obj[key];
-      if (m.op === "replace") {
+      if (m.op === "renameKey") {
+        if (Array.isArray(obj)) continue;
+        const entries = Object.entries(obj);
+        for (const k of Object.keys(obj)) delete obj[k];
+        for (const [k, v] of entries) Object.defineProperty(obj, k === key ? m.key : k, { value: v, enumerable: true, configurable: true, writable: true });
+        undo.push(() => { for (const k of Object.keys(obj)) delete obj[k]; for (const [k, v] of entries) obj[k] = v; });
+      } else if (m.op === "replace") {
         obj[key] = m.value;
         undo.push(() => { obj[key] = old; });
       } else if (m.op === "delete") {
