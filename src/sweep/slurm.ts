@@ -131,7 +131,8 @@ export function parseSacct(text: string, comment: string, names: Set<string>): S
 export function querySacct(m: SweepManifest): SlurmTaskState[] | undefined {
   const names = m.models.map((x) => x.jobName);
   try {
-    const start = m.created.slice(0, 19);
+    // sacct reads -S in local time: start a day early rather than miss jobs in another time zone
+    const start = new Date(Date.parse(m.created) - 86_400_000).toISOString().slice(0, 19);
     const text = execFileSync("sacct", ["-n", "-P", "-X", "-S", start, "--name", names.join(","), "-o", "JobID,JobName,State,ExitCode,Comment"], {
       encoding: "utf8",
       timeout: 60_000,

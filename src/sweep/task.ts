@@ -191,7 +191,8 @@ function baseMarker(model: SweepModel, task: SweepTask, attempts: number): TaskM
     step: task.step,
     host: os.hostname(),
     pid: process.pid,
-    ...(env.SLURM_ARRAY_JOB_ID ? { slurmJobId: env.SLURM_ARRAY_JOB_ID, slurmTaskId: env.SLURM_ARRAY_TASK_ID } : env.SLURM_JOB_ID ? { slurmJobId: env.SLURM_JOB_ID } : {}),
+    // only array tasks count as Slurm-run: run-local inside an salloc shares SLURM_JOB_ID but is not an array task
+    ...(env.SLURM_ARRAY_JOB_ID && env.SLURM_ARRAY_TASK_ID ? { slurmJobId: env.SLURM_ARRAY_JOB_ID, slurmTaskId: env.SLURM_ARRAY_TASK_ID } : {}),
     ...(env.SLURM_RESTART_COUNT ? { restarts: Number(env.SLURM_RESTART_COUNT) } : {}),
     attempts,
     startedAt: new Date().toISOString(),
