@@ -56,6 +56,28 @@ interface ModelTensors {
   unembedT: tf.Tensor2D;
 }
 
+/**
+ * How attention runs. `per-head`: 2-D matmuls per (sequence, head) sliced straight from the fused qkv output, with
+ * the rotary embedding as x * cos + (x @ P) * sin (P a 0/1 permutation matrix, so exact); fastest on wasm, whose
+ * batched matmul is several times slower than its 2-D one. `batched`: [B, H, T, T] batched matmuls, fewest ops
+ * (GPU backends). `auto` (default): per-head on wasm and cpu, batched elsewhere.
+ */
+export type AttentionImpl = "auto" | "per-head" | "batched";
+
+export interface GPTNeoXOptions {
+  attention?: AttentionImpl;
+}
+
+interface PositionTables {
+  seqLen: number;
+  /** [T, rd] cos and signed sin (batched path). */
+  cos: tf.Tensor2D; sin: tf.Tensor2D;
+  /** [T, hs]: cos with 1 and signed sin with 0 on the pass-through dims; [hs, hs] rotate-half permutation (per-head path). */
+  cosFull: tf.Tensor2D; sinFull: tf.Tensor2D; perm: tf.Tensor2D;
+  /** [T, T] additive causal mask. */
+  mask: tf.Tensor2D;
+}
+
 /** HF's causal-mask fill value: the most negative float32. */
 const MASK_VALUE = -3.4028234663852886e38;
 
@@ -63,23 +85,25 @@ export class GPTNeoX {
   readonly config: NeoXConfig;
   private w: ModelTensors | undefined;
   /** cos, signed sin [T, rotary_dims] and additive causal mask [T, T] for the last sequence length used. */
-  private tables: { seqLen: number; cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D } | undefined;
+  private tables: PositionTables | undefined;
+  private readonly attentionImpl: AttentionImpl;
 
-  constructor(config: NeoXConfig) {
+  constructor(config: NeoXConfig, options: GPTNeoXOptions = {}) {
     this.config = config;
+    this.attentionImpl = options.attention ?? "auto";
   }
 
   /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */
-  static fromCheckpoint(ckpt: Checkpoint): GPTNeoX {
-    const model = new GPTNeoX(ckpt.config);
+  static fromCheckpoint(ckpt: Checkpoint, options: GPTNeoXOptions = {}): GPTNeoX {
+    const model = new GPTNeoX(ckpt.config, options);
     model.loadWeights(ckpt.weights, ckpt.dir);
     return model;
   }
 
   /** Reads a Hugging Face or converted checkpoint folder and builds the model (initialises the backend). */
-  static async load(dir: string): Promise<GPTNeoX> {
+  static async load(dir: string, options: GPTNeoXOptions = {}): Promise<GPTNeoX> {
     await initBackend();
-    return GPTNeoX.fromCheckpoint(await readCheckpoint(dir));
+    return GPTNeoX.fromCheckpoint(await readCheckpoint(dir), options);
   }
 
   /**
@@ -179,8 +203,7 @@ export class GPTNeoX {
   dispose(): void {
     this.disposeWeights();
     if (this.tables) {
-      tf.dispose([this.tables.cos, this.tables.sin, this.tables.mask]);
-      this.tables = undefined;
+      this.disposeTables();
     }
   }
 
@@ -215,17 +238,37 @@ export class GPTNeoX {
     return tf.tensor2d(flat, [ids.length, T], "int32");
   }
 
-  private positionTables(T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D } {
+  private disposeTables(): void {
+    if (!this.tables) return;
+    const t = this.tables;
+    tf.dispose([t.cos, t.sin, t.cosFull, t.sinFull, t.perm, t.mask]);
+    this.tables = undefined;
+  }
+
+  private positionTables(T: number): PositionTables {
     if (this.tables?.seqLen === T) return this.tables;
-    if (this.tables) tf.dispose([this.tables.cos, this.tables.sin, this.tables.mask]);
+    this.disposeTables();
     const rd = rotaryDims(this.config);
+    const hs = headSize(this.config);
+    const half = rd / 2;
     const { cos, signedSin } = rotaryTables(T, rd, this.config.rotaryBase);
+    const cosFull = new Float32Array(T * hs).fill(1);
+    const sinFull = new Float32Array(T * hs);
+    for (let t = 0; t < T; t++) {
+      cosFull.set(cos.subarray(t * rd, (t + 1) * rd), t * hs);
+      sinFull.set(signedSin.subarray(t * rd, (t + 1) * rd), t * hs);
+    }
+    const perm = new Float32Array(hs * hs); // (x @ perm)[:, i] = x[:, i + half] for i < half, x[:, i - half] for half <= i < rd
+    for (let i = 0; i < rd; i++) perm[(i < half ? i + half : i - half) * hs + i] = 1;
     const mask = new Float32Array(T * T);
     for (let q = 0; q < T; q++) mask.fill(MASK_VALUE, q * T + q + 1, (q + 1) * T);
     this.tables = {
       seqLen: T,
       cos: tf.tensor2d(cos, [T, rd]),
       sin: tf.tensor2d(signedSin, [T, rd]),
+      cosFull: tf.tensor2d(cosFull, [T, hs]),
+      sinFull: tf.tensor2d(sinFull, [T, hs]),
+      perm: tf.tensor2d(perm, [hs, hs]),
       mask: tf.tensor2d(mask, [T, T]),
     };
     return this.tables;
@@ -258,7 +301,41 @@ export class GPTNeoX {
     return rd === hs ? embedded : tf.concat([embedded, tf.slice(x, [0, 0, 0, rd], [-1, -1, -1, hs - rd])], 3);
   }
 
-  private attention(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D }): tf.Tensor2D {
+  private attention(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
+    const impl = this.attentionImpl === "auto" ? (["wasm", "cpu"].includes(tf.getBackend()) ? "per-head" : "batched") : this.attentionImpl;
+    return impl === "per-head" ? this.attentionPerHead(xn, l, B, T, tables) : this.attentionBatched(xn, l, B, T, tables);
+  }
+
+  /** Attention as 2-D matmuls per (sequence, head); see {@link AttentionImpl}. */
+  private attentionPerHead(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
+    const H = this.config.numHeads;
+    const hs = headSize(this.config);
+    const scale = 1 / Math.sqrt(hs);
+    const qkv = this.linear(xn, l.qkvW, l.qkvB); // (B*T, 3C), columns per head [q(hs) | k(hs) | v(hs)]
+    // Rotary: x * cos + rotate_half(x) * sin == x * cosFull + (x @ perm) * sinFull, exactly (perm is 0/1).
+    const rope = (x: tf.Tensor2D): tf.Tensor2D => tf.add(tf.mul(x, tables.cosFull), tf.mul(tf.matMul(x, tables.perm), tables.sinFull)) as tf.Tensor2D;
+    const rows: tf.Tensor2D[] = [];
+    for (let b = 0; b < B; b++) {
+      const heads: tf.Tensor2D[] = [];
+      for (let h = 0; h < H; h++) {
+        heads.push(tf.tidy(() => {
+          const col = h * 3 * hs;
+          const q = tf.mul(rope(tf.slice(qkv, [b * T, col], [T, hs])), scale); // (T, hs)
+          const kT = tf.transpose(rope(tf.slice(qkv, [b * T, col + hs], [T, hs]))); // (hs, T)
+          const v = tf.slice(qkv, [b * T, col + 2 * hs], [T, hs]); // (T, hs)
+          const scores = tf.add(tf.matMul(q, kT), tables.mask); // (T, T)
+          return tf.matMul(tf.softmax(scores), v); // (T, hs)
+        }));
+      }
+      rows.push(tf.concat(heads, 1)); // (T, C)
+      tf.dispose(heads);
+    }
+    const merged = B === 1 ? rows[0]! : (tf.concat(rows, 0) as tf.Tensor2D); // (B*T, C)
+    return this.linear(merged, l.denseW, l.denseB);
+  }
+
+  /** Attention as batched [B, H, T, T] matmuls; see {@link AttentionImpl}. */
+  private attentionBatched(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
     const H = this.config.numHeads;
     const hs = headSize(this.config);
     const qkv = tf.transpose(tf.reshape(this.linear(xn, l.qkvW, l.qkvB), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
@@ -268,21 +345,8 @@ export class GPTNeoX {
     const qr = tf.mul(this.rotary(q, tables.cos, tables.sin), 1 / Math.sqrt(hs));
     const kr = this.rotary(k, tables.cos, tables.sin);
     const kT = tf.transpose(kr, [0, 1, 3, 2]); // (B, H, hs, T)
-    let ctx: tf.Tensor4D; // (B, H, T, hs)
-    if (tf.getBackend() === "wasm") {
-      // Per (batch, head) 2-D matmuls: the wasm backend's batched matmul is several times slower than its 2-D one.
-      const qs = tf.unstack(tf.reshape(qr, [B * H, T, hs])) as tf.Tensor2D[];
-      const ks = tf.unstack(tf.reshape(kT, [B * H, hs, T])) as tf.Tensor2D[];
-      const vs = tf.unstack(tf.reshape(v, [B * H, T, hs])) as tf.Tensor2D[];
-      const heads = qs.map((qi, j) => tf.tidy(() => {
-        const scores = tf.add(tf.matMul(qi, ks[j]!), tables.mask); // (T, T)
-        return tf.matMul(tf.softmax(scores), vs[j]!); // (T, hs)
-      }));
-      ctx = tf.reshape(tf.stack(heads), [B, H, T, hs]);
-    } else {
-      const scores = tf.add(tf.matMul(qr, kT), tables.mask); // (B, H, T, T)
-      ctx = tf.matMul(tf.softmax(scores), v);
-    }
+    const scores = tf.add(tf.matMul(qr, kT), tables.mask); // (B, H, T, T)
+    const ctx = tf.matMul(tf.softmax(scores), v); // (B, H, T, hs)
     const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hs]) as tf.Tensor2D; // (B*T, C)
     return this.linear(merged, l.denseW, l.denseB);
   }

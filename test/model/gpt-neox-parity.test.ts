@@ -39,12 +39,14 @@ function onlyFormat(file: string): string {
   return dir;
 }
 
-test("tiny-neox-a from model.safetensors matches transformers to 1e-4", async () => {
+test("tiny-neox-a from model.safetensors matches transformers to 1e-4 (both attention implementations)", async () => {
   const ckpt = await readCheckpoint(TINY_DIR);
   assert.equal((await readWeights(TINY_DIR)).format, "safetensors");
-  const model = GPTNeoX.fromCheckpoint(ckpt);
-  await check("model.safetensors", model);
-  model.dispose();
+  for (const attention of ["per-head", "batched"] as const) {
+    const model = GPTNeoX.fromCheckpoint(ckpt, { attention });
+    await check(`model.safetensors, ${attention} attention`, model);
+    model.dispose();
+  }
 });
 
 test("tiny-neox-a from pytorch_model.bin matches transformers to 1e-4", async () => {

@@ -1,0 +1,129 @@
+/**
+ * Forward-pass throughput of the GPT-NeoX model on the selected backend (MASSIVE_BACKEND picks one), for Pythia-70m
+ * and Pythia-160m shapes with random weights, batch 1 x --tokens (default 2048), next to the same backend's float32
+ * matmul GFLOP/s measured in the same run, and the process's peak resident memory.
+ *
+ *   npx tsx bench/forward/run.ts [--models 70m,160m] [--tokens 2048] [--reps 1] [--matmul 1024] [--json out.json]
+ *
+ * GFLOP counts only matrix products (2 FLOP per multiply-add): per layer 2T(3d^2 + d^2 + 2 d ff) for the dense
+ * layers and 4 T^2 d for the attention scores and weighted sum (the full T x T square, as computed), plus 2 T d V for
+ * the logits. Element-wise work (LayerNorm, GELU, softmax, rotary) is not counted.
+ */
+import * as fs from "node:fs";
+import { initBackend, tf } from "../../src/backend";
+import { parseNeoXConfig, type NeoXConfig } from "../../src/io/config";
+import type { HostTensor } from "../../src/io/host-tensor";
+import { expectedNeoXShapes } from "../../src/model/weights";
+import { GPTNeoX } from "../../src/model/gpt-neox";
+
+const SHAPES: Record<string, { hidden_size: number; num_hidden_layers: number; num_attention_heads: number }> = {
+  "70m": { hidden_size: 512, num_hidden_layers: 6, num_attention_heads: 8 },
+  "160m": { hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12 },
+  "410m": { hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16 },
+};
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+function pythia(shape: string): NeoXConfig {
+  const s = SHAPES[shape];
+  if (!s) throw new Error(`unknown shape '${shape}' (known: ${Object.keys(SHAPES).join(", ")})`);
+  return parseNeoXConfig({
+    ...s, intermediate_size: 4 * s.hidden_size, vocab_size: 50304, max_position_embeddings: 2048,
+    rotary_pct: 0.25, rotary_emb_base: 10000, layer_norm_eps: 1e-5, use_parallel_residual: true, hidden_act: "gelu",
+  }, `pythia-${shape} shape`);
+}
+
+/** Random weights (xorshift, uniform in +-0.05; LayerNorm weights 1, biases 0). */
+function randomWeights(c: NeoXConfig): Map<string, HostTensor> {
+  let x = 2463534242;
+  const shapes = expectedNeoXShapes(c);
+  shapes.set("embed_out.weight", [c.vocabSize, c.hiddenSize]);
+  const out = new Map<string, HostTensor>();
+  for (const [name, shape] of shapes) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    if (/layernorm\.weight|layer_norm\.weight/.test(name)) data.fill(1);
+    else if (!name.endsWith(".bias")) {
+      for (let i = 0; i < n; i++) {
+        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+        data[i] = ((x >>> 0) / 4294967296 - 0.5) * 0.1;
+      }
+    }
+    out.set(name, { dtype: "float32", shape, data });
+  }
+  return out;
+}
+
+function forwardGflop(c: NeoXConfig, T: number): number {
+  const d = c.hiddenSize;
+  const perLayer = 2 * T * (4 * d * d + 2 * d * c.intermediateSize) + 4 * T * T * d;
+  return (c.numLayers * perLayer + 2 * T * d * c.vocabSize) / 1e9;
+}
+
+async function matmulGflops(n: number, reps = 3): Promise<number> {
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  const once = async (): Promise<number> => {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+    return (performance.now() - t0) / 1000;
+  };
+  await once(); // warm-up
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) best = Math.min(best, await once());
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / best / 1e9;
+}
+
+async function main(): Promise<void> {
+  const info = await initBackend();
+  const models = arg("models", "70m,160m").split(",");
+  const T = Number(arg("tokens", "2048"));
+  const reps = Number(arg("reps", "1"));
+  const mmN = Number(arg("matmul", "1024"));
+  const rows: Record<string, unknown>[] = [];
+  console.log(`backend ${info.name} (${info.detail}); batch 1 x ${T} tokens; ${reps} timed run(s) after a warm-up`);
+  const mmBefore = await matmulGflops(mmN);
+  console.log(`matmul ${mmN}^3 float32: ${mmBefore.toFixed(1)} GFLOP/s`);
+  for (const shape of models) {
+    const c = pythia(shape);
+    const model = new GPTNeoX(c);
+    model.loadWeights(randomWeights(c), `random pythia-${shape}`);
+    const ids = [Array.from({ length: T }, (_, i) => (i * 7919) % c.vocabSize)];
+    const run = async (tokens: number[][]): Promise<number> => {
+      const t0 = performance.now();
+      const { logits, cache } = model.runWithCache(tokens, { namesFilter: (n) => n.endsWith("hook_resid_post") });
+      await logits!.data();
+      tf.dispose([logits!, ...cache.values()]);
+      return (performance.now() - t0) / 1000;
+    };
+    await run([ids[0]!.slice(0, 64)]); // warm-up: kernels, rotary tables of another length
+    let best = Infinity;
+    for (let r = 0; r < reps; r++) best = Math.min(best, await run(ids));
+    model.dispose();
+    const gflop = forwardGflop(c, T);
+    const row = {
+      model: `pythia-${shape}`, backend: info.name, tokens: T, seconds: best, tokensPerS: T / best, gflop,
+      gflops: gflop / best, matmulGflops: mmBefore, ratio: gflop / best / mmBefore,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024, numTensorsAfter: tf.memory().numTensors,
+    };
+    rows.push(row);
+    console.log(`pythia-${shape}: ${T} tokens in ${best.toFixed(2)} s = ${row.tokensPerS.toFixed(1)} tokens/s; ` +
+      `${gflop.toFixed(1)} GFLOP -> ${row.gflops.toFixed(1)} GFLOP/s = ${(100 * row.ratio).toFixed(0)}% of matmul ` +
+      `(${mmBefore.toFixed(1)} GFLOP/s); peak RSS ${row.peakRssMiB.toFixed(0)} MiB`);
+  }
+  const mmAfter = await matmulGflops(mmN);
+  console.log(`matmul ${mmN}^3 float32 after the runs: ${mmAfter.toFixed(1)} GFLOP/s (load on the machine moves both)`);
+  const json = arg("json", "");
+  if (json) fs.writeFileSync(json, `${JSON.stringify({ backend: info, tokens: T, matmulBefore: mmBefore, matmulAfter: mmAfter, rows }, null, 2)}\n`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench/forward: ${err.message.split("\n")[0]}\n`);
+  process.exit(1);
+});
