@@ -17,6 +17,7 @@ import { readExp2Series, type Exp2Series } from "../io/exp2-stats";
 import { gptNeoxParameterCount, PYTHIA_ARCHITECTURES } from "./param-count";
 import type { HypothesisScores } from "./hypotheses";
 import type { PartialDependencePanel, ShapSummaryInput } from "./predict-figures";
+import { printable } from "../util/one-line";
 
 export type FitSeriesName = "ratio" | "top1" | "median";
 export const FIT_SERIES: readonly FitSeriesName[] = ["ratio", "top1", "median"];
@@ -68,7 +69,7 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${file}: not valid JSON: ${printable((err as Error).message)}`);
   }
 }
 
