@@ -70,8 +70,11 @@ export function tableMimeBundle(table: TableLike, options: { limit?: number; dig
   const limit = options.limit ?? 50;
   const digits = options.digits ?? 4;
   const format: Record<string, unknown> = {};
+  const n = Math.min(t.numRows(), limit);
   for (const name of t.columnNames()) {
-    if (typeof t.get(name, 0) === "number") format[name] = { digits };
+    // fixed digits for columns with fractional numbers; integer columns (layers, steps, counts) stay as they are
+    const values = Array.from({ length: n }, (_, i) => t.get(name, i));
+    if (values.some((v) => typeof v === "number" && !Number.isInteger(v))) format[name] = { digits };
   }
   return {
     "text/html": t.toHTML({ limit, format: format as never }),

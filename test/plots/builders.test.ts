@@ -184,7 +184,7 @@ test("mime bundles: Plotly JSON object, self-contained HTML, plain text; tables 
   assert.ok(String(plain["text/html"]).length < 20_000, "later figures reuse the loaded Plotly");
   assert.match(String(plain["text/html"]), /window\.Plotly\.newPlot/);
   assert.match(String(plain["text/plain"]), /^Plotly figure: m: ratio over training per layer/);
-  const t = tableMimeBundle([{ model: "a", r2: 0.987654321 }]);
-  assert.match(String(t["text/html"]), /<table>.*0\.9877/s);
-  assert.match(String(t["text/plain"]), /\|model\|r2\|/);
+  const t = tableMimeBundle([{ model: "a", layer: 1, r2: 0.987654321 }]);
+  assert.match(String(t["text/html"]), /<table>.*<td[^>]*>1<\/td><td[^>]*>0\.9877<\/td>/s);
+  assert.match(String(t["text/plain"]), /\|model\|layer\|r2\|\n[^\n]*\n\|a\|1\|0\.9877\|/);
 });
