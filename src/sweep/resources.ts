@@ -56,7 +56,8 @@ export const GPU_THROUGHPUT: Throughput = { label: "GPU (fp32, ~1/3 of the 14.8 
  * CPU worker (TensorFlow.js wasm, SIMD, one thread per process). Measured here (2-core VM, Node 20): a Pythia-70m
  * shaped model with random weights, one sequence of 2048 tokens, layer outputs only: 40.8 s, 50 tokens/s, i.e.
  * 3.2 GFLOP/s by {@link forwardFlops} (bench/gpu/forward.ts --shapes 70m --seqs 1 --seq 2048 on MASSIVE_BACKEND=wasm).
- * DESIGN.md's 40 GFLOP/s is a 1024^2 matmul; whole layers with per-head attention run at a tenth of that.
+ * bench/forward/run.ts then saw 3.2 GFLOP/s with logits, 65% of the 5 GFLOP/s matmul rate of that busy machine;
+ * DESIGN.md's 40 GFLOP/s matmul was measured on idle cores, so this is a pessimistic (safe) figure for time limits.
  */
 export const CPU_THROUGHPUT: Throughput = { label: "CPU (wasm SIMD, 1 thread, 3.2 GFLOP/s measured)", flops: 3.2e9, loadBytesPerSecond: 200e6, startupSeconds: 5 };
 

@@ -150,6 +150,9 @@ test("cancelling a task mid-run and resubmitting finishes the sweep with nothing
   // nothing partial: the cancelled task's folder holds no file at all (no stats file, no temporary file)
   assert.deepEqual(fs.readdirSync(path.join(dir, model.tasks[1]!.out)), []);
 
+  const text = massive(["sweep", "status", dir]).stdout;
+  assert.match(text, /d128-L6-H4\s+2\s+0\s+0\s+1\s+0\s+3/);
+  assert.ok(text.includes(`sbatch --array=1%1 ${path.join(dir, "slurm/d128-L6-H4.sbatch")}`), text);
   const done = new Map(walk(path.join(dir, "records")).map((f) => [f, fs.statSync(f)]));
   assert.equal(done.size, 2);
   const re = massive(["sweep", "submit", dir]); // the whole array again, as a user would
