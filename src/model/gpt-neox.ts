@@ -41,11 +41,19 @@ export interface RunOptions {
 
 interface LayerTensors {
   ln1w: tf.Tensor1D; ln1b: tf.Tensor1D;
-  qkvW: tf.Tensor2D; qkvB?: tf.Tensor1D;
+  /** Fused [C, 3C] projection (batched attention) ... */
+  qkvW?: tf.Tensor2D; qkvB?: tf.Tensor1D;
+  /** ... or per head [C, hs] projections (per-head attention). */
+  heads?: HeadTensors[];
   denseW: tf.Tensor2D; denseB?: tf.Tensor1D;
   ln2w: tf.Tensor1D; ln2b: tf.Tensor1D;
   fc1W: tf.Tensor2D; fc1B: tf.Tensor1D;
   fc2W: tf.Tensor2D; fc2B: tf.Tensor1D;
+}
+
+interface HeadTensors {
+  qW: tf.Tensor2D; kW: tf.Tensor2D; vW: tf.Tensor2D;
+  qB?: tf.Tensor1D; kB?: tf.Tensor1D; vB?: tf.Tensor1D;
 }
 
 interface ModelTensors {
@@ -117,13 +125,26 @@ export class GPTNeoX {
     // Linear weights are kept transposed, [in, out]: matMul with transposeB is several times slower on wasm.
     const t2T = (q: Param): tf.Tensor2D => tf.tidy(() => tf.transpose(t2(q)));
     const opt1 = (q: Param | undefined): tf.Tensor1D | undefined => (q ? t1(q) : undefined);
+    const perHead = this.resolvedAttention() === "per-head";
+    const hs = headSize(this.config);
+    const C = this.config.hiddenSize;
+    /** Rows [offset, offset + hs) of the fused qkv weight ([3C, C], torch layout) as a [C, hs] tensor, and its bias. */
+    const rowsT = (q: Param, offset: number): tf.Tensor2D => tf.tidy(() => tf.transpose(tf.tensor2d(q.data.subarray(offset * C, (offset + hs) * C), [hs, C])));
+    const bias = (q: Param | undefined, offset: number): tf.Tensor1D | undefined => (q ? tf.tensor1d(q.data.subarray(offset, offset + hs)) : undefined);
+    const heads = (l: LayerParams): HeadTensors[] => Array.from({ length: this.config.numHeads }, (_, h) => {
+      const o = 3 * hs * h; // per head [q | k | v]
+      return {
+        qW: rowsT(l.qkvWeight, o), kW: rowsT(l.qkvWeight, o + hs), vW: rowsT(l.qkvWeight, o + 2 * hs),
+        qB: bias(l.qkvBias, o), kB: bias(l.qkvBias, o + hs), vB: bias(l.qkvBias, o + 2 * hs),
+      };
+    });
     this.disposeWeights();
     const embed = t2(p.embed);
     this.w = {
       embed,
       layers: p.layers.map((l: LayerParams) => ({
         ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
-        qkvW: t2T(l.qkvWeight), qkvB: opt1(l.qkvBias),
+        ...(perHead ? { heads: heads(l) } : { qkvW: t2T(l.qkvWeight), qkvB: opt1(l.qkvBias) }),
         denseW: t2T(l.denseWeight), denseB: opt1(l.denseBias),
         ln2w: t1(l.ln2Weight), ln2b: t1(l.ln2Bias),
         fc1W: t2T(l.fc1Weight), fc1B: t1(l.fc1Bias),
@@ -211,7 +232,10 @@ export class GPTNeoX {
     if (!this.w) return;
     const w = this.w;
     const all: (tf.Tensor | undefined)[] = [w.embed, w.lnfW, w.lnfB, w.unembedT];
-    for (const l of w.layers) all.push(...Object.values(l));
+    for (const { heads, ...rest } of w.layers) {
+      all.push(...Object.values(rest));
+      for (const h of heads ?? []) all.push(...Object.values(h));
+    }
     tf.dispose(all.filter((t): t is tf.Tensor => t !== undefined));
     this.w = undefined;
   }
@@ -301,36 +325,41 @@ export class GPTNeoX {
     return rd === hs ? embedded : tf.concat([embedded, tf.slice(x, [0, 0, 0, rd], [-1, -1, -1, hs - rd])], 3);
   }
 
-  private attention(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
-    const impl = this.attentionImpl === "auto" ? (["wasm", "cpu"].includes(tf.getBackend()) ? "per-head" : "batched") : this.attentionImpl;
-    return impl === "per-head" ? this.attentionPerHead(xn, l, B, T, tables) : this.attentionBatched(xn, l, B, T, tables);
+  /** The attention implementation in use (fixed when weights are loaded). */
+  resolvedAttention(): "per-head" | "batched" {
+    if (this.attentionImpl !== "auto") return this.attentionImpl;
+    return ["wasm", "cpu"].includes(tf.getBackend()) ? "per-head" : "batched";
   }
 
-  /** Attention as 2-D matmuls per (sequence, head); see {@link AttentionImpl}. */
-  private attentionPerHead(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
-    const H = this.config.numHeads;
+  private attention(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
+    return l.heads ? this.attentionPerHead(xn, l, l.heads, B, T, tables) : this.attentionBatched(xn, l, B, T, tables);
+  }
+
+  /**
+   * Attention as 2-D matmuls per (sequence, head), see {@link AttentionImpl}. Each head's q, k, v come from its own
+   * [C, hs] slice of the fused projection: slicing activations on wasm copies the whole input per slice.
+   */
+  private attentionPerHead(xn: tf.Tensor2D, l: LayerTensors, heads: HeadTensors[], B: number, T: number, tables: PositionTables): tf.Tensor2D {
     const hs = headSize(this.config);
     const scale = 1 / Math.sqrt(hs);
-    const qkv = this.linear(xn, l.qkvW, l.qkvB); // (B*T, 3C), columns per head [q(hs) | k(hs) | v(hs)]
     // Rotary: x * cos + rotate_half(x) * sin == x * cosFull + (x @ perm) * sinFull, exactly (perm is 0/1).
     const rope = (x: tf.Tensor2D): tf.Tensor2D => tf.add(tf.mul(x, tables.cosFull), tf.mul(tf.matMul(x, tables.perm), tables.sinFull)) as tf.Tensor2D;
-    const rows: tf.Tensor2D[] = [];
-    for (let b = 0; b < B; b++) {
-      const heads: tf.Tensor2D[] = [];
-      for (let h = 0; h < H; h++) {
-        heads.push(tf.tidy(() => {
-          const col = h * 3 * hs;
-          const q = tf.mul(rope(tf.slice(qkv, [b * T, col], [T, hs])), scale); // (T, hs)
-          const kT = tf.transpose(rope(tf.slice(qkv, [b * T, col + hs], [T, hs]))); // (hs, T)
-          const v = tf.slice(qkv, [b * T, col + 2 * hs], [T, hs]); // (T, hs)
-          const scores = tf.add(tf.matMul(q, kT), tables.mask); // (T, T)
-          return tf.matMul(tf.softmax(scores), v); // (T, hs)
-        }));
+    const rows = (x: tf.Tensor2D, b: number): tf.Tensor2D => (B === 1 ? x : tf.slice(x, [b * T, 0], [T, hs]));
+    const perHead = heads.map((hw) => tf.tidy(() => {
+      const q = this.linear(xn, hw.qW, hw.qB); // (B*T, hs)
+      const k = this.linear(xn, hw.kW, hw.kB);
+      const v = this.linear(xn, hw.vW, hw.vB);
+      const out: tf.Tensor2D[] = [];
+      for (let b = 0; b < B; b++) {
+        const qr = tf.mul(rope(rows(q, b)), scale); // (T, hs)
+        const kT = tf.transpose(rope(rows(k, b))); // (hs, T)
+        const scores = tf.add(tf.matMul(qr, kT), tables.mask); // (T, T)
+        out.push(tf.matMul(tf.softmax(scores), rows(v, b))); // (T, hs)
       }
-      rows.push(tf.concat(heads, 1)); // (T, C)
-      tf.dispose(heads);
-    }
-    const merged = B === 1 ? rows[0]! : (tf.concat(rows, 0) as tf.Tensor2D); // (B*T, C)
+      return B === 1 ? out[0]! : (tf.concat(out, 0) as tf.Tensor2D); // (B*T, hs)
+    }));
+    const merged = tf.concat(perHead, 1) as tf.Tensor2D; // (B*T, C), heads in order as HF merges them
+    tf.dispose(perHead);
     return this.linear(merged, l.denseW, l.denseB);
   }
 
@@ -338,7 +367,7 @@ export class GPTNeoX {
   private attentionBatched(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
     const H = this.config.numHeads;
     const hs = headSize(this.config);
-    const qkv = tf.transpose(tf.reshape(this.linear(xn, l.qkvW, l.qkvB), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
+    const qkv = tf.transpose(tf.reshape(this.linear(xn, l.qkvW!, l.qkvB), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
     const [q, k, v] = tf.split(qkv, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)
     // Scaling q by 1/sqrt(hs) before q k^T (cheaper than scaling the T x T scores) is exact when 1/sqrt(hs) is a power
     // of two (hs = 16, 64, 256); otherwise (Pythia's hs = 128) it differs from HF by rounding only.
