@@ -27,5 +27,17 @@ export const TARGETS: Record<string, Target> = {
   exp2: { name: "exp2", module: "src/io/exp2-stats", fn: "readExp2Stats", call: (m, file) => f(m, "readExp2Stats")(file) },
   "fit-params": { name: "fit-params", module: "src/io/fit-params", fn: "readFitParams", call: (m, file) => f(m, "readFitParams")(file) },
   "eval-sequences": { name: "eval-sequences", module: "src/record/eval-sequences", fn: "readEvalSequences", call: (m, file) => f(m, "readEvalSequences")(file) },
-  tokenizer: { name: "tokenizer", module: "src/io/tokenizer", fn: "loadTokenizer", call: (m, file) => f(m, "loadTokenizer")(file) },
+  "fit-params-plots": { name: "fit-params-plots", module: "src/plots/results", fn: "readLayerFitParams", call: (m, file) => f(m, "readLayerFitParams")(file) },
+  /** A tokenizer that loads must also encode and decode: a broken one must fail at load time, with the file's name. */
+  tokenizer: {
+    name: "tokenizer", module: "src/io/tokenizer", fn: "loadTokenizer",
+    call: async (m, file) => {
+      const tok = (await f(m, "loadTokenizer")(file)) as { encode(t: string): number[]; decode(ids: number[]): string; vocabSize: number };
+      const ids = tok.encode("Hello, I am a massive activation. \u00e9\u4e2d 123");
+      if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i) && i >= 0 && i < tok.vocabSize)) {
+        throw new TypeError(`loaded tokenizer produced ids ${JSON.stringify(ids).slice(0, 80)} outside [0, ${tok.vocabSize})`);
+      }
+      tok.decode(ids);
+    },
+  },
 };
