@@ -163,6 +163,11 @@ export class GPTNeoX {
     const w = this.w;
     if (!w) throw new Error("GPTNeoX.runWithCache: the model has no weights (disposed, or loadWeights never called)");
     const f = options.namesFilter;
+    if (Array.isArray(f)) {
+      const known = new Set(hookNames(this.config.numLayers));
+      const bad = f.find((n) => !known.has(n));
+      if (bad !== undefined) throw new Error(`GPTNeoX.runWithCache: unknown hook name '${bad}' in namesFilter (known: hook_embed, blocks.<0..${this.config.numLayers - 1}>.hook_attn_out|hook_mlp_out|hook_resid_post, ln_final.hook_normalized)`);
+    }
     const want = f === undefined ? () => true : typeof f === "function" ? f : ((set) => (n: string) => set.has(n))(new Set(f));
     const idsT = this.idsTensor(ids);
     const [B, T] = idsT.shape;

@@ -33,11 +33,6 @@ export interface NeoXParams {
   unembed: Param;
 }
 
-/** True for tensors that checkpoints carry but the model recomputes or does not use. */
-export function isIgnoredBuffer(name: string): boolean {
-  return /\.attention\.(bias|masked_bias|rotary_emb\.inv_freq)$/.test(name) || name.endsWith(".rotary_emb.inv_freq");
-}
-
 /** The HF tensor names (with `prefix`, e.g. `gpt_neox.`) and shapes a config requires, output projection excluded. */
 export function expectedNeoXShapes(c: NeoXConfig, prefix = "gpt_neox."): Map<string, number[]> {
   const h = c.hiddenSize;
