@@ -27,3 +27,6 @@ export * from "./tree-shap";
 export * from "./shapley";
 export * from "./permutation-importance";
 export * from "./partial-dependence";
+export * from "./param-dataset";
+export * from "./protocols";
+export * from "./interpretation";

@@ -14,7 +14,7 @@ export interface LassoOptions {
   alpha?: number;
   /** Maximum coordinate-descent sweeps. Default 10000. */
   maxIter?: number;
-  /** Convergence tolerance on the coefficient change. Default 1e-10. */
+  /** Convergence tolerance on the coefficient change. Default 1e-8. */
   tol?: number;
   /** Unused (cyclic order); kept for the common estimator signature. */
   seed?: number;
@@ -32,7 +32,7 @@ export class Lasso implements Regressor {
   constructor(options: LassoOptions = {}) {
     this.alpha = options.alpha ?? 1;
     this.maxIter = options.maxIter ?? 10000;
-    this.tol = options.tol ?? 1e-10;
+    this.tol = options.tol ?? 1e-8;
     this.seed = options.seed ?? 0;
     if (!(this.alpha >= 0)) throw new Error(`Lasso: alpha must be >= 0, got ${this.alpha}`);
   }

@@ -46,19 +46,22 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
   const p = X[0]!.length;
   const features = o.allowedFeatures ?? Array.from({ length: p }, (_, j) => j);
   // Rows are sorted once per feature; each split partitions these lists stably, so no node sorts again.
-  // Positions index `rows` (which may repeat a row: a bootstrap sample).
-  const positions = rows.map((_, k) => k);
-  const sortedRoot = features.map((f) => positions.slice().sort((a, b) => X[rows[a]!]![f]! - X[rows[b]!]![f]!));
-  const goesLeft = new Uint8Array(rows.length);
+  // Positions index `rows` (which may repeat a row: a bootstrap sample); values are copied per position.
+  const nPos = rows.length;
+  const gp = Float64Array.from(rows, (i) => g[i]!);
+  const hp = Float64Array.from(rows, (i) => h[i]!);
+  const xp = features.map((f) => Float64Array.from(rows, (i) => X[i]![f]!));
+  const sortedRoot = xp.map((col) => Int32Array.from({ length: nPos }, (_, k) => k).sort((a, b) => col[a]! - col[b]!));
+  const goesLeft = new Uint8Array(nPos);
 
-  const grow = (sorted: number[][], depth: number): number => {
+  const grow = (sorted: Int32Array[], depth: number): number => {
     const members = sorted[0]!;
     const n = members.length;
     let G = 0;
     let H = 0;
-    for (const k of members) {
-      G += g[rows[k]!]!;
-      H += h[rows[k]!]!;
+    for (let q = 0; q < n; q++) {
+      G += gp[members[q]!]!;
+      H += hp[members[q]!]!;
     }
     const node = t.feature.length;
     t.feature.push(-1);
@@ -70,23 +73,26 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
     if (depth >= o.maxDepth || n < o.minSamplesSplit || n < 2 * o.minSamplesLeaf) return node;
 
     const parentScore = (G * G) / (H + o.lambda);
-    let best = { gain: 0, slot: -1, threshold: 0 };
+    const minGain = 1e-12 * Math.abs(parentScore);
+    let bestGain = 0;
+    let bestSlot = -1;
+    let bestThreshold = 0;
     let slots = features.map((_, s) => s);
     if (o.maxFeatures !== undefined && o.maxFeatures < features.length) {
       if (!o.rng) throw new Error("growTree: maxFeatures needs an rng");
       slots = o.rng.sample(features.length, o.maxFeatures);
     }
     for (const s of slots) {
-      const f = features[s]!;
+      const col = xp[s]!;
       const list = sorted[s]!;
       let GL = 0;
       let HL = 0;
       for (let k = 0; k < n - 1; k++) {
-        const i = rows[list[k]!]!;
-        GL += g[i]!;
-        HL += h[i]!;
-        const xa = X[i]![f]!;
-        const xb = X[rows[list[k + 1]!]!]![f]!;
+        const i = list[k]!;
+        GL += gp[i]!;
+        HL += hp[i]!;
+        const xa = col[i]!;
+        const xb = col[list[k + 1]!]!;
         if (xa === xb) continue;
         const nL = k + 1;
         if (nL < o.minSamplesLeaf || n - nL < o.minSamplesLeaf) continue;
@@ -94,18 +100,40 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
         const HR = H - HL;
         if (HL < o.minChildWeight || HR < o.minChildWeight) continue;
         const gain = 0.5 * ((GL * GL) / (HL + o.lambda) + (GR * GR) / (HR + o.lambda) - parentScore) - o.gamma;
-        if (gain > best.gain + 1e-12 * Math.abs(parentScore)) {
+        if (gain > bestGain + minGain) {
           let thr = xa + (xb - xa) / 2;
           if (thr === xb) thr = xa; // midpoint rounded up to xb: keep x <= thr on the left side
-          best = { gain, slot: s, threshold: thr };
+          bestGain = gain;
+          bestSlot = s;
+          bestThreshold = thr;
         }
       }
     }
+    const best = { slot: bestSlot, threshold: bestThreshold };
     if (best.slot < 0) return node;
     const f = features[best.slot]!;
-    for (const k of members) goesLeft[k] = X[rows[k]!]![f]! <= best.threshold ? 1 : 0;
-    const leftSorted = sorted.map((list) => list.filter((k) => goesLeft[k] === 1));
-    const rightSorted = sorted.map((list) => list.filter((k) => goesLeft[k] === 0));
+    const col = xp[best.slot]!;
+    let nLeft = 0;
+    for (let q = 0; q < n; q++) {
+      const k = members[q]!;
+      goesLeft[k] = col[k]! <= best.threshold ? 1 : 0;
+      nLeft += goesLeft[k]!;
+    }
+    const leftSorted: Int32Array[] = [];
+    const rightSorted: Int32Array[] = [];
+    for (const list of sorted) {
+      const L = new Int32Array(nLeft);
+      const R = new Int32Array(n - nLeft);
+      let a = 0;
+      let b = 0;
+      for (let q = 0; q < n; q++) {
+        const k = list[q]!;
+        if (goesLeft[k] === 1) L[a++] = k;
+        else R[b++] = k;
+      }
+      leftSorted.push(L);
+      rightSorted.push(R);
+    }
     t.feature[node] = f;
     t.threshold[node] = best.threshold;
     const l = grow(leftSorted, depth + 1);

@@ -21,7 +21,7 @@ export interface RegressorSpec {
 
 export const REGRESSORS: Record<RegressorName, RegressorSpec> = {
   ridge: { label: "Ridge", make: (o, seed) => new Ridge({ ...o, seed }), grid: { alpha: [0.01, 0.1, 1, 10, 100] } },
-  lasso: { label: "Lasso", make: (o, seed) => new Lasso({ ...o, seed }), grid: { alpha: [0.001, 0.01, 0.1, 0.5] } },
+  lasso: { label: "Lasso", make: (o, seed) => new Lasso({ tol: 1e-6, maxIter: 2000, ...o, seed }), grid: { alpha: [0.001, 0.01, 0.1, 0.5] } },
   random_forest: {
     label: "Random Forest",
     make: (o, seed) => new RandomForestRegressor({ nEstimators: 60, ...o, seed }),

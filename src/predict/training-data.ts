@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { layerSeries, readExp2Series } from "../io/exp2-stats";
+import { layerSeries, readExp2Series, type Exp2Series } from "../io/exp2-stats";
 import { readArchitecture, type Architecture } from "./architecture";
 
 export interface TrainingModel {
@@ -15,6 +15,8 @@ export interface TrainingModel {
   steps: number[];
   /** ratio[layer][stepIndex] = mean top1 / mean median (Eq. 8). */
   ratio: number[][];
+  /** The statistics the ratio came from (for fitting Eq. 9). */
+  series: Exp2Series;
 }
 
 function isModelDir(dir: string): boolean {
@@ -52,6 +54,6 @@ export function loadTrainingModels(dirs: readonly string[], options: LoadOptions
     if (series.numLayers !== arch.numLayers) {
       throw new Error(`${dir}: stats have ${series.numLayers} layers but config.json says num_hidden_layers ${arch.numLayers}`);
     }
-    return { name: path.basename(dir), dir, arch, steps: series.steps, ratio: layerSeries(series, "ratio") };
+    return { name: path.basename(dir), dir, arch, steps: series.steps, ratio: layerSeries(series, "ratio"), series };
   });
 }

@@ -2,30 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import {
-  loadTrainingModels, TrajectoryPredictor, BaselineTrajectoryPredictor, EnsembleTrajectoryPredictor, combineLogMean,
-  leaveOneModelOutCurves, formatLomoCurveTable, curveScore, resampleCurve,
+  loadTrainingModels, TrajectoryPredictor, BaselineTrajectoryPredictor, EnsembleTrajectoryPredictor,
+  curveScore, resampleCurve,
 } from "../../src/index";
 
 const suite = path.resolve(__dirname, "../../data/mini-pythia");
-
-test("the trajectory predictor beats the plain baseline under leave-one-model-out (curve R^2)", () => {
-  const models = loadTrainingModels([suite]);
-  assert.equal(models.length, 10);
-  // The ensemble reuses the two members fitted on the same fold (it is exactly EnsembleTrajectoryPredictor's default).
-  const r = leaveOneModelOutCurves(
-    models,
-    { baseline: () => new BaselineTrajectoryPredictor({ seed: 0 }), fpca_ridge: () => new TrajectoryPredictor({ components: 2 }) },
-    { ensemble: (p) => combineLogMean([p.fpca_ridge!, p.baseline!]) },
-  );
-  console.log(formatLomoCurveTable(r));
-  // Measured (seed 0): baseline 0.169 (the issue quotes about 0.17), fpca_ridge 0.094, ensemble 0.468; pooled 0.483 / 0.642 / 0.691.
-  assert.ok(Math.abs(r.meanLayerR2.baseline! - 0.169) < 0.03, `baseline ${r.meanLayerR2.baseline}`);
-  assert.ok(r.meanLayerR2.ensemble! > r.meanLayerR2.baseline! + 0.2, `ensemble ${r.meanLayerR2.ensemble} vs baseline ${r.meanLayerR2.baseline}`);
-  assert.ok(r.meanPooledR2.ensemble! > r.meanPooledR2.baseline!, "pooled R^2 too");
-  // beats the baseline on most held-out models, not just on average
-  const wins = r.models.filter((m) => r.scores.ensemble![m]!.layerMean > r.scores.baseline![m]!.layerMean).length;
-  assert.ok(wins >= 7, `ensemble better on ${wins}/10 models`);
-});
 
 test("the ensemble predicts finite positive curves at arbitrary steps, also past the last training step", () => {
   const models = loadTrainingModels([path.join(suite, "d128-L4-H4"), path.join(suite, "d256-L6-H8"), path.join(suite, "d512-L8-H16")]);
