@@ -65,22 +65,28 @@ export function findResult(dir: string, task: SweepTask): string | undefined {
   return hit === undefined ? undefined : path.join(out, hit);
 }
 
-/** Removes temporary files an atomic writer left behind when it was killed (`.<name>.tmp-*`) in the task's folder. */
+/**
+ * Removes temporary files atomic writers left behind when they were killed (`.<name>.tmp-*`), anywhere in the task's
+ * folder (which only this task writes).
+ */
 export function removeLeftovers(dir: string, task: SweepTask): string[] {
-  const out = path.join(dir, task.out);
   const removed: string[] = [];
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(out);
-  } catch {
-    return removed;
-  }
-  for (const n of names) {
-    if (n.startsWith(".") && n.includes(".tmp-")) {
-      fs.rmSync(path.join(out, n), { force: true, recursive: true });
-      removed.push(n);
+  const visit = (folder: string): void => {
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
     }
-  }
+    for (const e of entries) {
+      const p = path.join(folder, e.name);
+      if (e.name.startsWith(".") && e.name.includes(".tmp-")) {
+        fs.rmSync(p, { force: true, recursive: true });
+        removed.push(path.relative(path.join(dir, task.out), p));
+      } else if (e.isDirectory()) visit(p);
+    }
+  };
+  visit(path.join(dir, task.out));
   return removed;
 }
 
