@@ -32,6 +32,15 @@ export interface Generator {
   build(desc: unknown): BuiltCase;
 }
 
+let light = false;
+/**
+ * Light mode (the test suite's 500-case runs): torch zip and pickle cases use only the small parity-fixture
+ * checkpoint, deep pickles stop at 100,000 levels and tokenizer cases use only the 400-token cut.
+ */
+export function setLightMode(on: boolean): void {
+  light = on;
+}
+
 function memo<T>(f: () => T): () => T {
   let v: T | undefined;
   let done = false;
@@ -169,7 +178,7 @@ export const fitParams = jsonGenerator("fit-params", "layer_fit_params_ratio.jso
  * cached token table, and a third of the cases use a small tokenizer cut from the seed (first 400 vocabulary
  * entries and the merges among them) so that a run stays fast.
  */
-const tokenizerSeeds = memo(() => {
+const tokenizerSeedsMemo = memo(() => {
   const [full] = loadJsonSeeds([rel("data/pythia/20B_tokenizer.json")]);
   const doc = full!.doc as { model: { vocab: Record<string, number>; merges: (string | string[])[] }; added_tokens?: unknown[] };
   const vocab = Object.fromEntries(Object.entries(doc.model.vocab).filter(([, id]) => id < 400));
@@ -179,10 +188,13 @@ const tokenizerSeeds = memo(() => {
   });
   const small = { ...doc, added_tokens: (doc.added_tokens ?? []).slice(0, 2), model: { ...doc.model, vocab, merges } };
   const smallText = Buffer.from(JSON.stringify(small, null, 2));
-  const cut = { file: "20B_tokenizer.json (first 400 tokens)", bytes: smallText, doc: small, indent: 2 };
-  // One case in 16 mutates the full 2.5 MB file (about 1 s to load); the others the 400-token cut.
-  return [full!, ...Array.from({ length: 15 }, () => cut)];
+  return { full: full!, cut: { file: "20B_tokenizer.json (first 400 tokens)", bytes: smallText, doc: small, indent: 2 } as JsonSeed };
 });
+/** One case in 16 mutates the full 2.5 MB file (about 1 s to load); the others the 400-token cut. */
+const tokenizerSeeds = (): JsonSeed[] => {
+  const { full, cut } = tokenizerSeedsMemo();
+  return light ? [cut] : [full, ...Array.from({ length: 15 }, () => cut)];
+};
 const tokenizerInner = jsonGenerator("tokenizer", "tokenizer.json", "", tokenizerSeeds, jsonValueArb, { json: 5, text: 4, gen: 1 });
 export const tokenizer: Generator = {
   ...tokenizerInner,
@@ -259,7 +271,8 @@ export const safetensors: Generator = {
 
 // ---------------------------------------------------------------------------------------------- torch zip and pickle
 interface TorchSeed { file: string; bytes: Buffer; entries: ZipEntry[]; pkl: Buffer; config: Buffer }
-const torchSeeds = memo((): TorchSeed[] => {
+const torchSeeds = (): TorchSeed[] => (light ? torchSeedsMemo().slice(0, 1) : torchSeedsMemo());
+const torchSeedsMemo = memo((): TorchSeed[] => {
   const files = [
     rel("test/fixtures/gpt-neox/tiny-neox-a/pytorch_model.bin"),
     ...listFiles(rel("data/mini-pythia/checkpoints"), /^pytorch_model\.bin$/).filter((f) => /step(0|16|3000)\//.test(f)),
@@ -403,7 +416,7 @@ function buildPickle(desc: PklCase): { pkl: Buffer; seed: TorchSeed } {
       return { pkl: Buffer.concat([s.pkl.subarray(0, at), ...desc.ops.map(pickleOpBytes), s.pkl.subarray(at)]), seed: s };
     }
     case "fresh": return { pkl: pickle(P.PROTO(2), ...desc.ops.map(pickleOpBytes), P.STOP()), seed: seeds[0]! };
-    case "deep": return { pkl: deepPickle(desc.deep), seed: seeds[0]! };
+    case "deep": return { pkl: deepPickle(light ? { ...desc.deep, depth: Math.min(desc.deep.depth, 100000) } : desc.deep), seed: seeds[0]! };
     case "tensor": {
       const numel = BigInt(desc.numel);
       const numelOp = numel >= 0n && numel < 2n ** 31n ? P.BININT(Number(numel)) : P.LONG1(le64(numel));

@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fork, type ChildProcess } from "node:child_process";
 import fc from "fast-check";
-import { GENERATORS, ROOT, type BuiltCase } from "./generators";
+import { GENERATORS, ROOT, setLightMode, type BuiltCase } from "./generators";
 import { TARGETS } from "./targets";
 import type { CaseRequest, CaseResult } from "./child";
 
@@ -69,6 +69,8 @@ export interface FuzzOptions {
   timeoutMs?: number;
   jobs?: number;
   outDir?: string;
+  /** Smaller seeds for the heavy parsers (see setLightMode); used by the test suite. */
+  light?: boolean;
   /** Stop shrinking one failure after this many milliseconds. */
   shrinkBudgetMs?: number;
   log?: (line: string) => void;
@@ -288,6 +290,7 @@ export async function fuzzTarget(name: string, options: FuzzOptions, scratch: st
 /** Fuzzes several parsers, `jobs` of them at a time (one child process each). */
 export async function fuzz(options: FuzzOptions): Promise<TargetReport[]> {
   const names = options.targets ?? Object.keys(GENERATORS);
+  setLightMode(options.light ?? false);
   const scratch = scratchRoot();
   const reports = new Map<string, TargetReport>();
   const queue = names.slice();

@@ -15,7 +15,7 @@ function main(): void {
     return i >= 0 ? args[i + 1] : undefined;
   };
   if (args.includes("--help")) {
-    process.stdout.write(`usage: npx tsx bench/fuzz/run.ts [--cases N] [--parser ${Object.keys(GENERATORS).join("|")}[,...]] [--seed S] [--timeout MS] [--jobs J] [--json FILE]\n`);
+    process.stdout.write(`usage: npx tsx bench/fuzz/run.ts [--cases N] [--parser ${Object.keys(GENERATORS).join("|")}[,...]] [--seed S] [--timeout MS] [--jobs J] [--light] [--json FILE]\n`);
     return;
   }
   const cases = Number(opt("cases") ?? 10000);
@@ -25,7 +25,7 @@ function main(): void {
   const started = new Date();
   void fuzz({
     cases, targets, seed: opt("seed") ? Number(opt("seed")) : undefined, timeoutMs: opt("timeout") ? Number(opt("timeout")) : undefined,
-    jobs: opt("jobs") ? Number(opt("jobs")) : undefined, log: (l) => process.stderr.write(`${l}\n`),
+    jobs: opt("jobs") ? Number(opt("jobs")) : undefined, light: args.includes("--light"), log: (l) => process.stderr.write(`${l}\n`),
   }).then((reports) => {
     process.stdout.write(`fuzz run ${started.toISOString()} (node ${process.version}), ${cases} cases per parser\n${formatReports(reports)}\n`);
     const json = opt("json") ?? path.join(ROOT, "bench", "out", "fuzz", "summary.json");
