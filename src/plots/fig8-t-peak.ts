@@ -1,14 +1,14 @@
 /** Paper Fig. 8: the step of the peak, t_peak, over (lambda, gamma) at a fixed t0. */
 import { requireNonEmpty, type PlotlyFigure } from "./figure";
 import { AXIS_TITLES, THEME, themedAxis, themedConfig, themedLayout } from "./theme";
-import { lambertW0Local } from "./dynamics-stand-ins";
+import { lambertW0 } from "../dynamics/lambert-w";
 
 /**
  * Peak step of Eq. 9: the derivative vanishes at x* = exp(W(1/lambda)) = 1/(lambda W(1/lambda)), so
  * t_peak = (x* - t0) / gamma. Returns NaN when the peak is not observable (x* <= t0, i.e. before step 0) or lambda <= 0
  * (pure log growth has no peak).
  */
-export function tPeak(lambda: number, gamma: number, t0: number, lambertW: (x: number) => number = lambertW0Local): number {
+export function tPeak(lambda: number, gamma: number, t0: number, lambertW: (x: number) => number = lambertW0): number {
   if (!(lambda > 0) || !(gamma > 0)) return NaN;
   const xStar = 1 / (lambda * lambertW(1 / lambda));
   return xStar > t0 ? (xStar - t0) / gamma : NaN;
@@ -28,7 +28,7 @@ export interface TPeakSurfaceInput {
   gamma?: number[];
   /** The fixed time offset t0. Default 1 (the paper's initial guess). */
   t0?: number;
-  /** Lambert W (principal branch); pass src/dynamics' lambertW0. */
+  /** Lambert W (principal branch). Default src/dynamics' lambertW0. */
   lambertW?: (x: number) => number;
   /** Fitted (lambda, gamma) points to overlay, e.g. every layer's fit. */
   points?: { lambda: number; gamma: number; label: string }[];

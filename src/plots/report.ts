@@ -60,7 +60,7 @@ export function modelsTable(results: RunResults): Record<string, unknown>[] {
     const finals = ratio.map((r) => r.at(-1)!);
     const peaks = modelPeaks(m.name, m.series.steps, ratio);
     const pl = peaks.peakValue.reduce((b, v, i, a) => (v > a[b]! ? i : b), 0);
-    const r2 = m.fits.ratio?.map((f) => f.r2);
+    const r2 = m.fits.ratio?.map((f) => f.r2).filter((v) => Number.isFinite(v));
     return {
       model: m.name,
       parameters: m.parameterCount !== undefined ? m.parameterCount.toLocaleString("en-US") : "",
@@ -72,7 +72,7 @@ export function modelsTable(results: RunResults): Record<string, unknown>[] {
       "final ratio (max over layers)": Math.max(...finals),
       "peak ratio": peaks.peakValue[pl]!,
       "peak at (layer 1-based, step)": `${pl + 1}, ${peaks.peakStep[pl]}`,
-      ...(r2 ? { "mean R² (ratio fit)": r2.reduce((s, v) => s + v, 0) / r2.length } : {}),
+      ...(r2 ? { "mean R² (ratio fit)": r2.length ? r2.reduce((s, v) => s + v, 0) / r2.length : "all fits failed" } : {}),
     };
   });
 }
@@ -83,13 +83,13 @@ export function fitsTable(results: RunResults, series: "ratio" | "top1" | "media
     (m.fits[series] ?? []).map((f, l) => ({
       model: m.name,
       "layer (1-based)": l + 1,
-      A: f.params.A,
-      λ: f.params.lambda,
-      γ: f.params.gamma,
-      t0: f.params.t0,
-      K: f.params.K,
-      "R²": f.r2,
-      ...(f.aic !== undefined ? { AIC: f.aic } : {}),
+      A: f.params?.A ?? "failed",
+      λ: f.params?.lambda ?? "",
+      γ: f.params?.gamma ?? "",
+      t0: f.params?.t0 ?? "",
+      K: f.params?.K ?? "",
+      "R²": f.params ? f.r2 : "",
+      AIC: f.aic ?? "",
     })),
   );
 }

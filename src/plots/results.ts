@@ -14,6 +14,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readExp2Series, type Exp2Series } from "../io/exp2-stats";
+import { fitParamsToEq9, readFitParams } from "../io/fit-params";
+import type { Eq9Params } from "../dynamics/eq9";
 import { gptNeoxParameterCount, PYTHIA_ARCHITECTURES } from "./param-count";
 import type { HypothesisScores } from "./hypotheses";
 import type { PartialDependencePanel, ShapSummaryInput } from "./predict-figures";
@@ -22,9 +24,10 @@ import { printable } from "../util/one-line";
 export type FitSeriesName = "ratio" | "top1" | "median";
 export const FIT_SERIES: readonly FitSeriesName[] = ["ratio", "top1", "median"];
 
-/** One layer's fitted Eq. 9 parameters (raw step units) and goodness of fit. */
+/** One layer's fitted Eq. 9 parameters (raw step units) and goodness of fit; `params` undefined when the fit failed. */
 export interface LayerFitResult {
-  params: { A: number; lambda: number; gamma: number; t0: number; K: number };
+  params?: Eq9Params;
+  /** NaN when the fit failed. */
   r2: number;
   aic?: number;
 }
@@ -84,21 +87,13 @@ function hasStats(dir: string): boolean {
 }
 
 /**
- * Reads `layer_fit_params_<series>.json` (the released format: a list, one entry per layer, each
- * `{"original": {"popt": [A, λ, γ, t0, K], "r2", "aic", ...}}`). Throws a one-line error naming the file.
+ * Reads `layer_fit_params_<series>.json` (the released format, through src/io's reader): one entry per layer, failed
+ * layers (`"original": null`) without parameters and with R^2 NaN. Throws a one-line error naming the file.
  */
 export function readLayerFitParams(file: string): LayerFitResult[] {
-  const json = readJson(file);
-  if (!Array.isArray(json)) throw new Error(`${file}: expected a list with one entry per layer`);
-  return json.map((entry, l) => {
-    const o = (entry as { original?: { popt?: unknown; r2?: unknown; aic?: unknown } })?.original;
-    const popt = o?.popt;
-    if (!Array.isArray(popt) || popt.length !== 5 || !popt.every((v) => typeof v === "number")) {
-      throw new Error(`${file}: layer ${l}: 'original.popt' must be 5 numbers (A, lambda, gamma, t0, K)`);
-    }
-    if (typeof o!.r2 !== "number") throw new Error(`${file}: layer ${l}: 'original.r2' must be a number`);
-    const [A, lambda, gamma, t0, K] = popt as number[];
-    return { params: { A: A!, lambda: lambda!, gamma: gamma!, t0: t0!, K: K! }, r2: o!.r2, ...(typeof o!.aic === "number" ? { aic: o!.aic } : {}) };
+  return readFitParams(file).map((entry) => {
+    const params = fitParamsToEq9(entry);
+    return params ? { params, r2: entry.original!.r2, aic: entry.original!.aic } : { r2: NaN };
   });
 }
 

@@ -14,7 +14,8 @@ import { r2PerLayerFigure } from "./fig7-r2";
 import { tPeakSurfaceFigure } from "./fig8-t-peak";
 import { hypothesesFigure } from "./hypotheses";
 import { partialDependenceFigure, predictedTrajectoriesFigure, shapSummaryFigure } from "./predict-figures";
-import { eq9Local, lambertW0Local } from "./dynamics-stand-ins";
+import { eq9 } from "../dynamics/eq9";
+import { lambertW0 } from "../dynamics/lambert-w";
 import type { ModelResults, RunResults } from "./results";
 
 export type FigureSection = "emergence" | "fits" | "peaks" | "prediction";
@@ -39,18 +40,18 @@ function spread(n: number, k: number): number[] {
 }
 
 /** Fit panels (observed ratio vs fitted Eq. 9) for one model's chosen layers. */
-export function fitPanels(model: ModelResults, layers: number[], series: "ratio" | "top1" | "median" = "ratio", evaluate = eq9Local): FitPanel[] {
+export function fitPanels(model: ModelResults, layers: number[], series: "ratio" | "top1" | "median" = "ratio"): FitPanel[] {
   const fits = model.fits[series];
   if (!fits) return [];
   const values = layerSeries(model.series, series);
   const grid = curveSteps(model.series.steps);
   return layers
-    .filter((l) => fits[l] !== undefined && values[l] !== undefined)
+    .filter((l) => fits[l]?.params !== undefined && values[l] !== undefined)
     .map((l) => ({
       title: `${model.name}, layer ${l + 1}`,
       steps: model.series.steps,
       observed: values[l]!,
-      fitted: { steps: grid, values: grid.map((t) => evaluate(fits[l]!.params, t)) },
+      fitted: { steps: grid, values: grid.map((t) => eq9(fits[l]!.params!, t)) },
       r2: fits[l]!.r2,
     }));
 }
@@ -119,7 +120,7 @@ export function runFigures(results: RunResults): NamedFigure[] {
       caption: "R² of the Eq. 9 fit of the ratio series per layer and model; the dotted line is the paper's mean over all 188 Pythia layers (0.984).",
       figure: r2PerLayerFigure(fitted.map((m) => ({ name: m.name, r2: m.fits.ratio!.map((f) => f.r2) }))),
     });
-    const t0s = fitted.flatMap((m) => m.fits.ratio!.map((f) => f.params.t0)).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+    const t0s = fitted.flatMap((m) => m.fits.ratio!.map((f) => f.params?.t0 ?? NaN)).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
     const t0 = t0s.length ? Number(t0s[Math.floor((t0s.length - 1) / 2)]!.toPrecision(3)) : 1;
     out.push({
       name: "fig8-t-peak",
@@ -127,8 +128,10 @@ export function runFigures(results: RunResults): NamedFigure[] {
       caption: `Peak step t_peak = (x* − t0)/γ with x* = 1/(λ·W(1/λ)) over (λ, γ) at t0 = ${t0} (the median fitted t0); points are the fitted layers with λ > 0.`,
       figure: tPeakSurfaceFigure({
         t0,
-        lambertW: lambertW0Local,
-        points: fitted.flatMap((m) => m.fits.ratio!.map((f, l) => ({ lambda: f.params.lambda, gamma: f.params.gamma, label: `${m.name}, layer ${l + 1}` }))).filter((p) => p.lambda > 0 && p.gamma > 0),
+        lambertW: lambertW0,
+        points: fitted
+          .flatMap((m) => m.fits.ratio!.map((f, l) => (f.params ? { lambda: f.params.lambda, gamma: f.params.gamma, label: `${m.name}, layer ${l + 1}` } : undefined)))
+          .filter((p): p is { lambda: number; gamma: number; label: string } => p !== undefined && p.lambda > 0 && p.gamma > 0),
       }),
     });
   }

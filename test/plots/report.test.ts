@@ -7,26 +7,26 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
-import { buildReportHtml, layerSeries, loadRunResults, readLayerFitParams, runFigures } from "../../src/index";
+import { buildReportHtml, fitSeries, layerSeries, loadRunResults, readExp2Series, readLayerFitParams, runFigures, writeFitParams, type LayerFit } from "../../src/index";
 import { ARTIFACTS, checkPlots, launchChromium, openPage } from "./browser";
 
 const outDir = path.join(ARTIFACTS, "report");
 let browser: Browser;
 let tmp: string;
 
-/** A results folder with three mini-pythia models plus synthetic fits, predictions, Table 5 scores, SHAP and PD. */
-function makeFullResults(): string {
+/** A results folder with three mini-pythia models, their fits, and synthetic predictions, Table 5 scores, SHAP and PD. */
+const fitted = new Map<string, LayerFit[]>();
+async function makeFullResults(): Promise<string> {
   const root = path.join(tmp, "results");
   const models = ["d128-L4-H4", "d256-L6-H8", "d512-L8-H16"];
   for (const m of models) {
     fs.cpSync(path.join("data/mini-pythia", m, "stats"), path.join(root, m, "stats"), { recursive: true });
     fs.copyFileSync(path.join("data/mini-pythia", m, "config.json"), path.join(root, m, "config.json"));
     const L = Number(/-L(\d+)-/.exec(m)![1]);
-    const fits = Array.from({ length: L }, (_, l) => ({
-      original: { param_names: ["A", "λ", "γ", "t0", "K"], popt: [3 + l, 0.2 + 0.1 * l, 0.004, 1, 6 + l], pcov: [], r2: 0.95 + 0.005 * l, aic: -100 - l, residuals: [] },
-    }));
-    fs.mkdirSync(path.join(root, m, "params"), { recursive: true });
-    fs.writeFileSync(path.join(root, m, "params", "layer_fit_params_ratio.json"), JSON.stringify(fits));
+    // real fits of the ratio series (src/dynamics), written in the released format (src/io)
+    const fits = fitSeries(readExp2Series(path.join(root, m), { onWarning: () => undefined }), "ratio", { comparePaper: false });
+    fitted.set(m, fits);
+    await writeFitParams(path.join(root, m, "params", "layer_fit_params_ratio.json"), fits);
     const steps = [0, 100, 1000, 3000];
     fs.writeFileSync(
       path.join(root, m, "predictions.json"),
@@ -86,10 +86,16 @@ test("stats only (a suite folder as it ships): Figs. 2-5, a note that fits are m
   await checkReport(file, figures.length, "report-stats-only.png");
 });
 
-test("stats + fits + predictions + Table 5 + SHAP: every section drawn", async () => {
-  const root = makeFullResults();
+test("stats + fits + predictions + Table 5 + SHAP: every section drawn", { timeout: 300_000 }, async () => {
+  const root = await makeFullResults();
   const results = loadRunResults(root);
-  assert.equal(readLayerFitParams(path.join(root, "d128-L4-H4/params/layer_fit_params_ratio.json"))[1]!.params.lambda, 0.30000000000000004);
+  const back = readLayerFitParams(path.join(root, "d128-L4-H4/params/layer_fit_params_ratio.json"));
+  const direct = fitted.get("d128-L4-H4")!;
+  assert.equal(back.length, 4);
+  for (const [l, f] of direct.entries()) {
+    assert.equal(back[l]!.params?.lambda, f.fit.status === "failed" ? undefined : f.fit.popt[1], `layer ${l} lambda read back`);
+    if (f.fit.status !== "failed") assert.equal(back[l]!.r2, f.fit.r2);
+  }
   const names = runFigures(results).map((f) => f.name);
   for (const n of ["fig2-final-ratio", "fig5-peak-heatmaps", "fig6-example-fits", "fig7-r2", "fig8-t-peak", "table5-hypotheses", "predicted-trajectories-d512-L8-H16", "shap-K", "partial-dependence-K"]) {
     assert.ok(names.includes(n), `${n} in ${names.join(", ")}`);
