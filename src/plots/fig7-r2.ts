@@ -10,12 +10,15 @@ export interface ModelR2 {
 
 /**
  * Fig. 7: R^2 per layer (1-based) per model, coloured by the order given (pass models sorted by size). A dotted line
- * at the paper's mean over all Pythia layers (0.984) gives scale; the y axis keeps a floor so one bad layer does not
- * squash the others (points below it are drawn at the floor with a hollow marker and their value in the hover).
+ * at the paper's mean over all Pythia layers (0.984) gives scale; the y axis starts just below the lowest R² but not
+ * below 0.5, so one bad layer does not squash the others (points below the floor are drawn at it with a hollow marker
+ * and their value in the hover). Failed fits (NaN) leave a gap.
  */
 export function r2PerLayerFigure(models: ModelR2[], options: { title?: string; floor?: number; reference?: number } = {}): PlotlyFigure {
   requireNonEmpty("r2PerLayerFigure", "models", models);
-  const floor = options.floor ?? Math.min(0.8, ...models.flatMap((m) => m.r2.filter(Number.isFinite)));
+  const finite = models.flatMap((m) => m.r2.filter(Number.isFinite));
+  // default floor: just below the lowest R², but no lower than 0.5 (worse layers are drawn at the floor, hollow)
+  const floor = options.floor ?? Math.max(0.5, Math.floor(((finite.length ? Math.min(...finite) : 0.9) - 0.01) * 100) / 100);
   const reference = options.reference ?? 0.984;
   const depth = Math.max(...models.map((m) => m.r2.length));
   return {

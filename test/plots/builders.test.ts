@@ -126,6 +126,11 @@ test("Fig. 7: R² per layer with a floor and the paper's reference line", () => 
   assert.deepEqual(fig.data[0]!.y, [0.99, 0.8, 0.97]);
   assert.deepEqual(fig.data[0]!.customdata, [0.99, 0.5, 0.97]);
   assert.deepEqual(fig.data[1]!.y, [0.984, 0.984]);
+  const auto = r2PerLayerFigure([{ name: "m", r2: [0.991, 0.9655, NaN] }, { name: "n", r2: [0.2] }]);
+  assert.deepEqual((auto.data[0]!.y as number[]).slice(0, 2), [0.991, 0.9655]);
+  assert.equal((auto.data[1]!.y as number[])[0], 0.5, "floor at 0.5 when a layer is worse");
+  const tight = r2PerLayerFigure([{ name: "m", r2: [0.991, 0.9655] }]);
+  assert.deepEqual(((tight.layout.yaxis as { range: number[] }).range[0]! * 1000).toFixed(0), "949", "floor 0.95 just below the lowest R² (range starts 0.01 x span lower)");
 });
 
 test("Fig. 8: t_peak = (x* - t0)/gamma with x* = 1/(lambda W(1/lambda)), masked where unobservable", () => {
