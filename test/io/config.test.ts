@@ -2,14 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { parseNeoXConfig, readNeoXConfig, rotaryDims } from "../../src/io/config";
+import { oneLine } from "./assert-one-line";
 
 const TINY = path.join(__dirname, "..", "fixtures", "gpt-neox", "tiny-neox-a", "config.json");
 const MINI = path.join(__dirname, "..", "..", "data", "mini-pythia", "checkpoints", "d128-L6-H4", "step3000", "config.json");
-const oneLine = (re: RegExp) => (err: unknown): boolean => {
-  assert.equal((err as Error).message.includes("\n"), false);
-  assert.match((err as Error).message, re);
-  return true;
-};
 
 test("transformers 5 spelling (rope_parameters) and Pythia's (rotary_pct, rotary_emb_base) parse alike", () => {
   const a = readNeoXConfig(TINY);

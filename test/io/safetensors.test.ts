@@ -9,15 +9,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readSafetensors, readSafetensorsHeader, writeSafetensors } from "../../src/io/safetensors";
 import { floatToHalf, halfToFloat, type HostTensor } from "../../src/io/host-tensor";
+import { oneLine } from "./assert-one-line";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "safetensors-"));
 const TINY = path.join(__dirname, "..", "fixtures", "gpt-neox", "tiny-neox-a");
-const oneLine = (re: RegExp) => (err: unknown): boolean => {
-  const msg = (err as Error).message;
-  assert.equal(msg.includes("\n"), false, `one line: ${msg}`);
-  assert.match(msg, re);
-  return true;
-};
 
 /** A safetensors file with a hand-written header and `data` bytes after it. */
 function craft(name: string, header: unknown, data: Uint8Array = new Uint8Array(0), claimedLen?: bigint): string {

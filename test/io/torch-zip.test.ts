@@ -13,15 +13,10 @@ import { unpickle } from "../../src/io/pickle";
 import { P, pickle, stateDictPickle } from "../helpers/pickle-writer";
 import { torchZip } from "../helpers/store-zip";
 import { writeZip64 } from "./zip64-writer";
+import { oneLine } from "./assert-one-line";
 
 const TINY = path.join(__dirname, "..", "fixtures", "gpt-neox", "tiny-neox-a");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "torch-zip-"));
-const oneLine = (re: RegExp) => (err: unknown): boolean => {
-  const msg = (err as Error).message;
-  assert.equal(msg.includes("\n"), false, `one line: ${msg}`);
-  assert.match(msg, re);
-  return true;
-};
 const f32bytes = (xs: number[]): Uint8Array => new Uint8Array(Float32Array.from(xs).buffer);
 
 test("tiny-neox-a pytorch_model.bin holds exactly model.safetensors' tensors", async () => {

@@ -14,14 +14,9 @@ import type { HostTensor } from "../../src/io/host-tensor";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { convertCheckpoint } from "../../src/model/convert";
 import { TINY_DIR, loadExpected, parityErrors } from "./parity-helpers";
+import { oneLine } from "../io/assert-one-line";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "neox-ckpt-"));
-const oneLine = (re: RegExp) => (err: unknown): boolean => {
-  const msg = (err as Error).message;
-  assert.equal(msg.includes("\n"), false, `one line: ${msg}`);
-  assert.match(msg, re);
-  return true;
-};
 let weights: Map<string, HostTensor>;
 
 before(async () => {
