@@ -168,6 +168,12 @@ export function buildFitResult(model: CurveModel, data: PreparedSeries, sol: Lea
   const residuals = data.t.map((t, i) => data.y[i]! - model.value(p, t));
   if (!residuals.every(Number.isFinite) || !p.every(Number.isFinite)) return failedFit(model, "the fitted curve is not finite on the data", data.warnings, nfev);
   const rss = rssOf(residuals);
+  const r2 = rSquared(data.y, residuals);
+  // Values near the ends of float64 (|y| ~ 1e300 or 1e-300) overflow or underflow the raw-unit statistics: report a
+  // failure rather than NaN/Infinity as a result. (An exact fit, RSS = 0, keeps AIC = -Infinity.)
+  if (!Number.isFinite(rss) || !Number.isFinite(r2)) {
+    return failedFit(model, `goodness of fit is not finite in raw units (RSS ${rss}, R^2 ${r2}): the values are beyond float64's range; rescale the series`, data.warnings, nfev);
+  }
   const rssN = 2 * sol.cost;
   const cov = leastSquaresCovariance(sol.jacobian, n, k, rssN);
   const pcov = propagateCovariance(S, cov.pcov);
@@ -186,7 +192,7 @@ export function buildFitResult(model: CurveModel, data: PreparedSeries, sol: Lea
     paramNames: [...model.paramNames],
     pcov,
     stderr: pcov.map((row, j) => Math.sqrt(Math.max(0, row[j]!))),
-    r2: rSquared(data.y, residuals),
+    r2,
     aic: aicOf(rss, n, k),
     residuals,
     nfev,

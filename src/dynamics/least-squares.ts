@@ -275,9 +275,12 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
           }
           continue;
         }
-        problem.residuals(trial, rTrial);
+        let costTrial = Infinity;
+        if (allFinite(trial)) {
+          problem.residuals(trial, rTrial);
+          if (allFinite(rTrial)) costTrial = 0.5 * sumSq(rTrial);
+        }
         nfev++;
-        const costTrial = allFinite(rTrial) ? 0.5 * sumSq(rTrial) : Infinity;
         const actual = cost - costTrial;
         const rho = actual / predicted;
         if (rho > 1e-4) {
@@ -328,7 +331,8 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
   if (status !== "failed") {
     // snap parameters that crept up to a bound onto it when that does not raise the cost (e.g. lambda -> 0)
     for (let a = 0; a < m; a++) {
-      const bound = Math.abs(p[a]! - lb[a]!) <= 1e-6 * (1 + Math.abs(lb[a]!)) ? lb[a]! : Math.abs(p[a]! - ub[a]!) <= 1e-6 * (1 + Math.abs(ub[a]!)) ? ub[a]! : undefined;
+      const near = (v: number): boolean => Number.isFinite(v) && Math.abs(p[a]! - v) <= 1e-6 * (1 + Math.abs(v));
+      const bound = near(lb[a]!) ? lb[a]! : near(ub[a]!) ? ub[a]! : undefined;
       if (bound === undefined || p[a] === bound) continue;
       trial.set(p);
       trial[a] = bound;

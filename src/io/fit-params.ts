@@ -94,7 +94,8 @@ export async function writeFitParams(file: string, fits: LayerFit[]): Promise<vo
   sorted.forEach((f, i) => {
     if (f.layer !== i) throw new Error(`writeFitParams: layers must be 0..${fits.length - 1} without gaps, got layer ${f.layer} at position ${i}`);
   });
-  await writeFileAtomic(file, `${JSON.stringify(sorted.map(fitParamsEntry), null, 1)}\n`);
+  // one layer per line: readable, diffable, and still plain JSON
+  await writeFileAtomic(file, `[\n${sorted.map((f) => JSON.stringify(fitParamsEntry(f))).join(",\n")}\n]\n`);
 }
 
 const NAN = "\u0000NaN";
