@@ -8,8 +8,12 @@
  * GFLOP counts only matrix products (2 FLOP per multiply-add): per layer 2T(3d^2 + d^2 + 2 d ff) for the dense
  * layers and 4 T^2 d for the attention scores and weighted sum (the full T x T square, as computed), plus 2 T d V for
  * the logits. Element-wise work (LayerNorm, GELU, softmax, rotary) is not counted.
+ *
+ * On a shared machine wall-clock rates move with the load, so every rate is also given per CPU-second of this
+ * process (process.cpuUsage): `cpuGflops` of the forward over `matmulCpuGflops` is the load-independent ratio.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import { initBackend, tf } from "../../src/backend";
 import { parseNeoXConfig, type NeoXConfig } from "../../src/io/config";
 import type { HostTensor } from "../../src/io/host-tensor";
@@ -63,21 +67,35 @@ function forwardGflop(c: NeoXConfig, T: number): number {
   return (c.numLayers * perLayer + 2 * T * d * c.vocabSize) / 1e9;
 }
 
-async function matmulGflops(n: number, reps = 3): Promise<number> {
+/** Wall-clock and CPU seconds of `f`. */
+async function timed(f: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await f();
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+/** GFLOP/s of an n^3 float32 matmul: best wall-clock and best per CPU-second over `reps` runs. */
+async function matmulGflops(n: number, reps = 5): Promise<{ wall: number; cpu: number }> {
   const a = tf.randomNormal([n, n]);
   const b = tf.randomNormal([n, n]);
-  const once = async (): Promise<number> => {
-    const t0 = performance.now();
+  const once = () => timed(async () => {
     const c = tf.matMul(a, b);
     await c.data();
     c.dispose();
-    return (performance.now() - t0) / 1000;
-  };
+  });
   await once(); // warm-up
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) best = Math.min(best, await once());
+  let wall = Infinity;
+  let cpu = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t = await once();
+    wall = Math.min(wall, t.wall);
+    cpu = Math.min(cpu, t.cpu);
+  }
   tf.dispose([a, b]);
-  return (2 * n ** 3) / best / 1e9;
+  const gflop = (2 * n ** 3) / 1e9;
+  return { wall: gflop / wall, cpu: gflop / cpu };
 }
 
 async function main(): Promise<void> {
@@ -88,39 +106,44 @@ async function main(): Promise<void> {
   const mmN = Number(arg("matmul", "1024"));
   const rows: Record<string, unknown>[] = [];
   console.log(`backend ${info.name} (${info.detail}); batch 1 x ${T} tokens; ${reps} timed run(s) after a warm-up`);
-  const mmBefore = await matmulGflops(mmN);
-  console.log(`matmul ${mmN}^3 float32: ${mmBefore.toFixed(1)} GFLOP/s`);
+  const mm = await matmulGflops(mmN);
+  console.log(`matmul ${mmN}^3 float32: ${mm.wall.toFixed(1)} GFLOP/s wall-clock, ${mm.cpu.toFixed(1)} GFLOP per CPU-second`);
   for (const shape of models) {
     const c = pythia(shape);
     const model = new GPTNeoX(c);
     model.loadWeights(randomWeights(c), `random pythia-${shape}`);
     const ids = [Array.from({ length: T }, (_, i) => (i * 7919) % c.vocabSize)];
-    const run = async (tokens: number[][]): Promise<number> => {
-      const t0 = performance.now();
+    const run = (tokens: number[][]) => timed(async () => {
       const { logits, cache } = model.runWithCache(tokens, { namesFilter: (n) => n.endsWith("hook_resid_post") });
       await logits!.data();
       tf.dispose([logits!, ...cache.values()]);
-      return (performance.now() - t0) / 1000;
-    };
+    });
     await run([ids[0]!.slice(0, 64)]); // warm-up: kernels, rotary tables of another length
-    let best = Infinity;
-    for (let r = 0; r < reps; r++) best = Math.min(best, await run(ids));
+    let wall = Infinity;
+    let cpu = Infinity;
+    for (let r = 0; r < reps; r++) {
+      const t = await run(ids);
+      wall = Math.min(wall, t.wall);
+      cpu = Math.min(cpu, t.cpu);
+    }
     model.dispose();
     const gflop = forwardGflop(c, T);
     const row = {
-      model: `pythia-${shape}`, backend: info.name, tokens: T, seconds: best, tokensPerS: T / best, gflop,
-      gflops: gflop / best, matmulGflops: mmBefore, ratio: gflop / best / mmBefore,
+      model: `pythia-${shape}`, backend: info.name, tokens: T, seconds: wall, cpuSeconds: cpu, tokensPerS: T / wall,
+      tokensPerCpuS: T / cpu, gflop, gflops: gflop / wall, cpuGflops: gflop / cpu, matmulGflops: mm.wall,
+      matmulCpuGflops: mm.cpu, ratio: gflop / wall / mm.wall, cpuRatio: gflop / cpu / mm.cpu,
       peakRssMiB: process.resourceUsage().maxRSS / 1024, numTensorsAfter: tf.memory().numTensors,
     };
     rows.push(row);
-    console.log(`pythia-${shape}: ${T} tokens in ${best.toFixed(2)} s = ${row.tokensPerS.toFixed(1)} tokens/s; ` +
-      `${gflop.toFixed(1)} GFLOP -> ${row.gflops.toFixed(1)} GFLOP/s = ${(100 * row.ratio).toFixed(0)}% of matmul ` +
-      `(${mmBefore.toFixed(1)} GFLOP/s); peak RSS ${row.peakRssMiB.toFixed(0)} MiB`);
+    console.log(`pythia-${shape}: ${T} tokens in ${wall.toFixed(2)} s (${cpu.toFixed(2)} CPU-s) = ${row.tokensPerS.toFixed(1)} tokens/s ` +
+      `(${row.tokensPerCpuS.toFixed(1)} per CPU-s); ${gflop.toFixed(1)} GFLOP -> ${row.gflops.toFixed(1)} GFLOP/s = ` +
+      `${(100 * row.ratio).toFixed(0)}% of matmul wall-clock, ${row.cpuGflops.toFixed(1)} GFLOP per CPU-s = ` +
+      `${(100 * row.cpuRatio).toFixed(0)}% of matmul per CPU-s; peak RSS ${row.peakRssMiB.toFixed(0)} MiB`);
   }
-  const mmAfter = await matmulGflops(mmN);
-  console.log(`matmul ${mmN}^3 float32 after the runs: ${mmAfter.toFixed(1)} GFLOP/s (load on the machine moves both)`);
+  const after = await matmulGflops(mmN);
+  console.log(`matmul ${mmN}^3 float32 after the runs: ${after.wall.toFixed(1)} GFLOP/s wall-clock, ${after.cpu.toFixed(1)} per CPU-second`);
   const json = arg("json", "");
-  if (json) fs.writeFileSync(json, `${JSON.stringify({ backend: info, tokens: T, matmulBefore: mmBefore, matmulAfter: mmAfter, rows }, null, 2)}\n`);
+  if (json) fs.writeFileSync(json, `${JSON.stringify({ backend: info, tokens: T, matmul: mm, matmulAfter: after, loadavg: os.loadavg(), rows }, null, 2)}\n`);
 }
 
 main().catch((err: Error) => {
