@@ -2,7 +2,7 @@
 // the figure (rendered back with pdftoppm); every file is checked non-blank. Copies land in test-artifacts/export/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -86,4 +86,16 @@ test("write() puts <base>.<format> files for every format", async () => {
   const files = await exporter.write(fig4, path.join(outDir, "batch", "fig4"), ["png", "svg", "pdf"], { scale: 1 });
   assert.deepEqual(files.map((f) => path.basename(f)), ["fig4.png", "fig4.svg", "fig4.pdf"]);
   for (const f of files) assert.ok(fs.statSync(f).size > 5000, `${f} has ${fs.statSync(f).size} bytes`);
+});
+
+test("massive figures: exports the chosen figures of a results folder", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "massive-figures-"));
+  const r = spawnSync(process.execPath, ["bin/massive.cjs", "figures", "--results", "data/mini-pythia/d128-L4-H4", "--out", out, "--format", "svg,png", "--scale", "1", "--only", "fig4"], {
+    encoding: "utf8",
+    env: { ...process.env, MASSIVE_QUIET: "1" },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(out).sort(), ["fig4-ratio-d128-L4-H4.png", "fig4-ratio-d128-L4-H4.svg"]);
+  assert.match(fs.readFileSync(path.join(out, "fig4-ratio-d128-L4-H4.svg"), "utf8"), /d128-L4-H4: ratio over training per layer/);
+  fs.rmSync(out, { recursive: true, force: true });
 });
