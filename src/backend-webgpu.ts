@@ -1,17 +1,36 @@
 /**
  * WebGPU in Node through Dawn (npm package `webgpu`, an optional dependency) for @tensorflow/tfjs-backend-webgpu.
- * Throws when the package is missing or Dawn finds no adapter (no GPU, no Vulkan loader, no driver ICD).
+ * Throws when the package is missing or Dawn finds no adapter (no GPU, no Vulkan loader, no driver ICD): see
+ * docs/gpu.md for the Linux set-up. `MASSIVE_WEBGPU_DAWN` passes Dawn toggles, comma-separated, e.g.
+ * `disable_robustness,skip_validation` (see docs/gpu.md for what each costs or gains).
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** Installs `navigator.gpu` from Dawn, registers the webgpu backend and returns a description of the adapter. */
 interface DawnAdapter {
-  info?: { vendor?: string; architecture?: string; description?: string };
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  limits?: Record<string, number>;
+  features?: { has(name: string): boolean };
 }
 interface DawnGpu {
   requestAdapter(options?: { powerPreference?: string }): Promise<DawnAdapter | null>;
 }
 
+/** What setupWebGpu found, for logs and benchmark records. */
+export interface WebGpuInfo {
+  adapter: string;
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  dawnToggles: string[];
+}
+
+let found: WebGpuInfo | undefined;
+
+/** The adapter and limits once setupWebGpu succeeded (undefined before, or on other backends). */
+export function webGpuInfo(): WebGpuInfo | undefined {
+  return found;
+}
+
+/** Installs `navigator.gpu` from Dawn, registers the webgpu backend and returns a description of the adapter. */
 export async function setupWebGpu(): Promise<string> {
   // The module name is a variable so type-checking does not need the optional package to be installed.
   const moduleName = "webgpu";
@@ -22,14 +41,67 @@ export async function setupWebGpu(): Promise<string> {
     throw new Error(`the optional package 'webgpu' is not installed (${(err as Error).message.split("\n")[0]})`);
   }
   Object.assign(globalThis, webgpu.globals);
-  const gpu = webgpu.create([]);
+  const toggles = (process.env.MASSIVE_WEBGPU_DAWN ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const gpu = webgpu.create(toggles.length ? [`enable-dawn-features=${toggles.join(",")}`] : []);
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
-  if (!adapter) throw new Error("Dawn found no WebGPU adapter (see README: GPU set-up)");
+  if (!adapter) throw new Error("Dawn found no WebGPU adapter (no GPU, Vulkan loader or driver ICD: see docs/gpu.md)");
   const nav = (globalThis as { navigator?: { gpu?: DawnGpu } }).navigator;
   if (nav) Object.defineProperty(nav, "gpu", { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true });
   await import("@tensorflow/tfjs-backend-webgpu");
   if (!(await tf.setBackend("webgpu"))) throw new Error("tf.setBackend('webgpu') returned false");
+  explainSyncReads(tf.backend() as unknown as { readSync(dataId: object): unknown });
+  reportDeviceErrors((tf.backend() as unknown as { device?: EventTarget }).device);
+  const { installTiledMatMul } = await import("./backend-webgpu-matmul");
+  const tiled = installTiledMatMul();
   const info = adapter.info;
-  return [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(" ") || "WebGPU adapter";
+  const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(" ") || "WebGPU adapter";
+  const lim = adapter.limits ?? {};
+  found = {
+    adapter: name,
+    maxBufferSize: Number(lim.maxBufferSize ?? 0),
+    maxStorageBufferBindingSize: Number(lim.maxStorageBufferBindingSize ?? 0),
+    dawnToggles: toggles,
+  };
+  const gib = (n: number): string => `${(n / 2 ** 30).toFixed(1)} GiB`;
+  return `${name}; max buffer ${gib(found.maxBufferSize)}, max storage binding ${gib(found.maxStorageBufferBindingSize)}` +
+    (toggles.length ? `; Dawn toggles ${toggles.join(",")}` : "") + (tiled ? "" : "; tfjs matmul kernels");
+}
+
+/**
+ * tfjs-backend-webgpu reads synchronously (dataSync, arraySync) through an OffscreenCanvas, which Node lacks: turn
+ * the resulting "OffscreenCanvas is not defined" into a one-line explanation. Reads of values still on the host work.
+ */
+function explainSyncReads(backend: { readSync(dataId: object): unknown }): void {
+  if (typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== "undefined") return;
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (dataId: object): unknown => {
+    try {
+      return readSync(dataId);
+    } catch (err) {
+      if (err instanceof ReferenceError && /OffscreenCanvas/.test(err.message)) {
+        throw new Error("dataSync()/arraySync() cannot read a GPU tensor on WebGPU in Node (no synchronous read): use await tensor.data() / tensor.array()");
+      }
+      throw err;
+    }
+  };
+}
+
+/**
+ * WebGPU reports invalid commands (a buffer over the binding limit, an out-of-memory) as "uncaptured errors" that
+ * tfjs never sees, so results would be silently wrong: log them, and count them for webGpuErrorCount().
+ */
+let deviceErrors = 0;
+export function webGpuErrorCount(): number {
+  return deviceErrors;
+}
+function reportDeviceErrors(device: EventTarget | undefined): void {
+  if (!device || typeof device.addEventListener !== "function") return;
+  device.addEventListener("uncapturederror", (event: Event) => {
+    deviceErrors++;
+    if (deviceErrors <= 3) {
+      const message = (event as Event & { error?: { message?: string } }).error?.message ?? String(event);
+      process.stderr.write(`[massive] WebGPU error: ${message.split("\n")[0]}${deviceErrors === 3 ? " (further errors are counted, not shown)" : ""}\n`);
+    }
+  });
 }

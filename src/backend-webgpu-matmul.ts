@@ -1,0 +1,182 @@
+/**
+ * A float32 matrix product for tfjs-backend-webgpu that runs the GPT-NeoX shapes about twice as fast as the
+ * backend's own MatMulPackedProgram on an NVIDIA H200 (see docs/gpu.md): 128 x 128 output tiles per workgroup of
+ * 256 threads, each thread an 8 x 8 block of accumulators (as 16 vec4), K in steps of 16 through workgroup memory
+ * (A stored transposed so both operands are read as vec4), the next K step's global loads issued before the
+ * current step's arithmetic. Plain float32 FMA, accumulation in K order: no reduced precision.
+ *
+ * It replaces the webgpu kernels BatchMatMul and _FusedMatMul for the cases it handles (no transposes, K and N
+ * multiples of 4, bias without activation, equal or broadcast batch) and hands every other case to the original
+ * kernel. `MASSIVE_WEBGPU_MATMUL=tfjs` keeps the original kernels everywhere (for comparison).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+const BM = 128, BN = 128, BK = 16;
+const THREADS = 256;
+
+interface TensorInfo { dataId: object; shape: number[]; dtype: string }
+interface WebGpuBackendLike {
+  runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: string, uniforms?: { type: string; data: number[] }[]): TensorInfo;
+}
+
+/** The WGSL of one variant: `fit` drops the bounds checks (M, N multiples of 128 and K of 16). */
+function userCode(fit: boolean, bias: boolean): string {
+  const acc: string[] = [];
+  for (let r = 0; r < 8; r++) for (let c = 0; c < 2; c++) acc.push(`var acc${r}${c} = vec4<f32>(0.0);`);
+  const fmas: string[] = [];
+  for (let r = 0; r < 8; r++) {
+    const a = `${r < 4 ? "a0" : "a1"}[${r % 4}]`;
+    fmas.push(`acc${r}0 = fma(vec4<f32>(${a}), b0, acc${r}0);`, `acc${r}1 = fma(vec4<f32>(${a}), b1, acc${r}1);`);
+  }
+  const stores: string[] = [];
+  for (let r = 0; r < 8; r++) {
+    const row = r < 4 ? `m0 + 4 * ty + ${r}` : `m0 + 64 + 4 * ty + ${r - 4}`;
+    for (let c = 0; c < 2; c++) {
+      const col = c === 0 ? "nv0 + tx" : "nv0 + 16 + tx";
+      const value = bias ? `acc${r}${c} + bias[${col}]` : `acc${r}${c}`;
+      const store = `result[(outBase + u32(${row})) * nv + u32(${col})] = ${value};`;
+      stores.push(fit ? store : `if (${row} < M && ${col} < nvI) { ${store} }`);
+    }
+  }
+  // Global -> registers: A tile rows (128 x 4 vec4), B tile rows (16 x 32 vec4); two vec4 of each per thread.
+  const loadA = (i: number): string => {
+    const idx = `(li + ${i * THREADS})`;
+    const g = `A[(aBase + u32(m0 + ${idx} / 4)) * kv + u32(kt * 4 + ${idx} % 4)]`;
+    return fit ? `ra${i} = ${g};` : `ra${i} = vec4<f32>(0.0); if (m0 + ${idx} / 4 < M && kt * 4 + ${idx} % 4 < i32(kv)) { ra${i} = ${g}; }`;
+  };
+  const loadB = (i: number): string => {
+    const idx = `(li + ${i * THREADS})`;
+    const g = `B[(bBase + u32(kt * ${BK} + ${idx} / 32)) * nv + u32(nv0 + ${idx} % 32)]`;
+    return fit ? `rb${i} = ${g};` : `rb${i} = vec4<f32>(0.0); if (kt * ${BK} + ${idx} / 32 < K && nv0 + ${idx} % 32 < nvI) { rb${i} = ${g}; }`;
+  };
+  const storeShared = (i: number): string => {
+    const idx = `(li + ${i * THREADS})`;
+    // A element (row, 4*kq + c) goes to As[(4*kq + c) * 32 + row / 4][row % 4]; B vec4 (krow, nq) to Bs[krow * 32 + nq].
+    return [0, 1, 2, 3].map((c) => `As[(${idx} % 4 * 4 + ${c}) * 32 + ${idx} / 16][${idx} / 4 % 4] = ra${i}[${c}];`).join(" ") +
+      ` Bs[${idx}] = rb${i};`;
+  };
+  return `
+  var<workgroup> As : array<vec4<f32>, ${(BK * BM) / 4}>;
+  var<workgroup> Bs : array<vec4<f32>, ${(BK * BN) / 4}>;
+  fn main() {
+    let M = uniforms.dimM;
+    let K = uniforms.dimK;
+    let nvI = uniforms.dimN / 4;
+    let nv = u32(nvI);
+    let kv = u32(K / 4);
+    let li = i32(localIndex);
+    let tx = li % 16;
+    let ty = li / 16;
+    let batch = i32(workgroupId.z);
+    let m0 = i32(workgroupId.y) * ${BM};
+    let nv0 = i32(workgroupId.x) * ${BN / 4};
+    let aBase = u32(select(batch, 0, uniforms.batchA == 1) * M);
+    let bBase = u32(select(batch, 0, uniforms.batchB == 1) * K);
+    let outBase = u32(batch * M);
+    ${acc.join("\n    ")}
+    var ra0 : vec4<f32>; var ra1 : vec4<f32>; var rb0 : vec4<f32>; var rb1 : vec4<f32>;
+    let tiles = (K + ${BK - 1}) / ${BK};
+    var kt = 0;
+    ${loadA(0)} ${loadA(1)} ${loadB(0)} ${loadB(1)}
+    for (var t = 0; t < tiles; t++) {
+      workgroupBarrier();
+      ${storeShared(0)}
+      ${storeShared(1)}
+      workgroupBarrier();
+      kt = t + 1;
+      if (kt < tiles) { ${loadA(0)} ${loadA(1)} ${loadB(0)} ${loadB(1)} }
+      for (var k = 0; k < ${BK}; k++) {
+        let a0 = As[k * 32 + ty];
+        let a1 = As[k * 32 + 16 + ty];
+        let b0 = Bs[k * 32 + tx];
+        let b1 = Bs[k * 32 + 16 + tx];
+        ${fmas.join("\n        ")}
+      }
+    }
+    ${stores.join("\n    ")}
+  }`;
+}
+
+class TiledMatMulProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [2], y: [1], z: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  outputComponent = 4;
+  uniforms = "dimM : i32, dimN : i32, dimK : i32, batchA : i32, batchB : i32,";
+  private readonly fit: boolean;
+  private readonly bias: boolean;
+
+  constructor(outShape: number[], batch: number, M: number, N: number, K: number, bias: boolean) {
+    this.outputShape = outShape;
+    this.variableNames = bias ? ["A", "B", "bias"] : ["A", "B"];
+    this.fit = M % BM === 0 && N % BN === 0 && K % BK === 0;
+    this.bias = bias;
+    this.dispatch = [Math.ceil(N / BN), Math.ceil(M / BM), batch];
+    this.shaderKey = `massiveTiledMatMul_${BM}x${BN}x${BK}_${this.fit}_${bias}`;
+  }
+
+  getUserCode(): string {
+    return userCode(this.fit, this.bias);
+  }
+}
+
+type KernelFunc = (args: { inputs: Record<string, TensorInfo | undefined>; backend: unknown; attrs?: Record<string, unknown> }) => TensorInfo | TensorInfo[];
+
+/** Runs the tiled program when it handles the case, else returns undefined. */
+function tiledMatMul(a: TensorInfo, b: TensorInfo, bias: TensorInfo | undefined, attrs: Record<string, unknown>, backend: WebGpuBackendLike): TensorInfo | undefined {
+  if (attrs.transposeA || attrs.transposeB || a.dtype !== "float32" || b.dtype !== "float32") return undefined;
+  if (attrs.activation != null && attrs.activation !== "linear") return undefined;
+  const ra = a.shape.length, rb = b.shape.length;
+  if (ra < 2 || rb < 2) return undefined;
+  const M = a.shape[ra - 2]!, K = a.shape[ra - 1]!, N = b.shape[rb - 1]!;
+  if (b.shape[rb - 2] !== K || K % 4 !== 0 || N % 4 !== 0 || M < 64 || N < 64 || K < 16) return undefined;
+  const outerA = a.shape.slice(0, -2), outerB = b.shape.slice(0, -2);
+  const batchA = outerA.reduce((x, y) => x * y, 1), batchB = outerB.reduce((x, y) => x * y, 1);
+  let outer: number[];
+  if (batchA === batchB && outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i])) outer = outerA;
+  else if (batchB === 1) outer = outerA;
+  else if (batchA === 1) outer = outerB;
+  else return undefined;
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== N || bias.dtype !== "float32")) return undefined;
+  const batch = Math.max(batchA, batchB);
+  if (batch > 65535) return undefined;
+  const program = new TiledMatMulProgram([...outer, M, N], batch, M, N, K, bias !== undefined);
+  const inputs: TensorInfo[] = [
+    { dataId: a.dataId, shape: [batchA, M, K], dtype: a.dtype },
+    { dataId: b.dataId, shape: [batchB, K, N], dtype: b.dtype },
+  ];
+  if (bias) inputs.push(bias);
+  return backend.runWebGPUProgram(program, inputs, "float32", [
+    { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },
+    { type: "int32", data: [batchA] }, { type: "int32", data: [batchB] },
+  ]);
+}
+
+let installed = false;
+
+/** Replaces the webgpu BatchMatMul and _FusedMatMul kernels (once); call after the webgpu backend is registered. */
+export function installTiledMatMul(): boolean {
+  if (installed || process.env.MASSIVE_WEBGPU_MATMUL === "tfjs") return installed;
+  for (const kernelName of ["BatchMatMul", "_FusedMatMul"]) {
+    const original = tf.getKernel(kernelName, "webgpu");
+    if (!original) return false;
+    const fallback = original.kernelFunc as unknown as KernelFunc;
+    tf.unregisterKernel(kernelName, "webgpu");
+    tf.registerKernel({
+      kernelName, backendName: "webgpu", setupFunc: original.setupFunc, disposeFunc: original.disposeFunc,
+      kernelFunc: ((args: Parameters<KernelFunc>[0]) => {
+        const { a, b, bias, preluActivationWeights } = args.inputs;
+        if (a && b && !preluActivationWeights) {
+          const out = tiledMatMul(a, b, bias, args.attrs ?? {}, args.backend as WebGpuBackendLike);
+          if (out) return out;
+        }
+        return fallback(args);
+      }) as unknown as tf.KernelFunc,
+    });
+  }
+  installed = true;
+  return true;
+}
