@@ -30,3 +30,4 @@ export * from "./partial-dependence";
 export * from "./param-dataset";
 export * from "./protocols";
 export * from "./interpretation";
+export * from "./predict-architecture";

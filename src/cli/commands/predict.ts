@@ -1,0 +1,59 @@
+/**
+ * `massive predict --train <dir>[,<dir>...] --config <config.json> --steps <list> --out <file.json>`: trains on the
+ * stats of the given model folders (each a model folder with config.json + stats/, or a parent folder of such
+ * folders) and predicts, for the architecture in config.json, each layer's Eq. 9 parameters and its ratio trajectory
+ * at the given steps. Writes {"layers": [{"layer": i, "params": {A, lambda, gamma, t0, K}, "ratio": [...]}], ...}
+ * with the extra keys architecture, steps, trainedOn, method and warnings (docs/predict.md).
+ */
+import * as fs from "node:fs";
+import { writeFileAtomic } from "../../util/atomic-write";
+import { readArchitecture } from "../../predict/architecture";
+import { predictArchitecture, type ArchitecturePrediction } from "../../predict/predict-architecture";
+import { loadTrainingModels } from "../../predict/training-data";
+import { defineCommand, parseStepList, UsageError } from "../args";
+
+/** JSON with one line per layer (readable, and diff-friendly when re-run). */
+function formatPrediction(result: ArchitecturePrediction): string {
+  const { layers, ...rest } = result;
+  const head = Object.entries(rest).map(([k, val]) => ` ${JSON.stringify(k)}: ${JSON.stringify(val)}`);
+  const body = layers.map((l) => `  ${JSON.stringify(l)}`).join(",\n");
+  return `{\n${head.join(",\n")},\n "layers": [\n${body}\n ]\n}\n`;
+}
+
+export const command = defineCommand(
+  {
+    name: "predict",
+    summary: "predict each layer's Eq. 9 parameters and ratio trajectory for an architecture from its config.json",
+    options: {
+      train: { type: "string", required: true, description: "comma-separated model folders (config.json + stats/) or folders of them" },
+      config: { type: "string", required: true, description: "config.json of the architecture to predict (GPT-NeoX, legacy or current spelling)" },
+      steps: { type: "string", required: true, description: "training steps: 0,1000,2000 or start:stop:step ranges" },
+      out: { type: "string", required: true, description: "output JSON file" },
+      seed: { type: "string", default: "0", description: "seed of the fits, CV folds and trees" },
+    },
+    examples: [
+      "massive predict --train data/mini-pythia --config my-model/config.json --steps 0:3000:125 --out predicted.json",
+      "massive predict --train data/mini-pythia/d128-L4-H4,data/mini-pythia/d512-L8-H16 --config c.json --steps 0,64,512,3000 --out p.json",
+    ],
+  },
+  async (args) => {
+    const v = args.values as Record<string, string | undefined>;
+    if (!/^\d+$/.test(v.seed!)) throw new UsageError(`predict: --seed must be a non-negative integer, got '${v.seed}'`);
+    const steps = parseStepList(v.steps!);
+    const dirs = v.train!.split(",").map((s) => s.trim()).filter(Boolean);
+    if (dirs.length === 0) throw new UsageError("predict: --train names no folder");
+    for (const d of dirs) if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UsageError(`predict: --train ${d} is not a folder`);
+    const arch = readArchitecture(v.config!);
+    const models = loadTrainingModels(dirs, { onWarning: (m) => process.stderr.write(`predict: warning: ${m}\n`) });
+    process.stderr.write(`predict: training on ${models.length} model(s): ${models.map((m) => m.name).join(", ")}\n`);
+    const started = Date.now();
+    const result = predictArchitecture(models, arch, steps, {
+      seed: Number(v.seed),
+      onProgress: (m) => process.stderr.write(`predict: ${m}\n`),
+      onWarning: (m) => process.stderr.write(`predict: warning: ${m}\n`),
+    });
+    await writeFileAtomic(v.out!, formatPrediction(result));
+    process.stderr.write(`predict: wrote ${v.out} (${result.layers.length} layers x ${steps.length} steps) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return 0;
+  },
+);
