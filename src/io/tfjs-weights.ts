@@ -112,32 +112,37 @@ export async function readTfjsWeights(manifestFile: string): Promise<{ weights: 
       if (w.dtype !== "float32" && w.dtype !== "int32") throw new Error(`${manifestFile}: weight '${w.name}' has unsupported dtype '${String(w.dtype)}'`);
       sizes.push(numElements(w.shape) * (q === "float16" ? 2 : 4));
     }
-    // Concatenate the shards (checking that each exists and that together they hold exactly the bytes listed).
+    // Open every shard (each must exist) and check that together they hold exactly the bytes listed; then read each
+    // weight from the shard(s) its byte range falls in, so no more than one weight is ever held twice.
     const expected = sizes.reduce((a, b) => a + b, 0);
-    const all = new Uint8Array(expected);
-    let fill = 0;
-    for (const p of group.paths) {
-      if (typeof p !== "string" || p.includes("/") || p.includes("\\") || p.startsWith(".")) throw new Error(`${manifestFile}: shard path ${JSON.stringify(p)} is not a plain file name`);
-      const shardFile = path.join(dir, p);
-      const { handle, size } = await openForRead(shardFile);
-      try {
-        if (fill + size > expected) throw new Error(`${shardFile}: shards hold more bytes than the ${expected} that ${manifestFile} lists`);
-        all.set(await readAt(handle, shardFile, 0, size, "the shard"), fill);
-        fill += size;
-      } finally {
-        await handle.close();
+    const shards: { file: string; handle: fs.promises.FileHandle; start: number; size: number }[] = [];
+    try {
+      let total = 0;
+      for (const p of group.paths) {
+        if (typeof p !== "string" || p.includes("/") || p.includes("\\") || p.startsWith(".")) throw new Error(`${manifestFile}: shard path ${JSON.stringify(p)} is not a plain file name`);
+        const file = path.join(dir, p);
+        const { handle, size } = await openForRead(file);
+        shards.push({ file, handle, start: total, size });
+        total += size;
       }
+      if (total !== expected) throw new Error(`${manifestFile}: ${total < expected ? "truncated: " : ""}the shards hold ${total} bytes, the manifest lists ${expected}`);
+      let off = 0;
+      for (const [i, w] of group.weights.entries()) {
+        const bytes = new Uint8Array(sizes[i]!);
+        for (const sh of shards) {
+          const from = Math.max(off, sh.start);
+          const to = Math.min(off + bytes.length, sh.start + sh.size);
+          if (from < to) bytes.set(await readAt(sh.handle, sh.file, from - sh.start, to - from, `weight '${w.name}'`), from - off);
+        }
+        off += bytes.length;
+        const data = w.quantization?.dtype === "float16"
+          ? halfToFloat32(new Uint16Array(bytes.buffer))
+          : w.dtype === "int32" ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
+        weights.set(w.name, { dtype: w.dtype, shape: w.shape, data });
+      }
+    } finally {
+      for (const sh of shards) await sh.handle.close();
     }
-    if (fill !== expected) throw new Error(`${manifestFile}: truncated: the shards hold ${fill} bytes, the manifest lists ${expected}`);
-    let off = 0;
-    group.weights.forEach((w, i) => {
-      const bytes = all.slice(off, off + sizes[i]!);
-      off += sizes[i]!;
-      const data = w.quantization?.dtype === "float16"
-        ? halfToFloat32(new Uint16Array(bytes.buffer))
-        : w.dtype === "int32" ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
-      weights.set(w.name, { dtype: w.dtype, shape: w.shape, data });
-    });
   }
   return { weights, config: json.userDefinedMetadata?.config };
 }
