@@ -12,7 +12,7 @@ import type { ModelArch, ParamCount, ResolvedModel } from "./models";
 import { estimateTask, type EvalShape, type TaskResources } from "./resources";
 import type { StepRequest } from "./schedule";
 
-export const MANIFEST_FILE = "sweep.json";
+export const SWEEP_MANIFEST_FILE = "sweep.json";
 export const MANIFEST_FORMAT = "massive-sweep/1";
 
 /** Options that shape the Slurm scripts. */
@@ -98,6 +98,8 @@ export interface PlanInput {
   recordCommand: string[];
   /** Extra arguments appended to every record command. */
   recordArgs: string[];
+  /** Extra arguments appended to the record commands of hub models only (e.g. `--evict-weights`). */
+  hubRecordArgs?: string[];
   warn?: (line: string) => void;
 }
 
@@ -143,7 +145,7 @@ export function buildManifest(input: PlanInput): SweepManifest {
         index: i,
         step,
         out,
-        argv: [...input.recordCommand, ...source, "--steps", String(step), "--eval", input.eval, "--out", path.join(dir, out), ...input.recordArgs],
+        argv: [...input.recordCommand, ...source, "--steps", String(step), "--eval", input.eval, "--out", path.join(dir, out), ...input.recordArgs, ...(m.kind === "hub" ? input.hubRecordArgs ?? [] : [])],
       };
     });
     return {
@@ -180,7 +182,7 @@ export function buildManifest(input: PlanInput): SweepManifest {
 
 /** Reads `<dir>/sweep.json` with one-line errors. */
 export function readManifest(dir: string): SweepManifest {
-  const file = path.join(dir, MANIFEST_FILE);
+  const file = path.join(dir, SWEEP_MANIFEST_FILE);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -198,7 +200,7 @@ export function readManifest(dir: string): SweepManifest {
 }
 
 export async function writeManifest(dir: string, m: SweepManifest): Promise<string> {
-  const file = path.join(dir, MANIFEST_FILE);
+  const file = path.join(dir, SWEEP_MANIFEST_FILE);
   await writeFileAtomic(file, `${JSON.stringify(m, null, 2)}\n`);
   return file;
 }

@@ -16,7 +16,7 @@ import {
   formatSeconds,
   formatStatus,
   mergeSweep,
-  MANIFEST_FILE,
+  SWEEP_MANIFEST_FILE,
   parseStepRequest,
   readManifest,
   renderArrayScript,
@@ -110,6 +110,7 @@ const plan = defineCommand(
       "massive-command": { type: "string", description: "how compute nodes run massive (default: this node + bin/massive.cjs)" },
       "record-command": { type: "string", description: "program prefix of each task (default: <massive-command> record)" },
       "record-arg": { type: "string", multiple: true, description: "extra argument appended to every record command (repeatable)" },
+      "evict-weights": { type: "boolean", description: "hub models: each task deletes its checkpoint's weights from the HF cache once recorded (record --evict-weights)" },
       "dry-run": { type: "boolean", description: "print the plan's estimates and write nothing" },
       force: { type: "boolean", description: "replace an existing manifest in --out (finished records are kept and reused)" },
     },
@@ -154,6 +155,7 @@ const plan = defineCommand(
       massive,
       recordCommand,
       recordArgs: list(args, "record-arg"),
+      hubRecordArgs: args.values["evict-weights"] ? ["--evict-weights"] : [],
       warn: (l) => say(`[sweep] warning: ${l}`),
     });
     const table = summaryTable(manifest);
@@ -163,15 +165,15 @@ const plan = defineCommand(
       say(`[sweep] dry run: ${tasks} task(s) in ${manifest.models.length} model(s); nothing written`);
       return 0;
     }
-    if (fs.existsSync(path.join(out, MANIFEST_FILE)) && !args.values.force) {
-      throw new UsageError(`${path.join(out, MANIFEST_FILE)} exists; pass --force to replace it (finished records are kept)`);
+    if (fs.existsSync(path.join(out, SWEEP_MANIFEST_FILE)) && !args.values.force) {
+      throw new UsageError(`${path.join(out, SWEEP_MANIFEST_FILE)} exists; pass --force to replace it (finished records are kept)`);
     }
     fs.mkdirSync(path.join(out, "logs"), { recursive: true });
     for (const model of manifest.models) await writeFileAtomic(path.join(out, model.script), renderArrayScript(manifest, model));
     for (const model of manifest.models) fs.chmodSync(path.join(out, model.script), 0o755);
     await writeManifest(out, manifest);
     say(table);
-    say(`[sweep] planned ${tasks} task(s) in ${manifest.models.length} model(s): ${path.join(out, MANIFEST_FILE)}`);
+    say(`[sweep] planned ${tasks} task(s) in ${manifest.models.length} model(s): ${path.join(out, SWEEP_MANIFEST_FILE)}`);
     for (const model of manifest.models) say(`[sweep]   sbatch ${path.join(out, model.script)}`);
     say(`[sweep] or all at once: massive sweep submit ${out}; without a cluster: massive sweep run-local ${out} --workers N`);
     return 0;
