@@ -92,12 +92,13 @@ test("squeue and sacct output is parsed and filtered by the sweep's comment", ()
 test("plan writes a manifest and one array script per model", () => {
   const dir = tmp();
   try {
-    const r = massive(["sweep", "plan", "--models", `${ckpts},EleutherAI/pythia-70m`, "--steps", "0,1000,2000", "--eval", evalFile, "--out", dir, "--partition", "gpu", "--account", "lab", "--concurrency", "4", "--gres", "gpu:h100:1", "--sbatch-option=--qos=long", "--env", "HF_HUB_CACHE=/scratch/$USER/hf"]);
+    const r = massive(["sweep", "plan", "--models", `${ckpts},EleutherAI/pythia-70m`, "--steps", "0,1000,2000", "--eval", evalFile, "--out", dir, "--partition", "gpu", "--account", "lab", "--concurrency", "4", "--gres", "gpu:h100:1", "--sbatch-option=--qos=long", "--env", "HF_HUB_CACHE=/scratch/$USER/hf", "--evict-weights"]);
     assert.equal(r.code, 0, r.stderr);
     const m = readManifest(dir);
     assert.equal(m.models.length, 2);
     assert.deepEqual(m.models[0]!.tasks.map((t) => t.step), [0, 1000, 2000]);
-    assert.deepEqual(m.models[1]!.tasks[1]!.argv.slice(2), ["record", "--model", "EleutherAI/pythia-70m", "--steps", "1000", "--eval", evalFile, "--out", path.join(dir, "records/pythia-70m/step1000")]);
+    assert.deepEqual(m.models[1]!.tasks[1]!.argv.slice(2), ["record", "--model", "EleutherAI/pythia-70m", "--steps", "1000", "--eval", evalFile, "--out", path.join(dir, "records/pythia-70m/step1000"), "--evict-weights"]);
+    assert.ok(!m.models[0]!.tasks[0]!.argv.includes("--evict-weights")); // local folders keep their files
     const script = fs.readFileSync(path.join(dir, "slurm/pythia-70m.sbatch"), "utf8");
     for (const line of ["#SBATCH --array=0-2%4", "#SBATCH --requeue", "#SBATCH --output=logs/%x_%A_%a.out", "#SBATCH --partition=gpu", "#SBATCH --account=lab", "#SBATCH --gres=gpu:h100:1", "#SBATCH --qos=long", `#SBATCH --chdir=${dir}`]) {
       assert.ok(script.includes(`${line}\n`), `missing ${line}`);
