@@ -125,7 +125,7 @@ export function runFigures(results: RunResults): NamedFigure[] {
     out.push({
       name: "fig8-t-peak",
       section: "peaks",
-      caption: `Peak step t_peak = (x* − t0)/γ with x* = 1/(λ·W(1/λ)) over (λ, γ) at t0 = ${t0} (the median fitted t0); points are the fitted layers with λ > 0.`,
+      caption: `Peak step t_peak = (x* − t0)/γ with x* = 1/(λ·W(1/λ)) over (λ, γ) at t0 = ${t0} (the median fitted t0); white where no peak is observable at that t0 (x* ≤ t0). Points are the fitted layers with λ > 0, each of which has its own t0.`,
       figure: tPeakSurfaceFigure({
         t0,
         lambertW: lambertW0,

@@ -187,3 +187,13 @@ test("mime bundles: Plotly JSON object, self-contained HTML, plain text; tables 
   assert.match(String(t["text/html"]), /<table>.*<td[^>]*>1<\/td><td[^>]*>0\.9877<\/td>/s);
   assert.match(String(t["text/plain"]), /\|model\|layer\|r2\|\n[^\n]*\n\|a\|1\|0\.9877\|/);
 });
+
+test("Fig. 8: the grid follows the fitted points, outliers counted in the legend", () => {
+  const points = [0.02, 0.05, 0.1, 0.3, 1e-10].map((lambda, i) => ({ lambda, gamma: 10 ** (-3 + 0.1 * i), label: `p${i}` }));
+  const fig = tPeakSurfaceFigure({ t0: 1, points });
+  const x = fig.data[0]!.x as number[];
+  close(x[0]!, 1e-3, 1e-12); // quartiles of lambda (0.02 .. 0.1) -> decades 1e-2 .. 1e-1, one more each side
+  close(x.at(-1)!, 1, 1e-12);
+  assert.equal(fig.data[1]!.name, "fitted layers (each at its own t0); 1 of 5 outside the range shown");
+  assert.deepEqual(fig.data[1]!.text, ["p0", "p1", "p2", "p3"]);
+});
