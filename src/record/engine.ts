@@ -1,0 +1,114 @@
+/**
+ * Engines that turn a checkpoint folder into exp2 statistics on fixed evaluation sequences: in this thread, or in a
+ * worker thread with its own TensorFlow.js backend (CPU parallelism: wasm runs one thread per backend).
+ * Each engine keeps one model and swaps weights between checkpoints of the same architecture.
+ */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { initBackend } from "../backend";
+import { readCheckpoint } from "../io/checkpoint";
+import type { NeoXConfig } from "../io/config";
+import { GPTNeoX } from "../model/gpt-neox";
+import { validateSequences } from "./eval-sequences";
+import { recordCheckpointStats, resolveMedianMethod, type MedianMethod } from "./stats";
+
+export interface EngineOptions {
+  batchSize?: number;
+  medianMethod?: MedianMethod;
+}
+
+export interface RecordResult {
+  /** [sequences][4][layers] */
+  values: number[][][];
+  backend: string;
+  medianMethod: string;
+  /** Reading the checkpoint plus recording. */
+  seconds: number;
+}
+
+export interface RecordEngine {
+  record(dir: string): Promise<RecordResult>;
+  close(): Promise<void>;
+}
+
+function architectureKey(c: NeoXConfig): string {
+  const { raw: _raw, ...rest } = c;
+  return JSON.stringify(rest);
+}
+
+/** Records in the calling thread. */
+export class InProcessEngine implements RecordEngine {
+  private model: GPTNeoX | undefined;
+  private key = "";
+
+  constructor(private readonly sequences: number[][], private readonly options: EngineOptions = {}) {}
+
+  async record(dir: string): Promise<RecordResult> {
+    const info = await initBackend();
+    const t0 = performance.now();
+    const ckpt = await readCheckpoint(dir);
+    validateSequences(this.sequences, `evaluation sequences for ${dir}`, ckpt.config.vocabSize);
+    const key = architectureKey(ckpt.config);
+    if (!this.model || key !== this.key) {
+      this.model?.dispose();
+      this.model = GPTNeoX.fromCheckpoint(ckpt);
+      this.key = key;
+    } else {
+      this.model.loadWeights(ckpt.weights, dir);
+    }
+    ckpt.weights.clear();
+    const values = await recordCheckpointStats(this.model, this.sequences, this.options);
+    return { values, backend: info.name, medianMethod: resolveMedianMethod(this.options.medianMethod), seconds: (performance.now() - t0) / 1000 };
+  }
+
+  async close(): Promise<void> {
+    this.model?.dispose();
+    this.model = undefined;
+  }
+}
+
+type WorkerReply = { id: number; ok: true; result: RecordResult } | { id: number; ok: false; message: string };
+
+/**
+ * Records in a worker thread (its own backend). The worker entry is a .cjs shim that registers tsx, so it runs
+ * from the TypeScript sources with no build step, under the CLI, node --import tsx and tslab alike.
+ */
+export class WorkerEngine implements RecordEngine {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (r: RecordResult) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private failed: Error | undefined;
+
+  constructor(sequences: number[][], options: EngineOptions = {}) {
+    this.worker = new Worker(path.join(__dirname, "worker-shim.cjs"), { workerData: { sequences, options } });
+    this.worker.on("message", (m: WorkerReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(m.message));
+    });
+    const failAll = (err: Error): void => {
+      this.failed = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on("error", (err) => failAll(new Error(`record worker failed: ${err.message.split("\n")[0]}`)));
+    this.worker.on("exit", (code) => {
+      if (this.pending.size) failAll(new Error(`record worker exited with code ${code}`));
+    });
+  }
+
+  record(dir: string): Promise<RecordResult> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, dir });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

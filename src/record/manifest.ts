@@ -1,0 +1,164 @@
+/**
+ * Run bookkeeping beside the results, so runs resume and results say where they came from:
+ * - `<out>/.record/step<N>.json`: one per finished checkpoint (model, revision and commit, evaluation set sha256,
+ *   project version, backend, seconds, the stats file's sha256). Written atomically BEFORE the stats file, so a
+ *   stats file always has its record; a record without its stats file means "not finished".
+ *   Per-checkpoint files keep checkpoints independent: separate processes (a Slurm array) never write the same file.
+ * - `<out>/record-manifest.json`: the run's summary, rebuilt from those files after every checkpoint (atomic).
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../util/atomic-write";
+
+export const MANIFEST_FILE = "record-manifest.json";
+export const RECORDS_DIR = ".record";
+export const MANIFEST_FORMAT = "massive-record/1";
+
+/** The project's name and version from package.json. */
+export function projectVersion(): { name: string; version: string } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pkg = require("../../package.json") as { name: string; version: string };
+  return { name: pkg.name, version: pkg.version };
+}
+
+/** Where the checkpoints came from. */
+export interface ModelSource {
+  kind: "local" | "hub";
+  /** Folder of step<N>/ checkpoints, or the hub repo id. */
+  id: string;
+}
+
+export interface EvalInfo {
+  sha256: string;
+  sequences: number;
+  seqLen: number;
+  source: string;
+  details?: Record<string, unknown>;
+}
+
+/** `.record/step<N>.json`. */
+export interface CheckpointRecord {
+  format: typeof MANIFEST_FORMAT;
+  name: string;
+  step: number;
+  model: ModelSource;
+  /** Hub revision (step<N>) and the commit it resolved to; local checkpoints: the folder. */
+  revision?: string;
+  commit?: string;
+  checkpointDir: string;
+  eval: EvalInfo;
+  project: { name: string; version: string };
+  backend: string;
+  medianMethod: string;
+  seconds: number;
+  recordedAt: string;
+  statsFile: string;
+  statsSha256: string;
+}
+
+export interface RunManifest {
+  format: typeof MANIFEST_FORMAT;
+  name: string;
+  model: ModelSource;
+  eval: EvalInfo;
+  project: { name: string; version: string };
+  stepsDone: number[];
+  /** Steps asked for in the latest run, done or not. */
+  stepsRequested: number[];
+  backends: string[];
+  checkpoints: Record<string, Omit<CheckpointRecord, "format" | "name" | "model" | "eval" | "project" | "step">>;
+  updatedAt: string;
+}
+
+export function recordPath(out: string, step: number): string {
+  return path.join(out, RECORDS_DIR, `step${step}.json`);
+}
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return crypto.createHash("sha256").update(data).digest("hex");
+}
+
+/** Reads a checkpoint's record; undefined when absent or unreadable. */
+export function readCheckpointRecord(out: string, step: number): CheckpointRecord | undefined {
+  try {
+    const r = JSON.parse(fs.readFileSync(recordPath(out, step), "utf8")) as CheckpointRecord;
+    return r && r.format === MANIFEST_FORMAT && r.step === step ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeCheckpointRecord(out: string, record: CheckpointRecord): Promise<void> {
+  await writeFileAtomic(recordPath(out, record.step), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/**
+ * Rebuilds `<out>/record-manifest.json` from the per-checkpoint records of this name and evaluation set whose
+ * stats files exist. Returns the manifest written.
+ */
+export async function rebuildManifest(out: string, base: { name: string; model: ModelSource; eval: EvalInfo; stepsRequested: number[] }): Promise<RunManifest> {
+  const checkpoints: RunManifest["checkpoints"] = {};
+  const backends = new Set<string>();
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(path.join(out, RECORDS_DIR));
+  } catch {
+    entries = [];
+  }
+  const steps = entries.map((f) => /^step(\d+)\.json$/.exec(f)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+  for (const step of steps) {
+    const r = readCheckpointRecord(out, step);
+    if (!r || r.name !== base.name || r.eval.sha256 !== base.eval.sha256 || !fs.existsSync(path.join(out, r.statsFile))) continue;
+    const { format: _f, name: _n, model: _m, eval: _e, project: _p, step: _s, ...rest } = r;
+    checkpoints[String(step)] = rest;
+    backends.add(r.backend);
+  }
+  const manifest: RunManifest = {
+    format: MANIFEST_FORMAT,
+    name: base.name,
+    model: base.model,
+    eval: base.eval,
+    project: projectVersion(),
+    stepsDone: Object.keys(checkpoints).map(Number).sort((a, b) => a - b),
+    stepsRequested: base.stepsRequested,
+    backends: [...backends].sort(),
+    checkpoints,
+    updatedAt: new Date().toISOString(),
+  };
+  await writeFileAtomic(path.join(out, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/**
+ * Removes temporary files that writeFileAtomic left behind in `dir` when its process was killed
+ * (`.<name>.tmp-<pid>-<rand>` whose pid is no longer running on this machine). Returns the names removed.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const f of entries) {
+    const m = /^\..+\.tmp-(\d+)-[a-z0-9]+$/.exec(f);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (err) {
+        alive = (err as NodeJS.ErrnoException).code === "EPERM";
+      }
+    }
+    if (!alive) {
+      fs.rmSync(path.join(dir, f), { force: true });
+      removed.push(f);
+    }
+  }
+  return removed;
+}
