@@ -5,8 +5,8 @@
  * maxDepth is fitted to the residuals r_i = y_i - F_{m-1}(x_i) (optionally on a random subsample of rows without
  * replacement) and F_m = F_{m-1} + learningRate * tree_m.
  */
-import { checkFeatureCount, checkXy, notFittedError, type Regressor } from "./estimator";
-import { growTree, predictEnsemble, predictTree, type TreeEnsemble } from "./regression-tree";
+import { checkXy, type Regressor } from "./estimator";
+import { boostSquaredError, TreeEnsembleRegressor } from "./regression-tree";
 import { Rng } from "./rng";
 
 export interface GradientBoostingOptions {
@@ -25,7 +25,8 @@ export interface GradientBoostingOptions {
   seed?: number;
 }
 
-export class GradientBoostingRegressor implements Regressor {
+export class GradientBoostingRegressor extends TreeEnsembleRegressor implements Regressor {
+  protected readonly estimatorName = "GradientBoostingRegressor";
   readonly nEstimators: number;
   readonly learningRate: number;
   readonly maxDepth: number;
@@ -33,10 +34,9 @@ export class GradientBoostingRegressor implements Regressor {
   readonly minSamplesLeaf: number;
   readonly subsample: number;
   readonly seed: number;
-  ensemble_?: TreeEnsemble;
-  nFeatures_?: number;
 
   constructor(options: GradientBoostingOptions = {}) {
+    super();
     this.nEstimators = options.nEstimators ?? 100;
     this.learningRate = options.learningRate ?? 0.1;
     this.maxDepth = options.maxDepth ?? 3;
@@ -50,31 +50,11 @@ export class GradientBoostingRegressor implements Regressor {
 
   fit(X: readonly (readonly number[])[], y: readonly number[]): this {
     const p = checkXy("GradientBoostingRegressor", X, y);
-    const n = X.length;
-    const rng = new Rng(this.seed);
-    const base = y.reduce((a, v) => a + v, 0) / n;
-    const F = new Array<number>(n).fill(base);
-    const h = new Array<number>(n).fill(1);
-    const trees = [];
-    const all = Array.from({ length: n }, (_, i) => i);
-    for (let m = 0; m < this.nEstimators; m++) {
-      const g = y.map((v, i) => -(v - F[i]!));
-      const rows = this.subsample < 1 ? rng.sample(n, Math.max(1, Math.round(this.subsample * n))) : all;
-      const tree = growTree(X, g, h, rows, {
-        maxDepth: this.maxDepth, minSamplesSplit: this.minSamplesSplit, minSamplesLeaf: this.minSamplesLeaf,
-        minChildWeight: 0, lambda: 0, gamma: 0,
-      });
-      trees.push(tree);
-      for (let i = 0; i < n; i++) F[i]! += this.learningRate * predictTree(tree, X[i]!);
-    }
-    this.ensemble_ = { base, trees, scales: trees.map(() => this.learningRate) };
+    this.ensemble_ = boostSquaredError(X, y, {
+      nEstimators: this.nEstimators, learningRate: this.learningRate, subsample: this.subsample, rng: new Rng(this.seed),
+      options: () => ({ maxDepth: this.maxDepth, minSamplesSplit: this.minSamplesSplit, minSamplesLeaf: this.minSamplesLeaf, minChildWeight: 0, lambda: 0, gamma: 0 }),
+    });
     this.nFeatures_ = p;
     return this;
-  }
-
-  predict(X: readonly (readonly number[])[]): number[] {
-    if (!this.ensemble_) throw notFittedError("GradientBoostingRegressor", "predict");
-    checkFeatureCount("GradientBoostingRegressor", X, this.nFeatures_!);
-    return X.map((x) => predictEnsemble(this.ensemble_!, x));
   }
 }

@@ -4,8 +4,8 @@
  * Objective: each tree minimises the squared error sum_i (y_i - tree(x_i))^2 greedily on a bootstrap sample,
  * trying maxFeatures random features per split; the forest predicts the mean of the trees.
  */
-import { checkFeatureCount, checkXy, notFittedError, type Regressor } from "./estimator";
-import { growTree, predictEnsemble, type TreeEnsemble } from "./regression-tree";
+import { checkXy, type Regressor } from "./estimator";
+import { growTree, TreeEnsembleRegressor } from "./regression-tree";
 import { Rng } from "./rng";
 
 export interface RandomForestOptions {
@@ -24,7 +24,8 @@ export interface RandomForestOptions {
   seed?: number;
 }
 
-export class RandomForestRegressor implements Regressor {
+export class RandomForestRegressor extends TreeEnsembleRegressor implements Regressor {
+  protected readonly estimatorName = "RandomForestRegressor";
   readonly nEstimators: number;
   readonly maxDepth: number;
   readonly minSamplesSplit: number;
@@ -32,10 +33,9 @@ export class RandomForestRegressor implements Regressor {
   readonly maxFeatures: number;
   readonly bootstrap: boolean;
   readonly seed: number;
-  ensemble_?: TreeEnsemble;
-  nFeatures_?: number;
 
   constructor(options: RandomForestOptions = {}) {
+    super();
     this.nEstimators = options.nEstimators ?? 100;
     this.maxDepth = options.maxDepth ?? Infinity;
     this.minSamplesSplit = options.minSamplesSplit ?? 2;
@@ -64,11 +64,5 @@ export class RandomForestRegressor implements Regressor {
     this.ensemble_ = { base: 0, trees, scales: trees.map(() => 1 / trees.length) };
     this.nFeatures_ = p;
     return this;
-  }
-
-  predict(X: readonly (readonly number[])[]): number[] {
-    if (!this.ensemble_) throw notFittedError("RandomForestRegressor", "predict");
-    checkFeatureCount("RandomForestRegressor", X, this.nFeatures_!);
-    return X.map((x) => predictEnsemble(this.ensemble_!, x));
   }
 }

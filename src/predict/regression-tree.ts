@@ -10,6 +10,7 @@
  * half the reduction of the sum of squared errors. Thresholds sit midway between consecutive distinct values and
  * x <= threshold goes left (scikit-learn's convention).
  */
+import { checkFeatureCount, notFittedError } from "./estimator";
 import type { Rng } from "./rng";
 
 /** A fitted tree as flat arrays; node 0 is the root; leaves have feature -1. */
@@ -164,4 +165,43 @@ export function predictEnsemble(e: TreeEnsemble, x: readonly number[]): number {
   let s = e.base;
   for (let k = 0; k < e.trees.length; k++) s += e.scales[k]! * predictTree(e.trees[k]!, x);
   return s;
+}
+
+/**
+ * Stagewise boosting of squared error shared by GradientBoostingRegressor and XGBoostRegressor:
+ * F_0 = mean(y); each round grows a tree on g_i = F(x_i) - y_i, h_i = 1 over (optionally) a row subsample, and
+ * adds learningRate * tree. `grow` supplies the tree options of the round (it may draw column subsets from rng).
+ */
+export function boostSquaredError(
+  X: readonly (readonly number[])[],
+  y: readonly number[],
+  o: { nEstimators: number; learningRate: number; subsample: number; rng: Rng; options: () => TreeGrowOptions },
+): TreeEnsemble {
+  const n = X.length;
+  const base = y.reduce((a, v) => a + v, 0) / n;
+  const F = new Array<number>(n).fill(base);
+  const h = new Array<number>(n).fill(1);
+  const all = Array.from({ length: n }, (_, i) => i);
+  const trees: TreeArrays[] = [];
+  for (let m = 0; m < o.nEstimators; m++) {
+    const g = F.map((f, i) => f - y[i]!);
+    const rows = o.subsample < 1 ? o.rng.sample(n, Math.max(1, Math.round(o.subsample * n))) : all;
+    const tree = growTree(X, g, h, rows, o.options());
+    trees.push(tree);
+    for (let i = 0; i < n; i++) F[i]! += o.learningRate * predictTree(tree, X[i]!);
+  }
+  return { base, trees, scales: trees.map(() => o.learningRate) };
+}
+
+/** Shared state and predict of the tree-ensemble regressors (forest and boosters). */
+export abstract class TreeEnsembleRegressor {
+  ensemble_?: TreeEnsemble;
+  nFeatures_?: number;
+  protected abstract readonly estimatorName: string;
+
+  predict(X: readonly (readonly number[])[]): number[] {
+    if (!this.ensemble_) throw notFittedError(this.estimatorName, "predict");
+    checkFeatureCount(this.estimatorName, X, this.nFeatures_!);
+    return X.map((x) => predictEnsemble(this.ensemble_!, x));
+  }
 }

@@ -8,8 +8,8 @@
  * base_score for squared error). Row subsampling and per-tree column subsampling are seeded.
  * Not ported: histogram/approximate split finding, missing-value default directions, alpha (L1) on leaves.
  */
-import { checkFeatureCount, checkXy, notFittedError, type Regressor } from "./estimator";
-import { growTree, predictEnsemble, predictTree, type TreeEnsemble } from "./regression-tree";
+import { checkXy, type Regressor } from "./estimator";
+import { boostSquaredError, TreeEnsembleRegressor } from "./regression-tree";
 import { Rng } from "./rng";
 
 export interface XGBoostOptions {
@@ -32,7 +32,8 @@ export interface XGBoostOptions {
   seed?: number;
 }
 
-export class XGBoostRegressor implements Regressor {
+export class XGBoostRegressor extends TreeEnsembleRegressor implements Regressor {
+  protected readonly estimatorName = "XGBoostRegressor";
   readonly nEstimators: number;
   readonly learningRate: number;
   readonly maxDepth: number;
@@ -42,10 +43,9 @@ export class XGBoostRegressor implements Regressor {
   readonly subsample: number;
   readonly colsampleByTree: number;
   readonly seed: number;
-  ensemble_?: TreeEnsemble;
-  nFeatures_?: number;
 
   constructor(options: XGBoostOptions = {}) {
+    super();
     this.nEstimators = options.nEstimators ?? 100;
     this.learningRate = options.learningRate ?? 0.3;
     this.maxDepth = options.maxDepth ?? 6;
@@ -61,32 +61,15 @@ export class XGBoostRegressor implements Regressor {
 
   fit(X: readonly (readonly number[])[], y: readonly number[]): this {
     const p = checkXy("XGBoostRegressor", X, y);
-    const n = X.length;
     const rng = new Rng(this.seed);
-    const base = y.reduce((a, v) => a + v, 0) / n;
-    const F = new Array<number>(n).fill(base);
-    const h = new Array<number>(n).fill(1);
-    const all = Array.from({ length: n }, (_, i) => i);
-    const trees = [];
-    for (let m = 0; m < this.nEstimators; m++) {
-      const g = F.map((f, i) => f - y[i]!);
-      const rows = this.subsample < 1 ? rng.sample(n, Math.max(1, Math.round(this.subsample * n))) : all;
-      const allowedFeatures = this.colsampleByTree < 1 ? rng.sample(p, Math.max(1, Math.round(this.colsampleByTree * p))).sort((a, b) => a - b) : undefined;
-      const tree = growTree(X, g, h, rows, {
-        maxDepth: this.maxDepth, minSamplesSplit: 2, minSamplesLeaf: 1,
-        minChildWeight: this.minChildWeight, lambda: this.lambda, gamma: this.gamma, allowedFeatures,
-      });
-      trees.push(tree);
-      for (let i = 0; i < n; i++) F[i]! += this.learningRate * predictTree(tree, X[i]!);
-    }
-    this.ensemble_ = { base, trees, scales: trees.map(() => this.learningRate) };
+    this.ensemble_ = boostSquaredError(X, y, {
+      nEstimators: this.nEstimators, learningRate: this.learningRate, subsample: this.subsample, rng,
+      options: () => ({
+        maxDepth: this.maxDepth, minSamplesSplit: 2, minSamplesLeaf: 1, minChildWeight: this.minChildWeight, lambda: this.lambda, gamma: this.gamma,
+        allowedFeatures: this.colsampleByTree < 1 ? rng.sample(p, Math.max(1, Math.round(this.colsampleByTree * p))).sort((a, b) => a - b) : undefined,
+      }),
+    });
     this.nFeatures_ = p;
     return this;
-  }
-
-  predict(X: readonly (readonly number[])[]): number[] {
-    if (!this.ensemble_) throw notFittedError("XGBoostRegressor", "predict");
-    checkFeatureCount("XGBoostRegressor", X, this.nFeatures_!);
-    return X.map((x) => predictEnsemble(this.ensemble_!, x));
   }
 }
