@@ -1,0 +1,46 @@
+/**
+ * `massive main`: the whole pipeline on the embedded mini-pythia suite (README command 1), or on another suite folder.
+ * For a hub model, record first (`massive record --model EleutherAI/pythia-70m --steps ... --out <suite>/<name>/stats`),
+ * then run `massive main --suite <suite> --skip record`.
+ */
+import { runMainJob } from "../../pipeline/main-job";
+import { parseFormats } from "../../plots/export";
+import { defineCommand, UsageError } from "../args";
+
+const STAGES = ["record", "predict", "figures", "report"] as const;
+
+export const command = defineCommand(
+  {
+    name: "main",
+    summary: "record, check, fit, predict, draw and report on a suite of models (default: the embedded mini-pythia suite)",
+    options: {
+      suite: { type: "string", default: "data/mini-pythia", description: "suite folder: <model>/{config.json,stats/}, optional checkpoints/<model>/step<N>/ and eval_sequences.json" },
+      out: { type: "string", default: "results", description: "results folder" },
+      series: { type: "string", default: "ratio,top1,median", description: "series to fit" },
+      format: { type: "string", default: "png,svg,pdf", description: "figure formats ('none' for no files)" },
+      skip: { type: "string", description: `comma-separated stages to skip: ${STAGES.join(", ")}` },
+      workers: { type: "string", description: "worker threads for recording (default: automatic)" },
+      seed: { type: "string", default: "0", description: "seed of the robust fits and the predictors" },
+    },
+    examples: ["massive main", "massive main --format png --skip predict", "massive main --suite my-suite --out my-results --skip record"],
+  },
+  async (args) => {
+    const v = args.values as Record<string, string | undefined>;
+    const series = v.series!.split(",").map((s) => s.trim());
+    for (const s of series) if (!["ratio", "top1", "median"].includes(s)) throw new UsageError(`main: --series '${s}' is not ratio, top1 or median`);
+    const skip = (v.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    for (const s of skip) if (!(STAGES as readonly string[]).includes(s)) throw new UsageError(`main: --skip '${s}' is not one of ${STAGES.join(", ")}`);
+    for (const k of ["seed", "workers"] as const) if (v[k] !== undefined && !/^\d+$/.test(v[k]!)) throw new UsageError(`main: --${k} must be a non-negative integer`);
+    const formats = v.format === "none" ? [] : parseFormats(v.format!);
+    await runMainJob({
+      suite: v.suite,
+      out: v.out,
+      series: series as ("ratio" | "top1" | "median")[],
+      formats,
+      seed: Number(v.seed),
+      ...(v.workers ? { workers: Number(v.workers) } : {}),
+      skip: skip as (typeof STAGES)[number][],
+    });
+    return 0;
+  },
+);

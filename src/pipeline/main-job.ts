@@ -1,0 +1,221 @@
+/**
+ * The main job (README command 1): the whole analysis of the paper on a suite of models, by default the embedded
+ * mini-pythia suite, offline.
+ *   1. record the bundled checkpoints with our GPT-NeoX and check them against the suite's shipped statistics;
+ *   2. copy every model's statistics and config into `<out>/<model>/` (the released dataset's layout);
+ *   3. fit Eq. 9 to every model, layer and series (ratio, top1, median) with the robust fit, the paper's procedure
+ *      alongside, and write `params/layer_fit_params_<series>.json`;
+ *   4. compare the dynamics hypotheses (Table 5) when the dynamics stage offers it;
+ *   5. predict each model's trajectories from its architecture alone, trained on the other models (leave one model
+ *      out), the paper's Table 3 protocol, and SHAP / partial dependence for K;
+ *   6. export the figures and write one self-contained HTML report;
+ *   7. print a summary table with the paper's Table 1 beside it for scale.
+ * Every stage's output lands on disk before the next starts; a rerun resumes recording where it stopped.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { initBackend } from "../backend";
+import { readExp2Series, readExp2Stats, exp2FileName, layerSeries, type Exp2Series } from "../io/exp2-stats";
+import { writeFitParams } from "../io/fit-params";
+import { fitSeries, type LayerFit } from "../dynamics/index";
+import { readEvalSequences, recordRun, listLocalCheckpoints, projectVersion } from "../record/index";
+import { writeFileAtomic } from "../util/atomic-write";
+import { startProgress } from "../util/progress";
+import { readSuite, maxRelativeError, type SuiteModel } from "./suite";
+import { runPredictionStudy, type PredictionStudySummary } from "./prediction-study";
+import { exportRunFigures, writeRunReport } from "./figures-and-report";
+import { paperTable1, formatSummaryTable, type ModelSummary } from "./summary";
+
+export type SeriesName = "ratio" | "top1" | "median";
+
+export interface MainJobOptions {
+  /** Suite folder (default `data/mini-pythia`). */
+  suite?: string;
+  /** Results folder (default `results`). */
+  out?: string;
+  /** Series to fit (default all three). */
+  series?: SeriesName[];
+  /** Figure formats (default png, svg, pdf); empty for none. */
+  formats?: ("png" | "svg" | "pdf")[];
+  /** Seed of the robust fits and the predictors (default 0). */
+  seed?: number;
+  /** Worker threads for recording (default: chosen by the record stage). */
+  workers?: number;
+  /** Skip stages (e.g. "record", "predict", "figures"). */
+  skip?: ("record" | "predict" | "figures" | "report")[];
+  log?: (line: string) => void;
+}
+
+export interface RecordCheck {
+  model: string;
+  steps: number[];
+  /** Largest relative error against the suite's shipped stats of the same steps (fp32 training weights). */
+  maxRelErrorVsSuiteStats: number;
+  /** Largest relative error against `reference_stats/` of exactly these checkpoints, when shipped. */
+  maxRelErrorVsReference?: number;
+  seconds: number;
+}
+
+export interface MainJobSummary {
+  out: string;
+  models: ModelSummary[];
+  recordChecks: RecordCheck[];
+  prediction?: PredictionStudySummary;
+  figures: string[];
+  report?: string;
+  seconds: Record<string, number>;
+}
+
+/** Records the suite's bundled checkpoints into `<out>/<model>/recorded/` and compares with the shipped stats. */
+export async function recordAndCheck(model: SuiteModel, evalFile: string, out: string, options: { workers?: number; log: (l: string) => void }): Promise<RecordCheck> {
+  const t0 = performance.now();
+  const recordedDir = path.join(out, model.name, "recorded");
+  const checkpoints = listLocalCheckpoints(model.checkpointsDir!);
+  const summary = await recordRun({
+    out: recordedDir,
+    model: { kind: "local", id: model.checkpointsDir! },
+    checkpoints,
+    evalSet: readEvalSequences(evalFile),
+    name: model.name,
+    workers: options.workers,
+    log: options.log,
+  });
+  if (summary.failed.length) throw new Error(`recording ${model.name} failed at step ${summary.failed[0]!.step}: ${summary.failed[0]!.message}`);
+  let vsStats = 0;
+  let vsReference: number | undefined;
+  const referenceDir = path.join(model.checkpointsDir!, "reference_stats");
+  for (const c of checkpoints) {
+    const ours = readExp2Stats(path.join(recordedDir, exp2FileName(model.name, c.step))).values;
+    vsStats = Math.max(vsStats, maxRelativeError(ours, readExp2Stats(path.join(model.statsDir, exp2FileName(model.name, c.step))).values));
+    const ref = path.join(referenceDir, exp2FileName(model.name, c.step));
+    if (fs.existsSync(ref)) vsReference = Math.max(vsReference ?? 0, maxRelativeError(ours, readExp2Stats(ref).values));
+  }
+  return {
+    model: model.name,
+    steps: checkpoints.map((c) => c.step),
+    maxRelErrorVsSuiteStats: vsStats,
+    ...(vsReference !== undefined ? { maxRelErrorVsReference: vsReference } : {}),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Copies a model's stats (and config) into `<out>/<name>/` unless identical files are there already. */
+export function copyModelInputs(model: SuiteModel, out: string): string {
+  const dest = path.join(out, model.name);
+  fs.mkdirSync(path.join(dest, "stats"), { recursive: true });
+  for (const f of fs.readdirSync(model.statsDir)) {
+    fs.copyFileSync(path.join(model.statsDir, f), path.join(dest, "stats", f));
+  }
+  if (model.configFile) fs.copyFileSync(model.configFile, path.join(dest, "config.json"));
+  return dest;
+}
+
+/** Fits every layer of every requested series and writes `params/layer_fit_params_<series>.json`. */
+export async function fitModel(series: Exp2Series, modelDir: string, which: SeriesName[], seed: number, onLayer: () => void): Promise<Record<string, LayerFit[]>> {
+  const out: Record<string, LayerFit[]> = {};
+  for (const s of which) {
+    out[s] = fitSeries(series, s, { method: "robust", seed, onLayer });
+    await writeFitParams(path.join(modelDir, "params", `layer_fit_params_${s}.json`), out[s]!);
+  }
+  return out;
+}
+
+const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+
+/** Runs the main job; see the module comment. */
+export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobSummary> {
+  const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const suite = readSuite(options.suite ?? "data/mini-pythia");
+  const out = path.resolve(options.out ?? "results");
+  const which = options.series ?? ["ratio", "top1", "median"];
+  const seed = options.seed ?? 0;
+  const skip = new Set(options.skip ?? []);
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    log(`[main] ${stage} ...`);
+    try {
+      return await fn();
+    } finally {
+      seconds[stage] = (performance.now() - t0) / 1000;
+      log(`[main] ${stage} done in ${seconds[stage]!.toFixed(1)} s`);
+    }
+  };
+  fs.mkdirSync(out, { recursive: true });
+  log(`[main] suite ${suite.dir}: ${suite.models.length} models; results in ${out}`);
+
+  // 1. record the bundled checkpoints and check them
+  const recordChecks: RecordCheck[] = [];
+  const backend = skip.has("record") ? undefined : await initBackend();
+  if (!skip.has("record") && suite.evalFile) {
+    await timed("record", async () => {
+      for (const m of suite.models.filter((x) => x.checkpointsDir)) {
+        recordChecks.push(await recordAndCheck(m, suite.evalFile!, out, { workers: options.workers, log }));
+      }
+    });
+  }
+
+  // 2. inputs in the released layout
+  const modelDirs = suite.models.map((m) => copyModelInputs(m, out));
+  if (suite.evalFile) fs.copyFileSync(suite.evalFile, path.join(out, "eval_sequences.json"));
+
+  // 3. fits
+  const series = suite.models.map((m) => readExp2Series(m.statsDir, { name: m.name }));
+  const fits: Record<string, LayerFit[]>[] = [];
+  await timed("fit", async () => {
+    const total = series.reduce((a, s) => a + s.numLayers * which.length, 0);
+    const progress = startProgress("[main] fit", total);
+    for (let i = 0; i < series.length; i++) fits.push(await fitModel(series[i]!, modelDirs[i]!, which, seed, () => progress.tick()));
+    progress.done();
+  });
+
+  // 5. predictions
+  let prediction: PredictionStudySummary | undefined;
+  if (!skip.has("predict") && suite.models.length >= 3) {
+    prediction = await timed("predict", () => runPredictionStudy(out, { seed, log }));
+  }
+
+  const models: ModelSummary[] = suite.models.map((m, i) => {
+    const ratio = fits[i]!.ratio;
+    const r2 = (f: LayerFit[] | undefined, paper: boolean): number =>
+      mean((f ?? []).map((x) => (paper ? x.paper ?? x.fit : x.fit)).filter((x) => x.status !== "failed").map((x) => x.r2));
+    const finalRatio = layerSeries(series[i]!, "ratio").map((v) => v[v.length - 1]!);
+    return {
+      name: m.name,
+      layers: series[i]!.numLayers,
+      steps: series[i]!.steps.length,
+      finalRatioMax: Math.max(...finalRatio),
+      meanR2Robust: r2(ratio, false),
+      meanR2Paper: r2(ratio, true),
+      failedFits: (ratio ?? []).filter((x) => x.fit.status === "failed").length,
+      lomoCurveR2: prediction?.lomoCurveR2[m.name],
+    };
+  });
+
+  // provenance before figures/report so the report shows it
+  const provenance = {
+    project: projectVersion(),
+    date: new Date().toISOString(),
+    node: process.version,
+    backend: backend?.name ?? "not used",
+    suite: path.relative(process.cwd(), suite.dir) || suite.dir,
+    models: suite.models.map((m) => m.name),
+    steps: Object.fromEntries(series.map((s) => [s.name, `${s.steps.length} steps, ${s.steps[0]}..${s.steps[s.steps.length - 1]}`])),
+    evaluation: suite.evalFile ? path.relative(process.cwd(), suite.evalFile) : "n/a",
+    fitted: `Eq. 9, robust multi-start fit (paper procedure alongside), series ${which.join(", ")}, seed ${seed}`,
+    recorded: recordChecks.map((c) => `${c.model}: ${c.steps.length} checkpoints, max rel. error ${c.maxRelErrorVsSuiteStats.toExponential(2)} vs shipped stats`).join("; ") || "none",
+  };
+  await writeFileAtomic(path.join(out, "provenance.json"), `${JSON.stringify(provenance, null, 1)}\n`);
+
+  let figures: string[] = [];
+  if (!skip.has("figures") && (options.formats ?? ["png", "svg", "pdf"]).length) {
+    figures = await timed("figures", () => exportRunFigures(out, path.join(out, "figures"), options.formats ?? ["png", "svg", "pdf"], log));
+  }
+  let report: string | undefined;
+  if (!skip.has("report")) report = await timed("report", () => writeRunReport(out, path.join(out, "report.html")));
+
+  const summary: MainJobSummary = { out, models, recordChecks, prediction, figures, report, seconds };
+  await writeFileAtomic(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
+  process.stdout.write(`${formatSummaryTable(models, recordChecks, paperTable1())}\n`);
+  return summary;
+}

@@ -1,0 +1,52 @@
+/** The main job's closing table: per model mean R^2 of the Eq. 9 fits, and the paper's Table 1 beside it for scale. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { RecordCheck } from "./main-job";
+
+export interface ModelSummary {
+  name: string;
+  layers: number;
+  steps: number;
+  /** Largest layer ratio top1/median at the last step. */
+  finalRatioMax: number;
+  /** Mean over layers of R^2, robust fit (failed fits left out). */
+  meanR2Robust: number;
+  /** Mean over layers of R^2, the paper's single-start procedure. */
+  meanR2Paper: number;
+  failedFits: number;
+  /** Leave-one-model-out curve R^2 of the predicted trajectories. */
+  lomoCurveR2?: number;
+}
+
+/** The paper's Table 1 (mean layer R^2 per Pythia model), from data/paper/tables.json. */
+export function paperTable1(file = path.resolve(__dirname, "../../data/paper/tables.json")): Record<string, number> {
+  const tables = JSON.parse(fs.readFileSync(file, "utf8")) as { table1_mean_layer_r2: Record<string, number> };
+  return tables.table1_mean_layer_r2;
+}
+
+const f3 = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? "-" : v.toFixed(3));
+
+/** Plain-text table, models of the run on the left and the paper's Table 1 on the right. */
+export function formatSummaryTable(models: ModelSummary[], checks: RecordCheck[], table1: Record<string, number>): string {
+  const left = [
+    ["model", "layers", "steps", "final max ratio", "mean R² robust", "mean R² paper proc.", "failed", "LOMO curve R²"],
+    ...models.map((m) => [m.name, String(m.layers), String(m.steps), m.finalRatioMax.toFixed(1), f3(m.meanR2Robust), f3(m.meanR2Paper), String(m.failedFits), f3(m.lomoCurveR2)]),
+  ];
+  const mean = (k: "meanR2Robust" | "meanR2Paper"): number => models.reduce((a, m) => a + m[k], 0) / models.length;
+  left.push(["mean", "", "", "", f3(mean("meanR2Robust")), f3(mean("meanR2Paper")), "", f3(models.every((m) => m.lomoCurveR2 !== undefined) ? models.reduce((a, m) => a + m.lomoCurveR2!, 0) / models.length : undefined)]);
+  const right = [["Pythia (paper Table 1)", "mean R²"], ...Object.entries(table1).map(([k, v]) => [k, v.toFixed(4)])];
+  const widthsL = left[0]!.map((_, j) => Math.max(...left.map((r) => r[j]!.length)));
+  const widthsR = right[0]!.map((_, j) => Math.max(...right.map((r) => r[j]!.length)));
+  const rows = Math.max(left.length, right.length);
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const l = left[i] ? left[i]!.map((c, j) => (j === 0 ? c.padEnd(widthsL[j]!) : c.padStart(widthsL[j]!))).join("  ") : widthsL.map((w) => " ".repeat(w)).join("  ");
+    const r = right[i] ? right[i]!.map((c, j) => (j === 0 ? c.padEnd(widthsR[j]!) : c.padStart(widthsR[j]!))).join("  ") : "";
+    lines.push(`${l}   │ ${r}`.trimEnd());
+  }
+  for (const c of checks) {
+    lines.push(`recorded ${c.model}: ${c.steps.length} checkpoints in ${c.seconds.toFixed(1)} s; max relative error ${c.maxRelErrorVsSuiteStats.toExponential(2)} vs the suite's stats` +
+      (c.maxRelErrorVsReference !== undefined ? `, ${c.maxRelErrorVsReference.toExponential(2)} vs reference_stats of these fp16 checkpoints` : ""));
+  }
+  return lines.join("\n");
+}
