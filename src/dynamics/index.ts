@@ -14,3 +14,6 @@ export { lambertW0 } from "./lambert-w";
 export { peakAnalysis, type PeakAnalysis } from "./peak";
 export { bootstrapLayer, resampledLayerSeries, summarise as summariseBootstrap, percentile as bootstrapPercentile, type BootstrapSummary, type BootstrapStat, type SeriesName } from "./bootstrap";
 export { fitSeries, type LayerFit, type FitSeriesOptions } from "./fit-series";
+export { firstOrderStepModel } from "./first-order-step";
+export { secondOrderUnderModel, secondOrderCriticalModel, secondOrderOverModel } from "./second-order-step";
+export { compareHypotheses, fitHypothesis, formatHypothesisTable, HYPOTHESES, HYPOTHESIS_MODELS, type Hypothesis, type HypothesisInput, type HypothesisRow } from "./compare-hypotheses";
