@@ -1,0 +1,69 @@
+/**
+ * A sweep over a hub model, against the local mock hub: the tasks run `massive record --model <id> --steps <N>`
+ * with `--evict-weights`, the merged folder uses record's released-dataset name (pythia_14m), and the stats equal a
+ * local record of the same checkpoints. The mock serves two bundled mini-pythia checkpoints as branches of
+ * "EleutherAI/pythia-14m" (the plan sizes the tasks for the real pythia-14m; only the files differ).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { readManifest } from "../../src/index";
+import { branchFromFolder, MockHub } from "../helpers/mock-hub";
+
+const root = path.resolve(__dirname, "../..");
+const bin = path.join(root, "bin/massive.cjs");
+const ckpts = path.join(root, "data/mini-pythia/checkpoints/d128-L6-H4");
+const evalFile = path.join(root, "data/mini-pythia/eval_sequences.json");
+
+/** Runs massive without blocking this process's event loop (the mock hub answers from it). */
+function massive(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test("a hub-model sweep records through the hub client, evicts the weights and merges under record's name", { timeout: 600_000 }, async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "massive-sweep-hub-"));
+  const hub = await MockHub.start([
+    { id: "EleutherAI/pythia-14m", branches: { step0: branchFromFolder(path.join(ckpts, "step0")), step3000: branchFromFolder(path.join(ckpts, "step3000")) } },
+  ]);
+  try {
+    const cache = path.join(work, "hf");
+    const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache, HF_TOKEN: "" };
+    const dir = path.join(work, "sweep");
+    const plan = await massive(["sweep", "plan", "--models", "EleutherAI/pythia-14m", "--steps", "0,3000", "--eval", evalFile, "--out", dir, "--gpus-per-task", "0", "--evict-weights"], env);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.ok(readManifest(dir).models[0]!.tasks.every((t) => t.argv.includes("--evict-weights")));
+    const run = await massive(["sweep", "run-local", dir, "--workers", "2"], env);
+    assert.equal(run.code, 0, run.stderr);
+    const merged = await massive(["sweep", "merge", dir], env);
+    assert.equal(merged.code, 0, merged.stderr);
+    const statsDir = path.join(dir, "merged/pythia_14m/stats");
+    assert.equal(merged.stdout.trim(), statsDir);
+    assert.deepEqual(fs.readdirSync(statsDir).sort(), ["exp2_pythia_14m_step0", "exp2_pythia_14m_step3000"]);
+    // the same numbers as recording the local folders
+    const local = path.join(work, "local");
+    const rec = await massive(["record", "--checkpoints", ckpts, "--steps", "0,3000", "--eval", evalFile, "--out", local], env);
+    assert.equal(rec.code, 0, rec.stderr);
+    for (const step of [0, 3000]) {
+      assert.ok(fs.readFileSync(path.join(statsDir, `exp2_pythia_14m_step${step}`)).equals(fs.readFileSync(path.join(local, `exp2_d128-L6-H4_step${step}`))), `step ${step}`);
+    }
+    // --evict-weights: no weight file is left in the cache (config.json may stay)
+    const walk = (d: string): string[] => (fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)])) : []);
+    const cached = walk(cache);
+    assert.ok(cached.length > 0, "the tasks used the cache");
+    assert.deepEqual(cached.filter((f) => /\.(bin|safetensors)$/.test(f)), []);
+    assert.ok(!cached.some((f) => fs.statSync(f).size > 1_000_000), `a large blob stayed: ${cached.join(", ")}`);
+  } finally {
+    await hub.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
