@@ -26,16 +26,16 @@ export const command = defineCommand(
       try {
         return parseFormats(String(args.values.format));
       } catch (err) {
-        throw new UsageError(`figures: ${(err as Error).message}`);
+        throw new UsageError((err as Error).message);
       }
     })();
     const scale = Number(args.values.scale);
-    if (!(scale > 0 && scale <= 10)) throw new UsageError(`figures: --scale must be a number in (0, 10], got '${String(args.values.scale)}'`);
+    if (!(scale > 0 && scale <= 10)) throw new UsageError(`--scale must be a number in (0, 10], got '${String(args.values.scale)}'`);
     const results = loadRunResults(String(args.values.results));
     let figures = runFigures(results);
     const only = typeof args.values.only === "string" ? args.values.only.split(",").map((s) => s.trim()).filter(Boolean) : [];
     if (only.length) figures = figures.filter((f) => only.some((o) => f.name.includes(o)));
-    if (figures.length === 0) throw new UsageError(`figures: no figure matches --only ${only.join(",")}`);
+    if (figures.length === 0) throw new UsageError(`no figure matches --only ${only.join(",")}`);
     process.stderr.write(`[figures] ${results.models.length} models, ${figures.length} figures x ${formats.join("/")} -> ${String(args.values.out)}\n`);
     const progress = startProgress("figures", figures.length * formats.length);
     const written = await exportFigures(figures, String(args.values.out), formats, { scale, onProgress: (f) => progress.tick(1, f) });
