@@ -66,16 +66,6 @@ export function renderArrayScript(m: SweepManifest, model: SweepModel): string {
   return lines.join("\n");
 }
 
-/** True when `cmd` runs (exists on PATH and answers `--version`). */
-export function hasCommand(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ["--version"], { stdio: "ignore", timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** One array task as the scheduler sees it. */
 export interface SlurmTaskState {
   jobId: string;
