@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fitSeries, type Eq9Params } from "../dynamics/index";
 import { fitParamsToEq9, readFitParams } from "../io/fit-params";
-import { featureNames, layerFeatures, type FeatureSet } from "./features";
+import { CORE_FEATURES, coreFeatures, featureNames, layerFeatures, type FeatureSet } from "./features";
 import type { TrainingModel } from "./training-data";
 
 export const PARAM_NAMES = ["A", "lambda", "gamma", "t0", "K"] as const;
@@ -71,6 +71,9 @@ export interface ParamDataset {
   featureNames: string[];
   /** X[sample][feature], raw (unscaled). */
   X: number[][];
+  /** The core features of each sample's model (CORE_FEATURES: d, L, H, d_ff, rotary base, rotary fraction). */
+  core: number[][];
+  coreFeatureNames: string[];
   /** targets[param][sample], raw. */
   targets: Record<ParamName, number[]>;
   /** The model of each sample (for grouped evaluation). */
@@ -78,7 +81,10 @@ export interface ParamDataset {
   samples: ParamSample[];
 }
 
-/** Features (default Table 4) and targets of the samples; `models` supplies each sample's architecture. */
+/**
+ * Features X (default: the Table 4 set the paper's protocol uses; "table4+core" appends the core ones) and targets
+ * of the samples, plus each sample's core features for reference; `models` supplies each sample's architecture.
+ */
 export function buildParamDataset(models: readonly TrainingModel[], samples: readonly ParamSample[], set: FeatureSet = "table4"): ParamDataset {
   const byName = new Map(models.map((m) => [m.name, m]));
   const X = samples.map((s) => {
@@ -87,5 +93,6 @@ export function buildParamDataset(models: readonly TrainingModel[], samples: rea
     return layerFeatures(m.arch, s.layer, set);
   });
   const targets = Object.fromEntries(PARAM_NAMES.map((k) => [k, samples.map((s) => s.params[k])])) as Record<ParamName, number[]>;
-  return { featureNames: featureNames(set), X, targets, groups: samples.map((s) => s.model), samples: [...samples] };
+  const core = samples.map((s) => coreFeatures(byName.get(s.model)!.arch));
+  return { featureNames: featureNames(set), X, core, coreFeatureNames: [...CORE_FEATURES], targets, groups: samples.map((s) => s.model), samples: [...samples] };
 }

@@ -16,6 +16,7 @@ test("parameter prediction: the paper's 80/20 protocol and leave-one-model-out, 
   assert.ok(samples.length >= 55, `${samples.length} usable layer fits of 60`);
   const ds = buildParamDataset(models, samples);
   assert.equal(ds.X[0]!.length, 10);
+  assert.deepEqual(ds.core[0], [128, 4, 4, 512, 10000, 0.25]); // d128-L4-H4, the first model
   // Smaller grids than the defaults keep this test within its time budget.
   const grids = { random_forest: { nEstimators: [30], maxDepth: [4, Infinity] }, gradient_boosting: { nEstimators: [50], learningRate: [0.05, 0.1] }, xgboost: { nEstimators: [40], maxDepth: [3, 6] } };
   const paper = paperProtocol(ds, { seed: 0, grids });
