@@ -23,7 +23,7 @@ export interface RecordableModel {
 export type MedianMethod = "auto" | "host" | "device";
 
 export interface RecordStatsOptions {
-  /** Sequences per forward pass (default: all, capped so one layer output stays under ~256 MiB). */
+  /** Sequences per forward pass (default: all, capped so the cached outputs of all layers stay under ~1 GiB). */
   batchSize?: number;
   /** See the module comment; default `auto` (device on webgpu, host elsewhere). */
   medianMethod?: MedianMethod;
@@ -117,7 +117,7 @@ export async function recordCheckpointStats(model: RecordableModel, sequences: n
   if (sequences.some((s) => s.length !== S)) throw new Error("recordCheckpointStats: all sequences must have the same length");
   const n = S * C;
   const method = resolveMedianMethod(options.medianMethod);
-  const cap = Math.max(1, Math.floor((256 * 2 ** 20) / (4 * n)));
+  const cap = Math.max(1, Math.floor(2 ** 30 / (4 * n * L)));
   const batchSize = Math.max(1, Math.min(options.batchSize ?? cap, sequences.length));
   const names = Array.from({ length: L }, (_, l) => `blocks.${l}.hook_resid_post`);
   const values: number[][][] = sequences.map(() => [0, 1, 2, 3].map(() => new Array<number>(L).fill(0)));

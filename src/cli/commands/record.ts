@@ -75,7 +75,7 @@ export const command = defineCommand(
       "save-eval": { type: "string", description: "write the evaluation set used (JSON of token ids) to this file" },
       out: { type: "string", description: "output folder: exp2_<name>_step<N> files, record-manifest.json, .record/" },
       name: { type: "string", description: "name in exp2_<name>_step<N> (default: folder name, or pythia_70m for EleutherAI/pythia-70m)" },
-      "batch-size": { type: "string", description: "sequences per forward pass (default: all that fit in ~256 MiB per layer)" },
+      "batch-size": { type: "string", description: "sequences per forward pass (default: as many as keep all layers' outputs under ~1 GiB)" },
       workers: { type: "string", description: "worker threads, one backend each (default: CPU cores / memory on wasm, 1 on GPU)" },
       median: { type: "string", description: "median method: auto, host or device", default: "auto" },
       force: { type: "boolean", description: "record finished checkpoints again (and overwrite results of another evaluation set)" },
