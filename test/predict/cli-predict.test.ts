@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findModelDirs, readArchitecture, rangeWarnings, loadTrainingModels } from "../../src/index";
+import { findModelDirs, readArchitecture, rangeWarnings, loadTrainingModels, eq9, type Eq9Params } from "../../src/index";
 
 const root = path.resolve(__dirname, "../..");
 const suite = path.join(root, "data/mini-pythia");
@@ -32,12 +32,20 @@ test("massive predict on an unseen architecture (d192-L5-H6) returns a finite tr
   const json = JSON.parse(fs.readFileSync(out, "utf8"));
   assert.deepEqual(json.steps, [0, 1, 2, 64, 500, 1000, 2000, 3000, 5000]);
   assert.equal(json.layers.length, 5);
-  json.layers.forEach((l: { layer: number; params: Record<string, number>; ratio: number[] }, i: number) => {
+  json.layers.forEach((l: { layer: number; params: Eq9Params; regressedParams: Eq9Params; ratio: number[] }, i: number) => {
     assert.equal(l.layer, i);
     assert.equal(l.ratio.length, 9);
     for (const v of l.ratio) assert.ok(typeof v === "number" && Number.isFinite(v) && v > 0, `layer ${i} ratio ${v}`);
-    assert.deepEqual(Object.keys(l.params).sort(), ["A", "K", "gamma", "lambda", "t0"]);
-    for (const v of Object.values(l.params)) assert.ok(typeof v === "number" && Number.isFinite(v), `layer ${i} param ${v}`);
+    for (const p of [l.params, l.regressedParams]) {
+      assert.deepEqual(Object.keys(p).sort(), ["A", "K", "gamma", "lambda", "t0"]);
+      for (const v of Object.values(p)) assert.ok(typeof v === "number" && Number.isFinite(v), `layer ${i} param ${v}`);
+    }
+    // params are Eq. 9 fitted to the predicted trajectory: they redraw it (within 10% from step 500 on; the early dip
+    // at steps 1-64 is beyond Eq. 9)
+    [500, 1000, 2000, 3000].forEach((s) => {
+      const k = json.steps.indexOf(s);
+      assert.ok(Math.abs(eq9(l.params, s) / l.ratio[k]! - 1) < 0.1, `layer ${i} step ${s}: eq9 ${eq9(l.params, s)} vs ${l.ratio[k]}`);
+    });
   });
   assert.ok(!fs.readFileSync(out, "utf8").includes("NaN") && !fs.readFileSync(out, "utf8").includes("null"));
   // the ratio rises from about 6 at initialisation, as in every training model
