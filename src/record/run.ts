@@ -17,6 +17,7 @@ import { initBackend } from "../backend";
 import { exp2FileName, formatExp2Values, readExp2Stats, writeExp2Stats } from "../io/exp2-stats";
 import type { HubClient, HubSnapshot } from "../io/hub/client";
 import { startProgress } from "../util/progress";
+import { ensureDirSync } from "../util/atomic-write";
 import { InProcessEngine, WorkerEngine, type EngineOptions, type RecordEngine, type RecordResult } from "./engine";
 import { evalSetSha256, type EvalSet } from "./eval-sequences";
 import {
@@ -152,7 +153,7 @@ export async function recordRun(options: RecordRunOptions): Promise<RecordRunSum
     source: options.evalSet.source,
     ...(options.evalSet.details ? { details: options.evalSet.details } : {}),
   };
-  fs.mkdirSync(path.join(out, RECORDS_DIR), { recursive: true });
+  ensureDirSync(path.join(out, RECORDS_DIR)); // a one-line error with the real reason (EROFS, EACCES, ...)
   for (const dir of [out, path.join(out, RECORDS_DIR)]) {
     const removed = removeStaleTempFiles(dir);
     if (removed.length) log(`[record] removed ${removed.length} temporary file(s) of an interrupted run in ${dir}`);

@@ -9,9 +9,43 @@ function tempPathFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 }
 
+/**
+ * The real reason a recursive mkdir failed: Node reports ENOENT when an ancestor is on a read-only file system or
+ * not writable; a plain mkdir below the nearest existing ancestor gives the true code (EROFS, EACCES, ENOSPC...).
+ */
+function mkdirFailure(dir: string, err: unknown): Error {
+  let reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  if (reason === "ENOENT") {
+    let child = path.resolve(dir);
+    let parent = path.dirname(child);
+    while (parent !== child && !fs.existsSync(parent)) [child, parent] = [parent, path.dirname(parent)];
+    try {
+      fs.mkdirSync(child);
+      fs.rmdirSync(child);
+    } catch (e) {
+      reason = (e as NodeJS.ErrnoException).code ?? reason;
+    }
+  }
+  const text: Record<string, string> = { EROFS: "read-only file system", EACCES: "permission denied", ENOSPC: "no space left on device", ENOTDIR: "a parent is a file", EEXIST: "a file of that name exists" };
+  return new Error(`cannot create folder ${dir}: ${reason}${text[reason] ? ` (${text[reason]})` : ""}`);
+}
+
+/** `mkdir -p` with a one-line error giving the real reason (see mkdirFailure). */
+export function ensureDirSync(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw mkdirFailure(dir, err);
+  }
+}
+
 /** Writes `data` to `file` atomically (temp file + fsync + rename), creating parent folders. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  try {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw mkdirFailure(path.dirname(file), err);
+  }
   const tmp = tempPathFor(file);
   let handle: fs.promises.FileHandle | undefined;
   try {
@@ -30,7 +64,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 
 /** Synchronous twin of {@link writeFileAtomic}, for exit handlers and small files. */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensureDirSync(path.dirname(file));
   const tmp = tempPathFor(file);
   try {
     const fd = fs.openSync(tmp, "w");
