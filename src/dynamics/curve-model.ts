@@ -27,6 +27,12 @@ export interface CurveModel {
   value(p: ArrayLike<number>, t: number): number;
   /** d f / d p at t, written into `out` (length = paramNames.length). */
   gradient(p: ArrayLike<number>, t: number, out: Float64Array): void;
+  /**
+   * Optional fast paths for the solver (same numbers as value/gradient, one call per data set instead of per point):
+   * out[i] = f(p, t[i]) - y[i], and the row-major n x k Jacobian.
+   */
+  residualsInto?(p: Float64Array, t: Float64Array, y: Float64Array, out: Float64Array): void;
+  jacobianInto?(p: Float64Array, t: Float64Array, out: Float64Array): void;
   /** Box bounds on the normalised problem (where tn starts at 0 when `shiftTime`, else tn >= 0). */
   lower: readonly number[];
   upper: readonly number[];

@@ -63,6 +63,31 @@ export const eq14Model: CurveModel = {
     out[3] = (e * p[0]!) / u;
     out[4] = 1;
   },
+  residualsInto(p, t, y, out) {
+    const A1 = p[0]!;
+    const A2 = p[1]!;
+    const beta = p[2]!;
+    const tau0 = p[3]!;
+    const K = p[4]!;
+    for (let i = 0; i < t.length; i++) out[i] = Math.exp(-beta * t[i]!) * (A1 * Math.log(t[i]! + tau0) + A2) + K - y[i]!;
+  },
+  jacobianInto(p, t, out) {
+    const A1 = p[0]!;
+    const A2 = p[1]!;
+    const beta = p[2]!;
+    const tau0 = p[3]!;
+    for (let i = 0, o = 0; i < t.length; i++, o += 5) {
+      const ti = t[i]!;
+      const e = Math.exp(-beta * ti);
+      const u = ti + tau0;
+      const L = Math.log(u);
+      out[o] = e * L;
+      out[o + 1] = e;
+      out[o + 2] = -ti * e * (A1 * L + A2);
+      out[o + 3] = (e * A1) / u;
+      out[o + 4] = 1;
+    }
+  },
   lower: [-Infinity, -Infinity, 0, POSITIVE_FLOOR, -Infinity],
   upper: [Infinity, Infinity, Infinity, Infinity, Infinity],
   shiftTime: true,

@@ -61,6 +61,35 @@ export const eq9Model: CurveModel = {
     out[3] = d;
     out[4] = 1;
   },
+  residualsInto(p, t, y, out) {
+    const A = p[0]!;
+    const lam = p[1]!;
+    const g = p[2]!;
+    const t0 = p[3]!;
+    const K = p[4]!;
+    for (let i = 0; i < t.length; i++) {
+      const x = g * t[i]! + t0;
+      out[i] = A * Math.exp(-lam * x) * Math.log(x) + K - y[i]!;
+    }
+  },
+  jacobianInto(p, t, out) {
+    const A = p[0]!;
+    const lam = p[1]!;
+    const g = p[2]!;
+    const t0 = p[3]!;
+    for (let i = 0, o = 0; i < t.length; i++, o += 5) {
+      const ti = t[i]!;
+      const x = g * ti + t0;
+      const e = Math.exp(-lam * x);
+      const L = Math.log(x);
+      const d = A * e * (1 / x - lam * L);
+      out[o] = e * L;
+      out[o + 1] = -A * x * e * L;
+      out[o + 2] = ti * d;
+      out[o + 3] = d;
+      out[o + 4] = 1;
+    }
+  },
   lower: [-Infinity, 0, POSITIVE_FLOOR, POSITIVE_FLOOR, -Infinity],
   upper: [Infinity, Infinity, Infinity, Infinity, Infinity],
   shiftTime: true,

@@ -119,19 +119,26 @@ export function solveNormalised(model: CurveModel, data: PreparedSeries, start: 
   const n = data.tn.length;
   const grad = new Float64Array(k);
   const { tn, yn } = data;
+  const fast = model.residualsInto && model.jacobianInto;
   return leastSquares(
-    {
-      n,
-      residuals(p, out) {
-        for (let i = 0; i < n; i++) out[i] = model.value(p, tn[i]!) - yn[i]!;
-      },
-      jacobian(p, out) {
-        for (let i = 0; i < n; i++) {
-          model.gradient(p, tn[i]!, grad);
-          for (let j = 0; j < k; j++) out[i * k + j] = grad[j]!;
+    fast
+      ? {
+          n,
+          residuals: (p, out) => model.residualsInto!(p, tn, yn, out),
+          jacobian: (p, out) => model.jacobianInto!(p, tn, out),
         }
-      },
-    },
+      : {
+          n,
+          residuals(p, out) {
+            for (let i = 0; i < n; i++) out[i] = model.value(p, tn[i]!) - yn[i]!;
+          },
+          jacobian(p, out) {
+            for (let i = 0; i < n; i++) {
+              model.gradient(p, tn[i]!, grad);
+              for (let j = 0; j < k; j++) out[i * k + j] = grad[j]!;
+            }
+          },
+        },
     start,
     {
       lower: model.lower, upper: model.upper, ftol: options.ftol, xtol: options.xtol, gtol: options.gtol, maxNfev: options.maxNfev,

@@ -9,7 +9,8 @@
  *    least two cells apart are kept, plus a few seeded random (beta, tau0); the paper's solution, mapped to Eq. 14,
  *    is one more start. Eq. 14 turns Eq. 9's curved valleys (A -> infinity while lambda t0 grows alike, where the
  *    paper's start often wanders for thousands of evaluations) into finite points;
- * 3. every start refined by the bounded solver in Eq. 14, the best two polished with tight tolerances and mapped
+ * 3. every start refined by a short run (150 evaluations) of the bounded solver in Eq. 14, the best two polished
+ *    with tight tolerances (and a stall test: the cost no longer falls) and mapped
  *    back to Eq. 9 (exact); covariance, R^2 and AIC are then computed with Eq. 9's own Jacobian at that point;
  * 4. the candidate with the lowest RSS wins, except that a converged candidate beats one stopped by its budget
  *    unless the latter's R^2 is higher by more than 1e-4.
@@ -31,13 +32,15 @@ export interface RobustFitOptions extends Omit<FitCurveOptions, "p0" | "starts">
   model?: CurveModel;
   /** Extra normalised starts in the model's own parameters (e.g. a previous solution). */
   extraStarts?: ArrayLike<number>[];
-  /** Evaluation budget of each polish (default 5000); each start gets `maxNfev` (default 500, scipy's). */
+  /** Evaluation budget of each grid/random start's screening run in Eq. 14 (default 150). */
+  screenNfev?: number;
+  /** Evaluation budget of each polish (default 5000); the paper's start gets `maxNfev` (default 500, scipy's). */
   polishNfev?: number;
   /** How many of the best Eq. 14 solutions are polished and mapped back to Eq. 9 (default 2). */
   polish?: number;
 }
 
-const TIGHT = { ftol: 1e-12, xtol: 1e-12, gtol: 1e-12, stallWindow: 50, stallTol: 1e-7 };
+const TIGHT = { ftol: 1e-12, xtol: 1e-12, gtol: 1e-12, stallWindow: 30, stallTol: 1e-6 };
 
 /**
  * Lowest cost wins, except that a converged result beats a non-converged one whose cost is lower by less than
@@ -106,7 +109,8 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
   const sols14: LeastSquaresResult[] = [];
   for (const s of starts14) {
     starts++;
-    const r = solveNormalised(eq14Model, data, s, { maxNfev: SCIPY_TRF_MAX_NFEV, ...options });
+    // screening: a short run per start; the best ones get the long polish below
+    const r = solveNormalised(eq14Model, data, s, { ...options, maxNfev: options.screenNfev ?? 150 });
     nfev += r.nfev;
     if (r.status !== "failed") sols14.push(r);
   }
@@ -114,7 +118,7 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
   for (const r0 of sols14.slice(0, options.polish ?? 2)) {
     const r = solveNormalised(eq14Model, data, r0.p, { ...options, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
     nfev += r.nfev;
-    const sol = r.status !== "failed" && r.cost <= r0.cost ? { ...r, status: r0.status === "converged" ? r0.status : r.status } : r0;
+    const sol = r.status !== "failed" && r.cost <= r0.cost ? r : r0;
     if (sol.p[0] === 0) continue;
     const p9 = eq9ToArray(eq14ToEq9({ A1: sol.p[0]!, A2: sol.p[1]!, beta: sol.p[2]!, tau0: sol.p[3]!, K: sol.p[4]! }));
     if (!p9.every(Number.isFinite)) continue;
