@@ -31,7 +31,14 @@ export function webGpuInfo(): WebGpuInfo | undefined {
 }
 
 /** Installs `navigator.gpu` from Dawn, registers the webgpu backend and returns a description of the adapter. */
-export async function setupWebGpu(): Promise<string> {
+/** Software (CPU) Vulkan/WebGPU implementations: slower than the wasm backend, so only used when forced. */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe/i;
+
+/**
+ * `allowSoftware`: accept a CPU adapter (Mesa llvmpipe, SwiftShader), as when MASSIVE_BACKEND=webgpu forces it;
+ * when choosing automatically such an adapter is refused so that wasm, which is faster, is chosen.
+ */
+export async function setupWebGpu(allowSoftware = false): Promise<string> {
   // The module name is a variable so type-checking does not need the optional package to be installed.
   const moduleName = "webgpu";
   let webgpu: { create: (flags: string[]) => DawnGpu; globals: object };
@@ -40,11 +47,14 @@ export async function setupWebGpu(): Promise<string> {
   } catch (err) {
     throw new Error(`the optional package 'webgpu' is not installed (${(err as Error).message.split("\n")[0]})`);
   }
-  Object.assign(globalThis, webgpu.globals);
   const toggles = (process.env.MASSIVE_WEBGPU_DAWN ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const gpu = webgpu.create(toggles.length ? [`enable-dawn-features=${toggles.join(",")}`] : []);
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) throw new Error("Dawn found no WebGPU adapter (no GPU, Vulkan loader or driver ICD: see docs/gpu.md)");
+  const described = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.device, adapter.info?.description].join(" ");
+  const fallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || SOFTWARE_ADAPTER.test(described);
+  if (fallback && !allowSoftware) throw new Error(`only a software adapter was found (${described.trim()}); force it with MASSIVE_BACKEND=webgpu`);
+  Object.assign(globalThis, webgpu.globals);
   const nav = (globalThis as { navigator?: { gpu?: DawnGpu } }).navigator;
   if (nav) Object.defineProperty(nav, "gpu", { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true });

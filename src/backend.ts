@@ -26,7 +26,7 @@ const ALL_BACKENDS: readonly BackendName[] = [...BACKEND_ORDER, "cpu"];
 let selected: Promise<BackendInfo> | undefined;
 
 /** Loads one candidate; throws with the reason when it cannot be used on this machine. */
-async function loadBackend(name: BackendName): Promise<BackendInfo> {
+async function loadBackend(name: BackendName, forced = false): Promise<BackendInfo> {
   switch (name) {
     case "tfjs-node-gpu":
     case "tfjs-node": {
@@ -37,7 +37,7 @@ async function loadBackend(name: BackendName): Promise<BackendInfo> {
     }
     case "webgpu": {
       const { setupWebGpu } = await import("./backend-webgpu");
-      const adapterName = await setupWebGpu();
+      const adapterName = await setupWebGpu(forced); // a software adapter only when forced
       return { name, tfName: "webgpu", detail: adapterName };
     }
     case "wasm": {
@@ -65,7 +65,7 @@ async function selectBackend(): Promise<BackendInfo> {
     }
     let info: BackendInfo;
     try {
-      info = await loadBackend(forced as BackendName);
+      info = await loadBackend(forced as BackendName, true);
     } catch (err) {
       throw new Error(`MASSIVE_BACKEND='${forced}' cannot be loaded here: ${(err as Error).message.split("\n")[0]}`);
     }
