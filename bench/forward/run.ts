@@ -3,7 +3,9 @@
  * and Pythia-160m shapes with random weights, batch 1 x --tokens (default 2048), next to the same backend's float32
  * matmul GFLOP/s measured in the same run, and the process's peak resident memory.
  *
- *   npx tsx bench/forward/run.ts [--models 70m,160m] [--tokens 2048] [--reps 1] [--matmul 1024] [--json out.json]
+ *   npx tsx bench/forward/run.ts [--models 70m,160m] [--tokens 2048] [--reps 1] [--matmul 1024] [--no-logits] [--json out.json]
+ *
+ * `--no-logits` measures the recording path (layer outputs only, `returnLogits: false`; the GFLOP count drops 2TdV).
  *
  * GFLOP counts only matrix products (2 FLOP per multiply-add): per layer 2T(3d^2 + d^2 + 2 d ff) for the dense
  * layers and 4 T^2 d for the attention scores and weighted sum (the full T x T square, as computed), plus 2 T d V for
@@ -104,8 +106,9 @@ async function main(): Promise<void> {
   const T = Number(arg("tokens", "2048"));
   const reps = Number(arg("reps", "1"));
   const mmN = Number(arg("matmul", "1024"));
+  const withLogits = !process.argv.includes("--no-logits");
   const rows: Record<string, unknown>[] = [];
-  console.log(`backend ${info.name} (${info.detail}); batch 1 x ${T} tokens; ${reps} timed run(s) after a warm-up`);
+  console.log(`backend ${info.name} (${info.detail}); batch 1 x ${T} tokens${withLogits ? "" : ", no logits"}; ${reps} timed run(s) after a warm-up`);
   const mm = await matmulGflops(mmN);
   console.log(`matmul ${mmN}^3 float32: ${mm.wall.toFixed(1)} GFLOP/s wall-clock, ${mm.cpu.toFixed(1)} GFLOP per CPU-second`);
   for (const shape of models) {
@@ -114,9 +117,9 @@ async function main(): Promise<void> {
     model.loadWeights(randomWeights(c), `random pythia-${shape}`);
     const ids = [Array.from({ length: T }, (_, i) => (i * 7919) % c.vocabSize)];
     const run = (tokens: number[][]) => timed(async () => {
-      const { logits, cache } = model.runWithCache(tokens, { namesFilter: (n) => n.endsWith("hook_resid_post") });
-      await logits!.data();
-      tf.dispose([logits!, ...cache.values()]);
+      const { logits, cache } = model.runWithCache(tokens, { namesFilter: (n) => n.endsWith("hook_resid_post"), returnLogits: withLogits });
+      await (logits ?? cache.get(`blocks.${c.numLayers - 1}.hook_resid_post`)!).data();
+      tf.dispose([...(logits ? [logits] : []), ...cache.values()]);
     });
     await run([ids[0]!.slice(0, 64)]); // warm-up: kernels, rotary tables of another length
     let wall = Infinity;
@@ -127,9 +130,9 @@ async function main(): Promise<void> {
       cpu = Math.min(cpu, t.cpu);
     }
     model.dispose();
-    const gflop = forwardGflop(c, T);
+    const gflop = forwardGflop(c, T) - (withLogits ? 0 : (2 * T * c.hiddenSize * c.vocabSize) / 1e9);
     const row = {
-      model: `pythia-${shape}`, backend: info.name, tokens: T, seconds: wall, cpuSeconds: cpu, tokensPerS: T / wall,
+      model: `pythia-${shape}`, backend: info.name, tokens: T, logits: withLogits, seconds: wall, cpuSeconds: cpu, tokensPerS: T / wall,
       tokensPerCpuS: T / cpu, gflop, gflops: gflop / wall, cpuGflops: gflop / cpu, matmulGflops: mm.wall,
       matmulCpuGflops: mm.cpu, ratio: gflop / wall / mm.wall, cpuRatio: gflop / cpu / mm.cpu,
       peakRssMiB: process.resourceUsage().maxRSS / 1024, numTensorsAfter: tf.memory().numTensors,
