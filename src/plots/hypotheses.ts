@@ -12,9 +12,10 @@ export interface HypothesisScores {
 /**
  * Grouped bars: models on x (in the given order), one bar per hypothesis, coloured along viridis. `metric` names the
  * y axis ("mean R² over layers (unitless)" by default; pass e.g. "mean AIC over layers (lower is better)").
- * Negative R^2 (a fit worse than the mean) is drawn below zero, as Table 5 prints it.
+ * Negative R^2 (a fit worse than the mean) is drawn below zero, as Table 5 prints it. The same chart serves Table 3
+ * (x: the five parameters, bars: the regressors) with `xTitle`.
  */
-export function hypothesesFigure(input: { models: string[]; hypotheses: HypothesisScores[] }, options: { metric?: string; title?: string } = {}): PlotlyFigure {
+export function hypothesesFigure(input: { models: string[]; hypotheses: HypothesisScores[] }, options: { metric?: string; title?: string; xTitle?: string; fileName?: string } = {}): PlotlyFigure {
   const fn = "hypothesesFigure";
   requireNonEmpty(fn, "models", input.models);
   requireNonEmpty(fn, "hypotheses", input.hypotheses);
@@ -31,11 +32,11 @@ export function hypothesesFigure(input: { models: string[]; hypotheses: Hypothes
     })),
     layout: themedLayout(options.title ?? "Candidate models of the dynamics compared (Table 5)", {
       barmode: "group",
-      xaxis: themedAxis("model", { extra: { type: "category", showgrid: false } }),
+      xaxis: themedAxis(options.xTitle ?? "model", { extra: { type: "category", showgrid: false } }),
       yaxis: themedAxis(options.metric ?? "mean R² over layers (unitless)"),
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 11 } },
       margin: { l: 70, r: 20, t: 90, b: 60 },
     }),
-    config: themedConfig("table5-hypotheses"),
+    config: themedConfig(options.fileName ?? "table5-hypotheses"),
   };
 }

@@ -27,12 +27,14 @@ export {
   loadRunResults,
   loadModelResults,
   readLayerFitParams,
+  readTable3,
   FIT_SERIES,
   type RunResults,
   type ModelResults,
   type LayerFitResult,
   type ModelPredictions,
   type FitSeriesName,
+  type Table3Result,
 } from "./results";
 export { runFigures, fitPanels, type NamedFigure, type FigureSection } from "./run-figures";
 export { buildReportHtml, modelsTable, fitsTable, provenanceRows, escapeHtml, type ReportOptions } from "./report";

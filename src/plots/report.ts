@@ -165,6 +165,12 @@ export function buildReportHtml(results: RunResults, options: ReportOptions = {}
       parts.push(`<p class="note">No fits in this results folder (params/layer_fit_params_ratio.json per model): run <code>npx massive fit</code> or the main job to add Figs. 6-8.</p>`);
     }
     for (const f of inSection) parts.push(figureBlock(f, index++));
+    if (s.id === "prediction") {
+      for (const t of results.table3) {
+        const rows = t.regressors.map((g, i) => ({ regressor: g, ...Object.fromEntries(t.params.map((p, j) => [`test R² ${p}`, t.r2[i]![j]!])) }));
+        parts.push(`<h3>Table 3: test R², protocol ${escapeHtml(t.protocol)}</h3>`, tableHtml(rows, 3));
+      }
+    }
     if (s.id === "fits" && hasFits) {
       for (const series of ["ratio", "top1", "median"] as const) {
         const rows = fitsTable(results, series);

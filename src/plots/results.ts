@@ -8,7 +8,8 @@
  * Extra inputs the report shows when present at the top of the folder: `provenance.json` (free-form key/values),
  * `hypotheses.json` (`{"metric"?, "models": [...], "hypotheses": [{"name", "values"}]}`), `predict/shap_<target>.json`
  * (`{"target", "features", "shapValues", "featureValues"}`) and `predict/partial_dependence_<target>.json`
- * (`{"target", "panels": [{"feature", "grid", "values"}]}`).
+ * (`{"target", "panels": [{"feature", "grid", "values"}]}`) and `predict/table3.json` (`{<name>: {"protocol", "params",
+ * "regressors", "cells": {<param>: {<regressor>: {"r2"}}}}}`, what the main job's prediction study writes).
  * What is missing is skipped: stats alone give Figs. 2-5; fits add Figs. 6-8; predictions add their figures.
  */
 import * as fs from "node:fs";
@@ -51,6 +52,37 @@ export interface ModelResults {
   predictions?: ModelPredictions;
 }
 
+/** Table 3 of one protocol: r2[regressor][param] (NaN where missing). */
+export interface Table3Result {
+  protocol: string;
+  params: string[];
+  regressors: string[];
+  r2: number[][];
+}
+
+/** Reads `predict/table3.json`; entries that do not look like a protocol result are skipped. */
+export function readTable3(file: string): Table3Result[] {
+  const json = readJson(file);
+  if (typeof json !== "object" || json === null) throw new Error(`${file}: expected an object of protocol results`);
+  const out: Table3Result[] = [];
+  for (const [key, v] of Object.entries(json as Record<string, unknown>)) {
+    const r = v as { protocol?: unknown; params?: unknown; regressors?: unknown; cells?: Record<string, Record<string, { r2?: unknown }>> };
+    if (!Array.isArray(r?.params) || !Array.isArray(r.regressors) || typeof r.cells !== "object" || r.cells === null) continue;
+    const params = r.params.map(String);
+    const regressors = r.regressors.map(String);
+    out.push({
+      protocol: typeof r.protocol === "string" ? r.protocol : key,
+      params,
+      regressors,
+      r2: regressors.map((g) => params.map((p) => {
+        const v = r.cells![p]?.[g]?.r2;
+        return typeof v === "number" ? v : NaN;
+      })),
+    });
+  }
+  return out;
+}
+
 export interface RunResults {
   root: string;
   models: ModelResults[];
@@ -58,6 +90,8 @@ export interface RunResults {
   hypotheses?: { metric?: string; models: string[]; hypotheses: HypothesisScores[] };
   shap: ShapSummaryInput[];
   partialDependence: { target: string; panels: PartialDependencePanel[] }[];
+  /** Test R^2 of each regressor for each parameter (Table 3), one entry per protocol. */
+  table3: Table3Result[];
   /** Evaluation set description when the folder has one (eval_sequences.json). */
   evaluation?: { file: string; sequences: number; tokensPerSequence: number[]; source?: string; encoding?: string };
 }
@@ -204,6 +238,7 @@ export function loadRunResults(root: string, options: { onWarning?: (m: string) 
     hypotheses: fs.existsSync(hypFile) ? (readJson(hypFile) as RunResults["hypotheses"]) : undefined,
     shap: readFolderJsons<ShapSummaryInput>(path.join(root, "predict"), /^shap_.+\.json$/),
     partialDependence: readFolderJsons(path.join(root, "predict"), /^partial_dependence_.+\.json$/),
+    table3: fs.existsSync(path.join(root, "predict", "table3.json")) ? readTable3(path.join(root, "predict", "table3.json")) : [],
     evaluation,
   };
 }

@@ -159,6 +159,17 @@ export function runFigures(results: RunResults): NamedFigure[] {
       }),
     });
   }
+  for (const t of results.table3) {
+    out.push({
+      name: `table3-${safeName(t.protocol)}`,
+      section: "prediction",
+      caption: `Test R² of each regressor for each Eq. 9 parameter (Table 3), protocol ${t.protocol}${t.protocol.includes("leave-one-model-out") ? " (every layer of the test model held out: the stricter test the paper does not report)" : " (the paper's 80/20 split over layers)"}.`,
+      figure: hypothesesFigure(
+        { models: t.params, hypotheses: t.regressors.map((g, i) => ({ name: g, values: t.r2[i]! })) },
+        { title: `Test R² per parameter and regressor (Table 3), ${t.protocol}`, metric: "test R² (unitless)", xTitle: "Eq. 9 parameter", fileName: `table3-${safeName(t.protocol)}` },
+      ),
+    });
+  }
   for (const s of results.shap) {
     out.push({ name: `shap-${safeName(s.target)}`, section: "prediction", caption: `SHAP values of the architecture features for the prediction of ${s.target}.`, figure: shapSummaryFigure(s) });
   }

@@ -43,6 +43,14 @@ async function makeFullResults(): Promise<string> {
     path.join(root, "predict", "shap_K.json"),
     JSON.stringify({ target: "K", features: ["l/L", "H/d", "log(d)"], shapValues: [[0.1, -0.5, 0.02], [0.3, 0.4, -0.01], [-0.2, 0.1, 0.0]], featureValues: [[0.25, 0.03, 4.8], [0.5, 0.06, 5.5], [1, 0.0625, 6.2]] }),
   );
+  const cells = (r2: number[]) => Object.fromEntries(["A", "lambda"].map((p, j) => [p, { ridge: { r2: r2[j], bestOptions: {} }, xgboost: { r2: r2[j]! + 0.1, bestOptions: {} } }]));
+  fs.writeFileSync(
+    path.join(root, "predict", "table3.json"),
+    JSON.stringify({
+      paper: { protocol: "paper-80-20", params: ["A", "lambda"], regressors: ["ridge", "xgboost"], cells: cells([0.077, 0.031]), nSamples: 18, nTest: 4 },
+      leaveOneModelOut: { protocol: "leave-one-model-out", params: ["A", "lambda"], regressors: ["ridge", "xgboost"], cells: cells([-0.5, 0.2]), nSamples: 18, nTest: 18 },
+    }),
+  );
   fs.writeFileSync(path.join(root, "predict", "partial_dependence_K.json"), JSON.stringify({ target: "K", panels: [{ feature: "H/d", grid: [0.02, 0.04, 0.06], values: [9, 8, 7.5] }] }));
   fs.writeFileSync(path.join(root, "provenance.json"), JSON.stringify({ "evaluation set": "mini-pythia eval_sequences.json (test fixture)" }));
   return root;
@@ -97,12 +105,14 @@ test("stats + fits + predictions + Table 5 + SHAP: every section drawn", { timeo
     if (f.fit.status !== "failed") assert.equal(back[l]!.r2, f.fit.r2);
   }
   const names = runFigures(results).map((f) => f.name);
-  for (const n of ["fig2-final-ratio", "fig5-peak-heatmaps", "fig6-example-fits", "fig7-r2", "fig8-t-peak", "table5-hypotheses", "predicted-trajectories-d512-L8-H16", "shap-K", "partial-dependence-K"]) {
+  for (const n of ["fig2-final-ratio", "fig5-peak-heatmaps", "fig6-example-fits", "fig7-r2", "fig8-t-peak", "table5-hypotheses", "predicted-trajectories-d512-L8-H16", "shap-K", "partial-dependence-K", "table3-paper-80-20", "table3-leave-one-model-out"]) {
     assert.ok(names.includes(n), `${n} in ${names.join(", ")}`);
   }
   const html = buildReportHtml(results, { provenance: { command: "test" } });
   assert.match(html, /Fitted Eq\. 9 parameters, ratio series/);
   assert.match(html, /mean R² \(ratio fit\)/);
+  assert.deepEqual(results.table3[1]!.r2, [[-0.5, 0.2], [-0.4, 0.30000000000000004]]);
+  assert.match(html, /Table 3: test R², protocol leave-one-model-out/);
   const observed = layerSeries(results.models[0]!.series, "ratio");
   assert.equal(observed.length, 4);
   const file = path.join(outDir, "report-full.html");
