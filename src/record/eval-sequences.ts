@@ -51,17 +51,20 @@ export function validateSequences(value: unknown, where: string, vocabSize?: num
   return value as number[][];
 }
 
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 /**
  * Reads evaluation sequences from a JSON file (`{"sequences": [...]}` with optional `seq_len`, or a bare list).
  * Throws a one-line error naming the file and the problem.
  */
 export function readEvalSequences(file: string): EvalSet {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = readText(file);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -125,13 +128,7 @@ export function sequencesFromText(text: string, tokenizer: TextTokenizer, option
 
 /** {@link sequencesFromText} on a UTF-8 text file; errors name the file. */
 export function sequencesFromTextFile(file: string, tokenizer: TextTokenizer, options: { chunks: number; seqLen: number }): EvalSet {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return sequencesFromText(text, tokenizer, { ...options, source: file });
+  return sequencesFromText(readText(file), tokenizer, { ...options, source: file });
 }
 
 /** Byte-level "tokenizer" of the mini-pythia models: token id = UTF-8 byte value (vocabulary 256). */

@@ -9,6 +9,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isProcessAlive } from "../io/hub/lock";
 import { writeFileAtomic } from "../util/atomic-write";
 
 export const MANIFEST_FILE = "record-manifest.json";
@@ -146,16 +147,7 @@ export function removeStaleTempFiles(dir: string): string[] {
     const m = /^\..+\.tmp-(\d+)-[a-z0-9]+$/.exec(f);
     if (!m) continue;
     const pid = Number(m[1]);
-    let alive = pid === process.pid;
-    if (!alive) {
-      try {
-        process.kill(pid, 0);
-        alive = true;
-      } catch (err) {
-        alive = (err as NodeJS.ErrnoException).code === "EPERM";
-      }
-    }
-    if (!alive) {
+    if (pid !== process.pid && !isProcessAlive(pid)) {
       fs.rmSync(path.join(dir, f), { force: true });
       removed.push(f);
     }

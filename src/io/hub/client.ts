@@ -11,6 +11,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { HubCache } from "./cache";
+import { acquireLock } from "./lock";
 import { HttpError, header, isRetryableStatus, readBody, sendRequest } from "./http";
 import { apiPrefix, hubSettingsFromEnv, parseRepo, repoLabel, resolveUrl, type HubRepo, type HubSettings, type RepoType } from "./settings";
 
@@ -519,44 +520,4 @@ function writeBody(res: import("node:http").IncomingMessage, file: string, appen
     res.on("error", finish);
     res.on("close", finish);
   });
-}
-
-/** A lock file holding our pid; a stale lock (its process gone) is taken over. Returns the release function. */
-async function acquireLock(lockFile: string, warn: (m: string) => void): Promise<() => void> {
-  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
-  let warned = false;
-  for (;;) {
-    try {
-      const fd = fs.openSync(lockFile, "wx");
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      return () => fs.rmSync(lockFile, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    let pid = NaN;
-    try {
-      pid = Number(fs.readFileSync(lockFile, "utf8").trim());
-    } catch {
-      continue; // released meanwhile
-    }
-    let alive = false;
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        alive = true;
-      } catch (e) {
-        alive = (e as NodeJS.ErrnoException).code === "EPERM";
-      }
-    }
-    if (!alive) {
-      fs.rmSync(lockFile, { force: true });
-      continue;
-    }
-    if (!warned) {
-      warn(`waiting for process ${pid}, which is downloading the same file (${lockFile})`);
-      warned = true;
-    }
-    await sleep(500);
-  }
 }
