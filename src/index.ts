@@ -13,3 +13,6 @@ export * from "./dynamics/index";
 export * from "./predict/index";
 export * from "./plots/index";
 export * from "./sweep/index";
+export { runMainJob, recordAndCheck, type MainJobOptions, type MainJobSummary, type RecordCheck } from "./pipeline/main-job";
+export { readSuite, maxRelativeError, type Suite, type SuiteModel } from "./pipeline/suite";
+export { runPredictionStudy, type PredictionStudySummary } from "./pipeline/prediction-study";

@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { initBackend } from "../backend";
 import { readExp2Series, readExp2Stats, exp2FileName, layerSeries, type Exp2Series } from "../io/exp2-stats";
 import { writeFitParams } from "../io/fit-params";
-import { fitSeries, type LayerFit } from "../dynamics/index";
+import { fitSeries, compareHypotheses, formatHypothesisTable, HYPOTHESES, type LayerFit } from "../dynamics/index";
 import { readEvalSequences, recordRun, listLocalCheckpoints, projectVersion } from "../record/index";
 import { writeFileAtomic } from "../util/atomic-write";
 import { startProgress } from "../util/progress";
@@ -42,7 +42,7 @@ export interface MainJobOptions {
   /** Worker threads for recording (default: chosen by the record stage). */
   workers?: number;
   /** Skip stages (e.g. "record", "predict", "figures"). */
-  skip?: ("record" | "predict" | "figures" | "report")[];
+  skip?: ("record" | "hypotheses" | "predict" | "figures" | "report")[];
   log?: (line: string) => void;
 }
 
@@ -168,6 +168,21 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
     for (let i = 0; i < series.length; i++) fits.push(await fitModel(series[i]!, modelDirs[i]!, which, seed, () => progress.tick()));
     progress.done();
   });
+
+  // 4. Table 5: the dynamics hypotheses on the ratio series, each curve with the robust multi-start fit
+  if (!skip.has("hypotheses")) {
+    await timed("hypotheses", async () => {
+      const rows = compareHypotheses(series.map((s) => ({ name: s.name, steps: s.steps, layers: layerSeries(s, "ratio") })), { method: "robust", seed });
+      const names = series.map((s) => s.name);
+      const pick = (h: string, key: "meanR2" | "meanAic"): number[] => names.map((n) => rows.find((r) => r.name === n && r.hypothesis === h)![key]);
+      await writeFileAtomic(path.join(out, "hypotheses.json"), `${JSON.stringify({
+        metric: "mean R² over layers (ratio series, robust fits)",
+        models: names,
+        hypotheses: HYPOTHESES.map((h) => ({ name: h, values: pick(h, "meanR2"), aic: pick(h, "meanAic") })),
+      }, null, 1)}\n`);
+      await writeFileAtomic(path.join(out, "hypotheses.txt"), `${formatHypothesisTable(rows)}\n`);
+    });
+  }
 
   // 5. predictions
   let prediction: PredictionStudySummary | undefined;

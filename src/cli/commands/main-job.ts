@@ -7,7 +7,7 @@ import { runMainJob } from "../../pipeline/main-job";
 import { parseFormats } from "../../plots/export";
 import { defineCommand, UsageError } from "../args";
 
-const STAGES = ["record", "predict", "figures", "report"] as const;
+const STAGES = ["record", "hypotheses", "predict", "figures", "report"] as const;
 
 export const command = defineCommand(
   {
