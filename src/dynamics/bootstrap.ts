@@ -10,7 +10,7 @@ import { eq9FromArray, EQ9_KEYS } from "./eq9";
 import type { FitResult } from "./fit-curve";
 import { peakAnalysis } from "./peak";
 import { robustFit } from "./robust-fit";
-import { mulberry32 } from "./rng";
+import { Rng } from "../predict/rng";
 
 export type SeriesName = "ratio" | "top1" | "median";
 
@@ -77,14 +77,14 @@ export function resampledLayerSeries(series: Exp2Series, layer: number, which: S
 export function bootstrapLayer(series: Exp2Series, layer: number, which: SeriesName, fit: FitResult, options: { replicates?: number; seed?: number } = {}): BootstrapSummary {
   const B = options.replicates ?? 200;
   const seed = options.seed ?? 0;
-  const rng = mulberry32(seed ^ (layer * 0x9e3779b1));
+  const rng = new Rng((seed ^ Math.imul(layer, 0x9e3779b1)) >>> 0);
   const S = series.numSequences;
   const window: [number, number] = [series.steps[0]!, series.steps[series.steps.length - 1]!];
   const samples: number[][] = [];
   const tPeaks: number[] = [];
   let early = 0;
   for (let b = 0; b < (fit.status === "failed" ? 0 : B); b++) {
-    const draw = Array.from({ length: S }, () => Math.floor(rng() * S));
+    const draw = Array.from({ length: S }, () => rng.int(S));
     const y = resampledLayerSeries(series, layer, which, draw);
     // the same estimator as the point fit (a bootstrap must repeat the whole procedure), seeded per replicate
     const refit = robustFit(series.steps, y, { seed: seed + b });

@@ -48,19 +48,12 @@ export interface FitResult {
   normalised?: { popt: number[]; scaling: Scaling };
 }
 
-export interface FitCurveOptions {
+/** Solver settings (see {@link LeastSquaresOptions}; `maxNfev` counts per start) plus the starts and checks. */
+export interface FitCurveOptions extends Pick<LeastSquaresOptions, "ftol" | "xtol" | "gtol" | "maxNfev" | "stallWindow" | "stallTol"> {
   /** One normalised start (default: the model's initial guess). */
   p0?: ArrayLike<number>;
   /** Several normalised starts; the converged one with the lowest RSS wins. Overrides p0. */
   starts?: ArrayLike<number>[];
-  ftol?: number;
-  xtol?: number;
-  gtol?: number;
-  /** Residual evaluations per start (default 1000 * k). */
-  maxNfev?: number;
-  /** See {@link LeastSquaresOptions.stallWindow} (default off). */
-  stallWindow?: number;
-  stallTol?: number;
   /** Below this many points a warning is attached (default 27, the paper's minimum per fit). */
   minPoints?: number;
 }

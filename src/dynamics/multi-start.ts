@@ -8,7 +8,7 @@
 import type { CurveModel } from "./curve-model";
 import type { PreparedSeries } from "./fit-curve";
 import { choleskySolve } from "./least-squares";
-import { mulberry32 } from "./rng";
+import { Rng } from "../predict/rng";
 
 export interface MultiStartOptions {
   /** Grid starts kept (default 8). */
@@ -91,14 +91,14 @@ export function multiStarts(model: CurveModel, data: PreparedSeries, options: Mu
   const starts = kept.map((c) => c.p);
   const random = options.random ?? 4;
   if (random > 0) {
-    const rng = mulberry32(options.seed ?? 0);
+    const rng = new Rng(options.seed ?? 0);
     let tries = 0;
     while (starts.length < kept.length + random && tries++ < 20 * random) {
       const v = grid.map((g) => {
         const pos = g.filter((x) => x > 0);
         const lo = Math.log(Math.min(...pos));
         const hi = Math.log(Math.max(...pos));
-        return Math.exp(lo + (hi - lo) * rng());
+        return Math.exp(lo + (hi - lo) * rng.next());
       });
       const r = projectLinear(model, data, v);
       if (r) starts.push(r.p);
