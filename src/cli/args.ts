@@ -81,7 +81,9 @@ export function defineCommand(spec: CommandSpec, body: (args: ParsedArgs) => Pro
       try {
         const args = parseCommandArgs(spec, argv);
         if (!args) return 0;
-        return (await body(args)) ?? 0;
+        // (not `?? 0`: tslab's TypeScript 5.0 rejects `??` on an awaited number | void)
+        const code = await body(args);
+        return typeof code === "number" ? code : 0;
       } catch (err) {
         const message = (err as Error).message?.split("\n")[0] ?? String(err);
         process.stderr.write(`massive ${spec.name}: ${message}\n`);
