@@ -10,7 +10,7 @@ import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import type { NeoXConfig } from "../io/config";
 import { GPTNeoX } from "../model/gpt-neox";
 import { validateSequences } from "./eval-sequences";
-import { recordCheckpointStats, resolveMedianMethod, type MedianMethod } from "./stats";
+import { planRecording, recordCheckpointStats, type MedianMethod } from "./stats";
 
 export interface EngineOptions {
   batchSize?: number;
@@ -71,7 +71,7 @@ export class InProcessEngine implements RecordEngine {
     }
     ckpt.weights.clear();
     const values = await recordCheckpointStats(this.model, this.sequences, this.options);
-    return { values, backend: info.name, medianMethod: resolveMedianMethod(this.options.medianMethod), seconds: (performance.now() - t0) / 1000 };
+    return { values, backend: info.name, medianMethod: planRecording(ckpt.config, this.sequences.length, this.sequences[0]!.length, this.options).method, seconds: (performance.now() - t0) / 1000 };
   }
 
   async close(): Promise<void> {
@@ -98,8 +98,9 @@ export class WorkerEngine implements RecordEngine {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(m.message));
+      // Equality, not truthiness: tslab's TypeScript 5.0 without strictNullChecks narrows this union only that way.
+      if (m.ok === false) p.reject(new Error(m.message));
+      else p.resolve(m.result);
     });
     const failAll = (err: Error): void => {
       this.failed = err;
