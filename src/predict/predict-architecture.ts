@@ -23,7 +23,7 @@ import { REGRESSORS, type RegressorName } from "./regressors";
 import { BaselineTrajectoryPredictor, type TrajectoryModel } from "./trajectory-baseline";
 import { EnsembleTrajectoryPredictor } from "./trajectory-ensemble";
 import { commonStepGrid } from "./step-grid";
-import type { TrainingModel } from "./training-data";
+import { unusableLayerWarnings, type TrainingModel } from "./training-data";
 
 /** The paper's best regressor per parameter (Table 3). */
 export const DEFAULT_PARAM_REGRESSORS: Record<ParamName, RegressorName> = { A: "random_forest", lambda: "xgboost", gamma: "ridge", t0: "random_forest", K: "xgboost" };
@@ -73,7 +73,7 @@ export function predictArchitecture(models: readonly TrainingModel[], arch: Arch
   if (models.length === 0) throw new Error("predictArchitecture: no training models");
   if (steps.length === 0) throw new Error("predictArchitecture: no steps requested");
   const seed = options.seed ?? 0;
-  const warnings = rangeWarnings(models, arch, steps);
+  const warnings = [...rangeWarnings(models, arch, steps), ...unusableLayerWarnings(models)];
   const warn = (m: string): void => {
     warnings.push(m);
     options.onWarning?.(m);

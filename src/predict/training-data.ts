@@ -57,3 +57,20 @@ export function loadTrainingModels(dirs: readonly string[], options: LoadOptions
     return { name: path.basename(dir), dir, arch, steps: series.steps, ratio: layerSeries(series, "ratio"), series };
   });
 }
+
+/**
+ * Indices of the layers whose ratio is finite and positive at every step. A dead layer (median 0: ratio +Infinity,
+ * or NaN where top1 is 0 too) cannot teach a curve model anything; the trajectory models leave such layers out.
+ */
+export function usableLayers(m: TrainingModel): number[] {
+  return m.ratio.flatMap((c, l) => (c.every((v) => Number.isFinite(v) && v > 0) ? [l] : []));
+}
+
+/** One warning per model with unusable layers (see usableLayers), naming them. */
+export function unusableLayerWarnings(models: readonly TrainingModel[]): string[] {
+  return models.flatMap((m) => {
+    const ok = new Set(usableLayers(m));
+    const bad = m.ratio.map((_, l) => l).filter((l) => !ok.has(l));
+    return bad.length ? [`${m.name}: layer(s) ${bad.join(", ")} have a non-finite or non-positive ratio (median 0?); left out of the trajectory model`] : [];
+  });
+}

@@ -8,7 +8,7 @@ import type { Architecture } from "./architecture";
 import { notFittedError } from "./estimator";
 import { table4Features } from "./features";
 import { GradientBoostingRegressor, type GradientBoostingOptions } from "./gradient-boosting";
-import type { TrainingModel } from "./training-data";
+import { usableLayers, type TrainingModel } from "./training-data";
 
 export interface TrajectoryModel {
   fit(models: readonly TrainingModel[]): this;
@@ -32,14 +32,15 @@ export class BaselineTrajectoryPredictor implements TrajectoryModel {
     const X: number[][] = [];
     const y: number[] = [];
     for (const m of models) {
-      m.ratio.forEach((curve, l) => {
+      for (const l of usableLayers(m)) {
         const f = table4Features(m.arch, l);
-        curve.forEach((r, k) => {
+        m.ratio[l]!.forEach((r, k) => {
           X.push([...f, Math.log1p(m.steps[k]!)]);
           y.push(Math.log(r));
         });
-      });
+      }
     }
+    if (y.length === 0) throw new Error("BaselineTrajectoryPredictor.fit: no layer with a finite positive ratio to learn from");
     this.model_ = new GradientBoostingRegressor({ ...this.options, seed: this.seed }).fit(X, y);
     return this;
   }

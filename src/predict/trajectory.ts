@@ -23,7 +23,7 @@ import { ScaledRegressor } from "./pipeline";
 import { Ridge } from "./ridge";
 import { commonStepGrid, resampleCurve } from "./step-grid";
 import type { TrajectoryModel } from "./trajectory-baseline";
-import type { TrainingModel } from "./training-data";
+import { usableLayers, type TrainingModel } from "./training-data";
 
 export interface TrajectoryPredictorOptions {
   /** Principal components of the log-ratio curves. Default 2. */
@@ -72,16 +72,17 @@ interface CurveBasisFit {
 }
 
 function designRows(models: readonly TrainingModel[], features: FeatureSet): number[][] {
-  return models.flatMap((m) => m.ratio.map((_, l) => layerFeatures(m.arch, l, features)));
+  return models.flatMap((m) => usableLayers(m).map((l) => layerFeatures(m.arch, l, features)));
 }
 
 function logCurves(models: readonly TrainingModel[], grid: readonly number[]): number[][] {
-  return models.flatMap((m) => m.ratio.map((c) => resampleCurve(m.steps, c, grid).map((v) => Math.log(v))));
+  return models.flatMap((m) => usableLayers(m).map((l) => resampleCurve(m.steps, m.ratio[l]!, grid).map((v) => Math.log(v))));
 }
 
 function fitBasis(models: readonly TrainingModel[], grid: number[], K: number, make: () => Regressor, features: FeatureSet): CurveBasisFit {
   const Y = logCurves(models, grid);
   const X = designRows(models, features);
+  if (Y.length < 2) throw new Error(`TrajectoryPredictor.fit: need at least 2 layers with a finite positive ratio, got ${Y.length}`);
   const T = grid.length;
   const mean = new Array<number>(T).fill(0);
   for (const row of Y) for (let t = 0; t < T; t++) mean[t]! += row[t]! / Y.length;
@@ -137,7 +138,10 @@ export class TrajectoryPredictor implements TrajectoryModel {
         for (const held of models) {
           const rest = models.filter((m) => m !== held);
           const f = fitBasis(rest, grid, this.components, make(alpha), this.features);
-          s += curveScore(held.ratio, predictBasis(f, held.arch, held.steps, this.features)).layerMean;
+          const ok = usableLayers(held);
+          if (ok.length === 0) continue;
+          const pred = predictBasis(f, held.arch, held.steps, this.features);
+          s += curveScore(ok.map((l) => held.ratio[l]!), ok.map((l) => pred[l]!)).layerMean;
         }
         return { alpha, score: s / models.length };
       });

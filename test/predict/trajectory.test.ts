@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import {
-  loadTrainingModels, TrajectoryPredictor, BaselineTrajectoryPredictor, EnsembleTrajectoryPredictor,
+  loadTrainingModels, TrajectoryPredictor, BaselineTrajectoryPredictor, EnsembleTrajectoryPredictor, usableLayers, unusableLayerWarnings,
   curveScore, resampleCurve,
 } from "../../src/index";
 
@@ -28,4 +28,14 @@ test("curve scores and log-step resampling", () => {
   // midway in log1p between steps 0 and 3 is step 1 (log1p(1) = log(2) = log1p(3) / 2)
   assert.ok(Math.abs(resampleCurve([0, 3], [10, 20], [1])[0]! - 15) < 1e-12);
   assert.deepEqual(resampleCurve([0, 3], [10, 20], [0, 99]), [10, 20]);
+});
+
+test("dead layers (ratio +Infinity or NaN: median 0) are left out of trajectory training, with a warning", () => {
+  const models = loadTrainingModels([path.join(suite, "d128-L4-H4"), path.join(suite, "d256-L6-H8")]);
+  const dead = { ...models[0]!, name: "dead", ratio: models[0]!.ratio.map((c, l) => (l === 1 ? c.map((v, k) => (k % 2 ? Infinity : NaN)) : c)) };
+  const train = [dead, models[1]!];
+  assert.deepEqual(usableLayers(dead), [0, 2, 3]);
+  assert.match(unusableLayerWarnings(train)[0]!, /dead: layer\(s\) 1 have a non-finite/);
+  const p = new EnsembleTrajectoryPredictor({ members: [new TrajectoryPredictor({ alphas: [10] }), new BaselineTrajectoryPredictor({ nEstimators: 10 })] }).fit(train);
+  for (const row of p.predict(models[0]!.arch, [0, 100, 3000])) for (const v of row) assert.ok(Number.isFinite(v) && v > 0);
 });
