@@ -50,6 +50,9 @@ export interface FitResult {
 
 /** Solver settings (see {@link LeastSquaresOptions}; `maxNfev` counts per start) plus the starts and checks. */
 export interface FitCurveOptions extends Pick<LeastSquaresOptions, "ftol" | "xtol" | "gtol" | "maxNfev" | "stallWindow" | "stallTol"> {
+  /** Bounds on the normalised parameters replacing the model's own (e.g. A >= 0). */
+  lower?: readonly number[];
+  upper?: readonly number[];
   /** One normalised start (default: the model's initial guess). */
   p0?: ArrayLike<number>;
   /** Several normalised starts; the converged one with the lowest RSS wins. Overrides p0. */
@@ -134,7 +137,7 @@ export function solveNormalised(model: CurveModel, data: PreparedSeries, start: 
         },
     start,
     {
-      lower: model.lower, upper: model.upper, ftol: options.ftol, xtol: options.xtol, gtol: options.gtol, maxNfev: options.maxNfev,
+      lower: options.lower ?? model.lower, upper: options.upper ?? model.upper, ftol: options.ftol, xtol: options.xtol, gtol: options.gtol, maxNfev: options.maxNfev,
       stallWindow: options.stallWindow, stallTol: options.stallTol,
     },
   );

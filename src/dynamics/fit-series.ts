@@ -8,7 +8,7 @@ import type { Eq9Params } from "./eq9";
 import type { FitResult } from "./fit-curve";
 import { paperProcedure } from "./paper-procedure";
 import { peakAnalysis, type PeakAnalysis } from "./peak";
-import { robustFit } from "./robust-fit";
+import { robustFit, type RobustFitOptions } from "./robust-fit";
 import { bootstrapLayer, type BootstrapSummary, type SeriesName } from "./bootstrap";
 
 export interface LayerFit {
@@ -32,6 +32,8 @@ export interface FitSeriesOptions {
   bootstrap?: number;
   /** Seed of the robust fit's random starts and of the bootstrap (default 0). */
   seed?: number;
+  /** Robust fit only: A >= 0 (see {@link RobustFitOptions.positiveAmplitude}); default false, as in the paper. */
+  positiveAmplitude?: boolean;
   /** Also run the paper procedure for comparison when method is "robust" (default true). */
   comparePaper?: boolean;
   /** Called after each layer (progress). */
@@ -48,7 +50,7 @@ export function fitSeries(series: Exp2Series, which: SeriesName, options: FitSer
   const window: [number, number] = [series.steps[0]!, series.steps[series.steps.length - 1]!];
   return Y.map((y, layer) => {
     const paper = method === "paper" || options.comparePaper !== false ? paperProcedure(series.steps, y) : undefined;
-    const fit = method === "paper" ? paper! : robustFit(series.steps, y, { seed });
+    const fit = method === "paper" ? paper! : robustFit(series.steps, y, { seed, positiveAmplitude: options.positiveAmplitude });
     const out: LayerFit = { layer, series: which, method, fit };
     if (method === "robust" && paper) out.paper = paper;
     if (fit.status !== "failed") out.peak = peakAnalysis(fit.params as Eq9Params, window);

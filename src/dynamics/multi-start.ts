@@ -17,6 +17,8 @@ export interface MultiStartOptions {
   random?: number;
   /** Seed of the random starts (default 0). */
   seed?: number;
+  /** Keep only starts (normalised parameter vectors) this accepts, e.g. a positive amplitude. */
+  accept?: (p: number[]) => boolean;
 }
 
 interface Candidate {
@@ -77,7 +79,7 @@ export function multiStarts(model: CurveModel, data: PreparedSeries, options: Mu
   for (;;) {
     for (let q = 0; q < grid.length; q++) values[q] = grid[q]![idx[q]!]!;
     const r = projectLinear(model, data, values);
-    if (r) cands.push({ p: r.p, rss: r.rss, index: [...idx] });
+    if (r && (!options.accept || options.accept(r.p))) cands.push({ p: r.p, rss: r.rss, index: [...idx] });
     let q = 0;
     while (q < grid.length && ++idx[q]! >= grid[q]!.length) idx[q++] = 0;
     if (q === grid.length) break;
@@ -101,7 +103,7 @@ export function multiStarts(model: CurveModel, data: PreparedSeries, options: Mu
         return Math.exp(lo + (hi - lo) * rng.next());
       });
       const r = projectLinear(model, data, v);
-      if (r) starts.push(r.p);
+      if (r && (!options.accept || options.accept(r.p))) starts.push(r.p);
     }
   }
   return starts;

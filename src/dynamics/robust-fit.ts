@@ -32,6 +32,12 @@ export interface RobustFitOptions extends Omit<FitCurveOptions, "p0" | "starts">
   model?: CurveModel;
   /** Extra normalised starts in the model's own parameters (e.g. a previous solution). */
   extraStarts?: ArrayLike<number>[];
+  /**
+   * Eq. 9 only: restrict the amplitude to A >= 0 (rise, peak, decay; no dip-then-recovery shapes with A < 0).
+   * Not in the paper (which bounds only lambda); useful when the parameters feed a model that needs A > 0, such as
+   * log1p targets. Then the paper's start runs with the same bound, and "never worse" holds against that.
+   */
+  positiveAmplitude?: boolean;
   /** Evaluation budget of each grid/random start's screening run in Eq. 14 (default 150). */
   screenNfev?: number;
   /** Evaluation budget of each polish (default 5000); the paper's start gets `maxNfev` (default 500, scipy's). */
@@ -90,17 +96,20 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
   const consider = (r: LeastSquaresResult | undefined): void => {
     if (r && better(r, best, slack)) best = r;
   };
-  const paper = solveNormalised(eq9Model, data, eq9Model.initialGuess(data.tn, data.yn), { maxNfev: SCIPY_TRF_MAX_NFEV, ...options });
+  const pos = options.positiveAmplitude === true;
+  const opt9 = pos ? { ...options, lower: [0, ...eq9Model.lower.slice(1)] } : options;
+  const opt14 = pos ? { ...options, lower: [0, ...eq14Model.lower.slice(1)], accept: (p: number[]) => p[0]! >= 0 } : options;
+  const paper = solveNormalised(eq9Model, data, eq9Model.initialGuess(data.tn, data.yn), { maxNfev: SCIPY_TRF_MAX_NFEV, ...opt9 });
   nfev += paper.nfev;
   starts++;
   consider(paper);
   for (const s of options.extraStarts ?? []) {
     starts++;
-    const r = solveNormalised(eq9Model, data, s, options);
+    const r = solveNormalised(eq9Model, data, s, opt9);
     nfev += r.nfev;
     consider(r);
   }
-  const starts14 = multiStarts(eq14Model, data, options);
+  const starts14 = multiStarts(eq14Model, data, opt14);
   if (paper.status !== "failed") {
     const q = eq9ToEq14(eq9FromArray(paper.p));
     const v = [q.A1, q.A2, q.beta, q.tau0, q.K];
@@ -110,13 +119,13 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
   for (const s of starts14) {
     starts++;
     // screening: a short run per start; the best ones get the long polish below
-    const r = solveNormalised(eq14Model, data, s, { ...options, maxNfev: options.screenNfev ?? 150 });
+    const r = solveNormalised(eq14Model, data, s, { ...opt14, maxNfev: options.screenNfev ?? 150 });
     nfev += r.nfev;
     if (r.status !== "failed") sols14.push(r);
   }
   sols14.sort((a, b) => a.cost - b.cost);
   for (const r0 of sols14.slice(0, options.polish ?? 2)) {
-    const r = solveNormalised(eq14Model, data, r0.p, { ...options, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
+    const r = solveNormalised(eq14Model, data, r0.p, { ...opt14, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
     nfev += r.nfev;
     const sol = r.status !== "failed" && r.cost <= r0.cost ? r : r0;
     if (sol.p[0] === 0) continue;
@@ -129,7 +138,7 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
   if (best && best.status !== "converged") {
     // e.g. the best curve is a limit of Eq. 9 that Eq. 14 reaches only with gamma = exp(A2/A1) beyond double range:
     // continue in Eq. 9 until the cost stalls
-    const r = solveNormalised(eq9Model, data, best.p, { ...options, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
+    const r = solveNormalised(eq9Model, data, best.p, { ...opt9, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
     nfev += r.nfev;
     if (r.status !== "failed" && r.cost <= best.cost) best = r;
   }
