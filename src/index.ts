@@ -4,7 +4,7 @@
  * io -> model -> record -> dynamics -> predict -> plots.
  */
 export { initBackend, tf, BACKEND_ORDER, type BackendInfo, type BackendName } from "./backend";
-export { writeFileAtomic, writeFileAtomicSync } from "./util/atomic-write";
+export { writeFileAtomic, writeFileAtomicWith, writeFileAtomicSync } from "./util/atomic-write";
 export { startProgress, type Progress } from "./util/progress";
 export * from "./io/index";
 export * from "./model/index";

@@ -4,13 +4,13 @@
  * offsets relative to the end of the header. Tensors are read one by one at their offsets (files may exceed 2 GiB).
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   DTYPE_BYTES, bytesOf, isValidShape, numElements, typedArrayFromBytes, widenHalf,
   type HostDType, type HostTensor,
 } from "./host-tensor";
 import { openForRead, readAt } from "./host-tensor-file";
 import { describeValue, printable } from "../util/one-line";
+import { writeFileAtomicWith } from "../util/atomic-write";
 
 const FROM_ST: Readonly<Record<string, HostDType>> = {
   F16: "float16", BF16: "bfloat16", F32: "float32", F64: "float64",
@@ -136,21 +136,9 @@ export async function writeSafetensors(
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(headerBytes.length));
 
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(tmp, "w");
+  await writeFileAtomicWith(file, async (handle) => {
     await handle.write(prefix);
     await handle.write(headerBytes);
     for (const [, t] of list) await handle.write(bytesOf(t.data));
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.promises.rename(tmp, file);
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await fs.promises.rm(tmp, { force: true });
-    throw new Error(`cannot write ${file}: ${(err as Error).message}`);
-  }
+  });
 }

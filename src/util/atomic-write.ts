@@ -39,18 +39,18 @@ export function ensureDirSync(dir: string): void {
   }
 }
 
-/** Writes `data` to `file` atomically (temp file + fsync + rename), creating parent folders. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  try {
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  } catch (err) {
-    throw mkdirFailure(path.dirname(file), err);
-  }
+/**
+ * Streams a file atomically: `write` receives an open handle on a temporary file beside `file`; once it resolves the
+ * data is flushed to disk and the temporary renamed over `file`. On any error the temporary is removed and the error
+ * rethrown as one line naming the file.
+ */
+export async function writeFileAtomicWith(file: string, write: (handle: fs.promises.FileHandle) => Promise<void>): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPathFor(file);
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await fs.promises.open(tmp, "w");
-    await handle.writeFile(data);
+    await write(handle);
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -60,6 +60,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await fs.promises.rm(tmp, { force: true });
     throw new Error(`cannot write ${file}: ${(err as Error).message}`);
   }
+}
+
+/** Writes `data` to `file` atomically (temp file + fsync + rename), creating parent folders. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await writeFileAtomicWith(file, async (handle) => {
+    await handle.writeFile(data);
+  });
 }
 
 /** Synchronous twin of {@link writeFileAtomic}, for exit handlers and small files. */
