@@ -9,7 +9,11 @@
  *   the fastest there (bench/record/median.bench.ts).
  * - `device`: tf.topk(|h|, 3) on the backend and the median by bisection on the float32 bit patterns: 31 rounds of
  *   a per-row count of |h| <= threshold (non-negative float32 values order like their bits), only counts and
- *   thresholds cross to the host. For GPU backends, where downloading whole layers costs more than 31 reductions.
+ *   thresholds cross to the host; all layers of a batch are reduced together. For GPU backends and large layers:
+ *   on an H200 through WebGPU, 60 rows of 1M values (pythia-70m: 6 layers x 10 sequences of 2048 x 512) take
+ *   135 ms against 522 ms on the host path, 64 rows of 4M (pythia-1b) 161 ms against 959 ms, but 60 rows of 32768
+ *   (mini-pythia) 28 ms against 12 ms; so `auto` takes it on webgpu from {@link DEVICE_MEDIAN_MIN_VALUES} values
+ *   per batch (bench/record/RESULTS.md).
  */
 import { tf, initBackend } from "../backend";
 import { absStats, lowerMedianIndex } from "./select";
@@ -31,10 +35,16 @@ export interface RecordStatsOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Resolves `auto` for the current backend. */
-export function resolveMedianMethod(method: MedianMethod = "auto"): "host" | "device" {
+/**
+ * Below this many values per reduction call the host path wins even on a GPU: the device path's 31 bisection
+ * rounds each wait for a tiny download (about 10 ms per round through WebGPU on an H200), see bench/record.
+ */
+export const DEVICE_MEDIAN_MIN_VALUES = 1 << 22;
+
+/** Resolves `auto` for the current backend and the number of values reduced per call. */
+export function resolveMedianMethod(method: MedianMethod = "auto", values = Infinity): "host" | "device" {
   if (method !== "auto") return method;
-  return tf.getBackend() === "webgpu" ? "device" : "host";
+  return tf.getBackend() === "webgpu" && values >= DEVICE_MEDIAN_MIN_VALUES ? "device" : "host";
 }
 
 /** Host path: [B, n] rows of one layer's output -> [B] stats. */
@@ -105,6 +115,17 @@ export async function deviceStats(t: tf.Tensor, B: number, n: number): Promise<n
 }
 
 /**
+ * The batch size (default: as many sequences as keep the cached outputs of all layers under ~1 GiB) and the
+ * median method `recordCheckpointStats` uses for a model and `numSequences` x `seqLen` tokens.
+ */
+export function planRecording(config: { numLayers: number; hiddenSize: number }, numSequences: number, seqLen: number, options: RecordStatsOptions = {}): { batchSize: number; method: "host" | "device" } {
+  const n = seqLen * config.hiddenSize;
+  const cap = Math.max(1, Math.floor(2 ** 30 / (4 * n * config.numLayers)));
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? cap, numSequences));
+  return { batchSize, method: resolveMedianMethod(options.medianMethod, batchSize * config.numLayers * n) };
+}
+
+/**
  * Records one checkpoint's exp2 statistics: `values[sequence][stat][layer]` with stat in (top1, top2, top3,
  * median), the released dataset's layout. `model` is a loaded {@link GPTNeoX} (or anything with its interface).
  */
@@ -116,9 +137,7 @@ export async function recordCheckpointStats(model: RecordableModel, sequences: n
   const S = sequences[0]!.length;
   if (sequences.some((s) => s.length !== S)) throw new Error("recordCheckpointStats: all sequences must have the same length");
   const n = S * C;
-  const method = resolveMedianMethod(options.medianMethod);
-  const cap = Math.max(1, Math.floor(2 ** 30 / (4 * n * L)));
-  const batchSize = Math.max(1, Math.min(options.batchSize ?? cap, sequences.length));
+  const { batchSize, method } = planRecording(model.config, sequences.length, S, options);
   const names = Array.from({ length: L }, (_, l) => `blocks.${l}.hook_resid_post`);
   const values: number[][][] = sequences.map(() => [0, 1, 2, 3].map(() => new Array<number>(L).fill(0)));
   for (let start = 0; start < sequences.length; start += batchSize) {
@@ -127,19 +146,31 @@ export async function recordCheckpointStats(model: RecordableModel, sequences: n
     const { logits, cache } = model.runWithCache(batch, { namesFilter: names, returnLogits: false });
     logits?.dispose();
     try {
-      for (let l = 0; l < L; l++) {
-        const t = cache.get(names[l]!);
-        if (!t) throw new Error(`recordCheckpointStats: the model returned no ${names[l]}`);
-        if (t.size !== B * n) throw new Error(`recordCheckpointStats: ${names[l]} has shape [${t.shape.join(", ")}], expected [${B}, ${S}, ${C}]`);
-        let rows: number[][];
-        try {
-          rows = method === "host" ? await hostStats(t, B, n) : await deviceStats(t, B, n);
-        } catch (err) {
-          throw new Error(`layer ${l}: ${(err as Error).message}`);
+      const layers = names.map((name) => {
+        const t = cache.get(name);
+        if (!t) throw new Error(`recordCheckpointStats: the model returned no ${name}`);
+        if (t.size !== B * n) throw new Error(`recordCheckpointStats: ${name} has shape [${t.shape.join(", ")}], expected [${B}, ${S}, ${C}]`);
+        return t;
+      });
+      const store = (l: number, rows: number[][]): void => rows.forEach((r, b) => r.forEach((v, k) => (values[start + b]![k]![l] = v)));
+      if (method === "host") {
+        for (let l = 0; l < L; l++) {
+          try {
+            store(l, await hostStats(layers[l]!, B, n));
+          } catch (err) {
+            throw new Error(`layer ${l}: ${(err as Error).message}`);
+          }
+          layers[l]!.dispose();
         }
-        rows.forEach((r, b) => r.forEach((v, k) => (values[start + b]![k]![l] = v)));
-        t.dispose();
-        cache.delete(names[l]!);
+      } else {
+        // All layers in one reduction: [L * B, n] rows, so the bisection's 31 rounds are paid once per batch.
+        const stacked = tf.tidy(() => tf.concat(layers.map((t) => tf.reshape(t, [B, n])), 0));
+        try {
+          const rows = await deviceStats(stacked, L * B, n);
+          for (let l = 0; l < L; l++) store(l, rows.slice(l * B, (l + 1) * B));
+        } finally {
+          stacked.dispose();
+        }
       }
     } finally {
       for (const t of cache.values()) t.dispose();

@@ -93,6 +93,9 @@ test("recordCheckpointStats returns [sequences][4][layers] from the hooked layer
   const values = await recordCheckpointStats(model, seqs, { batchSize: 2 });
   assert.equal(tf.memory().numTensors, before, "no tensor left behind");
   assert.deepEqual(calls, [2, 1]);
+  const onDevice = await recordCheckpointStats(model, seqs, { batchSize: 2, medianMethod: "device" });
+  assert.equal(tf.memory().numTensors, before, "no tensor left behind (device path)");
+  assert.deepEqual(onDevice, values);
   const ref = (seq: number[], l: number): number[] => reference(Float32Array.from(seq.flatMap((id) => Array.from({ length: C }, (_, c) => (id + 1) * (l + 1) * (c - 1.5)))));
   for (let s = 0; s < seqs.length; s++) {
     for (let l = 0; l < L; l++) {
