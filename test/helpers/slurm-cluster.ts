@@ -79,13 +79,38 @@ function readPid(file: string): number | undefined {
   }
 }
 
+/** True while the process runs (a zombie, waiting for a parent that is not us to reap it, counts as gone). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of live processes whose command line mentions `marker` (this cluster's own conf or munge folder). */
+function pidsMentioning(marker: string): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync("/proc");
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${e}/cmdline`, "utf8").includes(marker)) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
@@ -149,6 +174,15 @@ export async function startSlurmCluster(options: { cpus?: number; timeoutMs?: nu
   const env: NodeJS.ProcessEnv = { ...process.env, SLURM_CONF: conf };
   const bin = (b: string): string => which(b) ?? b;
   let stopped = false;
+  // The daemons' pids, kept in memory once they are up: stop() must find them even if the folder was removed.
+  const daemons = new Set<number>();
+  const collectPids = (): void => {
+    for (const f of [path.join(dir, "slurmctld.pid"), path.join(dir, "slurmd.pid"), path.join(munge, "munged.pid")]) {
+      const pid = readPid(f);
+      if (pid) daemons.add(pid);
+    }
+    for (const pid of [...pidsMentioning(conf), ...pidsMentioning(`${munge}/munge.key`)]) daemons.add(pid);
+  };
   const cluster: SlurmCluster = {
     dir,
     conf,
@@ -162,11 +196,10 @@ export async function startSlurmCluster(options: { cpus?: number; timeoutMs?: nu
     async stop() {
       if (stopped) return;
       stopped = true;
+      collectPids();
       const ctld = readPid(path.join(dir, "slurmctld.pid"));
-      const slurmd = readPid(path.join(dir, "slurmd.pid"));
-      const mungePid = readPid(path.join(munge, "munged.pid"));
       try {
-        if (ctld && alive(ctld)) {
+        if (fs.existsSync(conf) && ((ctld && alive(ctld)) || pidsMentioning(conf).length)) {
           spawnSync(bin("scancel"), ["--user", "root", "--full"], { env, stdio: "ignore", timeout: 20_000 });
           const end = Date.now() + 20_000;
           while (Date.now() < end) {
@@ -177,8 +210,11 @@ export async function startSlurmCluster(options: { cpus?: number; timeoutMs?: nu
           spawnSync(bin("scontrol"), ["shutdown"], { env, stdio: "ignore", timeout: 20_000 });
         }
       } finally {
-        for (const pid of [slurmd, ctld, mungePid]) {
-          if (!pid || !alive(pid)) continue;
+        // slurmd and slurmctld first, munged last (they need it to shut down cleanly)
+        const mungeds = new Set(pidsMentioning(`${munge}/munge.key`));
+        for (const pid of [...[...daemons].filter((p) => !mungeds.has(p)), ...mungeds]) {
+          if (!alive(pid)) continue;
+          if (mungeds.has(pid)) process.kill(pid, "SIGTERM"); // nothing else stops munged
           if (!(await waitGone(pid, 5000))) {
             process.kill(pid, "SIGTERM");
             if (!(await waitGone(pid, 5000))) process.kill(pid, "SIGKILL");
@@ -213,6 +249,7 @@ export async function startSlurmCluster(options: { cpus?: number; timeoutMs?: nu
       await sleep(100);
     }
     cluster.startSeconds = (Date.now() - t0) / 1000;
+    collectPids();
     return cluster;
   } catch (err) {
     await cluster.stop();

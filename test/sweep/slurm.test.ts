@@ -67,6 +67,21 @@ function assertSameFiles(actual: string, expected: string, what: string): void {
   for (const [name, bytes] of e) assert.ok(a.get(name)!.equals(bytes), `${what}: ${name} differs`);
 }
 
+/** Pids of live processes whose command line runs `record` with `--out <outDir>`. */
+function recordProcesses(outDir: string): number[] {
+  const pids: number[] = [];
+  for (const e of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0");
+      if (argv.includes("record") && argv[argv.indexOf("--out") + 1] === outDir) pids.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
 function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
@@ -136,14 +151,22 @@ test("cancelling a task mid-run and resubmitting finishes the sweep with nothing
   assert.equal(sub.code, 0, sub.stderr);
   const jobId = /d128-L6-H4 (\d+)/.exec(sub.stdout)![1]!;
   const marker = path.join(dir, "state/d128-L6-H4/step64.json");
+  const outDir = path.join(dir, model.tasks[1]!.out);
   const end = Date.now() + 300_000;
-  while (!(fs.existsSync(marker) && JSON.parse(fs.readFileSync(marker, "utf8")).state === "running")) {
-    if (Date.now() > end) assert.fail("task 1 never started");
-    await sleep(100);
+  // mid-run: task 1's `massive record` process is alive (found by its command line)
+  while (recordProcesses(outDir).length === 0) {
+    if (Date.now() > end) assert.fail("task 1's record process never started");
+    await sleep(50);
   }
-  await sleep(700); // the record process is starting or recording now
+  await sleep(300);
+  assert.equal(JSON.parse(fs.readFileSync(marker, "utf8")).state, "running");
   assert.equal(fs.existsSync(path.join(dir, model.tasks[1]!.out, "exp2_d128-L6-H4_step64")), false, "task 1 finished before it could be cancelled; the test needs a slower task");
   cluster!.run("scancel", [`${jobId}_1`]);
+  const gone = Date.now() + 60_000;
+  while (recordProcesses(outDir).length) {
+    if (Date.now() > gone) assert.fail("the cancelled task's record process is still running");
+    await sleep(100);
+  }
   const first = await waitStatus(dir, settled, 300_000);
   const t1 = first.models[0]!.tasks[1]!;
   assert.equal(t1.state, "failed", JSON.stringify(t1));
@@ -152,7 +175,7 @@ test("cancelling a task mid-run and resubmitting finishes the sweep with nothing
   assert.equal(cancelled.state, "failed");
   assert.match(cancelled.reason, /SIGTERM|SIGKILL|killed|exited/);
   // nothing partial: the cancelled task's folder holds no stats file and no temporary file
-  const left = walk(path.join(dir, model.tasks[1]!.out)).map((f) => path.basename(f));
+  const left = walk(outDir).map((f) => path.basename(f));
   assert.deepEqual(left.filter((f) => f.startsWith("exp2_") || f.includes(".tmp-")), [], left.join(", "));
 
   const text = massive(["sweep", "status", dir]).stdout;
@@ -162,7 +185,7 @@ test("cancelling a task mid-run and resubmitting finishes the sweep with nothing
   const isStats = (f: string): boolean => path.basename(f).startsWith("exp2_");
   assert.equal([...done.keys()].filter(isStats).length, 2);
   const re = massive(["sweep", "submit", dir]); // the whole array again, as a user would
-  assert.equal(re.code, 0, re.stderr);
+  assert.equal(re.code, 0, `${re.stderr}; ${dir}: ${fs.existsSync(dir) ? fs.readdirSync(dir).join(", ") : "gone"}; ${work}: ${fs.existsSync(work) ? fs.readdirSync(work).join(", ") : "gone"}`);
   const jobId2 = /d128-L6-H4 (\d+)/.exec(re.stdout)![1]!;
   const second = await waitStatus(dir, (s) => settled(s) && s.total.done === 3, 300_000);
   assert.deepEqual(second.models[0]!.counts, { done: 3, running: 0, pending: 0, failed: 0, missing: 0 });
