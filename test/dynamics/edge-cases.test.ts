@@ -85,3 +85,16 @@ test("fitSeries: a layer that cannot be fitted is reported as failed and written
   assert.equal(e.status, "failed");
   assert.match(String(e.message), /constant series/);
 });
+
+test("positiveAmplitude keeps A >= 0 and is never worse than the paper's start under the same bound", async () => {
+  const { readExp2Series, layerSeries } = await import("../../src/index");
+  const path = await import("node:path");
+  const s = readExp2Series(path.resolve(__dirname, "../../data/mini-pythia/d128-L8-H8"));
+  const y = layerSeries(s, "ratio")[3]!;
+  const free = robustFit(s.steps, y);
+  const pos = robustFit(s.steps, y, { positiveAmplitude: true });
+  assert.ok((free.params as { A: number }).A < 0, "this layer dips: the unconstrained optimum has A < 0");
+  assert.ok((pos.params as { A: number }).A >= 0);
+  assert.ok(pos.r2 <= free.r2 + 1e-9);
+  assert.ok(pos.r2 >= paperProcedure(s.steps, y).r2 - 1e-3);
+});

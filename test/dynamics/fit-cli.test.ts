@@ -45,3 +45,17 @@ test("massive fit: bad input gives a non-zero exit and one line", () => {
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--series/);
 });
+
+test("massive fit --bootstrap adds a seeded bootstrap beside original", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "massive-fit-boot-"));
+  const out = path.join(dir, "ratio.json");
+  const r = massive("--stats", "data/mini-pythia/d512-L4-H8", "--series", "ratio", "--bootstrap", "2", "--seed", "3", "--out", out);
+  assert.equal(r.status, 0, r.stderr);
+  const entries = readFitParams(out);
+  const b = entries[0]!.bootstrap as { replicates: number; seed: number; params: Record<string, { n: number }>; t_peak: unknown };
+  assert.equal(b.replicates, 2);
+  assert.equal(b.seed, 3);
+  assert.deepEqual(Object.keys(b.params), ["A", "lambda", "gamma", "t0", "K"]);
+  assert.ok(entries.every((e) => e.method === "robust" && (e.paper as { status: string }).status !== undefined));
+  fs.rmSync(dir, { recursive: true });
+});
