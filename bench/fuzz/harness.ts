@@ -76,7 +76,7 @@ export interface FuzzOptions {
   log?: (line: string) => void;
 }
 
-const INTERNAL = /Cannot read propert|Cannot set propert|is not a function|is not iterable|Maximum call stack|Invalid array length|Array buffer allocation failed|Invalid typed array length|Invalid string length|undefined is not|null is not|\[object Object\]/;
+const INTERNAL = /Cannot read propert|Cannot set propert|is not a function|is not iterable|Maximum call stack|Invalid array length|Array buffer allocation failed|Invalid typed array length|Invalid string length|(?:undefined|null) is not (?:a function|iterable|an object)|\[object Object\]/;
 const BAD_CLASSES = new Set(["TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError", "InternalError"]);
 
 /** Checks one outcome against the contract; returns the violation or undefined. */
@@ -284,6 +284,9 @@ export async function fuzzTarget(name: string, options: FuzzOptions, scratch: st
   runner.stop();
   fs.rmSync(dir, { recursive: true, force: true });
   report.wallSeconds = (performance.now() - t0) / 1000;
+  // Each parser's report is kept as soon as it is done (a long run stopped midway keeps the finished ones).
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, "report.json"), `${JSON.stringify({ date: new Date().toISOString(), cases: options.cases, light: options.light ?? false, report }, null, 1)}\n`);
   return report;
 }
 
