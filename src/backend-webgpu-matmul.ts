@@ -7,11 +7,12 @@
  *
  * It replaces the webgpu kernels BatchMatMul and _FusedMatMul for the cases it handles (no transposes, K and N
  * multiples of 4, bias without activation, equal or broadcast batch) and hands every other case to the original
- * kernel. `MASSIVE_WEBGPU_MATMUL=tfjs` keeps the original kernels everywhere (for comparison).
+ * kernel. `MASSIVE_WEBGPU_MATMUL=tfjs` keeps the original kernels everywhere, `=128` only the 128-wide tiles (for
+ * comparison).
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-const BM = 128, BN = 128, BK = 16;
+const BM = 128, BK = 16;
 const THREADS = 256;
 
 interface TensorInfo { dataId: object; shape: number[]; dtype: string }
@@ -19,26 +20,31 @@ interface WebGpuBackendLike {
   runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: string, uniforms?: { type: string; data: number[] }[]): TensorInfo;
 }
 
-/** The WGSL of one variant: `fit` drops the bounds checks (M, N multiples of 128 and K of 16). */
-function userCode(fit: boolean, bias: boolean): string {
+/**
+ * The WGSL of one variant: a 128 x BN tile (BN = 128: 8 x 8 outputs per thread; BN = 64: 8 x 4, twice the
+ * workgroups for narrow or small products); `fit` drops the bounds checks (M multiple of 128, N of BN, K of 16).
+ */
+function userCode(BN: number, fit: boolean, bias: boolean): string {
+  const cols = BN / 64; // vec4 accumulators per row
+  const BNv = BN / 4; // vec4 per row of the B tile
   const acc: string[] = [];
-  for (let r = 0; r < 8; r++) for (let c = 0; c < 2; c++) acc.push(`var acc${r}${c} = vec4<f32>(0.0);`);
+  for (let r = 0; r < 8; r++) for (let c = 0; c < cols; c++) acc.push(`var acc${r}${c} = vec4<f32>(0.0);`);
   const fmas: string[] = [];
   for (let r = 0; r < 8; r++) {
     const a = `${r < 4 ? "a0" : "a1"}[${r % 4}]`;
-    fmas.push(`acc${r}0 = fma(vec4<f32>(${a}), b0, acc${r}0);`, `acc${r}1 = fma(vec4<f32>(${a}), b1, acc${r}1);`);
+    for (let c = 0; c < cols; c++) fmas.push(`acc${r}${c} = fma(vec4<f32>(${a}), b${c}, acc${r}${c});`);
   }
   const stores: string[] = [];
   for (let r = 0; r < 8; r++) {
     const row = r < 4 ? `m0 + 4 * ty + ${r}` : `m0 + 64 + 4 * ty + ${r - 4}`;
-    for (let c = 0; c < 2; c++) {
+    for (let c = 0; c < cols; c++) {
       const col = c === 0 ? "nv0 + tx" : "nv0 + 16 + tx";
       const value = bias ? `acc${r}${c} + bias[${col}]` : `acc${r}${c}`;
       const store = `result[(outBase + u32(${row})) * nv + u32(${col})] = ${value};`;
       stores.push(fit ? store : `if (${row} < M && ${col} < nvI) { ${store} }`);
     }
   }
-  // Global -> registers: A tile rows (128 x 4 vec4), B tile rows (16 x 32 vec4); two vec4 of each per thread.
+  // Global -> registers: A tile rows (128 x 4 vec4: two vec4 per thread), B tile rows (16 x BNv vec4: BNv / 16).
   const loadA = (i: number): string => {
     const idx = `(li + ${i * THREADS})`;
     const g = `A[(aBase + u32(m0 + ${idx} / 4)) * kv + u32(kt * 4 + ${idx} % 4)]`;
@@ -46,15 +52,19 @@ function userCode(fit: boolean, bias: boolean): string {
   };
   const loadB = (i: number): string => {
     const idx = `(li + ${i * THREADS})`;
-    const g = `B[(bBase + u32(kt * ${BK} + ${idx} / 32)) * nv + u32(nv0 + ${idx} % 32)]`;
-    return fit ? `rb${i} = ${g};` : `rb${i} = vec4<f32>(0.0); if (kt * ${BK} + ${idx} / 32 < K && nv0 + ${idx} % 32 < nvI) { rb${i} = ${g}; }`;
+    const g = `B[(bBase + u32(kt * ${BK} + ${idx} / ${BNv})) * nv + u32(nv0 + ${idx} % ${BNv})]`;
+    return fit ? `rb${i} = ${g};` : `rb${i} = vec4<f32>(0.0); if (kt * ${BK} + ${idx} / ${BNv} < K && nv0 + ${idx} % ${BNv} < nvI) { rb${i} = ${g}; }`;
   };
-  const storeShared = (i: number): string => {
+  // A element (row, 4*kq + c) goes to As[(4*kq + c) * 32 + row / 4][row % 4]; B vec4 (krow, nq) to Bs[krow * BNv + nq].
+  const storeA = (i: number): string => {
     const idx = `(li + ${i * THREADS})`;
-    // A element (row, 4*kq + c) goes to As[(4*kq + c) * 32 + row / 4][row % 4]; B vec4 (krow, nq) to Bs[krow * 32 + nq].
-    return [0, 1, 2, 3].map((c) => `As[(${idx} % 4 * 4 + ${c}) * 32 + ${idx} / 16][${idx} / 4 % 4] = ra${i}[${c}];`).join(" ") +
-      ` Bs[${idx}] = rb${i};`;
+    return [0, 1, 2, 3].map((c) => `As[(${idx} % 4 * 4 + ${c}) * 32 + ${idx} / 16][${idx} / 4 % 4] = ra${i}[${c}];`).join(" ");
   };
+  const storeB = (i: number): string => `Bs[li + ${i * THREADS}] = rb${i};`;
+  const bLoads = Array.from({ length: cols }, (_, i) => i);
+  const loads = `${loadA(0)} ${loadA(1)} ${bLoads.map(loadB).join(" ")}`;
+  const bRegs = bLoads.map((i) => `var rb${i} : vec4<f32>;`).join(" ");
+  const bReads = bLoads.map((c) => `let b${c} = Bs[k * ${BNv} + ${16 * c} + tx];`).join("\n        ");
   return `
   var<workgroup> As : array<vec4<f32>, ${(BK * BM) / 4}>;
   var<workgroup> Bs : array<vec4<f32>, ${(BK * BN) / 4}>;
@@ -69,27 +79,27 @@ function userCode(fit: boolean, bias: boolean): string {
     let ty = li / 16;
     let batch = i32(workgroupId.z);
     let m0 = i32(workgroupId.y) * ${BM};
-    let nv0 = i32(workgroupId.x) * ${BN / 4};
+    let nv0 = i32(workgroupId.x) * ${BNv};
     let aBase = u32(select(batch, 0, uniforms.batchA == 1) * M);
     let bBase = u32(select(batch, 0, uniforms.batchB == 1) * K);
     let outBase = u32(batch * M);
     ${acc.join("\n    ")}
-    var ra0 : vec4<f32>; var ra1 : vec4<f32>; var rb0 : vec4<f32>; var rb1 : vec4<f32>;
+    var ra0 : vec4<f32>; var ra1 : vec4<f32>; ${bRegs}
     let tiles = (K + ${BK - 1}) / ${BK};
     var kt = 0;
-    ${loadA(0)} ${loadA(1)} ${loadB(0)} ${loadB(1)}
+    ${loads}
     for (var t = 0; t < tiles; t++) {
       workgroupBarrier();
-      ${storeShared(0)}
-      ${storeShared(1)}
+      ${storeA(0)}
+      ${storeA(1)}
+      ${bLoads.map(storeB).join(" ")}
       workgroupBarrier();
       kt = t + 1;
-      if (kt < tiles) { ${loadA(0)} ${loadA(1)} ${loadB(0)} ${loadB(1)} }
+      if (kt < tiles) { ${loads} }
       for (var k = 0; k < ${BK}; k++) {
         let a0 = As[k * 32 + ty];
         let a1 = As[k * 32 + 16 + ty];
-        let b0 = Bs[k * 32 + tx];
-        let b1 = Bs[k * 32 + 16 + tx];
+        ${bReads}
         ${fmas.join("\n        ")}
       }
     }
@@ -108,18 +118,20 @@ class TiledMatMulProgram {
   uniforms = "dimM : i32, dimN : i32, dimK : i32, batchA : i32, batchB : i32,";
   private readonly fit: boolean;
   private readonly bias: boolean;
+  private readonly BN: number;
 
-  constructor(outShape: number[], batch: number, M: number, N: number, K: number, bias: boolean) {
+  constructor(outShape: number[], batch: number, M: number, N: number, K: number, bias: boolean, BN: number) {
     this.outputShape = outShape;
     this.variableNames = bias ? ["A", "B", "bias"] : ["A", "B"];
     this.fit = M % BM === 0 && N % BN === 0 && K % BK === 0;
     this.bias = bias;
+    this.BN = BN;
     this.dispatch = [Math.ceil(N / BN), Math.ceil(M / BM), batch];
     this.shaderKey = `massiveTiledMatMul_${BM}x${BN}x${BK}_${this.fit}_${bias}`;
   }
 
   getUserCode(): string {
-    return userCode(this.fit, this.bias);
+    return userCode(this.BN, this.fit, this.bias);
   }
 }
 
@@ -143,7 +155,11 @@ function tiledMatMul(a: TensorInfo, b: TensorInfo, bias: TensorInfo | undefined,
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== N || bias.dtype !== "float32")) return undefined;
   const batch = Math.max(batchA, batchB);
   if (batch > 65535) return undefined;
-  const program = new TiledMatMulProgram([...outer, M, N], batch, M, N, K, bias !== undefined);
+  // 128-wide tiles unless N is narrow or they would leave the GPU's multiprocessors short of workgroups
+  // (under about two per multiprocessor on a 132-SM H200); MASSIVE_WEBGPU_MATMUL=128 keeps 128 always.
+  const wide = batch * Math.ceil(M / BM) * Math.ceil(N / 128);
+  const BN = process.env.MASSIVE_WEBGPU_MATMUL !== "128" && (N <= 64 || wide < 264) ? 64 : 128;
+  const program = new TiledMatMulProgram([...outer, M, N], batch, M, N, K, bias !== undefined, BN);
   const inputs: TensorInfo[] = [
     { dataId: a.dataId, shape: [batchA, M, K], dtype: a.dtype },
     { dataId: b.dataId, shape: [batchB, K, N], dtype: b.dtype },

@@ -2,7 +2,7 @@
  * Matrix products and a memory-bound op on the current backend (MASSIVE_BACKEND=webgpu on a GPU): correctness
  * against a float64 host reference, then GFLOP/s (median of timed repeats after a warm-up) for the shapes the
  * GPT-NeoX forward uses (rows = 10 x 2048 tokens) and 8192^3, and GB/s of an elementwise add.
- * Usage: node bench/gpu/matmul.js [--reps 5] [--quick]
+ * Usage: node bench/gpu/matmul.js [--reps 5] [--quick] [--checks-only]
  */
 import { arg, fillRandom, median, setup, sync, tf, writeResult } from "./lib";
 
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     ["160m scores 24x(2048x64x2048)", 24, 2048, 64, 2048],
     ["1b ctx 16x(2048x2048x256)", 16, 2048, 2048, 256],
   ];
+  if (process.argv.includes("--checks-only")) return;
   const rows: { label: string; seconds: number; gflops: number }[] = [];
   for (const [label, B, M, K, N] of quick ? shapes.slice(0, 2) : shapes) {
     const a = tf.randomNormal(B === 1 ? [M, K] : [B, M, K]);

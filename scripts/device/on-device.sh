@@ -32,6 +32,7 @@ LOG=${OUT:-/tmp}/setup.log
   [[ -d .gpu/js ]] || tar -xJf .gpu/js.tar.xz -C .gpu
   mkdir -p .gpu/js/test
   ln -sfn "$PWD/test/fixtures" .gpu/js/test/fixtures
+  for d in test/*/fixtures; do [[ -d $d && -d .gpu/js/$(dirname "$d") ]] && ln -sfn "$PWD/$d" ".gpu/js/$d"; done
   if [[ -d data/mini-pythia/checkpoints ]]; then ln -sfn "$PWD/data" .gpu/js/data; else ln -sfn "$PWD/.gpu/data" .gpu/js/data; fi
 } >>"$LOG" 2>&1
 export PATH=/opt/massive-node/bin:$PATH NODE_PATH=$PWD/.gpu/node_modules

@@ -5,7 +5,7 @@
 #   .gpu/node_modules/webgpu/            the npm `webgpu` package: index.js, package.json, dist/linux-x64/dawn.node.xz
 #   .gpu/debs/*.deb                      Debian's Vulkan loader and GLVND (unpacked on the device by on-device.sh)
 #   .gpu/js/<entry>.js                   esbuild one-file CommonJS bundles of bench/gpu/*.ts and the chosen tests
-# Usage: scripts/device/pack.sh [test-file ...]   (default tests: test/model/*.test.ts)
+# Usage: scripts/device/pack.sh [test-file ...]   (default: test/model/*.test.ts and test/record/stats.test.ts, CLI tests excepted)
 # The device side is scripts/device/on-device.sh, which travels with the working tree.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -39,7 +39,8 @@ fi
 
 # One-file bundles. Optional native/GPU packages stay external: `webgpu` resolves to .gpu/node_modules/webgpu.
 tests=("$@")
-if [[ ${#tests[@]} -eq 0 ]]; then tests=(test/model/*.test.ts); fi
+# default: the model and recording tests that need neither the CLI (tsx) nor the network
+if [[ ${#tests[@]} -eq 0 ]]; then tests=($(ls test/model/*.test.ts test/record/stats.test.ts | grep -v -e '-cli\.test')); fi
 entries=(bench/gpu/*.ts "${tests[@]}")
 entries=($(printf '%s\n' "${entries[@]}" | grep -v -e '/lib\.ts$' -e '-helpers\.ts$' -e '/kernels/'))
 rm -rf "$G/js"; mkdir -p "$G/js"
