@@ -1,0 +1,78 @@
+/**
+ * Activation magnitudes of one layer of one forward pass, per token: |h[t, c]| of the few hidden dimensions that
+ * reach the largest values (where the massive activations live), against the median |h| over all dimensions of
+ * the same token. Not a paper figure; interpretability users look at it to see *which* tokens and dimensions carry
+ * the top1 values that the paper's statistics summarise.
+ */
+import { requireNonEmpty, type PlotlyFigure } from "./figure";
+import { themedAxis, themedConfig, themedLayout, sequenceColor, THEME } from "./theme";
+
+export interface TokenActivations {
+  model: string;
+  step: number;
+  /** 0-based layer (shown 1-based). */
+  layer: number;
+  /** The hidden states h[t][c] of one sequence (signed; the figure takes |h|). */
+  values: number[][];
+  /** Label of each token (shown on hover), e.g. the decoded text. */
+  tokens?: string[];
+}
+
+/** Hidden dimensions ordered by their largest |h| over tokens, the first `k` of them. */
+export function topHiddenDims(values: number[][], k: number): number[] {
+  requireNonEmpty("topHiddenDims", "values", values);
+  const C = values[0]!.length;
+  const peak = new Array<number>(C).fill(0);
+  for (const row of values) row.forEach((v, c) => (peak[c] = Math.max(peak[c]!, Math.abs(v))));
+  return peak.map((v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]).slice(0, Math.max(0, k)).map(([, c]) => c);
+}
+
+/** Median of |h| over the hidden dimensions of each token. */
+export function tokenMedianMagnitude(values: number[][]): number[] {
+  return values.map((row) => {
+    const a = row.map(Math.abs).sort((x, y) => x - y);
+    return a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
+  });
+}
+
+/**
+ * |h| per token position (log y) for the `topDims` hidden dimensions with the largest values (lines, coloured by
+ * rank), with the per-token median over all dimensions (dashed, grey) for scale.
+ */
+export function tokenActivationsFigure(input: TokenActivations, options: { topDims?: number; title?: string } = {}): PlotlyFigure {
+  requireNonEmpty("tokenActivationsFigure", "values", input.values);
+  const dims = topHiddenDims(input.values, options.topDims ?? 4);
+  const x = input.values.map((_, t) => t);
+  const text = input.tokens ? input.tokens.map((s) => JSON.stringify(s)) : undefined;
+  const hover = (what: string) => `${what}<br>token %{x}${text ? " %{text}" : ""}<br>|h| = %{y:.4g}<extra></extra>`;
+  const floor = 1e-6;
+  return {
+    data: [
+      ...dims.map((c, i) => ({
+        type: "scatter",
+        mode: "lines",
+        name: `dim ${c}`,
+        x,
+        y: input.values.map((row) => Math.max(Math.abs(row[c]!), floor)),
+        ...(text ? { text } : {}),
+        hovertemplate: hover(`hidden dim ${c}`),
+        line: { color: sequenceColor(i, dims.length), width: 1.5 },
+      })),
+      {
+        type: "scatter",
+        mode: "lines",
+        name: "median over dims",
+        x,
+        y: tokenMedianMagnitude(input.values).map((v) => Math.max(v, floor)),
+        ...(text ? { text } : {}),
+        hovertemplate: hover("median |h| over hidden dims"),
+        line: { color: THEME.axisColor, width: 1.5, dash: "dash" },
+      },
+    ],
+    layout: themedLayout(options.title ?? `${input.model}, step ${input.step}: |h| per token, layer ${input.layer + 1} (1-based), top ${dims.length} hidden dims`, {
+      xaxis: themedAxis("token position in the sequence"),
+      yaxis: themedAxis("|h| (activation units, log scale)", { log: true }),
+    }),
+    config: themedConfig(`token-activations-layer${input.layer + 1}`),
+  };
+}
