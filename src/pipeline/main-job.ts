@@ -66,11 +66,14 @@ export interface MainJobSummary {
   seconds: Record<string, number>;
 }
 
-/** Records the suite's bundled checkpoints into `<out>/<model>/recorded/` and compares with the shipped stats. */
-export async function recordAndCheck(model: SuiteModel, evalFile: string, out: string, options: { workers?: number; log: (l: string) => void }): Promise<RecordCheck> {
+/**
+ * Records the suite's bundled checkpoints (all, or `options.steps`) into `<out>/<model>/recorded/` and compares with
+ * the shipped stats.
+ */
+export async function recordAndCheck(model: SuiteModel, evalFile: string, out: string, options: { workers?: number; steps?: number[]; log: (l: string) => void }): Promise<RecordCheck> {
   const t0 = performance.now();
   const recordedDir = path.join(out, model.name, "recorded");
-  const checkpoints = listLocalCheckpoints(model.checkpointsDir!);
+  const checkpoints = listLocalCheckpoints(model.checkpointsDir!, options.steps);
   const summary = await recordRun({
     out: recordedDir,
     model: { kind: "local", id: model.checkpointsDir! },
