@@ -15,6 +15,8 @@ export interface LomoCurveResult {
   /** predictor name -> mean over models of the pooled R^2 */
   meanPooledR2: Record<string, number>;
   models: string[];
+  /** predictor name -> held-out model name -> predicted ratio [layers][steps] at that model's steps */
+  predictions: Record<string, Record<string, number[][]>>;
 }
 
 /**
@@ -30,13 +32,17 @@ export function leaveOneModelOutCurves(
   if (models.length < 3) throw new Error(`leaveOneModelOutCurves: need at least 3 models, got ${models.length}`);
   const names = [...Object.keys(factories), ...Object.keys(combine)];
   const scores: Record<string, Record<string, CurveScore>> = Object.fromEntries(names.map((n) => [n, {}]));
+  const predictions: Record<string, Record<string, number[][]>> = Object.fromEntries(names.map((n) => [n, {}]));
   for (const held of models) {
     onProgress?.(`leave-one-model-out: holding out ${held.name}`);
     const rest = models.filter((m) => m !== held);
     const preds: Record<string, number[][]> = {};
     for (const [name, make] of Object.entries(factories)) preds[name] = make().fit(rest).predict(held.arch, held.steps);
     for (const [name, fn] of Object.entries(combine)) preds[name] = fn(preds);
-    for (const name of names) scores[name]![held.name] = curveScore(held.ratio, preds[name]!);
+    for (const name of names) {
+      scores[name]![held.name] = curveScore(held.ratio, preds[name]!);
+      predictions[name]![held.name] = preds[name]!;
+    }
   }
   const avg = (name: string, key: "layerMean" | "pooled"): number => models.reduce((a, m) => a + scores[name]![m.name]![key], 0) / models.length;
   return {
@@ -44,6 +50,7 @@ export function leaveOneModelOutCurves(
     meanLayerR2: Object.fromEntries(names.map((n) => [n, avg(n, "layerMean")])),
     meanPooledR2: Object.fromEntries(names.map((n) => [n, avg(n, "pooled")])),
     models: models.map((m) => m.name),
+    predictions,
   };
 }
 
