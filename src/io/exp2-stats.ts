@@ -180,3 +180,22 @@ export function layerSeries(series: Exp2Series, which: "ratio" | "top1" | "media
     which === "ratio" ? top1[t]![l]! / median[t]![l]! : which === "top1" ? top1[t]![l]! : median[t]![l]!;
   return Array.from({ length: series.numLayers }, (_, l) => series.steps.map((_, t) => pick(t, l)));
 }
+
+/**
+ * Spread over the evaluation sequences (the paper's Table 2): per checkpoint and layer, the coefficient of variation
+ * (sample standard deviation / mean, n - 1 in the denominator) of the per-sequence top1, median or ratio
+ * top1/median. Returns `[numCheckpoints][numLayers]`; NaN with fewer than two sequences.
+ */
+export function coefficientOfVariation(series: Exp2Series, which: "ratio" | "top1" | "median"): number[][] {
+  const k = EXP2_STATS.indexOf("top1");
+  const m = EXP2_STATS.indexOf("median");
+  return series.checkpoints.map((c) =>
+    Array.from({ length: series.numLayers }, (_, l) => {
+      const v = c.values.map((seq) => (which === "ratio" ? seq[k]![l]! / seq[m]![l]! : which === "top1" ? seq[k]![l]! : seq[m]![l]!));
+      if (v.length < 2) return NaN;
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+      return sd / mean;
+    }),
+  );
+}
