@@ -207,6 +207,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
       meanR2Paper: r2(ratio, true),
       failedFits: (ratio ?? []).filter((x) => x.fit.status === "failed").length,
       lomoCurveR2: prediction?.lomoCurveR2[m.name],
+      lomoBaselineCurveR2: prediction?.baselineLomoCurveR2[m.name],
     };
   });
 

@@ -14,8 +14,10 @@ export interface ModelSummary {
   /** Mean over layers of R^2, the paper's single-start procedure. */
   meanR2Paper: number;
   failedFits: number;
-  /** Leave-one-model-out curve R^2 of the predicted trajectories. */
+  /** Leave-one-model-out curve R^2 of the predicted trajectories (shipped ensemble predictor). */
   lomoCurveR2?: number;
+  /** The same for the plain baseline (gradient-boosted trees on Table 4 features + log(1+step)). */
+  lomoBaselineCurveR2?: number;
 }
 
 /** The paper's Table 1 (mean layer R^2 per Pythia model), from data/paper/tables.json. */
@@ -29,11 +31,13 @@ const f3 = (v: number | undefined): string => (v === undefined || !Number.isFini
 /** Plain-text table, models of the run on the left and the paper's Table 1 on the right. */
 export function formatSummaryTable(models: ModelSummary[], checks: RecordCheck[], table1: Record<string, number>): string {
   const left = [
-    ["model", "layers", "steps", "final max ratio", "mean R² robust", "mean R² paper proc.", "failed", "LOMO curve R²"],
-    ...models.map((m) => [m.name, String(m.layers), String(m.steps), m.finalRatioMax.toFixed(1), f3(m.meanR2Robust), f3(m.meanR2Paper), String(m.failedFits), f3(m.lomoCurveR2)]),
+    ["model", "layers", "steps", "final max ratio", "mean R² robust", "mean R² paper proc.", "failed", "LOMO curve R²", "baseline"],
+    ...models.map((m) => [m.name, String(m.layers), String(m.steps), m.finalRatioMax.toFixed(1), f3(m.meanR2Robust), f3(m.meanR2Paper), String(m.failedFits), f3(m.lomoCurveR2), f3(m.lomoBaselineCurveR2)]),
   ];
+  const meanOf = (k: "lomoCurveR2" | "lomoBaselineCurveR2"): number | undefined =>
+    models.every((m) => m[k] !== undefined) ? models.reduce((a, m) => a + m[k]!, 0) / models.length : undefined;
   const mean = (k: "meanR2Robust" | "meanR2Paper"): number => models.reduce((a, m) => a + m[k], 0) / models.length;
-  left.push(["mean", "", "", "", f3(mean("meanR2Robust")), f3(mean("meanR2Paper")), "", f3(models.every((m) => m.lomoCurveR2 !== undefined) ? models.reduce((a, m) => a + m.lomoCurveR2!, 0) / models.length : undefined)]);
+  left.push(["mean", "", "", "", f3(mean("meanR2Robust")), f3(mean("meanR2Paper")), "", f3(meanOf("lomoCurveR2")), f3(meanOf("lomoBaselineCurveR2"))]);
   const right = [["Pythia (paper Table 1)", "mean R²"], ...Object.entries(table1).map(([k, v]) => [k, v.toFixed(4)])];
   const widthsL = left[0]!.map((_, j) => Math.max(...left.map((r) => r[j]!.length)));
   const widthsR = right[0]!.map((_, j) => Math.max(...right.map((r) => r[j]!.length)));
