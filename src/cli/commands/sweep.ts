@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defineCommand, UsageError, type ParsedArgs } from "../args";
+import { defineCommand, UsageError, type CommandSpec, type ParsedArgs } from "../args";
 import type { CliCommand } from "../command";
 import {
   buildManifest,
@@ -286,7 +286,7 @@ const runLocalCmd = defineCommand(
   },
 );
 
-const SUBCOMMANDS: Record<string, CliCommand & { spec: { summary: string } }> = { plan, submit, task, status, merge, "run-local": runLocalCmd };
+export const SUBCOMMANDS: Record<string, CliCommand & { spec: CommandSpec }> = { plan, submit, task, status, merge, "run-local": runLocalCmd };
 
 function usage(): string {
   return [
