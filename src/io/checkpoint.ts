@@ -12,6 +12,7 @@ import type { HostTensor } from "./host-tensor";
 import { readSafetensors } from "./safetensors";
 import { readTorchCheckpoint } from "./torch-zip";
 import { TFJS_MANIFEST, readTfjsWeights } from "./tfjs-weights";
+import { printable } from "../util/one-line";
 
 export interface Checkpoint {
   dir: string;
@@ -50,7 +51,7 @@ async function readSharded(indexFile: string, readShard: (file: string) => Promi
   try {
     index = JSON.parse(fs.readFileSync(indexFile, "utf8")) as typeof index;
   } catch (err) {
-    throw new Error(`${indexFile}: cannot read the shard index: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${indexFile}: cannot read the shard index: ${printable((err as Error).message)}`);
   }
   const map = index.weight_map;
   if (!map || typeof map !== "object") throw new Error(`${indexFile}: no 'weight_map' object`);

@@ -15,6 +15,7 @@ import { writeFileAtomic } from "../util/atomic-write";
 import type { LayerFit } from "../dynamics/fit-series";
 import type { FitResult } from "../dynamics/fit-curve";
 import type { Eq9Params } from "../dynamics/eq9";
+import { printable } from "../util/one-line";
 
 export interface FitParamsOriginal {
   param_names: string[];
@@ -118,7 +119,7 @@ export function parseFitParams(text: string, file: string): FitParamsEntry[] {
   try {
     data = parsePythonJson(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${file}: not valid JSON: ${printable((err as Error).message)}`);
   }
   if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON list with one entry per layer`);
   if (data.length === 0) throw new Error(`${file}: the list of layers is empty`);

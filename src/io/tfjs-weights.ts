@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { writeFileAtomic } from "../util/atomic-write";
 import { float32ToHalf, halfToFloat32, bytesOf, numElements, isValidShape, toFloat32, type HostTensor } from "./host-tensor";
 import { openForRead, readAt } from "./host-tensor-file";
+import { printable } from "../util/one-line";
 
 export const TFJS_MANIFEST = "model.json";
 /** TensorFlow.js's own default shard size (4 MiB). */
@@ -97,7 +98,7 @@ export async function readTfjsWeights(manifestFile: string): Promise<{ weights: 
   try {
     json = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as Partial<ModelJson>;
   } catch (err) {
-    throw new Error(`${manifestFile}: cannot read: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${manifestFile}: cannot read: ${printable((err as Error).message)}`);
   }
   if (!Array.isArray(json.weightsManifest)) throw new Error(`${manifestFile}: no 'weightsManifest' list`);
   const dir = path.dirname(manifestFile);

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import type { HubClient } from "../io/hub/client";
 import { encodePrefix, chunkTokens, type EvalSet, type TextTokenizer } from "./eval-sequences";
 import { LegacyRandomState } from "./numpy-random";
+import { printable } from "../util/one-line";
 
 export const REDPAJAMA_SAMPLE_REPO = "togethercomputer/RedPajama-Data-1T-Sample";
 
@@ -76,7 +77,7 @@ function readRowText(fd: number, file: string, start: number, end: number, row: 
   try {
     data = JSON.parse(line) as { text?: unknown };
   } catch (err) {
-    throw new Error(`${file}: line ${row + 1} is not JSON: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${file}: line ${row + 1} is not JSON: ${printable((err as Error).message)}`);
   }
   if (typeof data.text !== "string") throw new Error(`${file}: line ${row + 1} has no "text" string`);
   return data.text;

@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../util/atomic-write";
 import type { ModelArch, ParamCount, ResolvedModel } from "./models";
 import { estimateTask, type EvalShape, type TaskResources } from "./resources";
 import type { StepRequest } from "./schedule";
+import { printable } from "../util/one-line";
 
 export const SWEEP_MANIFEST_FILE = "sweep.json";
 export const MANIFEST_FORMAT = "massive-sweep/1";
@@ -193,7 +194,7 @@ export function readManifest(dir: string): SweepManifest {
   try {
     m = JSON.parse(text) as SweepManifest;
   } catch (err) {
-    throw new Error(`${file}: not JSON: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${file}: not JSON: ${printable((err as Error).message)}`);
   }
   if (m.format !== MANIFEST_FORMAT || !Array.isArray(m.models)) throw new Error(`${file}: not a ${MANIFEST_FORMAT} manifest`);
   return m;

@@ -14,6 +14,7 @@ import { HubCache } from "./cache";
 import { acquireLock } from "./lock";
 import { HttpError, header, isRetryableStatus, readBody, sendRequest } from "./http";
 import { apiPrefix, hubSettingsFromEnv, parseRepo, repoLabel, resolveUrl, type HubRepo, type HubSettings, type RepoType } from "./settings";
+import { printable } from "../../util/one-line";
 
 export interface HubClientOptions extends Partial<HubSettings> {
   /** Retries after the first attempt for transient failures (default 5). */
@@ -468,7 +469,7 @@ export function readIndexShards(file: string): string[] {
   try {
     json = JSON.parse(fs.readFileSync(file, "utf8")) as typeof json;
   } catch (err) {
-    throw new Error(`${file}: cannot read the shard index: ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`${file}: cannot read the shard index: ${printable((err as Error).message)}`);
   }
   if (!json.weight_map || typeof json.weight_map !== "object") throw new Error(`${file}: no weight_map in the shard index`);
   return [...new Set(Object.values(json.weight_map))];
