@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { initBackend } from "../backend";
-import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
+import { readCheckpoint } from "../io/checkpoint";
 import type { NeoXConfig } from "../io/config";
 import { GPTNeoX } from "../model/gpt-neox";
 import { validateSequences } from "./eval-sequences";
@@ -28,8 +28,6 @@ export interface RecordResult {
 
 export interface RecordEngine {
   record(dir: string): Promise<RecordResult>;
-  /** Starts reading the checkpoint that will be recorded next, to overlap it with the current one (optional). */
-  prefetch?(dir: string): void;
   close(): Promise<void>;
 }
 
@@ -42,24 +40,13 @@ function architectureKey(c: NeoXConfig): string {
 export class InProcessEngine implements RecordEngine {
   private model: GPTNeoX | undefined;
   private key = "";
-  private next: { dir: string; ckpt: Promise<Checkpoint> } | undefined;
 
   constructor(private readonly sequences: number[][], private readonly options: EngineOptions = {}) {}
-
-  /** Reads `dir` in the background (while the GPU computes the current checkpoint); record(dir) then uses it. */
-  prefetch(dir: string): void {
-    if (this.next) return;
-    const ckpt = readCheckpoint(dir);
-    ckpt.catch(() => undefined); // a failure surfaces when record(dir) awaits it
-    this.next = { dir, ckpt };
-  }
 
   async record(dir: string): Promise<RecordResult> {
     const info = await initBackend();
     const t0 = performance.now();
-    const next = this.next;
-    this.next = undefined;
-    const ckpt = next && next.dir === dir ? await next.ckpt : await readCheckpoint(dir);
+    const ckpt = await readCheckpoint(dir);
     validateSequences(this.sequences, `evaluation sequences for ${dir}`, ckpt.config.vocabSize);
     const key = architectureKey(ckpt.config);
     if (!this.model || key !== this.key) {

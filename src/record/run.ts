@@ -213,9 +213,6 @@ export async function recordRun(options: RecordRunOptions): Promise<RecordRunSum
       for (let c = queue.shift(); c; c = queue.shift()) {
         try {
           const where = await fetchCheckpoint(c);
-          // One engine (GPU): read the next local checkpoint while this one computes.
-          const upcoming = queue[0];
-          if (engines.length === 1 && upcoming?.kind === "local") engine.prefetch?.(upcoming.dir);
           const r = await engine.record(where.dir);
           await persist(c, where, r);
           recorded.push({ step: c.step, seconds: r.seconds, backend: r.backend });
