@@ -36,16 +36,17 @@ export function tokenMedianMagnitude(values: number[][]): number[] {
 }
 
 /**
- * |h| per token position (log y) for the `topDims` hidden dimensions with the largest values (lines, coloured by
- * rank), with the per-token median over all dimensions (dashed, grey) for scale.
+ * |h| per token position for the `topDims` hidden dimensions with the largest values (lines, coloured by rank), with
+ * the per-token median over all dimensions (dashed, grey) for scale. Linear y by default (near-zero values of a
+ * dimension make a log axis spiky); `logY` for activations orders of magnitude above the median (large models).
  */
-export function tokenActivationsFigure(input: TokenActivations, options: { topDims?: number; title?: string } = {}): PlotlyFigure {
+export function tokenActivationsFigure(input: TokenActivations, options: { topDims?: number; title?: string; logY?: boolean } = {}): PlotlyFigure {
   requireNonEmpty("tokenActivationsFigure", "values", input.values);
   const dims = topHiddenDims(input.values, options.topDims ?? 4);
   const x = input.values.map((_, t) => t);
   const text = input.tokens ? input.tokens.map((s) => JSON.stringify(s)) : undefined;
   const hover = (what: string) => `${what}<br>token %{x}${text ? " %{text}" : ""}<br>|h| = %{y:.4g}<extra></extra>`;
-  const floor = 1e-6;
+  const floor = options.logY ? 1e-6 : 0;
   return {
     data: [
       ...dims.map((c, i) => ({
@@ -71,7 +72,7 @@ export function tokenActivationsFigure(input: TokenActivations, options: { topDi
     ],
     layout: themedLayout(options.title ?? `${input.model}, step ${input.step}: |h| per token, layer ${input.layer + 1} (1-based), top ${dims.length} hidden dims`, {
       xaxis: themedAxis("token position in the sequence"),
-      yaxis: themedAxis("|h| (activation units, log scale)", { log: true }),
+      yaxis: themedAxis(options.logY ? "|h| (activation units, log scale)" : "|h| (activation units)", { log: Boolean(options.logY) }),
     }),
     config: themedConfig(`token-activations-layer${input.layer + 1}`),
   };
