@@ -189,7 +189,10 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
 
   // 5. predictions
   let prediction: PredictionStudySummary | undefined;
-  if (!skip.has("predict") && suite.models.length >= 3) {
+  const withoutConfig = suite.models.filter((m) => !m.configFile).map((m) => m.name);
+  if (!skip.has("predict") && withoutConfig.length) {
+    log(`[main] predict skipped: no config.json for ${withoutConfig.join(", ")} (the architecture is the predictors' input)`);
+  } else if (!skip.has("predict") && suite.models.length >= 3) {
     prediction = await timed("predict", () => runPredictionStudy(out, { seed, log }));
   }
 
