@@ -4,6 +4,8 @@
  * docs/gpu.md for the Linux set-up. `MASSIVE_WEBGPU_DAWN` passes Dawn toggles, comma-separated, e.g.
  * `disable_robustness,skip_validation` (see docs/gpu.md for what each costs or gains).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 
 interface DawnAdapter {
@@ -30,11 +32,30 @@ export function webGpuInfo(): WebGpuInfo | undefined {
   return found;
 }
 
-/** Installs `navigator.gpu` from Dawn, registers the webgpu backend and returns a description of the adapter. */
 /** Software (CPU) Vulkan/WebGPU implementations: slower than the wasm backend, so only used when forced. */
 const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe/i;
 
 /**
+ * Vulkan driver manifests (ICD files) the Vulkan loader would find on Linux: those named by VK_DRIVER_FILES or
+ * VK_ICD_FILENAMES, else the `vulkan/icd.d/*.json` files of the standard folders. Checked before Dawn starts,
+ * because Dawn without any driver prints native warnings on stderr at every start and still finds nothing.
+ */
+export function linuxVulkanDriverFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const named = (env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES ?? "").split(":").filter(Boolean);
+  if (named.length) return named.filter((f) => fs.existsSync(f));
+  const dataDirs = (env.XDG_DATA_DIRS ?? "/usr/local/share:/usr/share").split(":").filter(Boolean);
+  const dirs = [...new Set(["/etc", ...dataDirs, "/usr/share"].map((d) => path.join(d, "vulkan", "icd.d")))];
+  return dirs.flatMap((d) => {
+    try {
+      return fs.readdirSync(d).filter((f) => f.endsWith(".json")).map((f) => path.join(d, f));
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Installs `navigator.gpu` from Dawn, registers the webgpu backend and returns a description of the adapter.
  * `allowSoftware`: accept a CPU adapter (Mesa llvmpipe, SwiftShader), as when MASSIVE_BACKEND=webgpu forces it;
  * when choosing automatically such an adapter is refused so that wasm, which is faster, is chosen.
  */
@@ -46,6 +67,9 @@ export async function setupWebGpu(allowSoftware = false): Promise<string> {
     webgpu = (await import(moduleName)) as typeof webgpu;
   } catch (err) {
     throw new Error(`the optional package 'webgpu' is not installed (${(err as Error).message.split("\n")[0]})`);
+  }
+  if (process.platform === "linux" && linuxVulkanDriverFiles().length === 0) {
+    throw new Error("no Vulkan driver (ICD) file found: no GPU driver with Vulkan support, or set VK_DRIVER_FILES (see docs/gpu.md)");
   }
   const toggles = (process.env.MASSIVE_WEBGPU_DAWN ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const gpu = webgpu.create(toggles.length ? [`enable-dawn-features=${toggles.join(",")}`] : []);
