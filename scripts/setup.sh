@@ -22,7 +22,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
       echo "[setup] installing Debian packages: ${missing[*]}" >&2
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq >&2
-      apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+      apt-get install -y -qq "${missing[@]}" >&2
     else
       echo "[setup] missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]};" \
            "or use the conda environment: conda env create -f environment.yml)" >&2
