@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../cli/args";
 import { writeFileAtomic } from "../util/atomic-write";
-import type { ModelArch, ParamCount, ResolvedModel } from "./models";
+import type { ResolvedModel } from "./models";
 import { estimateTask, type EvalShape, type TaskResources } from "./resources";
 import type { StepRequest } from "./schedule";
 import { printable } from "../util/one-line";
@@ -47,15 +47,9 @@ export interface SweepTask {
   argv: string[];
 }
 
-export interface SweepModel {
+/** A model of the manifest: the resolved model (without the steps found on disk) plus its Slurm array. */
+export interface SweepModel extends Omit<ResolvedModel, "availableSteps"> {
   index: number;
-  id: string;
-  kind: "hub" | "local";
-  source: string;
-  name: string;
-  arch: ModelArch;
-  params: ParamCount;
-  fileDtype: string;
   /** TensorFlow.js computes in float32 whatever the file's dtype. */
   computeDtype: "float32";
   checkpointBytes: number;
