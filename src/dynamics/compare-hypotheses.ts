@@ -14,6 +14,7 @@ import { firstOrderStepModel } from "./first-order-step";
 import { paperProcedure } from "./paper-procedure";
 import { robustFit } from "./robust-fit";
 import { secondOrderCriticalModel, secondOrderOverModel, secondOrderUnderModel } from "./second-order-step";
+import { mean } from "../predict/metrics";
 
 export const HYPOTHESES = ["original_eq9", "reparametrized_eq14", "first_order_step", "second_order_step"] as const;
 export type Hypothesis = (typeof HYPOTHESES)[number];
@@ -66,7 +67,6 @@ export function compareHypotheses(inputs: HypothesisInput[], options: { method?:
     for (const hypothesis of options.hypotheses ?? HYPOTHESES) {
       const fits = input.layers.map((y) => fitHypothesis(hypothesis, input.steps, y, options));
       const ok = fits.filter((f) => f.status !== "failed");
-      const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
       rows.push({ name: input.name, hypothesis, meanR2: mean(ok.map((f) => f.r2)), meanAic: mean(ok.map((f) => f.aic)), layers: fits.length, failed: fits.length - ok.length, fits });
     }
   }

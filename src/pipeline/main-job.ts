@@ -21,6 +21,7 @@ import { fitSeries, compareHypotheses, formatHypothesisTable, HYPOTHESES, type L
 import { readEvalSequences, recordRun, listLocalCheckpoints, projectVersion } from "../record/index";
 import { writeFileAtomic } from "../util/atomic-write";
 import { startProgress } from "../util/progress";
+import { mean } from "../predict/metrics";
 import { readSuite, maxRelativeError, type SuiteModel } from "./suite";
 import { runPredictionStudy, type PredictionStudySummary } from "./prediction-study";
 import { exportRunFigures, writeRunReport } from "./figures-and-report";
@@ -122,8 +123,6 @@ export async function fitModel(series: Exp2Series, modelDir: string, which: Seri
   }
   return out;
 }
-
-const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
 
 /** Runs the main job; see the module comment. */
 export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobSummary> {
