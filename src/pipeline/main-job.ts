@@ -219,10 +219,8 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
     date: new Date().toISOString(),
     node: process.version,
     backend: backend?.name ?? "not used",
+    // models, steps and the evaluation set are read from the results folder itself by the report (loadRunResults)
     suite: path.relative(process.cwd(), suite.dir) || suite.dir,
-    models: suite.models.map((m) => m.name),
-    steps: Object.fromEntries(series.map((s) => [s.name, `${s.steps.length} steps, ${s.steps[0]}..${s.steps[s.steps.length - 1]}`])),
-    evaluation: suite.evalFile ? path.relative(process.cwd(), suite.evalFile) : "n/a",
     fitted: `Eq. 9, robust multi-start fit (paper procedure alongside), series ${which.join(", ")}, seed ${seed}`,
     recorded: recordChecks.map((c) => `${c.model}: ${c.steps.length} checkpoints, max rel. error ${c.maxRelErrorVsSuiteStats.toExponential(2)} vs shipped stats`).join("; ") || "none",
   };
