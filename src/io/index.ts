@@ -13,3 +13,4 @@ export { writeTfjsWeights, readTfjsWeights, TFJS_MANIFEST, DEFAULT_SHARD_BYTES, 
 export * from "./hub/index";
 export { loadTokenizer, ByteTokenizer, type Tokenizer } from "./tokenizer";
 export { readFitParams, parseFitParams, writeFitParams, fitParamsEntry, fitParamsFileName, fitParamsToEq9, parsePythonJson, type FitParamsEntry, type FitParamsOriginal } from "./fit-params";
+export * from "./suite-manifest";
