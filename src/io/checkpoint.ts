@@ -11,8 +11,8 @@ import { readNeoXConfig, parseNeoXConfig, type NeoXConfig } from "./config";
 import type { HostTensor } from "./host-tensor";
 import { readSafetensors } from "./safetensors";
 import { readTorchCheckpoint } from "./torch-zip";
-import { TFJS_MANIFEST, readTfjsWeights } from "./tfjs-weights";
-import { printable } from "../util/one-line";
+import { readTfjsWeights } from "./tfjs-weights";
+import { readShardIndex, WEIGHT_FILE_CANDIDATES, type WeightsFormat } from "./weight-files";
 
 export interface Checkpoint {
   dir: string;
@@ -20,51 +20,32 @@ export interface Checkpoint {
   weights: Map<string, HostTensor>;
 }
 
-export type WeightsFormat = "safetensors" | "safetensors-sharded" | "torch" | "torch-sharded" | "tfjs";
+export type { WeightsFormat };
 
 /** True for buffers that checkpoints carry and the model does not read. */
 export function isSkippedTensor(name: string): boolean {
   return /(^|\.)attention\.(bias|masked_bias)$/.test(name) || name.endsWith("rotary_emb.inv_freq");
 }
 
-const CANDIDATES: [string, WeightsFormat][] = [
-  ["model.safetensors", "safetensors"],
-  ["model.safetensors.index.json", "safetensors-sharded"],
-  ["pytorch_model.bin", "torch"],
-  ["pytorch_model.bin.index.json", "torch-sharded"],
-  [TFJS_MANIFEST, "tfjs"],
-];
-
-/** Which weights file a folder holds (first of: safetensors, its index, .bin, its index, model.json). */
+/** Which weights file a folder holds (the first of WEIGHT_FILE_CANDIDATES present; see ./weight-files.ts). */
 export function detectWeights(dir: string): { file: string; format: WeightsFormat } {
-  for (const [name, format] of CANDIDATES) {
+  for (const [name, format] of WEIGHT_FILE_CANDIDATES) {
     const file = path.join(dir, name);
     if (fs.existsSync(file)) return { file, format };
   }
   if (!fs.existsSync(dir)) throw new Error(`${dir}: no such folder`);
-  throw new Error(`${dir}: no weights found (looked for ${CANDIDATES.map(([n]) => n).join(", ")})`);
+  throw new Error(`${dir}: no weights found (looked for ${WEIGHT_FILE_CANDIDATES.map(([n]) => n).join(", ")})`);
 }
 
-/** Reads the shards listed by a `*.index.json` (`{"weight_map": {tensor: shard file}}`). */
+/** Reads the shards listed by a `*.index.json` (`{"weight_map": {tensor: shard file}}`, see ./weight-files.ts). */
 async function readSharded(indexFile: string, readShard: (file: string) => Promise<Map<string, HostTensor>>): Promise<Map<string, HostTensor>> {
-  let index: { weight_map?: Record<string, string> };
-  try {
-    index = JSON.parse(fs.readFileSync(indexFile, "utf8")) as typeof index;
-  } catch (err) {
-    throw new Error(`${indexFile}: cannot read the shard index: ${printable((err as Error).message)}`);
-  }
-  const map = index.weight_map;
-  if (!map || typeof map !== "object") throw new Error(`${indexFile}: no 'weight_map' object`);
-  const shards = [...new Set(Object.values(map))].sort();
+  const { weightMap, shards } = readShardIndex(indexFile);
   const out = new Map<string, HostTensor>();
-  for (const shard of shards) {
-    if (typeof shard !== "string" || shard.includes("/") || shard.includes("\\") || shard.startsWith(".")) {
-      throw new Error(`${indexFile}: shard name ${JSON.stringify(shard)} is not a plain file name`);
-    }
+  for (const shard of [...shards].sort()) {
     const file = path.join(path.dirname(indexFile), shard);
     for (const [name, t] of await readShard(file)) out.set(name, t);
   }
-  const missing = Object.keys(map).filter((n) => !out.has(n) && !isSkippedTensor(n));
+  const missing = Object.keys(weightMap).filter((n) => !out.has(n) && !isSkippedTensor(n));
   if (missing.length) throw new Error(`${indexFile}: ${missing.length} tensor(s) listed in the index are not in their shards: ${missing.slice(0, 5).join(", ")}`);
   return out;
 }

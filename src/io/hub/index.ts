@@ -1,5 +1,9 @@
 // The Hugging Face hub client and cache (re-exported by src/io/index.ts).
-export { HubClient, hashFile, pickWeightFiles, readIndexShards, WEIGHT_INDEXES, type HubClientOptions, type DownloadProgress, type HubFileMetadata, type HubTreeEntry, type HubRef, type HubSnapshot, type DownloadOptions } from "./client";
+export { HubClient, readIndexShards, type HubClientOptions, type HubTreeEntry, type HubRef, type HubSnapshot, type DownloadOptions } from "./client";
+export { pickWeightFiles, readShardIndex, chooseWeightEntry, isWeightFileName, WEIGHT_INDEXES, WEIGHT_FILE_CANDIDATES, type ShardIndex } from "../weight-files";
+export { hashFile } from "./hashing";
+export { type DownloadProgress } from "./progress-text";
+export { type HubFileMetadata } from "./transport";
 export { HubCache } from "./cache";
 export { HttpError } from "./http";
 export { hubSettingsFromEnv, hfHome, parseRepo, repoFolderName, resolveUrl, repoLabel, type HubRepo, type HubSettings, type RepoType } from "./settings";
