@@ -10,7 +10,7 @@ import { eq9FromArray, EQ9_KEYS } from "./eq9";
 import type { FitResult } from "./fit-curve";
 import { peakAnalysis } from "./peak";
 import { robustFit } from "./robust-fit";
-import { Rng } from "../predict/rng";
+import { Rng } from "../util/rng";
 
 export type SeriesName = "ratio" | "top1" | "median";
 

@@ -14,7 +14,7 @@ import { firstOrderStepModel } from "./first-order-step";
 import { paperProcedure } from "./paper-procedure";
 import { robustFit } from "./robust-fit";
 import { secondOrderCriticalModel, secondOrderOverModel, secondOrderUnderModel } from "./second-order-step";
-import { mean } from "../predict/metrics";
+import { mean } from "../util/statistics";
 
 export const HYPOTHESES = ["original_eq9", "reparametrized_eq14", "first_order_step", "second_order_step"] as const;
 export type Hypothesis = (typeof HYPOTHESES)[number];

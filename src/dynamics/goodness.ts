@@ -5,22 +5,8 @@
  *   RSS in the units of y. The paper's released files give AIC in raw units on the same footing (see docs/dynamics.md).
  */
 
-/** Residual sum of squares. */
-export function rss(residuals: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < residuals.length; i++) s += residuals[i]! * residuals[i]!;
-  return s;
-}
-
-/** Coefficient of determination from the residuals and the data; NaN for a constant series (TSS = 0). */
-export function rSquared(y: ArrayLike<number>, residuals: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < y.length; i++) m += y[i]!;
-  m /= y.length;
-  let tss = 0;
-  for (let i = 0; i < y.length; i++) tss += (y[i]! - m) ** 2;
-  return tss > 0 ? 1 - rss(residuals) / tss : NaN;
-}
+// R^2 and the residual sum of squares live in util/statistics.ts (one home; predict's r2Score uses them too).
+export { sumOfSquares as rss, rSquared } from "../util/statistics";
 
 /**
  * Akaike information criterion for a least-squares fit: n ln(RSS/n) + 2k.

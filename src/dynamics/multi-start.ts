@@ -8,7 +8,7 @@
 import type { CurveModel } from "./curve-model";
 import type { PreparedSeries } from "./fit-curve";
 import { choleskySolve } from "./least-squares";
-import { Rng } from "../predict/rng";
+import { Rng } from "../util/rng";
 
 export interface MultiStartOptions {
   /** Grid starts kept (default 8). */

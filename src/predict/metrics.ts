@@ -1,6 +1,7 @@
 /**
  * Regression scores as scikit-learn defines them.
  */
+import { rSquared } from "../util/statistics";
 
 /**
  * Coefficient of determination R^2 = 1 - sum (y - yhat)^2 / sum (y - mean(y))^2 (sklearn.metrics.r2_score).
@@ -11,15 +12,7 @@ export function r2Score(yTrue: readonly number[], yPred: readonly number[]): num
   if (yTrue.length !== yPred.length || yTrue.length === 0) {
     throw new Error(`r2Score: yTrue and yPred must have the same non-zero length, got ${yTrue.length} and ${yPred.length}`);
   }
-  const mean = yTrue.reduce((a, v) => a + v, 0) / yTrue.length;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    ssRes += (yTrue[i]! - yPred[i]!) ** 2;
-    ssTot += (yTrue[i]! - mean) ** 2;
-  }
-  if (ssTot === 0) return ssRes === 0 ? 1 : 0;
-  return 1 - ssRes / ssTot;
+  return rSquared(yTrue, yTrue.map((y, i) => y - yPred[i]!), "sklearn");
 }
 
 /** Mean squared error. */
@@ -32,7 +25,5 @@ export function meanSquaredError(yTrue: readonly number[], yPred: readonly numbe
   return s / yTrue.length;
 }
 
-/** Arithmetic mean; NaN for an empty list. */
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? NaN : values.reduce((a, v) => a + v, 0) / values.length;
-}
+/** Arithmetic mean; NaN for an empty list. Lives in util/statistics.ts; re-exported here for the public API. */
+export { mean } from "../util/statistics";
