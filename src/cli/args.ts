@@ -3,8 +3,12 @@
  * one-line errors (thrown as UsageError, which the commands turn into exit code 2).
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "../util/usage-error";
 
-export class UsageError extends Error {}
+// UsageError and parseStepList live in util/ (sweep/ needs them too, and may not import cli/); re-exported here
+// for the commands.
+export { UsageError } from "../util/usage-error";
+export { parseStepList } from "../util/step-list";
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -92,20 +96,4 @@ export function defineCommand(spec: CommandSpec, body: (args: ParsedArgs) => Pro
       }
     },
   };
-}
-
-/** Parses a comma-separated list of non-negative integers ("0,1000,2000" or "0:143000:1000" ranges). */
-export function parseStepList(text: string, option = "--steps"): number[] {
-  const out: number[] = [];
-  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
-    const range = /^(\d+):(\d+):(\d+)$/.exec(part);
-    if (range) {
-      const [a, b, s] = [Number(range[1]), Number(range[2]), Number(range[3])];
-      if (s <= 0) throw new UsageError(`${option}: range step must be positive in '${part}'`);
-      for (let v = a; v <= b; v += s) out.push(v);
-    } else if (/^\d+$/.test(part)) out.push(Number(part));
-    else throw new UsageError(`${option}: '${part}' is not a non-negative integer or a start:stop:step range`);
-  }
-  if (out.length === 0) throw new UsageError(`${option}: no steps given`);
-  return [...new Set(out)].sort((a, b) => a - b);
 }

@@ -6,7 +6,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "../cli/args";
+import { UsageError } from "../util/usage-error";
 import { writeFileAtomic } from "../util/atomic-write";
 import type { ResolvedModel } from "./models";
 import { estimateTask, type EvalShape, type TaskResources } from "./resources";

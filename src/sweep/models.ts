@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "../cli/args";
+import { UsageError } from "../util/usage-error";
 
 /** GPT-NeoX architecture numbers that size a model. */
 export interface ModelArch {

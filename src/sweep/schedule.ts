@@ -1,7 +1,8 @@
 /**
  * Checkpoint schedules for a sweep: Pythia's 154 hub branches and the `--steps` grammar of `massive sweep plan`.
  */
-import { parseStepList, UsageError } from "../cli/args";
+import { UsageError } from "../util/usage-error";
+import { parseStepList } from "../util/step-list";
 
 /** The word `--steps` accepts for Pythia's full hub schedule. */
 export const PYTHIA_SCHEDULE = "pythia-schedule";

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseExp2FileName, readExp2Stats } from "../io/exp2-stats";
 import { writeFileAtomic } from "../util/atomic-write";
-import { UsageError } from "../cli/args";
+import { UsageError } from "../util/usage-error";
 import { readManifest, type SweepManifest, type SweepModel, type SweepTask } from "./manifest";
 
 export type TaskMarkerState = "running" | "done" | "failed";

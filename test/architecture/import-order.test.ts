@@ -62,11 +62,6 @@ const KNOWN_VIOLATIONS: ReadonlyMap<string, string> = new Map<string, string>([
   ["io/fit-params -> dynamics/eq9", "issue 19, helper E"],
   ["io/fit-params -> dynamics/fit-curve", "issue 19, helper E"],
   ["io/fit-params -> dynamics/fit-series", "issue 19, helper E"],
-  // helper E, issue 19: UsageError and parseStepList move to util/.
-  ["sweep/manifest -> cli/args", "issue 19, helper E"],
-  ["sweep/models -> cli/args", "issue 19, helper E"],
-  ["sweep/schedule -> cli/args", "issue 19, helper E"],
-  ["sweep/task -> cli/args", "issue 19, helper E"],
   // helper E, issue 19: the piece both files share moves to a third file.
   ["pipeline/summary -> pipeline/main-job", "issue 19, helper E"],
 ]);
