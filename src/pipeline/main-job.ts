@@ -26,6 +26,7 @@ import { readSuite, maxRelativeError, type SuiteModel } from "./suite";
 import { runPredictionStudy, type PredictionStudySummary } from "./prediction-study";
 import { exportRunFigures, writeRunReport } from "./figures-and-report";
 import { paperTable1, formatSummaryTable, type ModelSummary } from "./summary";
+import type { RecordCheck } from "./record-check";
 
 export type SeriesName = "ratio" | "top1" | "median";
 
@@ -47,15 +48,7 @@ export interface MainJobOptions {
   log?: (line: string) => void;
 }
 
-export interface RecordCheck {
-  model: string;
-  steps: number[];
-  /** Largest relative error against the suite's shipped stats of the same steps (fp32 training weights). */
-  maxRelErrorVsSuiteStats: number;
-  /** Largest relative error against `reference_stats/` of exactly these checkpoints, when shipped. */
-  maxRelErrorVsReference?: number;
-  seconds: number;
-}
+export type { RecordCheck } from "./record-check";
 
 export interface MainJobSummary {
   out: string;

@@ -1,7 +1,7 @@
 /** The main job's closing table: per model mean R^2 of the Eq. 9 fits, and the paper's Table 1 beside it for scale. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RecordCheck } from "./main-job";
+import type { RecordCheck } from "./record-check";
 
 export interface ModelSummary {
   name: string;

@@ -62,8 +62,6 @@ const KNOWN_VIOLATIONS: ReadonlyMap<string, string> = new Map<string, string>([
   ["io/fit-params -> dynamics/eq9", "issue 19, helper E"],
   ["io/fit-params -> dynamics/fit-curve", "issue 19, helper E"],
   ["io/fit-params -> dynamics/fit-series", "issue 19, helper E"],
-  // helper E, issue 19: the piece both files share moves to a third file.
-  ["pipeline/summary -> pipeline/main-job", "issue 19, helper E"],
 ]);
 
 /** The layer of a file of src/ (path relative to src/, forward slashes). */
