@@ -1,0 +1,145 @@
+/**
+ * The differentiable GPT-NeoX forward pass and loss used for training, on {@link TrainableParams}.
+ * Same arithmetic as the inference model (src/model/gpt-neox.ts, Hugging Face's GPTNeoXForCausalLM in fp32):
+ *   x = embed_in[ids];  per layer: a = attn(ln1(x));  parallel: x = (mlp(ln2(x)) + a) + x;
+ *                                                     sequential: r = a + x; x = mlp(ln2(r)) + r
+ *   logits = final_layer_norm(x) @ embed_out^T;  loss = mean over B x (T - 1) of -log softmax(logits[:, t])[ids[:, t + 1]]
+ * (Hugging Face's causal-LM loss: labels = inputs, shifted inside). The embedding lookup carries its own gradient
+ * (see {@link embeddingLookup}): TF.js's gather gradient needs UnsortedSegmentSum, which the wasm backend lacks.
+ */
+import "@tensorflow/tfjs-core/dist/register_all_gradients"; // gradients are not registered by tfjs-core itself
+import { tf } from "../backend";
+import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
+import { activation } from "../model/gpt-neox";
+import { rotaryTables } from "../model/rotary";
+import { OUTPUT_PROJECTION, type TrainableParams } from "./params";
+
+/** HF's causal-mask fill value: the most negative float32. */
+const MASK_VALUE = -3.4028234663852886e38;
+
+/** Position-dependent constants for one sequence length. */
+export interface PositionTables {
+  seqLen: number;
+  /** [T, hs]: cos with 1 and signed sin with 0 on the pass-through dims. */
+  cosFull: tf.Tensor2D; sinFull: tf.Tensor2D;
+  /** [hs, hs] rotate-half permutation: (x @ perm)[:, i] = x[:, i +- rd/2] on the rotary dims, 0 elsewhere. */
+  perm: tf.Tensor2D;
+  /** [T, T] additive causal mask. */
+  mask: tf.Tensor2D;
+}
+
+/** Builds the tables for sequences of `seqLen` tokens (dispose with {@link disposeTables}). */
+export function positionTables(config: NeoXConfig, seqLen: number): PositionTables {
+  const rd = rotaryDims(config);
+  const hs = headSize(config);
+  const half = rd / 2;
+  const { cos, signedSin } = rotaryTables(seqLen, rd, config.rotaryBase);
+  const cosFull = new Float32Array(seqLen * hs).fill(1);
+  const sinFull = new Float32Array(seqLen * hs);
+  for (let t = 0; t < seqLen; t++) {
+    cosFull.set(cos.subarray(t * rd, (t + 1) * rd), t * hs);
+    sinFull.set(signedSin.subarray(t * rd, (t + 1) * rd), t * hs);
+  }
+  const perm = new Float32Array(hs * hs);
+  for (let i = 0; i < rd; i++) perm[(i < half ? i + half : i - half) * hs + i] = 1;
+  const mask = new Float32Array(seqLen * seqLen);
+  for (let q = 0; q < seqLen; q++) mask.fill(MASK_VALUE, q * seqLen + q + 1, (q + 1) * seqLen);
+  return {
+    seqLen,
+    cosFull: tf.tensor2d(cosFull, [seqLen, hs]),
+    sinFull: tf.tensor2d(sinFull, [seqLen, hs]),
+    perm: tf.tensor2d(perm, [hs, hs]),
+    mask: tf.tensor2d(mask, [seqLen, seqLen]),
+  };
+}
+
+export function disposeTables(t: PositionTables): void {
+  tf.dispose([t.cosFull, t.sinFull, t.perm, t.mask]);
+}
+
+/**
+ * `table[ids]` ([V, C] rows picked by N ids -> [N, C]) whose gradient is a scatter-add of the incoming rows
+ * (tf.scatterND sums rows of repeated ids), so it runs on backends without UnsortedSegmentSum (wasm).
+ */
+export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const lookup = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.gather(inputs[0] as tf.Tensor2D, ids),
+    gradFunc: (dy: tf.Tensor2D) => tf.scatterND(tf.reshape(ids, [-1, 1]), dy, table.shape),
+  }));
+  return lookup(table) as tf.Tensor2D;
+}
+
+/** torch.nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * w + b, biased variance. */
+export function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {
+  const mean = tf.mean(x, -1, true);
+  const xc = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(xc), -1, true);
+  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), w), b) as tf.Tensor2D;
+}
+
+/** torch.nn.Linear with the weight stored transposed: x [N, in] @ Wt [in, out] + b. */
+function linear(x: tf.Tensor2D, Wt: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
+  return tf.fused.matMul({ a: x, b: Wt as tf.Tensor2D, ...(b ? { bias: b } : {}) }) as tf.Tensor2D;
+}
+
+/** Causal self-attention of one layer on xn [B*T, C] (batched [B, H, T, T] matmuls); returns [B*T, C]. */
+function attention(p: TrainableParams, prefix: string, xn: tf.Tensor2D, B: number, T: number, tables: PositionTables): tf.Tensor2D {
+  const c = p.config;
+  const H = c.numHeads;
+  const hs = headSize(c);
+  const bias = (n: string): tf.Tensor | undefined => (c.attentionBias ? p.get(`${prefix}${n}.bias`) : undefined);
+  const qkv = tf.transpose(tf.reshape(linear(xn, p.get(`${prefix}query_key_value.weight`), bias("query_key_value")), [B, T, H, 3 * hs]), [0, 2, 1, 3]);
+  const [q, k, v] = tf.split(qkv, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each [B, H, T, hs]
+  // Rotary as x * cos + (x @ perm) * sin: exact (perm is 0/1, pass-through dims get cos 1 and sin 0).
+  const rope = (x: tf.Tensor4D): tf.Tensor4D => tf.add(tf.mul(x, tables.cosFull), tf.mul(tf.reshape(tf.matMul(tf.reshape(x, [B * H * T, hs]), tables.perm), [B, H, T, hs]), tables.sinFull)) as tf.Tensor4D;
+  const scores = tf.add(tf.mul(tf.matMul(rope(q), rope(k), false, true), 1 / Math.sqrt(hs)), tables.mask); // [B, H, T, T]
+  const ctx = tf.matMul(tf.softmax(scores), v); // [B, H, T, hs]
+  const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hs]) as tf.Tensor2D;
+  return linear(merged, p.get(`${prefix}dense.weight`), bias("dense"));
+}
+
+/** One decoder layer on the residual stream x [B*T, C]. */
+function decoderLayer(p: TrainableParams, i: number, x: tf.Tensor2D, B: number, T: number, tables: PositionTables): tf.Tensor2D {
+  const c = p.config;
+  const pre = `gpt_neox.layers.${i}.`;
+  const ln = (y: tf.Tensor2D, n: string): tf.Tensor2D => layerNorm(y, p.get(`${pre}${n}.weight`), p.get(`${pre}${n}.bias`), c.layerNormEps);
+  const mlp = (y: tf.Tensor2D): tf.Tensor2D => linear(
+    activation(linear(y, p.get(`${pre}mlp.dense_h_to_4h.weight`), p.get(`${pre}mlp.dense_h_to_4h.bias`)), c.hiddenAct),
+    p.get(`${pre}mlp.dense_4h_to_h.weight`), p.get(`${pre}mlp.dense_4h_to_h.bias`));
+  const attn = attention(p, `${pre}attention.`, ln(x, "input_layernorm"), B, T, tables);
+  if (c.useParallelResidual) return tf.add(tf.add(mlp(ln(x, "post_attention_layernorm")), attn), x) as tf.Tensor2D;
+  const resid = tf.add(attn, x) as tf.Tensor2D;
+  return tf.add(mlp(ln(resid, "post_attention_layernorm")), resid) as tf.Tensor2D;
+}
+
+/**
+ * Mean next-token cross-entropy (nats per token) of `ids` [B, T] (int32) under the parameters, as a scalar.
+ * Differentiable with respect to every parameter variable.
+ */
+export function causalLmLoss(p: TrainableParams, ids: tf.Tensor2D, tables: PositionTables): tf.Scalar {
+  const c = p.config;
+  const [B, T] = ids.shape;
+  if (T < 2) throw new Error(`causalLmLoss: sequences need at least 2 tokens, got ${T}`);
+  if (tables.seqLen !== T) throw new Error(`causalLmLoss: tables are for ${tables.seqLen} tokens, ids have ${T}`);
+  return tf.tidy(() => {
+    let x = embeddingLookup(p.get("gpt_neox.embed_in.weight") as tf.Tensor2D, tf.reshape(ids, [B * T]) as tf.Tensor1D);
+    for (let i = 0; i < c.numLayers; i++) x = decoderLayer(p, i, x, B, T, tables);
+    const normed = layerNorm(x, p.get("gpt_neox.final_layer_norm.weight"), p.get("gpt_neox.final_layer_norm.bias"), c.layerNormEps);
+    // Only positions 0 .. T-2 predict a next token: drop the last before the (large) output projection.
+    const M = B * (T - 1);
+    const kept = tf.reshape(tf.slice(tf.reshape(normed, [B, T, c.hiddenSize]), [0, 0, 0], [B, T - 1, c.hiddenSize]), [M, c.hiddenSize]) as tf.Tensor2D;
+    const unembed = c.tieWordEmbeddings ? tf.transpose(p.get("gpt_neox.embed_in.weight")) : p.get(OUTPUT_PROJECTION);
+    const logits = tf.matMul(kept, unembed as tf.Tensor2D); // [M, V]
+    const labels = tf.reshape(tf.slice(ids, [0, 1], [B, T - 1]), [M]) as tf.Tensor1D;
+    // (tf.oneHot's dtype argument is ignored by the wasm kernel of tfjs 4.22: int32 bits labelled float32; cast instead)
+    const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(labels, c.vocabSize), "float32")));
+    return tf.div(tf.neg(picked), M) as tf.Scalar;
+  });
+}
+
+/** Loss and gradients (in {@link TrainableParams.list} order) for one batch. The caller disposes them. */
+export function lossAndGradients(p: TrainableParams, ids: tf.Tensor2D, tables: PositionTables): { loss: tf.Scalar; grads: tf.Tensor[] } {
+  const vars = p.list();
+  const { value, grads } = tf.variableGrads(() => causalLmLoss(p, ids, tables), vars);
+  return { loss: value, grads: p.specs.map((s) => grads[p.get(s.name).name]!) };
+}
