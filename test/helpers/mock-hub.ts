@@ -9,7 +9,8 @@
  *   `Link: <...>; rel="next"` when `pageSize` is set), entries with `oid`, `size` and `lfs: {oid, size}`.
  * Faults for tests: `cutNext(path, bytes)` closes the connection after that many bytes of the next transfer of a
  * file; `corruptNext(path)` flips one byte of the next transfer; `failNext(n)` answers the next n requests 503.
- * With `token` set, hub URLs (not the CDN) need `Authorization: Bearer <token>`. Every request is logged.
+ * With `token` set, hub URLs (not the CDN) need `Authorization: Bearer <token>`. Every request is logged, and the
+ * content bytes sent per file path are counted (`bytesServed`), so a test can prove that no weight was downloaded.
  *
  * Usage: `const hub = await MockHub.start([{ id: "org/m", branches: { main: { "config.json": buf } } }])`,
  * then `new HubClient({ endpoint: hub.url, cacheDir })` or `HF_ENDPOINT=hub.url`; `await hub.close()`.
@@ -70,6 +71,8 @@ export function branchFromFolder(dir: string, rel = ""): Record<string, Buffer> 
 
 export class MockHub {
   readonly requests: LoggedRequest[] = [];
+  /** Content bytes sent (GET bodies), per repo-relative file path. */
+  readonly bytesServed = new Map<string, number>();
   private readonly repos = new Map<string, { type: string; branches: StoredBranch[] }>();
   private readonly blobs = new Map<string, StoredFile>();
   private cuts = new Map<string, number>();
@@ -134,6 +137,13 @@ export class MockHub {
 
   failNext(n: number): void {
     this.failures = n;
+  }
+
+  /** Content bytes sent for the files whose path matches `re` (default: weight files). */
+  bytesServedFor(re = /\.(bin|safetensors|pt|pth)$/): number {
+    let n = 0;
+    for (const [p, b] of this.bytesServed) if (re.test(p)) n += b;
+    return n;
   }
 
   /** Requests whose URL contains `part`. */
@@ -244,6 +254,7 @@ export class MockHub {
     const body = content.subarray(start);
     res.writeHead(status, { ...headers, ...(f.lfs ? { ETag: `"${f.sha256}"` } : {}), "Accept-Ranges": "bytes", "Content-Length": String(body.length), "Content-Type": "application/octet-stream" });
     if (req.method === "HEAD") return void res.end();
+    this.bytesServed.set(f.path, (this.bytesServed.get(f.path) ?? 0) + body.length);
     if (req.method === "GET" && this.corrupts.delete(f.path)) {
       content = Buffer.from(body);
       content[content.length >> 1] ^= 0xff;

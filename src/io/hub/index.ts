@@ -8,3 +8,9 @@ export { HubCache } from "./cache";
 export { HttpError } from "./http";
 export { hubSettingsFromEnv, hfHome, parseRepo, repoFolderName, resolveUrl, repoLabel, type HubRepo, type HubSettings, type RepoType } from "./settings";
 export { pullReleasedData, RELEASED_DATASET, PYTHIA_SIZES, type ReleasedData } from "./released";
+export { auditRepo, readCachedAudit, auditCacheDir, type AuditOptions } from "./audit";
+export { auditFindings, skipDecisions, summarizeFindings, AUDIT_FORMAT, type AuditReport, type AuditBranch, type AuditFile, type AuditFinding, type AuditFindingKind, type SkipDecision } from "./audit-findings";
+export {
+  recognizeSuiteModel, revisionOfStep, stepsAtCheckpointIndices, parseCheckpointIndexList, PYTHIA_CHECKPOINT_STEPS, PYTHIA_V0_CHECKPOINT_STEPS,
+  PYTHIA_SUITE_SIZES, PYTHIA_DEDUPED_SIZES, POLYPYTHIAS_SIZES, POLYPYTHIAS_SEEDS, type SuiteModel, type SuiteFamily,
+} from "./suites";
