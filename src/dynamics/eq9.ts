@@ -7,14 +7,10 @@
  * K asymptotic baseline (f -> K as t -> infinity when lambda > 0). Defined where x > 0.
  */
 
-/** The five parameters of Eq. 9, in raw step units unless said otherwise. */
-export interface Eq9Params {
-  A: number;
-  lambda: number;
-  gamma: number;
-  t0: number;
-  K: number;
-}
+import type { Eq9Params } from "../util/eq9-params";
+
+/** The five parameters of Eq. 9 (declared in util/, below io/, which reads them from files). */
+export type { Eq9Params };
 
 /** Parameter order of `popt` in the released `layer_fit_params_<series>.json` files. */
 export const EQ9_PARAM_NAMES = ["A", "λ", "γ", "t0", "K"] as const;

@@ -12,10 +12,57 @@
  */
 import * as fs from "node:fs";
 import { writeFileAtomic } from "../util/atomic-write";
-import type { LayerFit } from "../dynamics/fit-series";
-import type { FitResult } from "../dynamics/fit-curve";
-import type { Eq9Params } from "../dynamics/eq9";
+import type { Eq9Params } from "../util/eq9-params";
 import { printable } from "../util/one-line";
+
+/**
+ * What the file records of one fit. dynamics/' FitResult has these fields (and more); they are declared here, by
+ * what this writer reads, because io/ sits below dynamics/ and may not import it.
+ */
+export interface FitParamsFitInput {
+  /** "failed" writes `"original": null`; any other status (converged, max-iterations, ...) is written as it is. */
+  status: string;
+  message: string;
+  warnings: string[];
+  paramNames: string[];
+  popt: number[];
+  pcov: number[][];
+  stderr: number[];
+  r2: number;
+  aic: number;
+  residuals: number[];
+  n: number;
+  steps: number[];
+  nfev: number;
+  atBounds: string[];
+}
+
+/** A bootstrap statistic as the file records it (dynamics/' BootstrapStat). */
+interface FitParamsStatInput {
+  mean: number;
+  std: number;
+  ci95: [number, number];
+  n: number;
+}
+
+/** What the file records of one layer: dynamics/' LayerFit (fit, paper procedure, peak analysis, bootstrap). */
+export interface FitParamsLayerInput {
+  layer: number;
+  series: string;
+  method: "paper" | "robust";
+  fit: FitParamsFitInput;
+  paper?: FitParamsFitInput;
+  peak?: { xStar: number; tPeak: number; inWindow: boolean; kind: string; extremum: string; observable: boolean; valueAtPeak: number };
+  bootstrap?: {
+    replicates: number;
+    converged: number;
+    seed: number;
+    params: Record<string, FitParamsStatInput>;
+    tPeak: FitParamsStatInput;
+    earlyPeakFraction: number;
+    samples: number[][];
+  };
+}
 
 export interface FitParamsOriginal {
   param_names: string[];
@@ -39,7 +86,7 @@ export function fitParamsFileName(series: string): string {
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-function originalOf(fit: FitResult): FitParamsOriginal {
+function originalOf(fit: FitParamsFitInput): FitParamsOriginal {
   return {
     param_names: fit.paramNames,
     popt: fit.popt,
@@ -51,7 +98,7 @@ function originalOf(fit: FitResult): FitParamsOriginal {
 }
 
 /** The JSON entry of one layer (see the file comment for the keys). */
-export function fitParamsEntry(f: LayerFit): FitParamsEntry {
+export function fitParamsEntry(f: FitParamsLayerInput): FitParamsEntry {
   const ok = f.fit.status !== "failed";
   const entry: FitParamsEntry = { original: ok ? originalOf(f.fit) : null };
   entry.layer = f.layer;
@@ -79,7 +126,7 @@ export function fitParamsEntry(f: LayerFit): FitParamsEntry {
   }
   if (f.bootstrap) {
     const b = f.bootstrap;
-    const stat = (s: { mean: number; std: number; ci95: [number, number]; n: number }) => ({ mean: finiteOrNull(s.mean), std: finiteOrNull(s.std), ci95: s.ci95.map(finiteOrNull), n: s.n });
+    const stat = (s: FitParamsStatInput) => ({ mean: finiteOrNull(s.mean), std: finiteOrNull(s.std), ci95: s.ci95.map(finiteOrNull), n: s.n });
     entry.bootstrap = {
       replicates: b.replicates, converged: b.converged, seed: b.seed, resampled: "evaluation sequences",
       params: Object.fromEntries(Object.entries(b.params).map(([k, s]) => [k, stat(s)])), t_peak: stat(b.tPeak),
@@ -90,7 +137,7 @@ export function fitParamsEntry(f: LayerFit): FitParamsEntry {
 }
 
 /** Writes one entry per layer, atomically. */
-export async function writeFitParams(file: string, fits: LayerFit[]): Promise<void> {
+export async function writeFitParams(file: string, fits: readonly FitParamsLayerInput[]): Promise<void> {
   const sorted = [...fits].sort((a, b) => a.layer - b.layer);
   sorted.forEach((f, i) => {
     if (f.layer !== i) throw new Error(`writeFitParams: layers must be 0..${fits.length - 1} without gaps, got layer ${f.layer} at position ${i}`);
