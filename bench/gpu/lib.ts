@@ -8,12 +8,17 @@ import { initBackend, tf, type BackendInfo } from "../../src/backend";
 import { parseNeoXConfig, type NeoXConfig } from "../../src/io/config";
 import type { HostTensor } from "../../src/io/host-tensor";
 
-/** Pythia shapes (hidden, layers, heads, intermediate); all: vocab 50304, rotary_pct 0.25, parallel residual, gelu. */
-export const PYTHIA_SHAPES: Record<string, { hidden: number; layers: number; heads: number }> = {
+/**
+ * Pythia shapes (hidden, layers, heads; intermediate 4 x hidden); all: rotary_pct 0.25, parallel residual, gelu,
+ * vocab 50304 unless given (the larger models' vocabularies are padded further for model parallelism).
+ */
+export const PYTHIA_SHAPES: Record<string, { hidden: number; layers: number; heads: number; vocab?: number }> = {
   "70m": { hidden: 512, layers: 6, heads: 8 },
   "160m": { hidden: 768, layers: 12, heads: 12 },
   "410m": { hidden: 1024, layers: 24, heads: 16 },
   "1b": { hidden: 2048, layers: 16, heads: 8 },
+  "6.9b": { hidden: 4096, layers: 32, heads: 32, vocab: 50432 },
+  "12b": { hidden: 5120, layers: 36, heads: 40, vocab: 50688 },
 };
 
 export function pythiaConfigJson(shape: string): Record<string, unknown> {
@@ -21,7 +26,7 @@ export function pythiaConfigJson(shape: string): Record<string, unknown> {
   if (!s) throw new Error(`unknown Pythia shape '${shape}' (known: ${Object.keys(PYTHIA_SHAPES).join(", ")})`);
   return {
     model_type: "gpt_neox", architectures: ["GPTNeoXForCausalLM"], hidden_size: s.hidden, num_hidden_layers: s.layers,
-    num_attention_heads: s.heads, intermediate_size: 4 * s.hidden, vocab_size: 50304, max_position_embeddings: 2048,
+    num_attention_heads: s.heads, intermediate_size: 4 * s.hidden, vocab_size: s.vocab ?? 50304, max_position_embeddings: 2048,
     rotary_pct: 0.25, rotary_emb_base: 10000, layer_norm_eps: 1e-5, use_parallel_residual: true, hidden_act: "gelu",
     tie_word_embeddings: false, initializer_range: 0.02, torch_dtype: "float32",
   };

@@ -92,22 +92,81 @@ async function readHeaderFrom(handle: fs.promises.FileHandle, file: string, size
   return { entries, metadata };
 }
 
-/** Reads every tensor of a safetensors file; F16/BF16 are widened to float32 unless `widen: false`. */
-export async function readSafetensors(file: string, options: ReadTensorsOptions = {}): Promise<Map<string, HostTensor>> {
+/** One tensor of a checkpoint file, located but not read: {@link LazyTensor.read} fetches its bytes by offset. */
+export interface LazyTensor {
+  name: string;
+  dtype: HostDType;
+  shape: number[];
+  /** The tensor's raw values (float16/bfloat16 as their 16-bit patterns, never widened). */
+  read(): Promise<HostTensor>;
+  /**
+   * Rows [first, first + count) of the tensor (rows along its first axis), raw; only those bytes are read when the
+   * tensor is stored contiguously (safetensors always, torch storages unless a strided view).
+   */
+  readRows(first: number, count: number): Promise<HostTensor>;
+}
+
+/** An open checkpoint file whose tensors are read one by one; close it when done. */
+export interface OpenTensorFile {
+  file: string;
+  tensors: Map<string, LazyTensor>;
+  close(): Promise<void>;
+}
+
+/** Rows [first, first + count) of a row-major tensor stored contiguously from byte `begin`, read by offset. */
+export async function readContiguousRows(
+  handle: fs.promises.FileHandle, file: string, name: string, dtype: HostDType, shape: number[], begin: number, first: number, count: number,
+): Promise<HostTensor> {
+  const rows = shape[0] ?? 1;
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first < 0 || count < 0 || first + count > rows) {
+    throw new Error(`${file}: tensor '${printable(name)}': rows ${first}..${first + count} are outside its ${rows} rows`);
+  }
+  const rowBytes = (numElements(shape) / Math.max(rows, 1)) * DTYPE_BYTES[dtype];
+  const bytes = await readAt(handle, file, begin + first * rowBytes, count * rowBytes, `tensor '${printable(name)}'`);
+  return { dtype, shape: [count, ...shape.slice(1)], data: typedArrayFromBytes(dtype, bytes) };
+}
+
+/** Opens a safetensors file and validates its header; tensors are read later, each by its offset. */
+export async function openSafetensors(file: string): Promise<OpenTensorFile> {
   const { handle, size } = await openForRead(file);
   try {
     const { entries } = await readHeaderFrom(handle, file, size);
-    const out = new Map<string, HostTensor>();
+    const tensors = new Map<string, LazyTensor>();
     for (const e of entries) {
-      if (options.filter && !options.filter(e.name)) continue;
-      const bytes = await readAt(handle, file, e.begin, e.end - e.begin, `tensor '${printable(e.name)}'`);
-      const t: HostTensor = { dtype: e.dtype, shape: e.shape, data: typedArrayFromBytes(e.dtype, bytes) };
-      out.set(e.name, options.widen === false ? t : widenHalf(t));
+      const readRows = (first: number, count: number): Promise<HostTensor> => readContiguousRows(handle, file, e.name, e.dtype, e.shape, e.begin, first, count);
+      tensors.set(e.name, {
+        name: e.name, dtype: e.dtype, shape: e.shape, readRows,
+        read: async () => {
+          const bytes = await readAt(handle, file, e.begin, e.end - e.begin, `tensor '${printable(e.name)}'`);
+          return { dtype: e.dtype, shape: e.shape, data: typedArrayFromBytes(e.dtype, bytes) };
+        },
+      });
+    }
+    return { file, tensors, close: () => handle.close() };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** Reads the tensors of an open file that pass `options.filter`, widened unless `widen: false`, and closes it. */
+export async function readAllTensors(open: OpenTensorFile, options: ReadTensorsOptions = {}): Promise<Map<string, HostTensor>> {
+  try {
+    const out = new Map<string, HostTensor>();
+    for (const [name, lazy] of open.tensors) {
+      if (options.filter && !options.filter(name)) continue;
+      const t = await lazy.read();
+      out.set(name, options.widen === false ? t : widenHalf(t));
     }
     return out;
   } finally {
-    await handle.close();
+    await open.close();
   }
+}
+
+/** Reads every tensor of a safetensors file; F16/BF16 are widened to float32 unless `widen: false`. */
+export async function readSafetensors(file: string, options: ReadTensorsOptions = {}): Promise<Map<string, HostTensor>> {
+  return readAllTensors(await openSafetensors(file), options);
 }
 
 /**

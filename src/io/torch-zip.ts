@@ -6,11 +6,11 @@
  */
 import type * as fs from "node:fs";
 import {
-  DTYPE_BYTES, isValidShape, numElements, typedArrayFromBytes, widenHalf, type HostDType, type HostTensor,
+  DTYPE_BYTES, isValidShape, numElements, typedArrayFromBytes, type HostDType, type HostTensor,
 } from "./host-tensor";
 import { openForRead, readAt } from "./host-tensor-file";
 import { PickleGlobal, unpickle, type PickleCallable } from "./pickle";
-import type { ReadTensorsOptions } from "./safetensors";
+import { readAllTensors, readContiguousRows, type LazyTensor, type OpenTensorFile, type ReadTensorsOptions } from "./safetensors";
 import { entryDataOffset, readZipDirectory, readZipEntry, type ZipEntry } from "./zip";
 import { describeValue, printable } from "../util/one-line";
 
@@ -113,11 +113,8 @@ async function readTensor(handle: fs.promises.FileHandle, file: string, size: nu
   return { dtype, shape: ref.shape, data: typedArrayFromBytes(dtype, out) };
 }
 
-/**
- * Reads a torch zip checkpoint; F16/BF16 are widened to float32 unless `widen: false`.
- * `filter` skips tensors without reading their storages.
- */
-export async function readTorchCheckpoint(file: string, options: ReadTensorsOptions = {}): Promise<Map<string, HostTensor>> {
+/** Opens a torch zip checkpoint and parses its state dict; storages are read later, tensor by tensor, by offset. */
+export async function openTorchCheckpoint(file: string): Promise<OpenTensorFile> {
   const { handle, size } = await openForRead(file);
   try {
     const magic = await readAt(handle, file, 0, Math.min(4, size), "the file signature");
@@ -136,16 +133,40 @@ export async function readTorchCheckpoint(file: string, options: ReadTensorsOpti
     }
     const pkl = await readZipEntry(handle, file, size, pklEntry, Math.min(size, 1 << 30));
     const refs = parseStateDictPickle(pkl, `${file}: ${pklEntry.name}`);
-    const out = new Map<string, HostTensor>();
+    const tensors = new Map<string, LazyTensor>();
     for (const [name, ref] of refs) {
-      if (options.filter && !options.filter(name)) continue;
-      const entry = entries.get(`${prefix}data/${ref.storage.key}`);
-      if (!entry) throw new Error(`${file}: storage ${ref.storage.key} of '${printable(name)}' is missing from the archive`);
-      const t = await readTensor(handle, file, size, name, ref, entry);
-      out.set(name, options.widen === false ? t : widenHalf(t));
+      const entry = (): ZipEntry => {
+        const e = entries.get(`${prefix}data/${ref.storage.key}`);
+        if (!e) throw new Error(`${file}: storage ${ref.storage.key} of '${printable(name)}' is missing from the archive`);
+        return e;
+      };
+      const read = (): Promise<HostTensor> => readTensor(handle, file, size, name, ref, entry());
+      const readRows = async (first: number, count: number): Promise<HostTensor> => {
+        const el = DTYPE_BYTES[ref.storage.dtype];
+        if (!isContiguous(ref.shape, ref.stride) || ref.shape.length === 0) {
+          const all = await read();
+          const rowLen = numElements(ref.shape.slice(1));
+          return { dtype: all.dtype, shape: [count, ...ref.shape.slice(1)], data: all.data.slice(first * rowLen, (first + count) * rowLen) as HostTensor["data"] };
+        }
+        const e = entry();
+        if (e.method !== 0) return read(); // refused there with the reason
+        if ((ref.offset + numElements(ref.shape)) * el > e.size) throw new Error(`${file}: tensor '${printable(name)}' [${ref.shape.join(", ")}] reaches past its storage (${e.size} bytes)`);
+        const start = await entryDataOffset(handle, file, size, e);
+        return readContiguousRows(handle, file, name, ref.storage.dtype, ref.shape, start + ref.offset * el, first, count);
+      };
+      tensors.set(name, { name, dtype: ref.storage.dtype, shape: ref.shape, read, readRows });
     }
-    return out;
-  } finally {
+    return { file, tensors, close: () => handle.close() };
+  } catch (err) {
     await handle.close();
+    throw err;
   }
+}
+
+/**
+ * Reads a torch zip checkpoint; F16/BF16 are widened to float32 unless `widen: false`.
+ * `filter` skips tensors without reading their storages.
+ */
+export async function readTorchCheckpoint(file: string, options: ReadTensorsOptions = {}): Promise<Map<string, HostTensor>> {
+  return readAllTensors(await openTorchCheckpoint(file), options);
 }

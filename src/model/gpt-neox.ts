@@ -51,6 +51,14 @@ interface LayerTensors {
   fc2W: tf.Tensor2D; fc2B: tf.Tensor1D;
 }
 
+/** One decoder layer's parameters on the backend, made by {@link GPTNeoX.uploadLayer} (opaque to callers). */
+export type DecoderLayerWeights = LayerTensors;
+
+/** A torch.nn.Linear weight [out, in] as a tensor [in, out]: matMul with transposeB is several times slower on wasm. */
+function transposed(q: Param): tf.Tensor2D {
+  return tf.tidy(() => tf.transpose(tf.tensor2d(q.data, q.shape as [number, number], "float32")));
+}
+
 interface HeadTensors {
   qW: tf.Tensor2D; kW: tf.Tensor2D; vW: tf.Tensor2D;
   qB?: tf.Tensor1D; kB?: tf.Tensor1D; vB?: tf.Tensor1D;
@@ -121,38 +129,61 @@ export class GPTNeoX {
   loadWeights(weights: Map<string, HostTensor>, source = "weights"): void {
     const p = selectNeoXParams(this.config, weights, source);
     const t1 = (q: Param): tf.Tensor1D => tf.tensor1d(q.data, "float32");
-    const t2 = (q: Param): tf.Tensor2D => tf.tensor2d(q.data, q.shape as [number, number], "float32");
-    // Linear weights are kept transposed, [in, out]: matMul with transposeB is several times slower on wasm.
-    const t2T = (q: Param): tf.Tensor2D => tf.tidy(() => tf.transpose(t2(q)));
+    this.disposeWeights();
+    this.w = {
+      embed: tf.tensor2d(p.embed.data, p.embed.shape as [number, number], "float32"),
+      layers: p.layers.map((l) => this.uploadLayer(l)),
+      lnfW: t1(p.lnfWeight), lnfB: t1(p.lnfBias),
+      unembedT: transposed(p.unembed),
+    };
+  }
+
+  /**
+   * Uploads one decoder layer's parameters to the backend (for streaming layer by layer, see
+   * {@link GPTNeoX.runLayer}); free them with {@link GPTNeoX.disposeLayer}.
+   */
+  uploadLayer(l: LayerParams): DecoderLayerWeights {
+    const t1 = (q: Param): tf.Tensor1D => tf.tensor1d(q.data, "float32");
     const opt1 = (q: Param | undefined): tf.Tensor1D | undefined => (q ? t1(q) : undefined);
-    const perHead = this.resolvedAttention() === "per-head";
     const hs = headSize(this.config);
     const C = this.config.hiddenSize;
     /** Rows [offset, offset + hs) of the fused qkv weight ([3C, C], torch layout) as a [C, hs] tensor, and its bias. */
     const rowsT = (q: Param, offset: number): tf.Tensor2D => tf.tidy(() => tf.transpose(tf.tensor2d(q.data.subarray(offset * C, (offset + hs) * C), [hs, C])));
     const bias = (q: Param | undefined, offset: number): tf.Tensor1D | undefined => (q ? tf.tensor1d(q.data.subarray(offset, offset + hs)) : undefined);
-    const heads = (l: LayerParams): HeadTensors[] => Array.from({ length: this.config.numHeads }, (_, h) => {
+    const heads = (): HeadTensors[] => Array.from({ length: this.config.numHeads }, (_, h) => {
       const o = 3 * hs * h; // per head [q | k | v]
       return {
         qW: rowsT(l.qkvWeight, o), kW: rowsT(l.qkvWeight, o + hs), vW: rowsT(l.qkvWeight, o + 2 * hs),
         qB: bias(l.qkvBias, o), kB: bias(l.qkvBias, o + hs), vB: bias(l.qkvBias, o + 2 * hs),
       };
     });
-    this.disposeWeights();
-    const embed = t2(p.embed);
-    this.w = {
-      embed,
-      layers: p.layers.map((l: LayerParams) => ({
-        ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
-        ...(perHead ? { heads: heads(l) } : { qkvW: t2T(l.qkvWeight), qkvB: opt1(l.qkvBias) }),
-        denseW: t2T(l.denseWeight), denseB: opt1(l.denseBias),
-        ln2w: t1(l.ln2Weight), ln2b: t1(l.ln2Bias),
-        fc1W: t2T(l.fc1Weight), fc1B: t1(l.fc1Bias),
-        fc2W: t2T(l.fc2Weight), fc2B: t1(l.fc2Bias),
-      })),
-      lnfW: t1(p.lnfWeight), lnfB: t1(p.lnfBias),
-      unembedT: t2T(p.unembed),
+    return {
+      ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
+      ...(this.resolvedAttention() === "per-head" ? { heads: heads() } : { qkvW: transposed(l.qkvWeight), qkvB: opt1(l.qkvBias) }),
+      denseW: transposed(l.denseWeight), denseB: opt1(l.denseBias),
+      ln2w: t1(l.ln2Weight), ln2b: t1(l.ln2Bias),
+      fc1W: transposed(l.fc1Weight), fc1B: t1(l.fc1Bias),
+      fc2W: transposed(l.fc2Weight), fc2B: t1(l.fc2Bias),
     };
+  }
+
+  /** Frees a layer's tensors made by {@link GPTNeoX.uploadLayer}. */
+  disposeLayer(layer: DecoderLayerWeights): void {
+    const { heads, ...rest } = layer;
+    const all: (tf.Tensor | undefined)[] = Object.values(rest);
+    for (const h of heads ?? []) all.push(...Object.values(h));
+    tf.dispose(all.filter((t): t is tf.Tensor => t !== undefined));
+  }
+
+  /**
+   * One decoder layer on the residual stream `x` [B*T, C] of B sequences of T tokens: returns the layer's output
+   * (`hook_resid_post`, [B*T, C]) with the same arithmetic as {@link GPTNeoX.runWithCache}. `x` is not disposed;
+   * the caller disposes the result. Needs no loaded weights: recording streams layers through this.
+   */
+  runLayer(x: tf.Tensor2D, layer: DecoderLayerWeights, B: number, T: number): tf.Tensor2D {
+    if (x.shape[0] !== B * T || x.shape[1] !== this.config.hiddenSize) throw new Error(`GPTNeoX.runLayer: x has shape [${x.shape.join(", ")}], expected [${B * T}, ${this.config.hiddenSize}]`);
+    const tables = this.positionTables(T);
+    return tf.tidy(() => this.decoderLayer(x, layer, B, T, tables, () => undefined));
   }
 
   /**
@@ -189,23 +220,7 @@ export class GPTNeoX {
       for (let i = 0; i < w.layers.length; i++) {
         const l = w.layers[i]!;
         const input: tf.Tensor2D = x;
-        x = tf.tidy(() => {
-          const attn = this.attention(this.layerNorm(input, l.ln1w, l.ln1b), l, B, T, tables);
-          hook(`blocks.${i}.hook_attn_out`, attn);
-          let out: tf.Tensor2D;
-          if (this.config.useParallelResidual) {
-            const mlp = this.mlp(this.layerNorm(input, l.ln2w, l.ln2b), l);
-            hook(`blocks.${i}.hook_mlp_out`, mlp);
-            out = tf.add(tf.add(mlp, attn), input);
-          } else {
-            const resid = tf.add(attn, input) as tf.Tensor2D;
-            const mlp = this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b), l);
-            hook(`blocks.${i}.hook_mlp_out`, mlp);
-            out = tf.add(mlp, resid);
-          }
-          hook(`blocks.${i}.hook_resid_post`, out);
-          return out;
-        });
+        x = tf.tidy(() => this.decoderLayer(input, l, B, T, tables, (point, t) => hook(`blocks.${i}.${point}`, t)));
         input.dispose();
       }
       const last: tf.Tensor2D = x;
@@ -225,6 +240,25 @@ export class GPTNeoX {
     }
   }
 
+  /** One decoder layer (call inside tf.tidy); `hook` sees hook_attn_out, hook_mlp_out and hook_resid_post. */
+  private decoderLayer(input: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables, hook: (point: string, t: tf.Tensor2D) => void): tf.Tensor2D {
+    const attn = this.attention(this.layerNorm(input, l.ln1w, l.ln1b), l, B, T, tables);
+    hook("hook_attn_out", attn);
+    let out: tf.Tensor2D;
+    if (this.config.useParallelResidual) {
+      const mlp = this.mlp(this.layerNorm(input, l.ln2w, l.ln2b), l);
+      hook("hook_mlp_out", mlp);
+      out = tf.add(tf.add(mlp, attn), input);
+    } else {
+      const resid = tf.add(attn, input) as tf.Tensor2D;
+      const mlp = this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b), l);
+      hook("hook_mlp_out", mlp);
+      out = tf.add(mlp, resid);
+    }
+    hook("hook_resid_post", out);
+    return out;
+  }
+
   /** Frees every tensor the model holds; the model cannot run until loadWeights is called again. */
   dispose(): void {
     this.disposeWeights();
@@ -236,12 +270,8 @@ export class GPTNeoX {
   private disposeWeights(): void {
     if (!this.w) return;
     const w = this.w;
-    const all: (tf.Tensor | undefined)[] = [w.embed, w.lnfW, w.lnfB, w.unembedT];
-    for (const { heads, ...rest } of w.layers) {
-      all.push(...Object.values(rest));
-      for (const h of heads ?? []) all.push(...Object.values(h));
-    }
-    tf.dispose(all.filter((t): t is tf.Tensor => t !== undefined));
+    tf.dispose([w.embed, w.lnfW, w.lnfB, w.unembedT]);
+    for (const l of w.layers) this.disposeLayer(l);
     this.w = undefined;
   }
 

@@ -1,7 +1,7 @@
 // Public API of the model stage; re-exported by src/index.ts.
-export { GPTNeoX, hookNames, HOOK_NAMES, activation, type RunOptions, type AttentionImpl, type GPTNeoXOptions } from "./gpt-neox";
+export { GPTNeoX, hookNames, HOOK_NAMES, activation, type RunOptions, type AttentionImpl, type GPTNeoXOptions, type DecoderLayerWeights } from "./gpt-neox";
 export { rotaryInvFreq, rotaryTables } from "./rotary";
-export { selectNeoXParams, expectedNeoXShapes, type NeoXParams, type LayerParams, type Param } from "./weights";
+export { selectNeoXParams, expectedNeoXShapes, checkNeoXTensors, neoXLayerNames, neoXLayerParams, type NeoXParams, type LayerParams, type Param, type NeoXLayout } from "./weights";
 export { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 export { readNeoXConfig, parseNeoXConfig, type NeoXConfig } from "../io/config";
 export type { HostTensor, HostDType } from "../io/host-tensor";

@@ -55,44 +55,69 @@ export function expectedNeoXShapes(c: NeoXConfig, prefix = "gpt_neox."): Map<str
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
+/** How a state dict names the model: the `gpt_neox.` prefix or none, and the output projection's name if any. */
+export interface NeoXLayout {
+  prefix: string;
+  outName?: string;
+}
+
 /**
- * Picks and checks every parameter; throws one line naming `source` and the missing or mis-shaped tensors.
+ * Checks that every tensor the config requires exists with its shape, from names and shapes alone (no values
+ * read); throws one line naming `source` and the missing or mis-shaped tensors.
  */
-export function selectNeoXParams(c: NeoXConfig, weights: Map<string, HostTensor>, source: string): NeoXParams {
-  const prefix = weights.has("gpt_neox.embed_in.weight") || !weights.has("embed_in.weight") ? "gpt_neox." : "";
+export function checkNeoXTensors(c: NeoXConfig, shapeOf: (name: string) => readonly number[] | undefined, source: string): NeoXLayout {
+  const prefix = shapeOf("gpt_neox.embed_in.weight") || !shapeOf("embed_in.weight") ? "gpt_neox." : "";
   const expected = expectedNeoXShapes(c, prefix);
-  const outName = ["embed_out.weight", "lm_head.weight"].find((n) => weights.has(n));
+  const outName = ["embed_out.weight", "lm_head.weight"].find((n) => shapeOf(n));
   if (outName) expected.set(outName, [c.vocabSize, c.hiddenSize]);
 
-  const missing = [...expected.keys()].filter((n) => !weights.has(n));
+  const missing = [...expected.keys()].filter((n) => !shapeOf(n));
   if (!outName && !c.tieWordEmbeddings) missing.push("embed_out.weight (or lm_head.weight)");
   if (missing.length) {
     throw new Error(`${source}: missing ${missing.length} weight(s): ${missing.slice(0, 6).join(", ")}${missing.length > 6 ? `, ... (${missing.length - 6} more)` : ""}`);
   }
   const bad: string[] = [];
   for (const [name, shape] of expected) {
-    const t = weights.get(name)!;
-    if (!sameShape(t.shape, shape)) bad.push(`'${name}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
+    const s = shapeOf(name)!;
+    if (!sameShape(s, shape)) bad.push(`'${name}' has shape [${s.join(", ")}], expected [${shape.join(", ")}]`);
   }
   if (bad.length) throw new Error(`${source}: mis-shaped weight(s): ${bad.slice(0, 4).join("; ")}${bad.length > 4 ? `; ... (${bad.length - 4} more)` : ""}`);
+  return outName ? { prefix, outName } : { prefix };
+}
 
-  const get = (name: string): Param => {
-    const t = weights.get(name)!;
-    return { name, shape: t.shape, data: toFloat32(t, `${source}: weight '${name}'`) };
+/** The state-dict names of decoder layer `i`'s parameters (biases undefined when the config has none). */
+export function neoXLayerNames(c: NeoXConfig, prefix: string, i: number): Record<keyof LayerParams, string | undefined> {
+  const p = `${prefix}layers.${i}.`;
+  return {
+    ln1Weight: `${p}input_layernorm.weight`, ln1Bias: `${p}input_layernorm.bias`,
+    qkvWeight: `${p}attention.query_key_value.weight`, qkvBias: c.attentionBias ? `${p}attention.query_key_value.bias` : undefined,
+    denseWeight: `${p}attention.dense.weight`, denseBias: c.attentionBias ? `${p}attention.dense.bias` : undefined,
+    ln2Weight: `${p}post_attention_layernorm.weight`, ln2Bias: `${p}post_attention_layernorm.bias`,
+    fc1Weight: `${p}mlp.dense_h_to_4h.weight`, fc1Bias: `${p}mlp.dense_h_to_4h.bias`,
+    fc2Weight: `${p}mlp.dense_4h_to_h.weight`, fc2Bias: `${p}mlp.dense_4h_to_h.bias`,
   };
-  const opt = (name: string): Param | undefined => (expected.has(name) ? get(name) : undefined);
-  const layers: LayerParams[] = [];
-  for (let i = 0; i < c.numLayers; i++) {
-    const p = `${prefix}layers.${i}.`;
-    layers.push({
-      ln1Weight: get(`${p}input_layernorm.weight`), ln1Bias: get(`${p}input_layernorm.bias`),
-      qkvWeight: get(`${p}attention.query_key_value.weight`), qkvBias: opt(`${p}attention.query_key_value.bias`),
-      denseWeight: get(`${p}attention.dense.weight`), denseBias: opt(`${p}attention.dense.bias`),
-      ln2Weight: get(`${p}post_attention_layernorm.weight`), ln2Bias: get(`${p}post_attention_layernorm.bias`),
-      fc1Weight: get(`${p}mlp.dense_h_to_4h.weight`), fc1Bias: get(`${p}mlp.dense_h_to_4h.bias`),
-      fc2Weight: get(`${p}mlp.dense_4h_to_h.weight`), fc2Bias: get(`${p}mlp.dense_4h_to_h.bias`),
-    });
+}
+
+/** Decoder layer `i`'s parameters as float32 from `weights` (checked beforehand with {@link checkNeoXTensors}). */
+export function neoXLayerParams(c: NeoXConfig, prefix: string, i: number, weights: Map<string, HostTensor>, source: string): LayerParams {
+  const out: Partial<Record<keyof LayerParams, Param>> = {};
+  for (const [key, name] of Object.entries(neoXLayerNames(c, prefix, i)) as [keyof LayerParams, string | undefined][]) {
+    if (name !== undefined) out[key] = toParam(name, weights.get(name)!, source);
   }
+  return out as LayerParams;
+}
+
+function toParam(name: string, t: HostTensor, source: string): Param {
+  return { name, shape: t.shape, data: toFloat32(t, `${source}: weight '${name}'`) };
+}
+
+/**
+ * Picks and checks every parameter; throws one line naming `source` and the missing or mis-shaped tensors.
+ */
+export function selectNeoXParams(c: NeoXConfig, weights: Map<string, HostTensor>, source: string): NeoXParams {
+  const { prefix, outName } = checkNeoXTensors(c, (n) => weights.get(n)?.shape, source);
+  const get = (name: string): Param => toParam(name, weights.get(name)!, source);
+  const layers = Array.from({ length: c.numLayers }, (_, i) => neoXLayerParams(c, prefix, i, weights, source));
   const embed = get(`${prefix}embed_in.weight`);
   return {
     embed,

@@ -1,16 +1,18 @@
 /**
  * Engines that turn a checkpoint folder into exp2 statistics on fixed evaluation sequences: in this thread, or in a
  * worker thread with its own TensorFlow.js backend (CPU parallelism: wasm runs one thread per backend).
- * Each engine keeps one model and swaps weights between checkpoints of the same architecture.
+ * Each engine streams every checkpoint layer by layer (./stream.ts) through one model per architecture, so its
+ * memory does not grow with the model's depth.
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { initBackend } from "../backend";
-import { readCheckpoint } from "../io/checkpoint";
+import { openCheckpoint } from "../io/open-checkpoint";
 import type { NeoXConfig } from "../io/config";
 import { GPTNeoX } from "../model/gpt-neox";
 import { validateSequences } from "./eval-sequences";
-import { planRecording, recordCheckpointStats, type MedianMethod } from "./stats";
+import type { MedianMethod } from "./stats";
+import { planStreaming, recordStreaming } from "./stream";
 
 export interface EngineOptions {
   batchSize?: number;
@@ -46,19 +48,21 @@ export class InProcessEngine implements RecordEngine {
   async record(dir: string): Promise<RecordResult> {
     const info = await initBackend();
     const t0 = performance.now();
-    const ckpt = await readCheckpoint(dir);
-    validateSequences(this.sequences, `evaluation sequences for ${dir}`, ckpt.config.vocabSize);
-    const key = architectureKey(ckpt.config);
-    if (!this.model || key !== this.key) {
-      this.model?.dispose();
-      this.model = GPTNeoX.fromCheckpoint(ckpt);
-      this.key = key;
-    } else {
-      this.model.loadWeights(ckpt.weights, dir);
+    const ckpt = await openCheckpoint(dir);
+    try {
+      validateSequences(this.sequences, `evaluation sequences for ${dir}`, ckpt.config.vocabSize);
+      const key = architectureKey(ckpt.config);
+      if (!this.model || key !== this.key) {
+        this.model?.dispose();
+        this.model = new GPTNeoX(ckpt.config);
+        this.key = key;
+      }
+      const values = await recordStreaming(this.model, ckpt, this.sequences, this.options);
+      const { method } = planStreaming(ckpt.config, this.sequences.length, this.sequences[0]!.length, this.options);
+      return { values, backend: info.name, medianMethod: method, seconds: (performance.now() - t0) / 1000 };
+    } finally {
+      await ckpt.close();
     }
-    ckpt.weights.clear();
-    const values = await recordCheckpointStats(this.model, this.sequences, this.options);
-    return { values, backend: info.name, medianMethod: planRecording(ckpt.config, this.sequences.length, this.sequences[0]!.length, this.options).method, seconds: (performance.now() - t0) / 1000 };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,165 @@
+/**
+ * Streaming recording: a checkpoint's exp2 statistics computed layer by layer, so that memory does not grow with
+ * the number of layers. At any time the process holds
+ *   - the residual stream of the evaluation sequences (one [T, C] float32 tensor per sequence, on the backend),
+ *   - one decoder layer's parameters on the backend (float32) and the next layer's raw bytes (float16 as in the
+ *     file) being read in the background (prefetch),
+ *   - one chunk of sequences' activations inside the layer (see {@link planStreaming}).
+ * The embedding matrix is never held whole: the rows the sequences use are read by offset, a slab at a time; the
+ * final LayerNorm and the output projection are never read (recording needs only the layer outputs h_l).
+ * The arithmetic is GPTNeoX's own (uploadLayer / runLayer), so results equal {@link recordCheckpointStats} on the
+ * fully loaded model.
+ */
+import { initBackend, tf } from "../backend";
+import type { OpenCheckpoint } from "../io/open-checkpoint";
+import type { LazyTensor } from "../io/safetensors";
+import { toFloat32, type HostTensor } from "../io/host-tensor";
+import type { GPTNeoX } from "../model/gpt-neox";
+import { checkNeoXTensors, neoXLayerNames, neoXLayerParams } from "../model/weights";
+import { absStats } from "./select";
+import { deviceStats, resolveMedianMethod, type RecordStatsOptions } from "./stats";
+
+/** Bytes of activations one chunk of sequences may take inside a layer (float32), per backend kind. */
+export const STREAM_ACTIVATION_BYTES = { cpu: 2 ** 28, gpu: 2 ** 30 } as const;
+
+/** Rows of the embedding matrix read per slab are capped at this many bytes (raw). */
+const EMBED_SLAB_BYTES = 32 * 2 ** 20;
+
+export interface StreamPlan {
+  /** Sequences per chunk inside a layer. */
+  chunkSequences: number;
+  /** How each layer's |h| statistics are reduced (see ./stats.ts). */
+  method: "host" | "device";
+}
+
+/**
+ * Sequences per chunk: as many as keep a chunk's largest activations (MLP [T, intermediate] plus attention scores
+ * [heads, T, T] per sequence, float32) under {@link STREAM_ACTIVATION_BYTES} (`batchSize` overrides); the median
+ * method as {@link resolveMedianMethod} picks it for one layer of all sequences.
+ */
+export function planStreaming(
+  config: { hiddenSize: number; intermediateSize: number; numHeads: number },
+  numSequences: number, seqLen: number, options: RecordStatsOptions = {},
+): StreamPlan {
+  const onCpu = ["wasm", "cpu", "tensorflow"].includes(tf.getBackend());
+  const perSequence = 4 * seqLen * (config.intermediateSize + config.numHeads * seqLen);
+  const budget = onCpu ? STREAM_ACTIVATION_BYTES.cpu : STREAM_ACTIVATION_BYTES.gpu;
+  const chunk = options.batchSize ?? Math.floor(budget / perSequence);
+  return {
+    chunkSequences: Math.max(1, Math.min(chunk, numSequences)),
+    method: resolveMedianMethod(options.medianMethod, numSequences * seqLen * config.hiddenSize),
+  };
+}
+
+/**
+ * Embedding rows for every token id, as float32 [ids.length * C]: the needed rows are read from the file a slab
+ * of at most {@link EMBED_SLAB_BYTES} at a time (only the span between the first and last needed row of a slab).
+ */
+export async function gatherEmbeddingRows(embed: LazyTensor, ids: Int32Array, where: string): Promise<Float32Array> {
+  const [V, C] = embed.shape as [number, number];
+  const rowBytes = (C * (embed.dtype === "float32" ? 4 : embed.dtype === "float64" ? 8 : 2));
+  const slabRows = Math.max(1, Math.floor(EMBED_SLAB_BYTES / rowBytes));
+  const order = Array.from(ids.keys()).sort((a, b) => ids[a]! - ids[b]!);
+  const out = new Float32Array(ids.length * C);
+  for (let k = 0; k < order.length;) {
+    const first = ids[order[k]!]!;
+    if (first < 0 || first >= V) throw new Error(`${where}: token id ${first} is outside the embedding's ${V} rows`);
+    let end = k;
+    while (end < order.length && ids[order[end]!]! < first + slabRows) end++;
+    const last = ids[order[end - 1]!]!;
+    if (last >= V) throw new Error(`${where}: token id ${last} is outside the embedding's ${V} rows`);
+    const slab = await embed.readRows(first, last - first + 1);
+    const values = toFloat32(slab, `${where}: embedding`);
+    for (; k < end; k++) {
+      const pos = order[k]!;
+      const row = ids[pos]! - first;
+      out.set(values.subarray(row * C, (row + 1) * C), pos * C);
+    }
+  }
+  return out;
+}
+
+/** Starts reading every raw tensor of decoder layer `i` at once (the reads run on libuv's threads). */
+function readLayerRaw(ckpt: OpenCheckpoint, names: (string | undefined)[]): Promise<Map<string, HostTensor>> {
+  const present = names.filter((n): n is string => n !== undefined);
+  return Promise.all(present.map((n) => ckpt.tensors.get(n)!.read())).then((ts) => new Map(present.map((n, j) => [n, ts[j]!])));
+}
+
+export interface StreamRecordOptions extends RecordStatsOptions {
+  /** Called after each layer ran on every chunk, while its parameters are still on the backend (progress, memory probes). */
+  onLayer?: (layer: number, layers: number) => void;
+}
+
+/**
+ * Records one checkpoint's exp2 statistics by streaming its layers through `model` (a GPTNeoX of the same config;
+ * it needs no loaded weights): `values[sequence][stat][layer]`, stat in (top1, top2, top3, median).
+ * `ckpt` stays open; the caller closes it.
+ */
+export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequences: number[][], options: StreamRecordOptions = {}): Promise<number[][][]> {
+  await initBackend();
+  const c = model.config;
+  if (sequences.length === 0) throw new Error("recordStreaming: argument 'sequences' is empty");
+  const N = sequences.length;
+  const T = sequences[0]!.length;
+  if (sequences.some((s) => s.length !== T)) throw new Error("recordStreaming: all sequences must have the same length");
+  const C = c.hiddenSize;
+  const L = c.numLayers;
+  const n = T * C;
+  const { prefix } = checkNeoXTensors(c, (name) => ckpt.tensors.get(name)?.shape, ckpt.dir);
+  const { chunkSequences, method } = planStreaming(c, N, T, options);
+  const values: number[][][] = sequences.map(() => [0, 1, 2, 3].map(() => new Array<number>(L).fill(0)));
+  const store = (l: number, s0: number, rows: number[][]): void => rows.forEach((r, b) => r.forEach((v, k) => (values[s0 + b]![k]![l] = v)));
+
+  // The residual stream, one tensor per chunk of sequences, starting from the embedding rows.
+  const ids = Int32Array.from(sequences.flat());
+  let next = readLayerRaw(ckpt, Object.values(neoXLayerNames(c, prefix, 0)));
+  next.catch(() => undefined); // awaited below; an early failure must not surface as an unhandled rejection
+  const chunks: { s0: number; B: number; x: tf.Tensor2D }[] = [];
+  let layer: ReturnType<GPTNeoX["uploadLayer"]> | undefined;
+  try {
+    const embedded = await gatherEmbeddingRows(ckpt.tensors.get(`${prefix}embed_in.weight`)!, ids, ckpt.dir);
+    for (let s0 = 0; s0 < N; s0 += chunkSequences) {
+      const B = Math.min(chunkSequences, N - s0);
+      chunks.push({ s0, B, x: tf.tensor2d(embedded.subarray(s0 * n, (s0 + B) * n), [B * T, C]) });
+    }
+    for (let l = 0; l < L; l++) {
+      const raw = await next;
+      if (l + 1 < L) {
+        next = readLayerRaw(ckpt, Object.values(neoXLayerNames(c, prefix, l + 1)));
+        next.catch(() => undefined);
+      }
+      layer = model.uploadLayer(neoXLayerParams(c, prefix, l, raw, ckpt.dir));
+      raw.clear();
+      for (const chunk of chunks) {
+        const y = model.runLayer(chunk.x, layer, chunk.B, T);
+        chunk.x.dispose();
+        chunk.x = y;
+        if (method === "host") {
+          const data = (await y.data()) as Float32Array;
+          const rows: number[][] = [];
+          for (let b = 0; b < chunk.B; b++) {
+            const s = absStats(data.subarray(b * n, (b + 1) * n));
+            rows.push([s.top1, s.top2, s.top3, s.median]);
+          }
+          store(l, chunk.s0, rows);
+        }
+      }
+      options.onLayer?.(l, L);
+      model.disposeLayer(layer);
+      layer = undefined;
+      if (method === "device") {
+        // One reduction per layer over all sequences: the bisection's 31 rounds are paid once per layer.
+        const stacked = chunks.length === 1 ? chunks[0]!.x : tf.concat(chunks.map((k) => k.x), 0);
+        try {
+          store(l, 0, await deviceStats(stacked, N, n));
+        } finally {
+          if (chunks.length > 1) stacked.dispose();
+        }
+      }
+    }
+  } finally {
+    if (layer) model.disposeLayer(layer);
+    for (const chunk of chunks) chunk.x.dispose();
+  }
+  return values;
+}
