@@ -16,6 +16,7 @@ export const COMMANDS: Record<string, { module: string; summary: string }> = {
   report: { module: "./commands/report", summary: "write one self-contained HTML report of a run" },
   main: { module: "./commands/main-job", summary: "the whole pipeline on the embedded mini-pythia suite (or a hub model)" },
   sweep: { module: "./commands/sweep", summary: "plan, run and merge a models x checkpoints sweep (Slurm or local)" },
+  train: { module: "./commands/train", summary: "train a GPT-NeoX (mini-pythia recipe by default) with resumable checkpoints and exp2 stats" },
 };
 
 function usage(): string {
