@@ -47,6 +47,22 @@ export function leaveOneGroupOut(groups: readonly string[]): (Split & { group: s
   }));
 }
 
+/**
+ * K folds of rows grouped by `groups` (scikit-learn's GroupKFold idea, with a seeded shuffle of the groups): all rows
+ * of a group are on the same side, groups are dealt to folds in shuffled order (fold sizes in groups differ by at
+ * most one).
+ */
+export function groupKFold(groups: readonly string[], k: number, seed: number): Split[] {
+  const names = [...new Set(groups)];
+  return kFold(names.length, k, seed).map((f) => {
+    const test = new Set(f.test.map((i) => names[i]!));
+    return {
+      test: groups.flatMap((g, i) => (test.has(g) ? [i] : [])),
+      train: groups.flatMap((g, i) => (test.has(g) ? [] : [i])),
+    };
+  });
+}
+
 /** Rows of a matrix or list by index. */
 export function take<T>(items: readonly T[], idx: readonly number[]): T[] {
   return idx.map((i) => items[i]!);

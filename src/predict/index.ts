@@ -31,3 +31,4 @@ export * from "./param-dataset";
 export * from "./protocols";
 export * from "./interpretation";
 export * from "./predict-architecture";
+export * from "./nested-evaluation";

@@ -37,6 +37,20 @@ export interface TreeGrowOptions {
   /** Restricts the candidate features for the whole tree (XGBoost's colsample_bytree). */
   allowedFeatures?: number[];
   rng?: Rng;
+  /**
+   * Row positions sorted by each feature of `allowedFeatures` (or all features), for `rows` = 0..n-1 exactly.
+   * Boosting grows every tree on the same X, so sorting once instead of once per tree saves most of a fit's time
+   * (the splits are identical: the same stable order).
+   */
+  presorted?: readonly Int32Array[];
+}
+
+/** Positions 0..n-1 sorted by each given feature of X (stable), for TreeGrowOptions.presorted. */
+export function presortFeatures(X: readonly (readonly number[])[], features: readonly number[]): Int32Array[] {
+  return features.map((f) => {
+    const col = Float64Array.from(X, (x) => x[f]!);
+    return Int32Array.from({ length: X.length }, (_, k) => k).sort((a, b) => col[a]! - col[b]! || a - b);
+  });
 }
 
 /**
@@ -52,7 +66,9 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
   const gp = Float64Array.from(rows, (i) => g[i]!);
   const hp = Float64Array.from(rows, (i) => h[i]!);
   const xp = features.map((f) => Float64Array.from(rows, (i) => X[i]![f]!));
-  const sortedRoot = xp.map((col) => Int32Array.from({ length: nPos }, (_, k) => k).sort((a, b) => col[a]! - col[b]!));
+  const sortedRoot = o.presorted
+    ? o.presorted.map((list) => list.slice())
+    : xp.map((col) => Int32Array.from({ length: nPos }, (_, k) => k).sort((a, b) => col[a]! - col[b]! || a - b));
   const goesLeft = new Uint8Array(nPos);
 
   const grow = (sorted: Int32Array[], depth: number): number => {
@@ -183,10 +199,15 @@ export function boostSquaredError(
   const h = new Array<number>(n).fill(1);
   const all = Array.from({ length: n }, (_, i) => i);
   const trees: TreeArrays[] = [];
+  const p = X[0]!.length;
+  const allFeatures = Array.from({ length: p }, (_, j) => j);
+  const presortedAll = o.subsample < 1 ? undefined : presortFeatures(X, allFeatures);
   for (let m = 0; m < o.nEstimators; m++) {
     const g = F.map((f, i) => f - y[i]!);
     const rows = o.subsample < 1 ? o.rng.sample(n, Math.max(1, Math.round(o.subsample * n))) : all;
-    const tree = growTree(X, g, h, rows, o.options());
+    const options = o.options();
+    const presorted = presortedAll && (options.allowedFeatures ? options.allowedFeatures.map((f) => presortedAll[f]!) : presortedAll);
+    const tree = growTree(X, g, h, rows, { ...options, ...(presorted ? { presorted } : {}) });
     trees.push(tree);
     for (let i = 0; i < n; i++) F[i]! += o.learningRate * predictTree(tree, X[i]!);
   }

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { layerSeries, readExp2Series, type Exp2Series } from "../io/exp2-stats";
+import { readSuiteManifest, suiteGroupOf, type SuiteGroup } from "../io/suite-manifest";
 import { readArchitecture, type Architecture } from "./architecture";
 
 export interface TrainingModel {
@@ -17,44 +18,64 @@ export interface TrainingModel {
   ratio: number[][];
   /** The statistics the ratio came from (for fitting Eq. 9). */
   series: Exp2Series;
+  /** From the suite's `suite.json` when it has one; `architecture` otherwise. */
+  group: SuiteGroup;
 }
 
 function isModelDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, "config.json")) && fs.existsSync(path.join(dir, "stats")) && fs.statSync(path.join(dir, "stats")).isDirectory();
 }
 
+/** Which runs of a suite with a `suite.json` to take: its `architecture` runs (default) or every run. */
+export type SuiteRuns = "architecture" | "all";
+
+export interface FindOptions {
+  /**
+   * For a folder of model folders with a `suite.json`: "architecture" (default) keeps its architecture runs only,
+   * since seed repeats and recipe variants are not new architectures (a predictor trained on them would see the
+   * held-out architecture's own seed siblings); "all" keeps every run. A model folder named directly is always kept.
+   */
+  runs?: SuiteRuns;
+}
+
 /**
  * Expands each given folder to model folders: the folder itself when it holds `config.json` and `stats/`, else its
- * immediate subfolders that do (e.g. `data/mini-pythia`). Throws a one-line error for a folder that is neither.
+ * immediate subfolders that do (e.g. `data/mini-pythia`, filtered by its suite.json, see FindOptions). Throws a
+ * one-line error for a folder that is neither.
  */
-export function findModelDirs(dirs: readonly string[]): string[] {
-  const out: string[] = [];
+export function findModelDirs(dirs: readonly string[], options: FindOptions = {}): { dir: string; group: SuiteGroup }[] {
+  const out = new Map<string, SuiteGroup>();
   for (const dir of dirs) {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: not a folder`);
     if (isModelDir(dir)) {
-      out.push(dir);
+      const parent = readSuiteManifest(path.dirname(path.resolve(dir)));
+      out.set(path.resolve(dir), suiteGroupOf(parent, path.basename(path.resolve(dir))));
       continue;
     }
+    const manifest = readSuiteManifest(dir);
     const children = fs.readdirSync(dir).sort().map((c) => path.join(dir, c)).filter((c) => fs.statSync(c).isDirectory() && isModelDir(c));
     if (children.length === 0) throw new Error(`${dir}: neither a model folder (config.json + stats/) nor a folder of model folders`);
-    out.push(...children);
+    for (const c of children) {
+      const group = suiteGroupOf(manifest, path.basename(c));
+      if ((options.runs ?? "architecture") === "all" || group === "architecture") out.set(path.resolve(c), group);
+    }
   }
-  return [...new Set(out.map((d) => path.resolve(d)))];
+  return [...out].map(([dir, group]) => ({ dir, group }));
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends FindOptions {
   onWarning?: (message: string) => void;
 }
 
 /** Reads every model folder under `dirs` (see findModelDirs). */
 export function loadTrainingModels(dirs: readonly string[], options: LoadOptions = {}): TrainingModel[] {
-  return findModelDirs(dirs).map((dir) => {
+  return findModelDirs(dirs, options).map(({ dir, group }) => {
     const arch = readArchitecture(path.join(dir, "config.json"));
     const series = readExp2Series(dir, { onWarning: options.onWarning });
     if (series.numLayers !== arch.numLayers) {
       throw new Error(`${dir}: stats have ${series.numLayers} layers but config.json says num_hidden_layers ${arch.numLayers}`);
     }
-    return { name: path.basename(dir), dir, arch, steps: series.steps, ratio: layerSeries(series, "ratio"), series };
+    return { name: path.basename(dir), dir, arch, steps: series.steps, ratio: layerSeries(series, "ratio"), series, group };
   });
 }
 
