@@ -11,6 +11,7 @@ export { exampleFitsFigure, curveSteps, type FitPanel } from "./fig6-example-fit
 export { r2PerLayerFigure, type ModelR2 } from "./fig7-r2";
 export { tPeakSurfaceFigure, tPeak, logSpace, type TPeakSurfaceInput } from "./fig8-t-peak";
 export { hypothesesFigure, type HypothesisScores } from "./hypotheses";
+export { seedCurvesFigure, seedCeilingFigure, controlsFigure, type SeedCurvesInput, type SeedCeilingRunInput, type ControlsInput } from "./seeds-and-controls";
 export { restyleFigure, type RestyleOptions } from "./restyle";
 export { tokenActivationsFigure, topHiddenDims, tokenMedianMagnitude, type TokenActivations } from "./token-activations";
 export {
