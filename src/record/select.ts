@@ -4,6 +4,7 @@
  * scan. Used on |h| downloaded from the backend: on wasm the data is already in host memory and one O(n) pass
  * beats any sort- or top-k-based kernel.
  */
+import { bitsToFloat } from "../util/float-bits";
 
 /**
  * The k-th smallest element (0-based) of `a`, which is reordered in place. Exact for any input without NaN.
@@ -62,12 +63,6 @@ export interface AbsStats {
 
 const HIST_BINS = 1 << 16;
 const hist = new Uint32Array(HIST_BINS);
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const bitsToFloat = (bits: number): number => {
-  u32[0] = bits;
-  return f32[0]!;
-};
 
 /**
  * top1, top2, top3 (largest first, repeats counted) and torch.median's lower median of |x| over `x`, exactly,

@@ -17,6 +17,7 @@
  */
 import { tf, initBackend } from "../backend";
 import { absStats, lowerMedianIndex } from "./select";
+import { bitsToFloat, floatToBits } from "../util/float-bits";
 
 /** What recording needs from a model: its layer count and a forward pass exposing hook tensors. */
 export interface RecordableModel {
@@ -58,12 +59,6 @@ async function hostStats(t: tf.Tensor, B: number, n: number): Promise<number[][]
   return out;
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const bitsToFloat = (bits: number): number => {
-  u32[0] = bits;
-  return f32[0]!;
-};
 
 /**
  * Device path: top-3 with tf.topk and the exact lower median by bisection over float32 bit patterns, for a
@@ -80,8 +75,7 @@ export async function deviceStats(t: tf.Tensor, B: number, n: number): Promise<n
     const hi = new Uint32Array(B);
     const loValid = new Uint8Array(B);
     for (let b = 0; b < B; b++) {
-      f32[0] = topValues[b * 3]!;
-      hi[b] = u32[0]!; // count(<= top1) = n >= want
+      hi[b] = floatToBits(topValues[b * 3]!); // count(<= top1) = n >= want
       if (!Number.isFinite(topValues[b * 3]!)) throw new Error("deviceStats: the activations hold NaN or infinite values");
     }
     const thresholds = new Float32Array(B);

@@ -145,21 +145,5 @@ export function slurmTime(minutes: number): string {
   return d > 0 ? `${d}-${hms}` : hms;
 }
 
-/** Human-readable bytes (GB = 1e9, as disk vendors and the hub count). */
-export function formatBytes(n: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 || u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
-}
-
-/** Seconds -> "42 s", "3.5 min", "2.1 h". */
-export function formatSeconds(s: number): string {
-  if (s < 90) return `${s.toFixed(0)} s`;
-  if (s < 5400) return `${(s / 60).toFixed(1)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
+// formatBytes and formatSeconds live in util/format.ts; re-exported here for sweep's tables and the public API.
+export { formatBytes, formatSeconds } from "../util/format";

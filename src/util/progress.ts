@@ -2,18 +2,13 @@
  * Progress on stderr for long work: a bar with counts, rate and ETA when stderr is a terminal, one line per
  * update otherwise (logs, CI, notebooks), throttled so logs stay short. `MASSIVE_QUIET=1` silences it.
  */
+import { formatSeconds } from "./format";
+
 export interface Progress {
   /** Advances by `n` (default 1) and optionally replaces the label's detail text. */
   tick(n?: number, detail?: string): void;
   /** Ends the bar with a final line. */
   done(detail?: string): void;
-}
-
-function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return "?";
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${Math.round(s % 60).toString().padStart(2, "0")}s` : `${Math.floor(m / 60)}h${(m % 60).toString().padStart(2, "0")}m`;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { sleep } from "../../util/sleep";
 
 /** True when a process with this pid runs on this machine (EPERM: it exists but is not ours). */
 export function isProcessAlive(pid: number): boolean {
@@ -14,10 +15,6 @@ export function isProcessAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** A lock file holding our pid; a stale lock (its process gone) is taken over. Returns the release function. */
