@@ -136,6 +136,16 @@ export interface TrajectoryLayer {
   /** Observed series (omit when predicting an architecture that was never trained). */
   observed?: { steps: number[]; values: number[] };
   predicted: { steps: number[]; values: number[] };
+  /** Prediction band on predicted.steps (e.g. the 80% band of EnsembleTrajectoryPredictor), drawn as a shaded area. */
+  band?: { lower: number[]; upper: number[]; level?: number };
+}
+
+/** `#rrggbb` or `rgb(r, g, b)` as `rgba(r, g, b, alpha)`. */
+function withAlpha(color: string, alpha: number): string {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (hex) return `rgba(${parseInt(hex[1]!, 16)}, ${parseInt(hex[2]!, 16)}, ${parseInt(hex[3]!, 16)}, ${alpha})`;
+  const rgb = /^rgb\((.+)\)$/.exec(color);
+  return rgb ? `rgba(${rgb[1]}, ${alpha})` : color;
 }
 
 /**
@@ -152,6 +162,22 @@ export function predictedTrajectoriesFigure(input: { model: string; layers: Traj
     requireSameLength(fn, { [`predicted.steps of layer ${l.layer}`]: l.predicted.steps, [`predicted.values of layer ${l.layer}`]: l.predicted.values });
     const color = sequenceColor(i, n);
     maxStep = Math.max(maxStep, ...l.predicted.steps);
+    if (l.band) {
+      requireSameLength(fn, { [`predicted.steps of layer ${l.layer}`]: l.predicted.steps, [`band.lower of layer ${l.layer}`]: l.band.lower, [`band.upper of layer ${l.layer}`]: l.band.upper });
+      const level = l.band.level === undefined ? "band" : `${Math.round(l.band.level * 100)}% band`;
+      const x = l.predicted.steps.map((s) => s + 1);
+      // upper edge first, then the lower edge filled up to it ("tonexty")
+      data.push({
+        type: "scatter", mode: "lines", name: `${layerLabel(l.layer)} ${level} (upper)`, legendgroup: String(l.layer), showlegend: false,
+        x, y: l.band.upper, customdata: l.predicted.steps, line: { width: 0, color },
+        hovertemplate: `${layerLabel(l.layer)} ${level} upper<br>step %{customdata}<br>%{y:.3g}<extra></extra>`,
+      });
+      data.push({
+        type: "scatter", mode: "lines", name: `${layerLabel(l.layer)} ${level}`, legendgroup: String(l.layer), showlegend: false,
+        x, y: l.band.lower, customdata: l.predicted.steps, line: { width: 0, color }, fill: "tonexty", fillcolor: withAlpha(color, 0.15),
+        hovertemplate: `${layerLabel(l.layer)} ${level} lower<br>step %{customdata}<br>%{y:.3g}<extra></extra>`,
+      });
+    }
     data.push({
       type: "scatter",
       mode: "lines",
@@ -182,7 +208,7 @@ export function predictedTrajectoriesFigure(input: { model: string; layers: Traj
   });
   return {
     data,
-    layout: themedLayout(options.title ?? `${input.model}: predicted (lines) and observed (circles) ratio trajectories`, {
+    layout: themedLayout(options.title ?? `${input.model}: predicted (lines${input.layers.some((l) => l.band) ? ", shaded band" : ""}) and observed (circles) ratio trajectories`, {
       xaxis: themedAxis(AXIS_TITLES.stepLog, { log: true, extra: stepLogTicks(maxStep) }),
       yaxis: themedAxis(AXIS_TITLES.ratio),
       legend: { font: { size: 10 } },

@@ -37,7 +37,9 @@ export interface LayerFitResult {
 export interface ModelPredictions {
   /** Steps of the predicted ratio values (from the file, else the model's recorded steps). */
   steps: number[];
-  layers: { layer: number; params?: Record<string, number>; ratio: number[] }[];
+  layers: { layer: number; params?: Record<string, number>; ratio: number[]; lower?: number[]; upper?: number[] }[];
+  /** Coverage aimed at by the band (`bandLevel`), when the file has bands. */
+  bandLevel?: number;
 }
 
 export interface ModelResults {
@@ -148,18 +150,21 @@ function readArchitecture(dir: string, name: string): ModelResults["architecture
 }
 
 function readPredictions(file: string, series: Exp2Series): ModelPredictions {
-  const json = readJson(file) as { steps?: unknown; layers?: unknown };
+  const json = readJson(file) as { steps?: unknown; layers?: unknown; bandLevel?: unknown };
   if (!Array.isArray(json.layers)) throw new Error(`${file}: expected {"layers": [{"layer", "params", "ratio"}]}`);
   const layers = json.layers.map((l, i) => {
-    const e = l as { layer?: unknown; params?: unknown; ratio?: unknown };
+    const e = l as { layer?: unknown; params?: unknown; ratio?: unknown; lower?: unknown; upper?: unknown };
     if (typeof e.layer !== "number" || !Array.isArray(e.ratio)) throw new Error(`${file}: layers[${i}] needs a numeric 'layer' and a 'ratio' list`);
-    return { layer: e.layer, params: e.params as Record<string, number> | undefined, ratio: e.ratio as number[] };
+    const band = Array.isArray(e.lower) && Array.isArray(e.upper) ? { lower: e.lower as number[], upper: e.upper as number[] } : {};
+    return { layer: e.layer, params: e.params as Record<string, number> | undefined, ratio: e.ratio as number[], ...band };
   });
   const steps = Array.isArray(json.steps) ? (json.steps as number[]) : series.steps;
   for (const l of layers) {
-    if (l.ratio.length !== steps.length) throw new Error(`${file}: layer ${l.layer} has ${l.ratio.length} ratio values for ${steps.length} steps (add a "steps" list)`);
+    for (const [key, v] of [["ratio", l.ratio], ["lower", l.lower], ["upper", l.upper]] as const) {
+      if (v && v.length !== steps.length) throw new Error(`${file}: layer ${l.layer} has ${v.length} ${key} values for ${steps.length} steps (add a "steps" list)`);
+    }
   }
-  return { steps, layers };
+  return { steps, layers, ...(typeof json.bandLevel === "number" ? { bandLevel: json.bandLevel } : {}) };
 }
 
 /** Reads one model folder (stats required; config, fits and predictions when present). */
