@@ -33,7 +33,7 @@ function inMemory(weights: Map<string, HostTensor>): Map<string, LazyTensor> {
     const rowLen = t.shape.length ? t.data.length / Math.max(t.shape[0]!, 1) : 1;
     out.set(name, {
       name, dtype: t.dtype, shape: t.shape,
-      read: () => Promise.resolve(t),
+      read: () => Promise.resolve({ ...t, data: t.data.slice() as HostTensor["data"] }), // a copy: readers may consume it
       readRows: (first, count) => Promise.resolve({
         dtype: t.dtype, shape: [count, ...t.shape.slice(1)], data: t.data.subarray(first * rowLen, (first + count) * rowLen) as HostTensor["data"],
       }),

@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { initBackend } from "../backend";
+import { HalfWidener } from "../io/half-widener";
 import { openCheckpoint } from "../io/open-checkpoint";
 import type { NeoXConfig } from "../io/config";
 import { GPTNeoX } from "../model/gpt-neox";
@@ -42,6 +43,7 @@ function architectureKey(c: NeoXConfig): string {
 export class InProcessEngine implements RecordEngine {
   private model: GPTNeoX | undefined;
   private key = "";
+  private widener: HalfWidener | undefined;
 
   constructor(private readonly sequences: number[][], private readonly options: EngineOptions = {}) {}
 
@@ -57,7 +59,8 @@ export class InProcessEngine implements RecordEngine {
         this.model = new GPTNeoX(ckpt.config);
         this.key = key;
       }
-      const values = await recordStreaming(this.model, ckpt, this.sequences, this.options);
+      this.widener ??= new HalfWidener();
+      const values = await recordStreaming(this.model, ckpt, this.sequences, { ...this.options, widener: this.widener });
       const { method } = planStreaming(ckpt.config, this.sequences.length, this.sequences[0]!.length, this.options);
       return { values, backend: info.name, medianMethod: method, seconds: (performance.now() - t0) / 1000 };
     } finally {
@@ -68,6 +71,8 @@ export class InProcessEngine implements RecordEngine {
   async close(): Promise<void> {
     this.model?.dispose();
     this.model = undefined;
+    await this.widener?.close();
+    this.widener = undefined;
   }
 }
 

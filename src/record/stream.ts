@@ -2,8 +2,8 @@
  * Streaming recording: a checkpoint's exp2 statistics computed layer by layer, so that memory does not grow with
  * the number of layers. At any time the process holds
  *   - the residual stream of the evaluation sequences (one [T, C] float32 tensor per sequence, on the backend),
- *   - one decoder layer's parameters on the backend (float32) and the next layer's raw bytes (float16 as in the
- *     file) being read in the background (prefetch),
+ *   - one decoder layer's parameters on the backend (float32) and the next layer's, read by offset (float16 as
+ *     in the file) and widened to float32 in worker threads in the background (prefetch, ../io/half-widener.ts),
  *   - one chunk of sequences' activations inside the layer (see {@link planStreaming}).
  * The embedding matrix is never held whole: the rows the sequences use are read by offset, a slab at a time; the
  * final LayerNorm and the output projection are never read (recording needs only the layer outputs h_l).
@@ -12,6 +12,7 @@
  */
 import { initBackend, tf } from "../backend";
 import type { OpenCheckpoint } from "../io/open-checkpoint";
+import { HalfWidener } from "../io/half-widener";
 import type { LazyTensor } from "../io/safetensors";
 import { toFloat32, type HostTensor } from "../io/host-tensor";
 import type { GPTNeoX } from "../model/gpt-neox";
@@ -79,15 +80,23 @@ export async function gatherEmbeddingRows(embed: LazyTensor, ids: Int32Array, wh
   return out;
 }
 
-/** Starts reading every raw tensor of decoder layer `i` at once (the reads run on libuv's threads). */
-function readLayerRaw(ckpt: OpenCheckpoint, names: (string | undefined)[]): Promise<Map<string, HostTensor>> {
+/**
+ * Starts reading every tensor of one decoder layer at once (the reads run on libuv's threads) and widening each
+ * to float32 in the widener's workers as it arrives: none of it runs on the thread that drives the backend.
+ */
+function readLayer(ckpt: OpenCheckpoint, names: (string | undefined)[], widener: HalfWidener): Promise<Map<string, HostTensor>> {
   const present = names.filter((n): n is string => n !== undefined);
-  return Promise.all(present.map((n) => ckpt.tensors.get(n)!.read())).then((ts) => new Map(present.map((n, j) => [n, ts[j]!])));
+  const tensors = present.map(async (n) => widener.widen(await ckpt.tensors.get(n)!.read()));
+  const all = Promise.all(tensors).then((ts) => new Map(present.map((n, j) => [n, ts[j]!])));
+  all.catch(() => undefined); // awaited later; an early failure must not surface as an unhandled rejection
+  return all;
 }
 
 export interface StreamRecordOptions extends RecordStatsOptions {
   /** Called after each layer ran on every chunk, while its parameters are still on the backend (progress, memory probes). */
   onLayer?: (layer: number, layers: number) => void;
+  /** Workers that widen float16 weights (an engine keeps one across checkpoints); default: a pool for this call. */
+  widener?: HalfWidener;
 }
 
 /**
@@ -112,8 +121,8 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
 
   // The residual stream, one tensor per chunk of sequences, starting from the embedding rows.
   const ids = Int32Array.from(sequences.flat());
-  let next = readLayerRaw(ckpt, Object.values(neoXLayerNames(c, prefix, 0)));
-  next.catch(() => undefined); // awaited below; an early failure must not surface as an unhandled rejection
+  const widener = options.widener ?? new HalfWidener();
+  let next = readLayer(ckpt, Object.values(neoXLayerNames(c, prefix, 0)), widener);
   const chunks: { s0: number; B: number; x: tf.Tensor2D }[] = [];
   let layer: ReturnType<GPTNeoX["uploadLayer"]> | undefined;
   try {
@@ -124,10 +133,7 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
     }
     for (let l = 0; l < L; l++) {
       const raw = await next;
-      if (l + 1 < L) {
-        next = readLayerRaw(ckpt, Object.values(neoXLayerNames(c, prefix, l + 1)));
-        next.catch(() => undefined);
-      }
+      if (l + 1 < L) next = readLayer(ckpt, Object.values(neoXLayerNames(c, prefix, l + 1)), widener);
       layer = model.uploadLayer(neoXLayerParams(c, prefix, l, raw, ckpt.dir));
       raw.clear();
       for (const chunk of chunks) {
@@ -160,6 +166,7 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
   } finally {
     if (layer) model.disposeLayer(layer);
     for (const chunk of chunks) chunk.x.dispose();
+    if (!options.widener) await widener.close();
   }
   return values;
 }
