@@ -46,7 +46,8 @@ export interface Failure {
 
 export interface TargetReport {
   name: string;
-  status: "ran" | "not-landed";
+  /** "unavailable": the parser's module or function could not be loaded; a failure of the run, never a pass. */
+  status: "ran" | "unavailable";
   note?: string;
   cases: number;
   parsed: number;
@@ -203,7 +204,7 @@ export async function fuzzTarget(name: string, options: FuzzOptions, scratch: st
   const empty = (status: TargetReport["status"], note?: string): TargetReport => ({
     name, status, note, cases: 0, parsed: 0, rejected: 0, failures: 0, byKind: {}, examples: [], details: [], slowest: null, meanMs: 0, maxAllocRatio: 0, wallSeconds: 0,
   });
-  if (!fs.existsSync(path.join(ROOT, `${target.module}.ts`))) return empty("not-landed", `${target.module}.ts does not exist yet`);
+  if (!fs.existsSync(path.join(ROOT, `${target.module}.ts`))) return empty("unavailable", `${target.module}.ts does not exist`);
 
   const log = options.log ?? (() => undefined);
   const timeoutMs = options.timeoutMs ?? 10000;
@@ -250,7 +251,7 @@ export async function fuzzTarget(name: string, options: FuzzOptions, scratch: st
   } catch (err) {
     runner.stop();
     const msg = (err as Error).message;
-    if (msg.startsWith("unavailable")) return { ...empty("not-landed", msg.slice("unavailable: ".length)) };
+    if (msg.startsWith("unavailable")) return { ...empty("unavailable", msg.slice("unavailable: ".length)) };
     throw err;
   }
   report.failures = failures.length;
@@ -303,7 +304,7 @@ export async function fuzz(options: FuzzOptions): Promise<TargetReport[]> {
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
         reports.set(name, await fuzzTarget(name, options, scratch));
         const r = reports.get(name)!;
-        options.log?.(`${name}: ${r.status === "ran" ? `${r.cases} cases, ${r.failures} failures, ${r.wallSeconds.toFixed(1)} s` : `not landed (${r.note})`}`);
+        options.log?.(`${name}: ${r.status === "ran" ? `${r.cases} cases, ${r.failures} failures, ${r.wallSeconds.toFixed(1)} s` : `UNAVAILABLE (${r.note})`}`);
       }
     }));
   } finally {
@@ -316,7 +317,7 @@ export async function fuzz(options: FuzzOptions): Promise<TargetReport[]> {
 export function formatReports(reports: TargetReport[]): string {
   const rows = [["parser", "cases", "parsed", "rejected", "failures", "slowest (ms)", "mean (ms)", "max alloc/size", "wall (s)"]];
   for (const r of reports) {
-    if (r.status !== "ran") { rows.push([r.name, "-", "-", "-", "-", "-", "-", "-", `not landed: ${r.note}`]); continue; }
+    if (r.status !== "ran") { rows.push([r.name, "-", "-", "-", "-", "-", "-", "-", `UNAVAILABLE: ${r.note}`]); continue; }
     rows.push([r.name, String(r.cases), String(r.parsed), String(r.rejected),
       r.failures === 0 ? "0" : `${r.failures} (${Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(", ")})`,
       r.slowest ? r.slowest.ms.toFixed(1) : "-", r.meanMs.toFixed(2), r.maxAllocRatio.toFixed(2), r.wallSeconds.toFixed(1)]);

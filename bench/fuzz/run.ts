@@ -1,7 +1,8 @@
 /**
  * Fuzzes the project's parsers: `npx tsx bench/fuzz/run.ts [--cases N] [--parser name[,name...]] [--seed S]
  * [--timeout MS] [--jobs J] [--json FILE]`. Prints per parser the cases run, failures and the slowest case;
- * minimal failing inputs go to bench/out/fuzz/<parser>/. Exit status 1 when any case broke the contract.
+ * minimal failing inputs go to bench/out/fuzz/<parser>/. Exit status 1 when any case broke the contract or a
+ * parser could not be loaded.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,7 +32,7 @@ function main(): void {
     const json = opt("json") ?? path.join(ROOT, "bench", "out", "fuzz", "summary.json");
     fs.mkdirSync(path.dirname(json), { recursive: true });
     fs.writeFileSync(json, `${JSON.stringify({ date: started.toISOString(), node: process.version, cases, reports }, null, 1)}\n`);
-    process.exit(reports.some((r) => r.failures > 0) ? 1 : 0);
+    process.exit(reports.some((r) => r.failures > 0 || r.status !== "ran") ? 1 : 0);
   }, (err: Error) => {
     process.stderr.write(`fuzz: ${err.message}\n`);
     process.exit(2);

@@ -1,6 +1,7 @@
 /**
  * The parsers under test, as the child process calls them. Each names the module it needs (repo-relative,
- * without extension) so that a parser that has not landed yet is reported as such rather than failing.
+ * without extension) so that a parser that cannot be loaded is reported by name ("unavailable", which fails the
+ * run and the test) rather than as a crash of every case.
  * `call` gets the case file's path and must return (or resolve) on success and throw on bad input.
  */
 import * as fs from "node:fs";
