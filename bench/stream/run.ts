@@ -22,8 +22,10 @@ interface ChildResult {
 const MiB = 2 ** 20;
 
 function runChild(dir: string, mode: string, seqs: string, seq: string, repeat: string): ChildResult | { mode: string; error: string } {
-  const child = path.join(__dirname, "child.ts");
-  const r = spawnSync(process.execPath, ["--import", "tsx", child, "--dir", dir, "--mode", mode, "--seqs", seqs, "--seq", seq, "--repeat", repeat], {
+  // From the sources through tsx, or the esbuild bundle beside this one (device machines, scripts/device/pack.sh).
+  const bundled = path.join(__dirname, "child.js");
+  const entry = fs.existsSync(bundled) ? [bundled] : ["--import", "tsx", path.join(__dirname, "child.ts")];
+  const r = spawnSync(process.execPath, [...entry, "--dir", dir, "--mode", mode, "--seqs", seqs, "--seq", seq, "--repeat", repeat], {
     encoding: "utf8", env: { ...process.env, MASSIVE_QUIET: "1" }, maxBuffer: 1 << 24,
   });
   const line = r.stdout.trim().split("\n").pop() ?? "";

@@ -5,7 +5,7 @@
 #   .gpu/node_modules/webgpu/            the npm `webgpu` package: index.js, package.json, dist/linux-x64/dawn.node.xz
 #   .gpu/debs/*.deb                      Debian's Vulkan loader and GLVND (unpacked on the device by on-device.sh)
 #   .gpu/js/<entry>.js                   esbuild one-file CommonJS bundles of bench/gpu/*.ts and the chosen tests
-# Usage: scripts/device/pack.sh [test-file ...]   (default: test/model/*.test.ts and test/record/stats.test.ts, CLI tests excepted)
+# Usage: scripts/device/pack.sh [test-file ...]   (default: test/model/*.test.ts, test/record/stats.test.ts and stream.test.ts, CLI tests excepted)
 # The device side is scripts/device/on-device.sh, which travels with the working tree.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -40,8 +40,8 @@ fi
 # One-file bundles. Optional native/GPU packages stay external: `webgpu` resolves to .gpu/node_modules/webgpu.
 tests=("$@")
 # default: the model and recording tests that need neither the CLI (tsx) nor the network
-if [[ ${#tests[@]} -eq 0 ]]; then tests=($(ls test/model/*.test.ts test/record/stats.test.ts | grep -v -e '-cli\.test')); fi
-entries=(bench/gpu/*.ts "${tests[@]}")
+if [[ ${#tests[@]} -eq 0 ]]; then tests=($(ls test/model/*.test.ts test/record/stats.test.ts test/record/stream.test.ts | grep -v -e '-cli\.test')); fi
+entries=(bench/gpu/*.ts bench/stream/run.ts bench/stream/child.ts "${tests[@]}")
 entries=($(printf '%s\n' "${entries[@]}" | grep -v -e '/lib\.ts$' -e '-helpers\.ts$' -e '/kernels/'))
 rm -rf "$G/js"; mkdir -p "$G/js"
 npx esbuild "${entries[@]}" --bundle --platform=node --format=cjs --target=node20 --outdir="$G/js" --outbase=. \
