@@ -17,6 +17,8 @@ export const COMMANDS: Record<string, { module: string; summary: string }> = {
   main: { module: "./commands/main-job", summary: "the whole pipeline on the embedded mini-pythia suite (or a hub model)" },
   sweep: { module: "./commands/sweep", summary: "plan, run and merge a models x checkpoints sweep (Slurm or local)" },
   train: { module: "./commands/train", summary: "train a GPT-NeoX (mini-pythia recipe by default) with resumable checkpoints and exp2 stats" },
+  audit: { module: "./commands/audit", summary: "check what a hub model's step branches serve (duplicates, missing branches and files) without downloading weights" },
+  "fetch-released": { module: "./commands/fetch-released", summary: "download the paper's released statistics and fits into the HF cache and check every file" },
 };
 
 function usage(): string {

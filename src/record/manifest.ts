@@ -47,6 +47,8 @@ export interface CheckpointRecord {
   /** Hub revision (step<N>) and the commit it resolved to; local checkpoints: the folder. */
   revision?: string;
   commit?: string;
+  /** Hub checkpoints: each weight file's sha256 (the hub's LFS sha256, checked on download) and size. */
+  weights?: { file: string; sha256: string; size: number }[];
   checkpointDir: string;
   eval: EvalInfo;
   project: { name: string; version: string };
@@ -69,7 +71,17 @@ export interface RunManifest {
   stepsRequested: number[];
   backends: string[];
   checkpoints: Record<string, Omit<CheckpointRecord, "format" | "name" | "model" | "eval" | "project" | "step">>;
+  /** Steps of the latest run left out by the hub audit (duplicates, missing branches), by step; figures mark them. */
+  skippedCheckpoints?: Record<string, SkippedCheckpoint>;
   updatedAt: string;
+}
+
+/** A checkpoint the hub audit left out (src/io/hub/audit.ts). */
+export interface SkippedCheckpoint {
+  reason: "duplicate-model" | "duplicate-shard" | "missing-branch" | "missing-file";
+  /** Branches serving the same bytes, the genuine one first. */
+  sameAs?: string[];
+  message: string;
 }
 
 export function recordPath(out: string, step: number): string {
@@ -98,7 +110,7 @@ export async function writeCheckpointRecord(out: string, record: CheckpointRecor
  * Rebuilds `<out>/record-manifest.json` from the per-checkpoint records of this name and evaluation set whose
  * stats files exist. Returns the manifest written.
  */
-export async function rebuildManifest(out: string, base: { name: string; model: ModelSource; eval: EvalInfo; stepsRequested: number[] }): Promise<RunManifest> {
+export async function rebuildManifest(out: string, base: { name: string; model: ModelSource; eval: EvalInfo; stepsRequested: number[]; skippedCheckpoints?: Record<string, SkippedCheckpoint> }): Promise<RunManifest> {
   const checkpoints: RunManifest["checkpoints"] = {};
   const backends = new Set<string>();
   let entries: string[] = [];
@@ -125,6 +137,7 @@ export async function rebuildManifest(out: string, base: { name: string; model: 
     stepsRequested: base.stepsRequested,
     backends: [...backends].sort(),
     checkpoints,
+    ...(base.skippedCheckpoints && Object.keys(base.skippedCheckpoints).length ? { skippedCheckpoints: base.skippedCheckpoints } : {}),
     updatedAt: new Date().toISOString(),
   };
   await writeFileAtomic(path.join(out, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

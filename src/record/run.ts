@@ -22,7 +22,7 @@ import { InProcessEngine, WorkerEngine, type EngineOptions, type RecordEngine, t
 import { evalSetSha256, type EvalSet } from "./eval-sequences";
 import {
   projectVersion, readCheckpointRecord, rebuildManifest, removeStaleTempFiles, sha256Hex, writeCheckpointRecord,
-  RECORDS_DIR, type EvalInfo, type ModelSource, type RunManifest,
+  RECORDS_DIR, type EvalInfo, type ModelSource, type RunManifest, type SkippedCheckpoint,
 } from "./manifest";
 
 /** One checkpoint to record. */
@@ -81,6 +81,8 @@ export interface RecordRunOptions extends EngineOptions {
   hub?: HubClient;
   /** Redo finished checkpoints and overwrite results of another evaluation set. */
   force?: boolean;
+  /** Steps the hub audit left out (src/io/hub/audit.ts gateStepsByAudit), noted in the manifest. */
+  skippedCheckpoints?: ({ step: number } & SkippedCheckpoint)[];
   /** Delete each hub checkpoint's weight files from the cache once recorded (sweeps over large models). */
   evictWeights?: boolean;
   /** Progress and notes (default stderr). */
@@ -158,7 +160,8 @@ export async function recordRun(options: RecordRunOptions): Promise<RecordRunSum
     const removed = removeStaleTempFiles(dir);
     if (removed.length) log(`[record] removed ${removed.length} temporary file(s) of an interrupted run in ${dir}`);
   }
-  const base = { name, model: options.model, eval: evalInfo, stepsRequested: options.checkpoints.map((c) => c.step) };
+  const skippedCheckpoints = Object.fromEntries((options.skippedCheckpoints ?? []).map(({ step, ...why }) => [String(step), why]));
+  const base = { name, model: options.model, eval: evalInfo, stepsRequested: options.checkpoints.map((c) => c.step), skippedCheckpoints };
   const todo: CheckpointRef[] = [];
   const skipped: number[] = [];
   for (const c of options.checkpoints) {
@@ -195,7 +198,7 @@ export async function recordRun(options: RecordRunOptions): Promise<RecordRunSum
         name,
         step: c.step,
         model: options.model,
-        ...(c.kind === "hub" ? { revision: c.revision, commit: where.snapshot?.commit } : {}),
+        ...(c.kind === "hub" ? { revision: c.revision, commit: where.snapshot?.commit, weights: where.snapshot?.weights } : {}),
         checkpointDir: where.dir,
         eval: evalInfo,
         project: projectVersion(),

@@ -59,6 +59,16 @@ export interface SweepModel extends Omit<ResolvedModel, "availableSteps"> {
   /** Slurm array script, relative to the sweep folder. */
   script: string;
   tasks: SweepTask[];
+  /** Hub models: requested steps the hub audit left out (duplicates, missing branches), with the reason. */
+  skipped?: SkippedStep[];
+}
+
+/** A step left out of the plan by the hub audit (src/io/hub/audit.ts). */
+export interface SkippedStep {
+  step: number;
+  reason: string;
+  sameAs?: string[];
+  message: string;
 }
 
 export interface SweepManifest {
@@ -95,6 +105,8 @@ export interface PlanInput {
   recordArgs: string[];
   /** Extra arguments appended to the record commands of hub models only (e.g. `--evict-weights`). */
   hubRecordArgs?: string[];
+  /** Steps to leave out per hub model id (the hub audit's verdicts, see gateStepsByAudit). */
+  skippedSteps?: Record<string, SkippedStep[]>;
   warn?: (line: string) => void;
 }
 
@@ -131,7 +143,8 @@ export function buildManifest(input: PlanInput): SweepManifest {
     names.add(m.name);
     if (/^EleutherAI\/pythia-2\.8b/i.test(m.id)) warn(`${m.id}: most step branches of pythia-2.8b serve the final weights (EleutherAI/pythia issues 195, 205); its curves will be flat`);
     if (/^EleutherAI\/pythia-12b/i.test(m.id)) warn(`${m.id}: branches step50000 and step58000 hold the final model's first shard (EleutherAI/pythia issue 206)`);
-    const steps = stepsFor(m, input.steps, warn);
+    const skipped = m.kind === "hub" ? input.skippedSteps?.[m.id] ?? [] : [];
+    const steps = stepsFor(m, input.steps, warn).filter((s) => !skipped.some((k) => k.step === s));
     const resources = estimateTask(m, input.evalShape, input.slurm.gpusPerTask);
     const tasks = steps.map((step, i): SweepTask => {
       const out = path.join("records", m.name, `step${step}`);
@@ -158,6 +171,7 @@ export function buildManifest(input: PlanInput): SweepManifest {
       jobName: `massive_${m.name}`,
       script: path.join("slurm", `${m.name}.sbatch`),
       tasks,
+      ...(skipped.length ? { skipped } : {}),
     };
   });
   const sweepId = crypto.createHash("sha256").update(`${dir}\n${new Date().toISOString()}\n${Math.random()}`).digest("hex").slice(0, 10);

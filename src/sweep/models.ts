@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { recognizeSuiteModel } from "../io/hub/suites";
 import { UsageError } from "../util/usage-error";
 
 /** GPT-NeoX architecture numbers that size a model. */
@@ -72,11 +73,14 @@ export function projectDataDir(): string {
   return path.resolve(__dirname, "../../data");
 }
 
-/** `EleutherAI/pythia-1.4b-deduped` -> `pythia-1.4b-deduped` when a bundled recipe exists for it; else undefined. */
+/**
+ * The bundled recipe of a suite model (src/io/hub/suites.ts): `EleutherAI/pythia-1.4b-deduped` ->
+ * `pythia-1.4b-deduped`, a PolyPythias seed `EleutherAI/pythia-70m-seed3` -> `pythia-70m` (same architecture);
+ * undefined when the id is no suite model or no recipe is bundled.
+ */
 export function pythiaRecipeName(hubId: string): string | undefined {
-  const m = /^EleutherAI\/(pythia-[0-9.]+[mb](?:-deduped)?)(?:-v0)?$/i.exec(hubId);
-  if (!m) return undefined;
-  const name = m[1]!.toLowerCase();
+  const name = recognizeSuiteModel(hubId)?.recipe;
+  if (!name) return undefined;
   return fs.existsSync(path.join(projectDataDir(), "pythia/training-configs", `${name}.yml`)) ? name : undefined;
 }
 

@@ -3,19 +3,17 @@
  */
 import { UsageError } from "../util/usage-error";
 import { parseStepList } from "../util/step-list";
+import { PYTHIA_CHECKPOINT_STEPS } from "../io/hub/suites";
 
 /** The word `--steps` accepts for Pythia's full hub schedule. */
 export const PYTHIA_SCHEDULE = "pythia-schedule";
 
 /**
  * Pythia's 154 checkpoint steps as hub branches `step<N>`: 0, the powers of two 1 ... 512, then every 1000 steps
- * from 1000 to 143000.
+ * from 1000 to 143000 (TransformerLens's PYTHIA_CHECKPOINTS, src/io/hub/suites.ts).
  */
 export function pythiaSchedule(): number[] {
-  const steps = [0];
-  for (let s = 1; s <= 512; s *= 2) steps.push(s);
-  for (let s = 1000; s <= 143000; s += 1000) steps.push(s);
-  return steps;
+  return [...PYTHIA_CHECKPOINT_STEPS];
 }
 
 /** What `--steps` asked for: an explicit sorted list, Pythia's schedule, or every step a local model has. */

@@ -6,29 +6,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readManifest } from "../../src/index";
 import { branchFromFolder, MockHub } from "../helpers/mock-hub";
+import { massiveAsync } from "../helpers/run-massive";
 
 const root = path.resolve(__dirname, "../..");
-const bin = path.join(root, "bin/massive.cjs");
 const ckpts = path.join(root, "data/mini-pythia/checkpoints/d128-L6-H4");
 const evalFile = path.join(root, "data/mini-pythia/eval_sequences.json");
 
-/** Runs massive without blocking this process's event loop (the mock hub answers from it). */
-function massive(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const massive = massiveAsync;
 
 test("a hub-model sweep records through the hub client, evicts the weights and merges under record's name", { timeout: 600_000 }, async () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "massive-sweep-hub-"));

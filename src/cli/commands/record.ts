@@ -13,12 +13,18 @@ import { loadTokenizer, ByteTokenizer } from "../../io/tokenizer";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { evalSetSha256, readEvalSequences, sequencesFromTextFile, type EvalSet, type TextTokenizer } from "../../record/eval-sequences";
 import { redPajamaEvalSet } from "../../record/redpajama";
-import { hubCheckpoints, hubSteps, listLocalCheckpoints, recordRun, type CheckpointRef } from "../../record/run";
+import { hubCheckpoints, listLocalCheckpoints, recordRun, type CheckpointRef, type RecordRunOptions } from "../../record/run";
+import { gateStepsByAudit } from "../../io/hub/audit";
+import { hubStepsFromArgs } from "../hub-steps";
 import type { MedianMethod } from "../../record/stats";
 import type { ModelSource } from "../../record/manifest";
 import { defineCommand, parseStepList, UsageError, type ParsedArgs } from "../args";
 
 const PYTHIA_TOKENIZER = path.resolve(__dirname, "../../../data/pythia/20B_tokenizer.json");
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
 
 const str = (a: ParsedArgs, k: string): string | undefined => a.values[k] as string | undefined;
 
@@ -64,8 +70,10 @@ export const command = defineCommand(
     summary: "record exp2 statistics (top1-3 and median of |decoder-layer output|) for every checkpoint, resumably",
     options: {
       checkpoints: { type: "string", description: "folder of step<N>/ checkpoints (config.json + weights)" },
-      model: { type: "string", description: "Hugging Face model id, e.g. EleutherAI/pythia-70m (revisions step<N>)" },
-      steps: { type: "string", description: "steps: 0,1000,2000 or 0:143000:1000 ranges, or 'all' (default with --checkpoints: all folders)" },
+      model: { type: "string", description: "Hugging Face model id, e.g. EleutherAI/pythia-70m, EleutherAI/pythia-160m-deduped, EleutherAI/pythia-70m-seed3 (revisions step<N>)" },
+      steps: { type: "string", description: "steps: 0,1000,2000 or 0:143000:1000 ranges, or 'all' (default with --checkpoints: all folders; with --model: the suite's schedule)" },
+      "checkpoint-index": { type: "string", description: "with --model: TransformerLens checkpoint indices into the schedule instead of --steps (0,5,-1 or 0:10)" },
+      "keep-duplicates": { type: "boolean", description: "with --model: record branches the hub audit finds byte-identical to another branch (skipped by default)" },
       eval: { type: "string", description: "evaluation sequences: a JSON file of token ids, or redpajama[:<folder>] (upstream draw; hub if no folder)" },
       text: { type: "string", description: "a UTF-8 text file tokenised and cut into --chunks sequences of --seq-len tokens (instead of --eval)" },
       chunks: { type: "string", description: "sequences cut from --text or the RedPajama draw", default: "10" },
@@ -85,6 +93,7 @@ export const command = defineCommand(
       "massive record --checkpoints data/mini-pythia/checkpoints/d128-L6-H4 --eval data/mini-pythia/eval_sequences.json --out results/d128-L6-H4/stats",
       "massive record --checkpoints data/mini-pythia/checkpoints/d128-L6-H4 --steps 1000 --eval data/mini-pythia/eval_sequences.json --out out/step1000",
       "massive record --model EleutherAI/pythia-70m --steps 0,1000:143000:1000 --eval redpajama --out results/pythia_70m/stats",
+      "massive record --model EleutherAI/pythia-70m-seed3 --checkpoint-index 0,-1 --eval redpajama-eval.json --out results/pythia_70m_seed3/stats",
       "massive record --eval redpajama --tokenizer data/pythia/20B_tokenizer.json --save-eval redpajama-eval.json",
     ],
   },
@@ -106,17 +115,24 @@ export const command = defineCommand(
     // Which checkpoints.
     let checkpoints: CheckpointRef[] = [];
     let model: ModelSource | undefined;
+    let skippedCheckpoints: RecordRunOptions["skippedCheckpoints"];
     const stepsText = str(args, "steps");
     if (ckDir) {
       model = { kind: "local", id: path.resolve(ckDir) };
       const steps = stepsText && stepsText !== "all" ? parseStepList(stepsText) : undefined;
       checkpoints = listLocalCheckpoints(ckDir, steps);
     } else if (hubId) {
-      if (!stepsText) throw new UsageError("record: --model needs --steps (a list, ranges, or 'all')");
+      const indexText = str(args, "checkpoint-index");
+      if (!stepsText && !indexText) throw new UsageError("record: --model needs --steps (a list, ranges, or 'all') or --checkpoint-index");
       model = { kind: "hub", id: hubId };
-      const steps = stepsText === "all" ? await hubSteps(hub, hubId) : parseStepList(stepsText);
-      if (steps.length === 0) throw new Error(`${hubId}: no step<N> branches on the hub`);
-      checkpoints = hubCheckpoints(hubId, steps);
+      const steps = await hubStepsFromArgs(hub, hubId, stepsText, indexText, "record");
+      const gate = await gateStepsByAudit(hub, hubId, steps, { keepDuplicates: Boolean(args.values["keep-duplicates"]), log: say });
+      for (const w of gate.warnings) say(`[record] warning: ${w}`);
+      for (const d of gate.skipped) say(`[record] skipping step ${d.step}: ${d.message}${d.reason.startsWith("duplicate") ? " (--keep-duplicates records it anyway)" : ""}`);
+      for (const d of gate.keptDuplicates) say(`[record] keeping step ${d.step} (--keep-duplicates): ${d.message}`);
+      if (gate.steps.length === 0) throw new Error(`${hubId}: every requested step was left out by the hub audit (massive audit --model ${hubId} shows why)`);
+      checkpoints = hubCheckpoints(hubId, gate.steps);
+      skippedCheckpoints = gate.skipped.map(({ step, reason, sameAs, message }) => ({ step, reason, ...(sameAs ? { sameAs } : {}), message }));
     }
     const first = checkpoints[0];
     const firstDir = first?.kind === "local" ? first.dir : undefined;
@@ -169,6 +185,7 @@ export const command = defineCommand(
       medianMethod: median,
       hub,
       force: Boolean(args.values.force),
+      skippedCheckpoints,
       evictWeights: Boolean(args.values["evict-weights"]),
     });
     const per = summary.recorded.length ? summary.recorded.reduce((a, r) => a + r.seconds, 0) / summary.recorded.length : 0;

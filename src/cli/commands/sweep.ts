@@ -30,6 +30,9 @@ import {
   type SweepManifest,
 } from "../../sweep/index";
 import { writeFileAtomic } from "../../util/atomic-write";
+import { HubClient } from "../../io/hub/client";
+import { gateStepsByAudit } from "../../io/hub/audit";
+import type { ResolvedModel, SkippedStep, StepRequest } from "../../sweep/index";
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -88,6 +91,25 @@ function summaryTable(m: SweepManifest): string {
   return [head, ...rows].map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n");
 }
 
+/**
+ * The hub audit's verdict on each hub model's requested steps (cached audits, src/io/hub/audit.ts): steps to leave
+ * out of the plan, by model id, each said on stderr.
+ */
+async function auditHubModels(models: ResolvedModel[], steps: StepRequest, keepDuplicates: boolean): Promise<Record<string, SkippedStep[]>> {
+  const out: Record<string, SkippedStep[]> = {};
+  const hubModels = models.filter((m) => m.kind === "hub");
+  if (hubModels.length === 0 || steps.kind === "all") return out;
+  const client = new HubClient();
+  for (const m of hubModels) {
+    const gate = await gateStepsByAudit(client, m.source, steps.steps, { keepDuplicates, log: say });
+    for (const w of gate.warnings) say(`[sweep] warning: ${m.id}: ${w}`);
+    for (const d of gate.skipped) say(`[sweep] ${m.id}: leaving out step ${d.step}: ${d.message}${d.reason.startsWith("duplicate") ? " (--keep-duplicates plans it anyway)" : ""}`);
+    for (const d of gate.keptDuplicates) say(`[sweep] ${m.id}: keeping step ${d.step} (--keep-duplicates): ${d.message}`);
+    if (gate.skipped.length) out[m.id] = gate.skipped.map(({ step, reason, sameAs, message }) => ({ step, reason, ...(sameAs ? { sameAs } : {}), message }));
+  }
+  return out;
+}
+
 const plan = defineCommand(
   {
     name: "sweep plan",
@@ -111,6 +133,7 @@ const plan = defineCommand(
       "record-command": { type: "string", description: "program prefix of each task (default: <massive-command> record)" },
       "record-arg": { type: "string", multiple: true, description: "extra argument appended to every record command (repeatable)" },
       "evict-weights": { type: "boolean", description: "hub models: each task deletes its checkpoint's weights from the HF cache once recorded (record --evict-weights)" },
+      "keep-duplicates": { type: "boolean", description: "hub models: plan branches the hub audit finds byte-identical to another branch (left out by default)" },
       "dry-run": { type: "boolean", description: "print the plan's estimates and write nothing" },
       force: { type: "boolean", description: "replace an existing manifest in --out (finished records are kept and reused)" },
     },
@@ -128,6 +151,8 @@ const plan = defineCommand(
     const ids = str(args, "models")!.split(",").map((s) => s.trim()).filter(Boolean);
     if (!ids.length) throw new UsageError("--models: no model given");
     const models = ids.map((id) => resolveModel(id));
+    const keepDuplicates = Boolean(args.values["keep-duplicates"]);
+    const skippedSteps = await auditHubModels(models, steps, keepDuplicates);
     const massive = str(args, "massive-command") ? splitCommand(str(args, "massive-command")!, "--massive-command") : defaultMassiveCommand();
     const recordCommand = str(args, "record-command") ? splitCommand(str(args, "record-command")!, "--record-command") : [...massive, "record"];
     const manifest = buildManifest({
@@ -155,7 +180,8 @@ const plan = defineCommand(
       massive,
       recordCommand,
       recordArgs: list(args, "record-arg"),
-      hubRecordArgs: args.values["evict-weights"] ? ["--evict-weights"] : [],
+      hubRecordArgs: [...(args.values["evict-weights"] ? ["--evict-weights"] : []), ...(keepDuplicates ? ["--keep-duplicates"] : [])],
+      skippedSteps,
       warn: (l) => say(`[sweep] warning: ${l}`),
     });
     const table = summaryTable(manifest);

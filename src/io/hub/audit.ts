@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { chooseWeightEntry, readShardIndex } from "../weight-files";
 import type { HubClient, HubTreeEntry } from "./client";
-import { auditFindings, summarizeFindings, weightFilesOfListing, AUDIT_FORMAT, type AuditBranch, type AuditFile, type AuditReport } from "./audit-findings";
+import { auditFindings, skipDecisions, summarizeFindings, weightFilesOfListing, AUDIT_FORMAT, type AuditBranch, type AuditFile, type AuditReport, type SkipDecision } from "./audit-findings";
 import { parseRepo, repoLabel } from "./settings";
 import { recognizeSuiteModel, revisionOfStep } from "./suites";
 
@@ -91,6 +91,27 @@ async function listingAt(client: HubClient, repoId: string, revision: string, co
   return listing;
 }
 
+/**
+ * The steps a hub model has checkpoints for: its suite's schedule when recognised (./suites.ts), else its
+ * `step<N>` branches (one request; offline, those of the cached audit).
+ */
+export async function scheduleOf(client: HubClient, repoId: string): Promise<readonly number[]> {
+  const suite = recognizeSuiteModel(parseRepo(repoId).id);
+  if (suite) return suite.steps;
+  if (client.settings.offline) {
+    const cached = readCachedAudit(client, repoId);
+    if (cached) return cached.steps;
+  }
+  const steps = stepBranchSteps((await client.listRefs(repoId)).branches.map((b) => b.name));
+  if (steps.length === 0) throw new Error(`${repoId}: no step<N> branches on the hub`);
+  return steps;
+}
+
+/** Steps of the `step<N>` names among branch names, ascending. */
+export function stepBranchSteps(names: string[]): number[] {
+  return names.map((n) => /^step(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+}
+
 /** Audits a repo's step branches; see the module comment. Throws a one-line error when the hub cannot be asked. */
 export async function auditRepo(client: HubClient, repoId: string, options: AuditOptions = {}): Promise<AuditReport> {
   const repo = parseRepo(repoId);
@@ -105,8 +126,7 @@ export async function auditRepo(client: HubClient, repoId: string, options: Audi
 
   const refs = await client.listRefs(repo);
   const commitOf = new Map(refs.branches.map((b) => [b.name, b.targetCommit]));
-  const stepBranches = refs.branches.map((b) => /^step(\d+)$/.exec(b.name)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
-  const steps = [...new Set(wantedSteps ?? stepBranches)].sort((a, b) => a - b);
+  const steps = [...new Set(wantedSteps ?? stepBranchSteps(refs.branches.map((b) => b.name)))].sort((a, b) => a - b);
   const shards = new Map<AuditBranch, string[]>();
   let done = 0;
   const branches = await mapLimit(steps, options.concurrency ?? 8, async (step): Promise<AuditBranch> => {
@@ -136,4 +156,44 @@ export async function auditRepo(client: HubClient, repoId: string, options: Audi
   };
   await writeFileAtomic(path.join(auditCacheDir(client, repo.id), "audit.json"), `${JSON.stringify(report, null, 1)}\n`);
   return report;
+}
+
+/** What recording does with the requested steps after the audit. */
+export interface AuditGate {
+  /** Steps to record. */
+  steps: number[];
+  /** Steps left out, and why. */
+  skipped: SkipDecision[];
+  /** Duplicates recorded anyway (keepDuplicates). */
+  keptDuplicates: SkipDecision[];
+  /** Unusual sizes among the steps kept, and why the audit could not run (then every step is kept). */
+  warnings: string[];
+}
+
+/** How old a cached audit recording may trust without asking the hub again. */
+export const AUDIT_MAX_AGE_MS = 24 * 3600 * 1000;
+
+/**
+ * Checks requested steps against the repo's audit (cached for AUDIT_MAX_AGE_MS): missing branches and branches
+ * without config or weights are skipped, duplicates too unless `keepDuplicates`. When the audit cannot run (no
+ * network and no cached audit) every step is kept, with a warning.
+ */
+export async function gateStepsByAudit(client: HubClient, repoId: string, steps: number[], options: { keepDuplicates?: boolean; log?: (line: string) => void } = {}): Promise<AuditGate> {
+  let report: AuditReport;
+  try {
+    report = await auditRepo(client, repoId, { maxAgeMs: AUDIT_MAX_AGE_MS, log: options.log });
+  } catch (err) {
+    return { steps, skipped: [], keptDuplicates: [], warnings: [`cannot audit ${repoId} (${(err as Error).message.split("\n")[0]}); its branches are not checked for duplicates`] };
+  }
+  const audited = new Set(report.steps);
+  const decisions = [
+    ...skipDecisions(report, steps),
+    ...steps.filter((s) => !audited.has(s)).map((step): SkipDecision => ({ step, reason: "missing-branch", message: `${revisionOfStep(step)}: no such branch on the hub` })),
+  ];
+  const isDuplicate = (d: SkipDecision): boolean => d.reason === "duplicate-model" || d.reason === "duplicate-shard";
+  const skipped = decisions.filter((d) => !(options.keepDuplicates && isDuplicate(d)));
+  const keptDuplicates = decisions.filter((d) => options.keepDuplicates && isDuplicate(d));
+  const left = new Set(skipped.map((d) => d.step));
+  const warnings = report.findings.filter((f) => f.kind === "unusual-size" && steps.includes(f.step) && !left.has(f.step)).map((f) => f.message);
+  return { steps: steps.filter((s) => !left.has(s)), skipped: skipped.sort((a, b) => a.step - b.step), keptDuplicates, warnings };
 }

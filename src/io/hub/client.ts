@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { HubCache } from "./cache";
 import { acquireLock } from "./lock";
 import { HttpError } from "./http";
-import { verifyDownload } from "./hashing";
+import { hashFile, SHA256_RE, verifyDownload } from "./hashing";
 import { progressReporter, type ProgressOption } from "./progress-text";
 import { HubTransport, type HubFileMetadata } from "./transport";
 import { apiPrefix, hubSettingsFromEnv, parseRepo, repoLabel, resolveUrl, type HubRepo, type HubSettings, type RepoType } from "./settings";
@@ -53,6 +53,14 @@ export interface HubSnapshot {
   commit: string;
   dir: string;
   files: string[];
+  /** downloadCheckpoint: the weight files with their sha256 (the hub's LFS sha256, checked on download) and size. */
+  weights?: WeightFileDigest[];
+}
+
+export interface WeightFileDigest {
+  file: string;
+  sha256: string;
+  size: number;
 }
 
 export interface DownloadOptions {
@@ -229,7 +237,7 @@ export class HubClient {
       const weights = pickWeightFiles(present, (index) => readShardIndex(path.join(dir, index)).shards, repoLabel(repo, revision));
       const missing = ["config.json", ...weights].filter((f) => !present.includes(f));
       if (missing.length) throw new Error(this.cache.offlineMiss(repo, revision, missing.join(", ")));
-      return { repo, revision, commit, dir, files: ["config.json", ...weights, ...extra.filter((f) => present.includes(f))] };
+      return { repo, revision, commit, dir, files: ["config.json", ...weights, ...extra.filter((f) => present.includes(f))], weights: await digestsOf(dir, weights) };
     }
     const entries = (await this.listTree(repo, revision, { recursive: false })).filter((e) => e.type === "file");
     const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -249,8 +257,25 @@ export class HubClient {
       if (!e) throw new Error(`${repoLabel(repo, revision)}: ${f} is listed in the shard index but not in the repository`);
       await this.downloadFile(repo, f, { revision: commit, expectedSha256: e.lfs?.oid, expectedSize: e.size });
     }
-    return { repo, revision, commit, dir: this.cache.snapshotDir(repo, commit), files: ["config.json", ...(indexFile && shardIndex.length ? [indexFile] : []), ...wanted] };
+    const dir = this.cache.snapshotDir(repo, commit);
+    const digests = await digestsOf(dir, weights, (f) => byPath.get(f)?.lfs?.oid);
+    return { repo, revision, commit, dir, files: ["config.json", ...(indexFile && shardIndex.length ? [indexFile] : []), ...wanted], weights: digests };
   }
+}
+
+/**
+ * sha256 and size of weight files in a snapshot: `known(file)` (a tree listing's LFS sha256, checked on download),
+ * else the blob's name when it is a sha256 (LFS blobs are named so), else hashed.
+ */
+async function digestsOf(dir: string, files: string[], known: (file: string) => string | undefined = () => undefined): Promise<WeightFileDigest[]> {
+  const out: WeightFileDigest[] = [];
+  for (const file of files) {
+    const p = path.join(dir, file);
+    const blobName = path.basename(fs.realpathSync(p));
+    const sha256 = known(file) ?? (SHA256_RE.test(blobName) ? blobName : await hashFile(p, "sha256"));
+    out.push({ file, sha256, size: fs.statSync(p).size });
+  }
+  return out;
 }
 
 /** @deprecated use readShardIndex(file).shards (src/io/weight-files.ts). */
