@@ -1,13 +1,15 @@
 /**
  * Static export of figures through plotly.js in headless Chromium (driven by playwright-core): PNG at a chosen scale
  * and SVG through `Plotly.toImage`, vector PDF through Chromium's printer (`page.pdf`) on a page sized to the figure.
- * One browser and one page serve a whole batch; plotly.js is loaded into the page once. Fonts come from the system
+ * One browser and one page serve a whole batch; plotly.js is loaded into the page once. Figures with dropdowns or
+ * sliders are exported as their chosen frame ({@link staticFrame}). Fonts come from the system
  * (Liberation Sans from Debian's fonts-liberation2, installed by scripts/setup.sh).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import type { PlotlyFigure } from "./figure";
+import { staticFrame } from "./choices";
 import { plotlyJsSource } from "./html";
 import { THEME } from "./theme";
 import { writeFileAtomic } from "../util/atomic-write";
@@ -108,7 +110,8 @@ export class FigureExporter {
   }
 
   /** The figure as a one-page vector PDF whose page is exactly the figure's size. */
-  async pdf(figure: PlotlyFigure): Promise<Buffer> {
+  async pdf(interactive: PlotlyFigure): Promise<Buffer> {
+    const figure = staticFrame(interactive);
     const { width, height } = figureSize(figure);
     await this.page.setViewportSize({ width, height });
     await this.page.evaluate(
@@ -143,7 +146,9 @@ export class FigureExporter {
     await this.browser.close();
   }
 
-  private async toImage(figure: PlotlyFigure, format: "png" | "svg", scale: number): Promise<string> {
+  private async toImage(interactive: PlotlyFigure, format: "png" | "svg", scale: number): Promise<string> {
+    // A file shows one chosen frame: the figure's dropdowns and sliders need a live page.
+    const figure = staticFrame(interactive);
     const { width, height } = figureSize(figure);
     return this.page.evaluate(
       ({ fig, format, width, height, scale }) => {

@@ -1,6 +1,7 @@
 /** Paper Fig. 4: the ratio top1/median over training, one line per layer. */
 import { requireNonEmpty, requireSameLength, type PlotlyFigure } from "./figure";
 import { AXIS_TITLES, layerLabel, sequenceColor, stepLogTicks, themedAxis, themedConfig, themedLayout } from "./theme";
+import { choiceFigure, optionsByKey } from "./choices";
 
 export interface SeriesOverTraining {
   model: string;
@@ -37,7 +38,8 @@ export function ratioOverTrainingFigure(input: SeriesOverTraining, options: { ti
       x,
       y: v,
       customdata: input.steps,
-      hovertemplate: `${layerLabel(l)}<br>step %{customdata}<br>%{y:.3g}<extra></extra>`,
+      meta: { layer: l },
+      hovertemplate: `${input.model}<br>${layerLabel(l)}<br>step %{customdata}<br>${input.series ?? "ratio"} %{y:.4g}<extra></extra>`,
       marker: { size: 4, color: sequenceColor(l, n) },
       line: { width: 1.5, color: sequenceColor(l, n) },
     })),
@@ -50,4 +52,21 @@ export function ratioOverTrainingFigure(input: SeriesOverTraining, options: { ti
     }),
     config: themedConfig("fig4-ratio-over-training"),
   };
+}
+
+/**
+ * Fig. 4 for several models at once, with a model dropdown and a layer dropdown ("all layers" or one), drawn by
+ * plotly.js alone; the static export shows `activeModel` (default the first) with all layers.
+ */
+export function ratioOverTrainingChoiceFigure(inputs: SeriesOverTraining[], options: { logX?: boolean; activeModel?: string; title?: (model: string) => string } = {}): PlotlyFigure {
+  requireNonEmpty("ratioOverTrainingChoiceFigure", "models", inputs);
+  const active = options.activeModel === undefined ? 0 : inputs.findIndex((m) => m.model === options.activeModel);
+  if (active < 0) throw new Error(`ratioOverTrainingChoiceFigure: activeModel '${options.activeModel}' is not among the models`);
+  const groups = inputs.map((input) => {
+    const figure = ratioOverTrainingFigure(input, { logX: options.logX, title: options.title?.(input.model) });
+    const options_ = optionsByKey(figure, (t) => String((t.meta as { layer: number }).layer), { allLabel: "all layers", labelOf: (k) => layerLabel(Number(k)) });
+    return { label: input.model, figure, options: options_ };
+  });
+  const fig = choiceFigure(groups, { groupName: "model", optionName: "layer", activeGroup: active });
+  return { ...fig, config: themedConfig("fig4-ratio-over-training") };
 }

@@ -3,10 +3,13 @@ import { requireNonEmpty, requireSameLength, type PlotlyFigure } from "./figure"
 import { AXIS_TITLES, THEME, stepLogTicks, themedAxis, themedConfig, themedLayout } from "./theme";
 import { subplotGrid, subplotTitle } from "./subplots";
 import { seriesAxisTitle } from "./fig4-ratio-over-training";
+import { choiceFigure, optionsByKey } from "./choices";
 
 export interface FitPanel {
   /** Panel title, e.g. "d256-L8-H16, layer 1". */
   title: string;
+  /** 0-based layer, when the panel is one layer's. */
+  layer?: number;
   steps: number[];
   observed: number[];
   /** The fitted curve on a (usually denser) grid of steps. */
@@ -88,4 +91,46 @@ export function exampleFitsFigure(panels: FitPanel[], options: { columns?: numbe
     }),
     config: themedConfig("fig6-example-fits"),
   };
+}
+
+/** One model's fitted layers for {@link fitExplorerFigure}. */
+export interface ModelFits {
+  model: string;
+  layers: { layer: number; steps: number[]; observed: number[]; fitted: { steps: number[]; values: number[] }; r2?: number }[];
+}
+
+/**
+ * Fig. 6 to explore: one panel, a model dropdown and a layer dropdown; each choice shows that layer's observed
+ * series (points) and its Eq. 9 fit (line, R² in the legend). The static export shows `activeModel`'s first layer.
+ */
+export function fitExplorerFigure(models: ModelFits[], options: { series?: "ratio" | "top1" | "median"; activeModel?: string } = {}): PlotlyFigure {
+  const fn = "fitExplorerFigure";
+  requireNonEmpty(fn, "models", models);
+  const series = options.series ?? "ratio";
+  const active = options.activeModel === undefined ? 0 : models.findIndex((m) => m.model === options.activeModel);
+  if (active < 0) throw new Error(`${fn}: activeModel '${options.activeModel}' is not among the models`);
+  const maxStep = Math.max(...models.flatMap((m) => m.layers.flatMap((l) => l.steps)));
+  const groups = models.map((m) => {
+    requireNonEmpty(fn, `fitted layers of ${m.model}`, m.layers);
+    const data = m.layers.flatMap((l) => {
+      requireSameLength(fn, { [`steps of ${m.model} layer ${l.layer}`]: l.steps, [`observed of ${m.model} layer ${l.layer}`]: l.observed });
+      requireSameLength(fn, { [`fitted.steps of ${m.model} layer ${l.layer}`]: l.fitted.steps, [`fitted.values of ${m.model} layer ${l.layer}`]: l.fitted.values });
+      const where = `${m.model}<br>layer ${l.layer + 1}<br>step %{customdata:.0f}`;
+      return [
+        { type: "scatter", mode: "markers", name: `layer ${l.layer + 1}, observed`, meta: { layer: l.layer }, x: l.steps.map((s) => s + 1), y: l.observed, customdata: l.steps, hovertemplate: `${where}<br>observed ${series} %{y:.4g}<extra></extra>`, marker: { size: 6, color: THEME.observedColor } },
+        { type: "scatter", mode: "lines", name: `Eq. 9 fit${l.r2 === undefined ? "" : ` (R² = ${l.r2.toFixed(3)})`}`, meta: { layer: l.layer }, x: l.fitted.steps.map((s) => s + 1), y: l.fitted.values, customdata: l.fitted.steps, hovertemplate: `${where}<br>Eq. 9 fit %{y:.4g}<extra></extra>`, line: { color: THEME.fittedColor, width: 2 } },
+      ];
+    });
+    const figure: PlotlyFigure = {
+      data,
+      layout: themedLayout(`${m.model}: ${series} and its Eq. 9 fit, one layer at a time (Fig. 6)`, {
+        xaxis: themedAxis(AXIS_TITLES.stepLog, { log: true, extra: stepLogTicks(maxStep) }),
+        yaxis: themedAxis(seriesAxisTitle(series)),
+        legend: { font: { size: 12 } },
+      }),
+    };
+    return { label: m.model, figure, options: optionsByKey(figure, (t) => String((t.meta as { layer: number }).layer), { labelOf: (k) => `layer ${Number(k) + 1}` }) };
+  });
+  const fig = choiceFigure(groups, { groupName: "model", optionName: "layer", activeGroup: active });
+  return { ...fig, config: themedConfig("fig6-fit-explorer") };
 }

@@ -32,9 +32,14 @@ export function plotlyScriptTag(): string {
   return `<script type="text/javascript">/* plotly.js ${plotlyJsVersion()} (MIT), inlined so this page opens offline */\n${src}\n</script>`;
 }
 
-/** JSON safe to place inside a <script> element. */
-export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+/** Numbers in a page's figure JSON keep 6 significant digits: more than any axis or hover shows, and half the bytes. */
+function sixDigits(_key: string, v: unknown): unknown {
+  return typeof v === "number" && !Number.isInteger(v) && Number.isFinite(v) ? Number(v.toPrecision(6)) : v;
+}
+
+/** JSON safe to place inside a <script> element; `roundNumbers` keeps 6 significant digits of non-integers. */
+export function scriptSafeJson(value: unknown, roundNumbers = false): string {
+  return JSON.stringify(value, roundNumbers ? sixDigits : undefined).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 let idCounter = 0;
@@ -46,15 +51,18 @@ export function newFigureId(prefix = "massive-plot"): string {
 }
 
 /**
- * A div and a script that draws `figure` into it with the page's Plotly. If Plotly is not loaded yet (a notebook
- * whose first figure output comes later on the page), the script waits for it up to 10 s, then says what to do.
+ * A div and a script that draws `figure` into it with the page's Plotly. The plot is responsive: it takes the
+ * container's width up to the figure's own (so a wide figure shrinks instead of being clipped in nbconvert's HTML,
+ * a notebook cell or the report) and redraws when the window resizes. If Plotly is not loaded yet (a notebook whose
+ * first figure output comes later on the page), the script waits for it up to 10 s, then says what to do.
  */
 export function figureDivHtml(figure: PlotlyFigure, id = newFigureId()): string {
   const width = Number(figure.layout.width ?? THEME.width);
   const height = Number(figure.layout.height ?? THEME.height);
-  const payload = scriptSafeJson({ data: figure.data, layout: figure.layout, config: figure.config ?? {} });
+  const { width: _fixed, ...layout } = figure.layout;
+  const payload = scriptSafeJson({ data: figure.data, layout: { ...layout, autosize: true }, config: { ...(figure.config ?? {}), responsive: true } }, true);
   return [
-    `<div id="${id}" class="massive-plot" style="width:${width}px;height:${height}px;max-width:100%"></div>`,
+    `<div id="${id}" class="massive-plot" style="width:100%;max-width:${width}px;height:${height}px"></div>`,
     `<script type="text/javascript">(function(){var f=${payload};var id=${JSON.stringify(id)};`,
     `function draw(){var el=document.getElementById(id);if(el)window.Plotly.newPlot(el,f.data,f.layout,f.config);}`,
     `if(window.Plotly){draw();}else{var n=0;var t=setInterval(function(){if(window.Plotly){clearInterval(t);draw();}`,

@@ -4,16 +4,16 @@ export type { PlotlyFigure, PlotlyLayout, PlotlyTrace } from "./figure";
 export { THEME, AXIS_TITLES, viridis, sequenceColor, layerLabel, themedAxis, themedLayout, themedConfig, stepLogTicks, logTicks125, siLabel } from "./theme";
 export { gptNeoxParameterCount, PYTHIA_ARCHITECTURES, type ParameterCountConfig } from "./param-count";
 export { finalRatioFigure, type ModelFinalRatio } from "./fig2-final-ratio";
-export { layerMagnitudesFigure, type CheckpointMagnitudes } from "./fig3-layer-magnitudes";
-export { ratioOverTrainingFigure, seriesAxisTitle, type SeriesOverTraining } from "./fig4-ratio-over-training";
+export { layerMagnitudesFigure, layerMagnitudesOverTrainingFigure, type CheckpointMagnitudes, type MagnitudesOverTraining } from "./fig3-layer-magnitudes";
+export { ratioOverTrainingFigure, ratioOverTrainingChoiceFigure, seriesAxisTitle, type SeriesOverTraining } from "./fig4-ratio-over-training";
 export { peakHeatmapsFigure, modelPeaks, seriesPeak, type ModelPeaks } from "./fig5-peak-heatmaps";
-export { exampleFitsFigure, curveSteps, type FitPanel } from "./fig6-example-fits";
+export { exampleFitsFigure, fitExplorerFigure, curveSteps, type FitPanel, type ModelFits } from "./fig6-example-fits";
 export { r2PerLayerFigure, type ModelR2 } from "./fig7-r2";
 export { tPeakSurfaceFigure, tPeak, logSpace, type TPeakSurfaceInput } from "./fig8-t-peak";
 export { hypothesesFigure, type HypothesisScores } from "./hypotheses";
 export { seedCurvesFigure, seedCeilingFigure, controlsFigure, type SeedCurvesInput, type SeedCeilingRunInput, type ControlsInput } from "./seeds-and-controls";
 export { restyleFigure, type RestyleOptions } from "./restyle";
-export { tokenActivationsFigure, topHiddenDims, tokenMedianMagnitude, type TokenActivations } from "./token-activations";
+export { tokenActivationsFigure, tokenActivationsOverTrainingFigure, topHiddenDims, tokenMedianMagnitude, type TokenActivations } from "./token-activations";
 export {
   shapSummaryFigure,
   meanAbsShap,
@@ -39,5 +39,7 @@ export {
   type FitSeriesName,
   type Table3Result,
 } from "./results";
-export { runFigures, fitPanels, type NamedFigure, type FigureSection } from "./run-figures";
+export { runFigures, fitPanels, perModelSelection, type NamedFigure, type FigureSection, type RunFiguresOptions } from "./run-figures";
+export { choiceFigure, staticFrame, framesGroup, optionsByKey, type ChoiceGroup, type ChoiceOption, type ChoiceSpec } from "./choices";
+export { predictedTrajectoriesChoiceFigure } from "./trajectory-explorer";
 export { buildReportHtml, modelsTable, fitsTable, provenanceRows, escapeHtml, type ReportOptions } from "./report";

@@ -1,15 +1,18 @@
 /**
- * One self-contained HTML report of a run: plotly.js inlined once in the head (the page opens offline), every figure
- * {@link runFigures} finds for the results, the tables (models, fits) and the provenance (models, steps, evaluation
- * set, versions). Sections adapt to what exists: stats only; stats and fits; and predictions.
+ * One self-contained HTML report of a run: a table of contents, plotly.js inlined once in the head (the page opens
+ * offline), every figure {@link runFigures} finds for the results, the tables (models, fits) and the provenance
+ * (models, steps, evaluation set, versions). Sections adapt to what exists: stats only; stats and fits; and
+ * predictions. Figures over many models are the interactive ones (model and layer dropdowns, checkpoint sliders)
+ * rather than one figure per model, so the page stays a few MB whatever the suite's size.
  */
 import * as aq from "arquero";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { layerSeries } from "../io/exp2-stats";
+import { describeSkippedCheckpoints } from "../record/manifest";
 import { figureDivHtml, plotlyJsVersion, plotlyScriptTag } from "./html";
 import { modelPeaks } from "./fig5-peak-heatmaps";
-import { runFigures, type FigureSection, type NamedFigure } from "./run-figures";
+import { runFigures, type FigureSection, type NamedFigure, type RunFiguresOptions } from "./run-figures";
 import type { RunResults } from "./results";
 
 const SECTIONS: { id: FigureSection; title: string; intro: string }[] = [
@@ -69,6 +72,7 @@ export function modelsTable(results: RunResults): Record<string, unknown>[] {
       heads: m.architecture?.heads ?? null,
       checkpoints: m.series.steps.length,
       steps: `${m.series.steps[0]} to ${m.series.steps.at(-1)}`,
+      ...(m.skippedCheckpoints ? { "skipped (hub audit)": describeSkippedCheckpoints(m.skippedCheckpoints) } : {}),
       "final ratio (max over layers)": Math.max(...finals),
       "peak ratio": peaks.peakValue[pl]!,
       "peak at (layer 1-based, step)": `${pl + 1}, ${peaks.peakStep[pl]}`,
@@ -130,6 +134,8 @@ h1{font-size:26px;margin-bottom:4px} h2{font-size:20px;margin-top:36px;border-bo
 table{border-collapse:collapse;font-size:13px;margin:8px 0} th,td{border-bottom:1px solid #e3e3e3;padding:3px 8px} th{background:#f5f5f5}
 figure{margin:18px 0 28px 0} figcaption{font-size:13px;color:#333;max-width:900px;margin-top:4px}
 .note{color:#555;font-size:13px} details summary{cursor:pointer;font-size:14px}
+nav.toc{background:#f7f7f7;border:1px solid #e3e3e3;padding:8px 16px;font-size:14px} nav.toc ul{margin:4px 0;padding-left:20px}
+.massive-plot{overflow:hidden}
 `;
 
 function figureBlock(f: NamedFigure, index: number): string {
@@ -142,25 +148,43 @@ export interface ReportOptions {
   provenance?: Record<string, unknown>;
   /** Figures to show instead of {@link runFigures}'s. */
   figures?: NamedFigure[];
+  /** Fig. 3's slider models (see {@link RunFiguresOptions}); the report shows no separate per-model figures. */
+  perModel?: RunFiguresOptions["perModel"];
+}
+
+/** Table of contents: the fixed sections, then each figure section with its figures. */
+function tableOfContents(entries: { id: string; title: string; figures: NamedFigure[] }[]): string {
+  const items = entries.map((e) => {
+    const sub = e.figures.length ? `<ul>${e.figures.map((f) => `<li><a href="#${escapeHtml(f.name)}">${escapeHtml(f.name)}</a></li>`).join("")}</ul>` : "";
+    return `<li><a href="#${escapeHtml(e.id)}">${escapeHtml(e.title)}</a>${sub}</li>`;
+  });
+  return `<nav class="toc" id="contents"><strong>Contents</strong><ul>${items.join("")}</ul></nav>`;
 }
 
 /** The report's HTML (one string, plotly.js inlined). */
 export function buildReportHtml(results: RunResults, options: ReportOptions = {}): string {
-  const figures = options.figures ?? runFigures(results);
+  const figures = options.figures ?? runFigures(results, { perModel: options.perModel, separatePerModel: false });
   const title = options.title ?? "Massive activations: run report";
+  const hasFits = results.models.some((m) => m.fits.ratio);
+  const shown = SECTIONS.filter((s) => s.id === "fits" || figures.some((f) => f.section === s.id));
   const parts: string[] = [];
   parts.push(`<h1>${escapeHtml(title)}</h1>`);
   parts.push(
-    `<p class="note">Companion to “Hidden Dynamics of Massive Activations in Transformer Training” (arXiv:2508.03616). Generated ${escapeHtml(new Date().toISOString())}. Layers are 0-based in files and 1-based in every figure and table.</p>`,
+    `<p class="note">Companion to “Hidden Dynamics of Massive Activations in Transformer Training” (arXiv:2508.03616). Generated ${escapeHtml(new Date().toISOString())}. Layers are 0-based in files and 1-based in every figure and table. Figures with dropdowns and sliders redraw in the page, no kernel needed; hover names model, layer, step and value.</p>`,
   );
-  parts.push(`<h2>Provenance</h2>`, tableHtml(provenanceRows(results, options.provenance)));
-  parts.push(`<h2>Models</h2>`, tableHtml(modelsTable(results)));
+  parts.push(
+    tableOfContents([
+      { id: "provenance", title: "Provenance", figures: [] },
+      { id: "models", title: "Models", figures: [] },
+      ...shown.map((s) => ({ id: `section-${s.id}`, title: s.title, figures: figures.filter((f) => f.section === s.id) })),
+    ]),
+  );
+  parts.push(`<h2 id="provenance">Provenance</h2>`, tableHtml(provenanceRows(results, options.provenance)));
+  parts.push(`<h2 id="models">Models</h2>`, tableHtml(modelsTable(results)));
   let index = 0;
-  for (const s of SECTIONS) {
+  for (const s of shown) {
     const inSection = figures.filter((f) => f.section === s.id);
-    const hasFits = results.models.some((m) => m.fits.ratio);
-    if (inSection.length === 0 && s.id !== "fits") continue;
-    parts.push(`<h2>${escapeHtml(s.title)}</h2>`, `<p>${escapeHtml(s.intro)}</p>`);
+    parts.push(`<h2 id="section-${s.id}">${escapeHtml(s.title)}</h2>`, `<p>${escapeHtml(s.intro)}</p>`);
     if (s.id === "fits" && !hasFits) {
       parts.push(`<p class="note">No fits in this results folder (params/layer_fit_params_ratio.json per model): run <code>npx massive fit</code> or the main job to add Figs. 6-8.</p>`);
     }

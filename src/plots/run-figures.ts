@@ -6,14 +6,15 @@
 import { layerSeries, meanOverSequences } from "../io/exp2-stats";
 import type { PlotlyFigure } from "./figure";
 import { finalRatioFigure } from "./fig2-final-ratio";
-import { layerMagnitudesFigure } from "./fig3-layer-magnitudes";
-import { ratioOverTrainingFigure } from "./fig4-ratio-over-training";
+import { layerMagnitudesFigure, layerMagnitudesOverTrainingFigure } from "./fig3-layer-magnitudes";
+import { ratioOverTrainingChoiceFigure, ratioOverTrainingFigure } from "./fig4-ratio-over-training";
 import { modelPeaks, peakHeatmapsFigure } from "./fig5-peak-heatmaps";
-import { curveSteps, exampleFitsFigure, type FitPanel } from "./fig6-example-fits";
+import { curveSteps, exampleFitsFigure, fitExplorerFigure, type FitPanel } from "./fig6-example-fits";
 import { r2PerLayerFigure } from "./fig7-r2";
 import { tPeakSurfaceFigure } from "./fig8-t-peak";
 import { hypothesesFigure } from "./hypotheses";
-import { partialDependenceFigure, predictedTrajectoriesFigure, shapSummaryFigure } from "./predict-figures";
+import { partialDependenceFigure, predictedTrajectoriesFigure, shapSummaryFigure, type TrajectoryLayer } from "./predict-figures";
+import { predictedTrajectoriesChoiceFigure } from "./trajectory-explorer";
 import { eq9 } from "../dynamics/eq9";
 import { lambertW0 } from "../dynamics/lambert-w";
 import type { ModelResults, RunResults } from "./results";
@@ -27,6 +28,32 @@ export interface NamedFigure {
   /** One or two sentences for the report: what the figure shows and how it was computed. */
   caption: string;
   figure: PlotlyFigure;
+  /** The model of a per-model figure (absent for figures over several models). */
+  model?: string;
+  /** True for figures with dropdowns or sliders (exports show their chosen frame). */
+  interactive?: boolean;
+}
+
+export interface RunFiguresOptions {
+  /**
+   * The selection of models that get figures of their own (Fig. 3, Fig. 4, predicted trajectories) and make up Fig.
+   * 3's checkpoint slider: "default" (the smallest, a middle and the largest model by parameter count), "all", or a
+   * list of names. Every model is in the other interactive figures (model dropdowns) either way.
+   */
+  perModel?: "default" | "all" | string[];
+  /** False leaves out the selection's own figures (the report: its interactive figures cover them). Default true. */
+  separatePerModel?: boolean;
+}
+
+/** Names of the models that get per-model figures under `choice` (models sorted by parameter count). */
+export function perModelSelection(models: ModelResults[], choice: RunFiguresOptions["perModel"] = "default"): string[] {
+  if (choice === "all") return models.map((m) => m.name);
+  if (Array.isArray(choice)) {
+    const unknown = choice.filter((n) => !models.some((m) => m.name === n));
+    if (unknown.length) throw new Error(`runFigures: no results for model(s) ${unknown.join(", ")}`);
+    return choice;
+  }
+  return spread(models.length, 3).map((i) => models[i]!.name);
 }
 
 function safeName(s: string): string {
@@ -49,6 +76,7 @@ export function fitPanels(model: ModelResults, layers: number[], series: "ratio"
     .filter((l) => fits[l]?.params !== undefined && values[l] !== undefined)
     .map((l) => ({
       title: `${model.name}, layer ${l + 1}`,
+      layer: l,
       steps: model.series.steps,
       observed: values[l]!,
       fitted: { steps: grid, values: grid.map((t) => eq9(fits[l]!.params!, t)) },
@@ -57,7 +85,7 @@ export function fitPanels(model: ModelResults, layers: number[], series: "ratio"
 }
 
 /** All figures for a run, in report order. */
-export function runFigures(results: RunResults): NamedFigure[] {
+export function runFigures(results: RunResults, options: RunFiguresOptions = {}): NamedFigure[] {
   const out: NamedFigure[] = [];
   const { models } = results;
   const sized = models.filter((m) => m.parameterCount !== undefined);
@@ -75,27 +103,49 @@ export function runFigures(results: RunResults): NamedFigure[] {
       ),
     });
   }
-  for (const m of models) {
+  const own = new Set(perModelSelection(models, options.perModel));
+  const magnitudes = models.map((m) => {
     const top1 = meanOverSequences(m.series, "top1");
     const median = meanOverSequences(m.series, "median");
-    const last = m.series.steps.length - 1;
+    return { model: m.name, checkpoints: m.series.steps.map((step, i) => ({ step, top1: top1[i]!, median: median[i]! })) };
+  });
+  const ratios = models.map((m) => ({ model: m.name, steps: m.series.steps, values: layerSeries(m.series, "ratio") }));
+  // The checkpoint slider holds one trace pair per checkpoint and model, so it covers the per-model selection only
+  // (every model's traces would make the page tens of MB on a large suite); Fig. 4's dropdowns cover every model.
+  const sliderModels = magnitudes.filter((m) => own.has(m.model));
+  out.push({
+    name: "fig3-layer-magnitudes",
+    section: "emergence",
+    interactive: true,
+    caption: `Top1 and median of |h| per layer (means over the evaluation sequences): the first recorded step (dashed) and the step the slider picks (solid, the last step at first)${sliderModels.length > 1 ? `; the dropdown picks the model (${sliderModels.map((m) => m.model).join(", ")})` : ""}.`,
+    figure: layerMagnitudesOverTrainingFigure(sliderModels.length ? sliderModels : magnitudes.slice(0, 1)),
+  });
+  out.push({
+    name: "fig4-ratio-over-training",
+    section: "emergence",
+    interactive: true,
+    caption: `Ratio top1/median per layer over training; the dropdowns pick the model (${models.length}) and one layer or all. x is logarithmic in step + 1 (ticks show the steps).`,
+    figure: ratioOverTrainingChoiceFigure(ratios),
+  });
+  const separate = options.separatePerModel ?? true;
+  models.forEach((m, i) => {
+    if (!separate || !own.has(m.name)) return;
+    const { checkpoints } = magnitudes[i]!;
     out.push({
       name: `fig3-layer-magnitudes-${safeName(m.name)}`,
       section: "emergence",
-      caption: `${m.name}: top1 and median of |h| per layer (means over ${m.series.numSequences} sequences) at the first (step ${m.series.steps[0]}) and last (step ${m.series.steps[last]}) recorded checkpoint.`,
-      figure: layerMagnitudesFigure({
-        model: m.name,
-        first: { step: m.series.steps[0]!, top1: top1[0]!, median: median[0]! },
-        last: { step: m.series.steps[last]!, top1: top1[last]!, median: median[last]! },
-      }),
+      model: m.name,
+      caption: `${m.name}: top1 and median of |h| per layer (means over ${m.series.numSequences} sequences) at the first (step ${checkpoints[0]!.step}) and last (step ${checkpoints.at(-1)!.step}) recorded checkpoint.`,
+      figure: layerMagnitudesFigure({ model: m.name, first: checkpoints[0]!, last: checkpoints.at(-1)! }),
     });
     out.push({
       name: `fig4-ratio-${safeName(m.name)}`,
       section: "emergence",
+      model: m.name,
       caption: `${m.name}: ratio top1/median per layer over ${m.series.steps.length} checkpoints; x is logarithmic in step + 1 (ticks show the steps).`,
-      figure: ratioOverTrainingFigure({ model: m.name, steps: m.series.steps, values: layerSeries(m.series, "ratio") }),
+      figure: ratioOverTrainingFigure(ratios[i]!),
     });
-  }
+  });
   out.push({
     name: "fig5-peak-heatmaps",
     section: "emergence",
@@ -113,6 +163,18 @@ export function runFigures(results: RunResults): NamedFigure[] {
       section: "fits",
       caption: "Observed ratio (points) and the fitted Eq. 9 curve f(t) = A·exp(−λx)·ln(x) + K, x = γt + t0 (line), for the first, a middle and the last layer of the smallest and the largest fitted model.",
       figure: exampleFitsFigure(panels),
+    });
+    out.push({
+      name: "fig6-fit-explorer",
+      section: "fits",
+      interactive: true,
+      caption: `Observed ratio (points) and its Eq. 9 fit (line) for any fitted layer: the dropdowns pick the model (${fitted.length}) and the layer.`,
+      figure: fitExplorerFigure(
+        fitted.map((m) => ({
+          model: m.name,
+          layers: fitPanels(m, m.fits.ratio!.map((_, l) => l)).map((p) => ({ ...p, layer: p.layer! })),
+        })).filter((m) => m.layers.length > 0),
+      ),
     });
     out.push({
       name: "fig7-r2",
@@ -143,20 +205,33 @@ export function runFigures(results: RunResults): NamedFigure[] {
       figure: hypothesesFigure(results.hypotheses, { metric: results.hypotheses.metric }),
     });
   }
-  for (const m of models.filter((x) => x.predictions)) {
+  const predicted = models.filter((x) => x.predictions);
+  const trajectories = predicted.map((m) => {
     const observed = layerSeries(m.series, "ratio");
+    const layers: TrajectoryLayer[] = m.predictions!.layers.map((l) => ({
+      layer: l.layer,
+      predicted: { steps: m.predictions!.steps, values: l.ratio },
+      ...(l.lower && l.upper ? { band: { lower: l.lower, upper: l.upper, level: m.predictions!.bandLevel } } : {}),
+      ...(observed[l.layer] ? { observed: { steps: m.series.steps, values: observed[l.layer]! } } : {}),
+    }));
+    return { model: m.name, layers };
+  });
+  if (trajectories.length > 0) {
     out.push({
-      name: `predicted-trajectories-${safeName(m.name)}`,
+      name: "predicted-trajectories",
       section: "prediction",
-      caption: `${m.name}: ratio trajectories predicted from the architecture alone (lines) against the recorded ones (circles).`,
-      figure: predictedTrajectoriesFigure({
-        model: m.name,
-        layers: m.predictions!.layers.map((l) => ({
-          layer: l.layer,
-          predicted: { steps: m.predictions!.steps, values: l.ratio },
-          ...(observed[l.layer] ? { observed: { steps: m.series.steps, values: observed[l.layer]! } } : {}),
-        })),
-      }),
+      interactive: true,
+      caption: `Ratio trajectories predicted from the architecture alone (lines) against the recorded ones (circles); the dropdowns pick the model (${trajectories.length}) and one layer or all.`,
+      figure: predictedTrajectoriesChoiceFigure(trajectories),
+    });
+  }
+  for (const t of trajectories.filter((x) => separate && own.has(x.model))) {
+    out.push({
+      name: `predicted-trajectories-${safeName(t.model)}`,
+      section: "prediction",
+      model: t.model,
+      caption: `${t.model}: ratio trajectories predicted from the architecture alone (lines) against the recorded ones (circles).`,
+      figure: predictedTrajectoriesFigure(t),
     });
   }
   for (const t of results.table3) {

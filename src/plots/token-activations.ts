@@ -6,6 +6,7 @@
  */
 import { requireNonEmpty, type PlotlyFigure } from "./figure";
 import { themedAxis, themedConfig, themedLayout, sequenceColor, THEME } from "./theme";
+import { choiceFigure, framesGroup } from "./choices";
 
 export interface TokenActivations {
   model: string;
@@ -45,7 +46,8 @@ export function tokenActivationsFigure(input: TokenActivations, options: { topDi
   const dims = topHiddenDims(input.values, options.topDims ?? 4);
   const x = input.values.map((_, t) => t);
   const text = input.tokens ? input.tokens.map((s) => JSON.stringify(s)) : undefined;
-  const hover = (what: string) => `${what}<br>token %{x}${text ? " %{text}" : ""}<br>|h| = %{y:.4g}<extra></extra>`;
+  const where = `${input.model}<br>layer ${input.layer + 1}<br>step ${input.step}`;
+  const hover = (what: string) => `${where}<br>${what}<br>token %{x}${text ? " %{text}" : ""}<br>|h| = %{y:.4g}<extra></extra>`;
   const floor = options.logY ? 1e-6 : 0;
   return {
     data: [
@@ -76,4 +78,20 @@ export function tokenActivationsFigure(input: TokenActivations, options: { topDi
     }),
     config: themedConfig(`token-activations-layer${input.layer + 1}`),
   };
+}
+
+/**
+ * {@link tokenActivationsFigure} at several checkpoints of the same layer and sequence, with a slider over the
+ * checkpoints (no kernel needed); each checkpoint shows its own top hidden dims. Starts at (and exports) the last.
+ */
+export function tokenActivationsOverTrainingFigure(inputs: TokenActivations[], options: { topDims?: number; logY?: boolean; title?: string } = {}): PlotlyFigure {
+  requireNonEmpty("tokenActivationsOverTrainingFigure", "checkpoints", inputs);
+  const frames = inputs.map((input) => ({ label: String(input.step), figure: tokenActivationsFigure(input, { topDims: options.topDims, logY: options.logY }) }));
+  const first = inputs[0]!;
+  const layout = {
+    ...frames[0]!.figure.layout,
+    title: { ...(frames[0]!.figure.layout.title as object), text: options.title ?? `${first.model}: |h| per token, layer ${first.layer + 1} (1-based), top hidden dims at the chosen step` },
+  };
+  const fig = choiceFigure([framesGroup(first.model, frames, { layout })], { groupName: "model", optionName: "step", optionControl: "slider" });
+  return { ...fig, config: themedConfig(`token-activations-layer${first.layer + 1}`) };
 }

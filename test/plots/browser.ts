@@ -13,7 +13,7 @@ export async function launchChromium(): Promise<Browser> {
 
 export interface PlotCheck {
   id: string;
-  /** Traces in the figure's data. */
+  /** Traces in the figure's data that are shown (not hidden by a dropdown or slider). */
   traces: number;
   /** SVG paths with a non-trivial `d` and raster images (heatmaps) drawn inside the plot container. */
   drawn: number;
@@ -45,7 +45,9 @@ export async function checkPlots(page: Page, expected: number): Promise<PlotChec
           ? (el.getAttribute("href") ?? el.getAttribute("xlink:href") ?? "").length > 100
           : /[0-9]/.test(el.getAttribute("d") ?? "") && (el.getAttribute("d") ?? "").length > 8,
       ).length;
-      return { id: div.id, traces: ((div as unknown as { data?: unknown[] }).data ?? []).length, drawn };
+      // traces hidden by a figure's dropdown or slider (visible: false) draw nothing until chosen
+      const traces = ((div as unknown as { data?: { visible?: unknown }[] }).data ?? []).filter((t) => t.visible !== false).length;
+      return { id: div.id, traces, drawn };
     }),
   );
 }

@@ -95,7 +95,13 @@ test("massive figures: exports the chosen figures of a results folder", () => {
     env: { ...process.env, MASSIVE_QUIET: "1" },
   });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(fs.readdirSync(out).sort(), ["fig4-ratio-d128-L4-H4.png", "fig4-ratio-d128-L4-H4.svg"]);
-  assert.match(fs.readFileSync(path.join(out, "fig4-ratio-d128-L4-H4.svg"), "utf8"), /d128-L4-H4: ratio over training per layer/);
+  // the model's own Fig. 4 and the interactive one (layer dropdown), exported as its chosen frame: all layers, no menu
+  assert.deepEqual(fs.readdirSync(out).sort(), ["fig4-ratio-d128-L4-H4.png", "fig4-ratio-d128-L4-H4.svg", "fig4-ratio-over-training.png", "fig4-ratio-over-training.svg"]);
+  const own = fs.readFileSync(path.join(out, "fig4-ratio-d128-L4-H4.svg"), "utf8");
+  assert.match(own, /d128-L4-H4: ratio over training per layer/);
+  const frame = fs.readFileSync(path.join(out, "fig4-ratio-over-training.svg"), "utf8");
+  assert.doesNotMatch(frame, /updatemenu/, "no dropdown in the exported file");
+  assert.equal(own.match(/class="js-line"/g)?.length, 8, "4 layers: a line in the plot and one in the legend each");
+  assert.equal(frame.match(/class="js-line"/g)?.length, 8, "the same 4 layers in the exported frame");
   fs.rmSync(out, { recursive: true, force: true });
 });

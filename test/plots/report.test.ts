@@ -76,18 +76,30 @@ async function checkReport(file: string, expectedPlots: number, screenshot: stri
   for (const p of plots) assert.ok(p.drawn >= p.traces && p.drawn > 0, `${p.id}: ${p.drawn} drawn marks for ${p.traces} traces`);
 }
 
-test("stats only (a suite folder as it ships): Figs. 2-5, a note that fits are missing", async () => {
+/** Bytes of a page, and how many times plotly.js's own banner is in it. */
+function plotlyCopies(html: string): number {
+  return html.split("* plotly.js v").length - 1;
+}
+
+test("stats only (a suite folder as it ships, 56 models): Figs. 2-5, contents, one plotly.js, under 10 MB, a note that fits are missing", async () => {
   const results = loadRunResults("data/mini-pythia", { onWarning: () => undefined });
-  assert.equal(results.models.length, 10);
-  assert.equal(results.models[0]!.name, "d128-L4-H4", "sorted by parameter count");
-  assert.equal(results.models[0]!.parameterCount, 858_880);
+  assert.equal(results.models.length, 56, "data/mini-pythia v2: 56 runs");
+  assert.equal(results.models.find((m) => m.name === "d128-L4-H4")!.parameterCount, 858_880);
+  const counts = results.models.map((m) => m.parameterCount!);
+  assert.deepEqual(counts, [...counts].sort((a, b) => a - b), "sorted by parameter count");
   assert.equal(results.evaluation?.sequences, 10);
-  const figures = runFigures(results);
-  assert.equal(figures.length, 1 + 2 * 10 + 1);
+  const figures = runFigures(results, { separatePerModel: false });
+  assert.deepEqual(figures.map((f) => f.name), ["fig2-final-ratio", "fig3-layer-magnitudes", "fig4-ratio-over-training", "fig5-peak-heatmaps"]);
+  // The main job's export: the interactive figures plus three models' own (smallest, middle, largest).
+  assert.equal(runFigures(results).length, 4 + 2 * 3);
   const html = buildReportHtml(results);
   assert.match(html, /No fits in this results folder/);
   assert.match(html, /eval_sequences\.json: 10 sequences x 256 tokens/);
   assert.match(html, /plotly\.js 3\.7\.0/);
+  assert.match(html, /<nav class="toc" id="contents">/);
+  for (const f of figures) assert.ok(html.includes(`<a href="#${f.name}">`) && html.includes(`<figure id="${f.name}">`), `${f.name} in the contents and the page`);
+  assert.equal(plotlyCopies(html), 1, "plotly.js inlined exactly once");
+  assert.ok(Buffer.byteLength(html) < 10e6, `report is ${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB`);
   assert.doesNotMatch(html, /<script[^>]+src=/, "no external scripts: opens offline");
   const file = path.join(outDir, "report-stats-only.html");
   fs.writeFileSync(file, html);
@@ -109,6 +121,9 @@ test("stats + fits + predictions + Table 5 + SHAP: every section drawn", { timeo
     assert.ok(names.includes(n), `${n} in ${names.join(", ")}`);
   }
   const html = buildReportHtml(results, { provenance: { command: "test" } });
+  assert.equal(plotlyCopies(html), 1, "plotly.js inlined exactly once");
+  const inReport = runFigures(results, { separatePerModel: false }).map((f) => f.name);
+  for (const n of ["fig3-layer-magnitudes", "fig4-ratio-over-training", "fig6-fit-explorer", "predicted-trajectories"]) assert.ok(inReport.includes(n), `${n} in the report`);
   assert.match(html, /Fitted Eq\. 9 parameters, ratio series/);
   assert.match(html, /mean R² \(ratio fit\)/);
   assert.deepEqual(results.table3[1]!.r2, [[-0.5, 0.2], [-0.4, 0.30000000000000004]]);
@@ -117,7 +132,7 @@ test("stats + fits + predictions + Table 5 + SHAP: every section drawn", { timeo
   assert.equal(observed.length, 4);
   const file = path.join(outDir, "report-full.html");
   fs.writeFileSync(file, html);
-  await checkReport(file, names.length, "report-full.png");
+  await checkReport(file, inReport.length, "report-full.png");
 });
 
 test("massive report: writes the page; bad input gives one line and a non-zero exit", () => {
