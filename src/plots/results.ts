@@ -15,6 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readExp2Series, type Exp2Series } from "../io/exp2-stats";
+import { readSkippedCheckpoints, type SkippedCheckpoint } from "../record/manifest";
 import { fitParamsToEq9, readFitParams } from "../io/fit-params";
 import type { Eq9Params } from "../dynamics/eq9";
 import { gptNeoxParameterCount, PYTHIA_ARCHITECTURES } from "./param-count";
@@ -49,6 +50,8 @@ export interface ModelResults {
   /** Architecture as far as known (config.json, or the Pythia table for pythia_<size> folders). */
   architecture?: { hiddenSize: number; layers: number; heads?: number; vocabSize: number; intermediateSize?: number };
   parameterCount?: number;
+  /** Hub checkpoints the audit left out of the recording (record-manifest.json), by step. */
+  skippedCheckpoints?: Record<string, SkippedCheckpoint>;
   /** Fits per series, one entry per 0-based layer. */
   fits: Partial<Record<FitSeriesName, LayerFitResult[]>>;
   predictions?: ModelPredictions;
@@ -188,6 +191,7 @@ export function loadModelResults(dir: string, options: { onWarning?: (m: string)
       : undefined,
     fits,
     predictions: fs.existsSync(predFile) ? readPredictions(predFile, series) : undefined,
+    skippedCheckpoints: readSkippedCheckpoints(fs.existsSync(path.join(dir, "stats")) ? path.join(dir, "stats") : dir),
   };
 }
 

@@ -167,3 +167,25 @@ export function removeStaleTempFiles(dir: string): string[] {
   }
   return removed;
 }
+
+/**
+ * The checkpoints the hub audit left out of a recorded stats folder (its record-manifest.json's
+ * `skippedCheckpoints`), for figures and reports to mark; undefined when none or no readable manifest.
+ */
+export function readSkippedCheckpoints(statsDir: string): Record<string, SkippedCheckpoint> | undefined {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(statsDir, MANIFEST_FILE), "utf8")) as Partial<RunManifest>;
+    const s = m.skippedCheckpoints;
+    return s && typeof s === "object" && Object.keys(s).length ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `512 (duplicate-model of step1000), 3000 (missing-branch)`: skipped checkpoints in one line. */
+export function describeSkippedCheckpoints(skipped: Record<string, SkippedCheckpoint>): string {
+  return Object.entries(skipped)
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([step, s]) => `${step} (${s.reason}${s.sameAs?.length ? ` of ${s.sameAs[0]}` : ""})`)
+    .join(", ");
+}

@@ -9,6 +9,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readManifest } from "../../src/sweep/index";
+import { loadModelResults } from "../../src/plots/results";
+import { modelsTable } from "../../src/plots/report";
 import { branchFromFolder, MockHub } from "../helpers/mock-hub";
 import { PLANTED, plantedPythiaSuite } from "../helpers/planted-suite";
 import { massiveAsync as massive } from "../helpers/run-massive";
@@ -115,6 +117,9 @@ test("massive record on a PolyPythias id skips the duplicate, records the sha256
   assert.deepEqual(manifest.checkpoints["0"]!.weights.map((w) => [w.file, w.sha256]), [["pytorch_model.bin", hub.sha256Of(SEED, "step0", "pytorch_model.bin")]]);
   assert.equal(manifest.checkpoints["1000"]!.weights[0]!.sha256, hub.sha256Of(SEED, "step1000", "pytorch_model.bin"));
   assert.deepEqual(manifest.skippedCheckpoints["512"], { reason: "duplicate-model", sameAs: ["step1000"], message: "step512: its weights are byte-identical to step1000's" });
+  // the report's models table marks the skipped checkpoint
+  const row = modelsTable({ root: out, models: [loadModelResults(out)], provenance: {}, shap: [], partialDependence: [], table3: [] })[0]!;
+  assert.equal(row["skipped (hub audit)"], "512 (duplicate-model of step1000)");
   // Pythia-deduped, TransformerLens indices: 0 -> step0, -1 -> step143000
   const dd = path.join(work, "deduped");
   const d = await massive(["record", "--model", DEDUPED, "--checkpoint-index", "0,-1", "--eval", evalFile, "--out", dd], env);
