@@ -10,7 +10,6 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { layerSeries } from "../io/exp2-stats";
 import { describeSkippedCheckpoints } from "../record/manifest";
-import { describeSkippedCheckpoints } from "../record/manifest";
 import { figureDivHtml, plotlyJsVersion, plotlyScriptTag } from "./html";
 import { modelPeaks } from "./fig5-peak-heatmaps";
 import { runFigures, type FigureSection, type NamedFigure, type RunFiguresOptions } from "./run-figures";
@@ -73,7 +72,6 @@ export function modelsTable(results: RunResults): Record<string, unknown>[] {
       heads: m.architecture?.heads ?? null,
       checkpoints: m.series.steps.length,
       steps: `${m.series.steps[0]} to ${m.series.steps.at(-1)}`,
-      ...(m.skippedCheckpoints ? { "skipped (hub audit)": describeSkippedCheckpoints(m.skippedCheckpoints) } : {}),
       ...(m.skippedCheckpoints ? { "skipped (hub audit)": describeSkippedCheckpoints(m.skippedCheckpoints) } : {}),
       "final ratio (max over layers)": Math.max(...finals),
       "peak ratio": peaks.peakValue[pl]!,
