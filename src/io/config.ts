@@ -3,8 +3,8 @@
  * transformers' (`rope_parameters: {partial_rotary_factor, rope_theta, rope_type}`, or top-level
  * `partial_rotary_factor` / `rope_theta`). Only the plain ("default") rotary embedding is supported.
  */
-import * as fs from "node:fs";
 import { describeValue, printable } from "../util/one-line";
+import { readTextFile } from "../util/read-text";
 
 export interface NeoXConfig {
   hiddenSize: number;
@@ -106,12 +106,7 @@ export function parseNeoXConfig(json: unknown, file: string): NeoXConfig {
 
 /** Reads and parses `config.json`; one-line errors name the file. */
 export function readNeoXConfig(file: string): NeoXConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = readTextFile(file);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../util/atomic-write";
 import { parsePythonNumberList, type PyNested } from "./python-literal";
+import { readTextFile } from "../util/read-text";
 
 /** Statistics rows in file order. */
 export const EXP2_STATS = ["top1", "top2", "top3", "median"] as const;
@@ -75,13 +76,7 @@ export function parseExp2Stats(text: string, file: string, step = parseExp2FileN
 
 /** Reads one exp2 file; throws a one-line error naming the file and the problem. */
 export function readExp2Stats(file: string): Exp2Stats {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseExp2Stats(text, file);
+  return parseExp2Stats(readTextFile(file), file);
 }
 
 /** Formats values as Python's `str()` of a nested list of floats prints them (the released format). */

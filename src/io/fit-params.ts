@@ -10,10 +10,10 @@
  * is ever written. Non-finite numbers (an undetermined covariance, an infinite peak time) are written as null.
  * The reader also accepts Python's NaN / Infinity / -Infinity tokens, which `json.dump` writes.
  */
-import * as fs from "node:fs";
 import { writeFileAtomic } from "../util/atomic-write";
 import type { Eq9Params } from "../util/eq9-params";
 import { printable } from "../util/one-line";
+import { readTextFile } from "../util/read-text";
 
 /**
  * What the file records of one fit. dynamics/' FitResult has these fields (and more); they are declared here, by
@@ -207,13 +207,7 @@ export function parseFitParams(text: string, file: string): FitParamsEntry[] {
 
 /** Reads a `layer_fit_params_<series>.json` file; throws a one-line error naming the file and the problem. */
 export function readFitParams(file: string): FitParamsEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseFitParams(text, file);
+  return parseFitParams(readTextFile(file), file);
 }
 
 /** The Eq. 9 parameters of an entry (popt order A, λ, γ, t0, K); undefined for a failed layer. */

@@ -8,8 +8,8 @@
  * never mixed.
  */
 import * as crypto from "node:crypto";
-import * as fs from "node:fs";
 import { describeValue, printable } from "../util/one-line";
+import { readTextFile } from "../util/read-text";
 
 /** Anything that turns text into token ids without adding special tokens. */
 export interface TextTokenizer {
@@ -51,20 +51,12 @@ export function validateSequences(value: unknown, where: string, vocabSize?: num
   return value as number[][];
 }
 
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 /**
  * Reads evaluation sequences from a JSON file (`{"sequences": [...]}` with optional `seq_len`, or a bare list).
  * Throws a one-line error naming the file and the problem.
  */
 export function readEvalSequences(file: string): EvalSet {
-  const text = readText(file);
+  const text = readTextFile(file);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -128,7 +120,7 @@ export function sequencesFromText(text: string, tokenizer: TextTokenizer, option
 
 /** {@link sequencesFromText} on a UTF-8 text file; errors name the file. */
 export function sequencesFromTextFile(file: string, tokenizer: TextTokenizer, options: { chunks: number; seqLen: number }): EvalSet {
-  return sequencesFromText(readText(file), tokenizer, { ...options, source: file });
+  return sequencesFromText(readTextFile(file), tokenizer, { ...options, source: file });
 }
 
 /** Byte-level "tokenizer" of the mini-pythia models: token id = UTF-8 byte value (vocabulary 256). */

@@ -13,6 +13,7 @@ import type { HubClient } from "../io/hub/client";
 import { encodePrefix, chunkTokens, type EvalSet, type TextTokenizer } from "./eval-sequences";
 import { LegacyRandomState } from "./numpy-random";
 import { printable } from "../util/one-line";
+import { cannotReadError } from "../util/read-text";
 
 export const REDPAJAMA_SAMPLE_REPO = "togethercomputer/RedPajama-Data-1T-Sample";
 
@@ -92,7 +93,7 @@ export function drawRedPajamaDocuments(files: string[], options: { seed?: number
     try {
       return jsonlRowOffsets(f);
     } catch (err) {
-      throw new Error(`${f}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw cannotReadError(f, err);
     }
   });
   const totalRows = perFile.reduce((a, p) => a + p.starts.length, 0);

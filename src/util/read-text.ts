@@ -1,0 +1,19 @@
+/**
+ * Reading an input file for a parser, with the project's one-line error: "<file>: cannot read: ENOENT" (the errno
+ * code when there is one, else the error's message). One home for what every reader of text inputs did by hand.
+ */
+import * as fs from "node:fs";
+
+/** The one-line error for a file that could not be read. */
+export function cannotReadError(file: string, err: unknown): Error {
+  return new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+}
+
+/** The UTF-8 text of `file`; throws {@link cannotReadError} when it cannot be read. */
+export function readTextFile(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw cannotReadError(file, err);
+  }
+}
