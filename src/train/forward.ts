@@ -4,14 +4,15 @@
  *   x = embed_in[ids];  per layer: a = attn(ln1(x));  parallel: x = (mlp(ln2(x)) + a) + x;
  *                                                     sequential: r = a + x; x = mlp(ln2(r)) + r
  *   logits = final_layer_norm(x) @ embed_out^T;  loss = mean over B x (T - 1) of -log softmax(logits[:, t])[ids[:, t + 1]]
- * (Hugging Face's causal-LM loss: labels = inputs, shifted inside). The embedding lookup carries its own gradient
- * (see {@link embeddingLookup}): TF.js's gather gradient needs UnsortedSegmentSum, which the wasm backend lacks.
+ * (Hugging Face's causal-LM loss: labels = inputs, shifted inside). Products and the embedding lookup carry their own
+ * gradients (./ops.ts): TF.js's are slow or missing on wasm.
  */
 import "@tensorflow/tfjs-core/dist/register_all_gradients"; // gradients are not registered by tfjs-core itself
 import { tf } from "../backend";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import { activation } from "../model/gpt-neox";
 import { rotaryTables } from "../model/rotary";
+import { embeddingLookup, linear, matMul, transposeLast2 } from "./ops";
 import { OUTPUT_PROJECTION, type TrainableParams } from "./params";
 
 /** HF's causal-mask fill value: the most negative float32. */
@@ -57,18 +58,6 @@ export function disposeTables(t: PositionTables): void {
   tf.dispose([t.cosFull, t.sinFull, t.perm, t.mask]);
 }
 
-/**
- * `table[ids]` ([V, C] rows picked by N ids -> [N, C]) whose gradient is a scatter-add of the incoming rows
- * (tf.scatterND sums rows of repeated ids), so it runs on backends without UnsortedSegmentSum (wasm).
- */
-export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const lookup = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.gather(inputs[0] as tf.Tensor2D, ids),
-    gradFunc: (dy: tf.Tensor2D) => tf.scatterND(tf.reshape(ids, [-1, 1]), dy, table.shape),
-  }));
-  return lookup(table) as tf.Tensor2D;
-}
-
 /** torch.nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * w + b, biased variance. */
 export function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {
   const mean = tf.mean(x, -1, true);
@@ -77,9 +66,11 @@ export function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: numbe
   return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), w), b) as tf.Tensor2D;
 }
 
-/** torch.nn.Linear with the weight stored transposed: x [N, in] @ Wt [in, out] + b. */
-function linear(x: tf.Tensor2D, Wt: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
-  return tf.fused.matMul({ a: x, b: Wt as tf.Tensor2D, ...(b ? { bias: b } : {}) }) as tf.Tensor2D;
+/** softmax(q k^T / sqrt(hs) + mask) v for q, k, v [B, H, T, hs], as batched products. */
+function attendBatched(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, tables: PositionTables): tf.Tensor4D {
+  const hs = q.shape[3];
+  const scores = tf.add(tf.mul(matMul(q, transposeLast2(k)), 1 / Math.sqrt(hs)), tables.mask); // [B, H, T, T]
+  return matMul(tf.softmax(scores), v) as tf.Tensor4D;
 }
 
 /** Causal self-attention of one layer on xn [B*T, C] (batched [B, H, T, T] matmuls); returns [B*T, C]. */
@@ -91,9 +82,10 @@ function attention(p: TrainableParams, prefix: string, xn: tf.Tensor2D, B: numbe
   const qkv = tf.transpose(tf.reshape(linear(xn, p.get(`${prefix}query_key_value.weight`), bias("query_key_value")), [B, T, H, 3 * hs]), [0, 2, 1, 3]);
   const [q, k, v] = tf.split(qkv, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each [B, H, T, hs]
   // Rotary as x * cos + (x @ perm) * sin: exact (perm is 0/1, pass-through dims get cos 1 and sin 0).
-  const rope = (x: tf.Tensor4D): tf.Tensor4D => tf.add(tf.mul(x, tables.cosFull), tf.mul(tf.reshape(tf.matMul(tf.reshape(x, [B * H * T, hs]), tables.perm), [B, H, T, hs]), tables.sinFull)) as tf.Tensor4D;
-  const scores = tf.add(tf.mul(tf.matMul(rope(q), rope(k), false, true), 1 / Math.sqrt(hs)), tables.mask); // [B, H, T, T]
-  const ctx = tf.matMul(tf.softmax(scores), v); // [B, H, T, hs]
+  const rope = (x: tf.Tensor4D): tf.Tensor4D => tf.add(tf.mul(x, tables.cosFull), tf.mul(tf.reshape(matMul(tf.reshape(x, [B * H * T, hs]), tables.perm), [B, H, T, hs]), tables.sinFull)) as tf.Tensor4D;
+  // (Batched products: on wasm, per-(sequence, head) 2-D products would be faster, but splitting the activations
+  // into pieces costs more there: each slice of a large tensor takes about as long as a pass over all of it.)
+  const ctx = attendBatched(rope(q), rope(k), v, tables);
   const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hs]) as tf.Tensor2D;
   return linear(merged, p.get(`${prefix}dense.weight`), bias("dense"));
 }
@@ -129,7 +121,7 @@ export function causalLmLoss(p: TrainableParams, ids: tf.Tensor2D, tables: Posit
     const M = B * (T - 1);
     const kept = tf.reshape(tf.slice(tf.reshape(normed, [B, T, c.hiddenSize]), [0, 0, 0], [B, T - 1, c.hiddenSize]), [M, c.hiddenSize]) as tf.Tensor2D;
     const unembed = c.tieWordEmbeddings ? tf.transpose(p.get("gpt_neox.embed_in.weight")) : p.get(OUTPUT_PROJECTION);
-    const logits = tf.matMul(kept, unembed as tf.Tensor2D); // [M, V]
+    const logits = matMul(kept, unembed); // [M, V]
     const labels = tf.reshape(tf.slice(ids, [0, 1], [B, T - 1]), [M]) as tf.Tensor1D;
     // (tf.oneHot's dtype argument is ignored by the wasm kernel of tfjs 4.22: int32 bits labelled float32; cast instead)
     const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(labels, c.vocabSize), "float32")));
