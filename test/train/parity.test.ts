@@ -79,3 +79,31 @@ test("4 AdamW steps match PyTorch: loss, gradient norm, lr, step-0 gradients, pa
   params.dispose();
   opt.dispose();
 });
+
+test("sequential residual: 4 steps match the PyTorch twin (bench/train/torch_train.py, itself checked against transformers)", async () => {
+  const ref = JSON.parse(fs.readFileSync(path.join(DIR, "../train-a-seqres.json"), "utf8")) as { loss: number[]; grad_norm: number[]; params_after_step3_head: Record<string, number[]>; params_after_step3_l1: Record<string, number> };
+  const recipe = JSON.parse(fs.readFileSync(path.join(DIR, "recipe.json"), "utf8")) as { lr: number; weight_decay: number; warmup: number; steps: number };
+  const seqConfig = { ...config, useParallelResidual: false };
+  const params = new TrainableParams(seqConfig, hostParamsFromWeights(seqConfig, init, "init.safetensors"));
+  const opt = new AdamW(params.list(), { weightDecay: recipe.weight_decay, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
+  const tables = positionTables(seqConfig, batches[0]![0]!.length);
+  for (let k = 0; k < batches.length; k++) {
+    const ids = tf.tensor2d(batches[k]!, undefined, "int32");
+    const { loss, grads } = lossAndGradients(params, ids, tables);
+    const { clipped, norm } = clipByGlobalNorm(grads, 1.0);
+    const [l, n] = [(await loss.data())[0]!, (await norm.data())[0]!];
+    assert.ok(Math.abs(l - ref.loss[k]!) <= 1e-5 * ref.loss[k]!, `step ${k}: loss ${l} vs ${ref.loss[k]}`);
+    assert.ok(Math.abs(n - ref.grad_norm[k]!) <= 1e-5 * ref.grad_norm[k]!, `step ${k}: gradient norm ${n} vs ${ref.grad_norm[k]}`);
+    opt.update(clipped, learningRateAt(k, recipe));
+    tf.dispose([ids, loss, norm, ...grads, ...clipped]);
+  }
+  for (const [name, t] of await params.toHost()) {
+    const key = fixtureName(name);
+    const got = Array.from(t.data as Float32Array);
+    got.slice(0, 6).forEach((v, j) => assert.ok(Math.abs(v - ref.params_after_step3_head[key]![j]!) <= 1e-4, `${name}[${j}] = ${v} vs ${ref.params_after_step3_head[key]![j]}`));
+    const l1 = got.reduce((a, v) => a + Math.abs(v), 0);
+    assert.ok(Math.abs(l1 - ref.params_after_step3_l1[key]!) <= 1e-4 * got.length, `${name}: L1 norm ${l1} vs ${ref.params_after_step3_l1[key]}`);
+  }
+  params.dispose();
+  opt.dispose();
+});
