@@ -13,8 +13,8 @@ export type LayerQuantity = (typeof LAYER_QUANTITIES)[number];
 
 /** Axis/table labels with units; t_peak is the stationary point (a trough when A < 0). */
 export const LAYER_QUANTITY_LABELS: Record<LayerQuantity, string> = {
-  finalRatio: "final ratio (top1/median at the last recorded step)",
-  tPeak: "t_peak (steps; stationary point of Eq. 9, a trough when A < 0)",
+  finalRatio: "final ratio (top1/median, last step)",
+  tPeak: "t_peak (steps; a trough when A < 0)",
   A: "A (amplitude, ratio units)",
   lambda: "λ (decay rate, per unit of x)",
   gamma: "γ (time scaling, per step)",

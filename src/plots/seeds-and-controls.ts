@@ -82,7 +82,7 @@ export function seedCurvesFigure(input: SeedCurvesInput, options: { columns?: nu
       width: Math.max(THEME.width, 320 * columns),
       height: 130 + 260 * rows,
       margin: { l: 70, r: 20, t: 90, b: 70 },
-      legend: { orientation: "h", x: 1, xanchor: "right", y: 1.0, yanchor: "bottom", yref: "container", font: { size: 12 } },
+      legend: { orientation: "h", x: 1, xanchor: "right", y: 0.99, yanchor: "top", yref: "container", font: { size: 12 } },
     }),
     config: themedConfig(`seed-curves-${input.model}`),
   };
@@ -131,8 +131,8 @@ export function seedCeilingFigure(runs: SeedCeilingRunInput[], options: { meanCu
   return {
     data,
     layout: themedLayout(options.title ?? "Seed-noise ceiling: each seed's curves predicted by the mean of the other seeds", {
-      xaxis: themedAxis("seed run", { extra: { tickangle: -30 } }),
-      yaxis: themedAxis(`curve R² per layer (1 − SS_res/SS_tot over steps; below ${floor} drawn at ${floor})`, { extra: { range: [floor - 0.05, 1.05] } }),
+      xaxis: themedAxis("seed run", { extra: { type: "category", tickangle: -30 } }),
+      yaxis: themedAxis(`curve R² (unitless; below ${floor} drawn at ${floor})`, { extra: { range: [floor - 0.05, 1.05] } }),
       shapes,
       annotations,
       legend: { x: 0.02, y: 0.02, xanchor: "left", yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" },
