@@ -24,6 +24,7 @@ import { startProgress } from "../util/progress";
 import { mean } from "../predict/metrics";
 import { readSuite, maxRelativeError, type SuiteModel } from "./suite";
 import { runPredictionStudy, type PredictionStudySummary } from "./prediction-study";
+import type { OuterFolds } from "../predict/index";
 import { exportRunFigures, writeRunReport } from "./figures-and-report";
 import { paperTable1, formatSummaryTable, type ModelSummary } from "./summary";
 import type { RecordCheck } from "./record-check";
@@ -43,6 +44,8 @@ export interface MainJobOptions {
   seed?: number;
   /** Worker threads for recording (default: chosen by the record stage). */
   workers?: number;
+  /** Outer folds of the nested evaluation of the trajectory predictor: "lomo" or k (default 5). */
+  outerFolds?: OuterFolds;
   /** Skip stages (e.g. "record", "predict", "figures"). */
   skip?: ("record" | "hypotheses" | "predict" | "figures" | "report")[];
   log?: (line: string) => void;
@@ -153,6 +156,9 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
   // 2. inputs in the released layout
   const modelDirs = suite.models.map((m) => copyModelInputs(m, out));
   if (suite.evalFile) fs.copyFileSync(suite.evalFile, path.join(out, "eval_sequences.json"));
+  // the groups travel with the results: predictors read them there (seed and recipe variants are not architectures)
+  if (suite.manifest) fs.copyFileSync(suite.manifest.file, path.join(out, "suite.json"));
+  else fs.rmSync(path.join(out, "suite.json"), { force: true });
 
   // 3. fits
   const series = suite.models.map((m) => readExp2Series(m.statsDir, { name: m.name }));
@@ -185,7 +191,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
   if (!skip.has("predict") && withoutConfig.length) {
     log(`[main] predict skipped: no config.json for ${withoutConfig.join(", ")} (the architecture is the predictors' input)`);
   } else if (!skip.has("predict") && suite.models.length >= 3) {
-    prediction = await timed("predict", () => runPredictionStudy(out, { seed, log }));
+    prediction = await timed("predict", () => runPredictionStudy(out, { seed, log, outerFolds: options.outerFolds }));
   }
 
   const models: ModelSummary[] = suite.models.map((m, i) => {
@@ -201,8 +207,9 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
       meanR2Robust: r2(ratio, false),
       meanR2Paper: r2(ratio, true),
       failedFits: (ratio ?? []).filter((x) => x.fit.status === "failed").length,
-      lomoCurveR2: prediction?.lomoCurveR2[m.name],
-      lomoBaselineCurveR2: prediction?.baselineLomoCurveR2[m.name],
+      group: m.group,
+      nestedCurveR2: prediction?.nestedCurveR2[m.name] ?? prediction?.variants.find((v) => v.model === m.name)?.curveR2,
+      baselineCurveR2: prediction?.baselineCurveR2[m.name],
     };
   });
 
@@ -228,6 +235,16 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
 
   const summary: MainJobSummary = { out, models, recordChecks, prediction, figures, report, seconds };
   await writeFileAtomic(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
-  process.stdout.write(`${formatSummaryTable(models, recordChecks, paperTable1())}\n`);
+  const headline = prediction && {
+    scheme: prediction.scheme,
+    models: Object.keys(prediction.nestedCurveR2).length,
+    meanNestedCurveR2: prediction.meanNestedCurveR2,
+    medianNestedCurveR2: prediction.medianNestedCurveR2,
+    meanBaselineCurveR2: prediction.meanBaselineCurveR2,
+    bandCoverage: prediction.bandCoverage,
+    bandLevel: prediction.bandLevel,
+    ...(prediction.seedCeiling ? { seedCeiling: prediction.seedCeiling } : {}),
+  };
+  process.stdout.write(`${formatSummaryTable(models, recordChecks, paperTable1(), headline)}\n`);
   return summary;
 }

@@ -1,86 +1,157 @@
 /**
- * The prediction stage of the main job, on a results folder whose models already have config.json, stats/ and
- * params/layer_fit_params_ratio.json:
- *   - each model's ratio trajectories predicted from its architecture alone, trained on the other models (leave one
- *     model out), written as `<model>/predictions.json` and scored by curve-space R^2 beside the plain baseline;
- *   - the paper's Table 3 protocol (80/20 split over layers) and the grouped leave-one-model-out protocol beside it,
- *     written as `predict/table3.json` and `predict/table3.txt`;
- *   - SHAP values and partial dependence of the K model (the paper's best-predicted parameter) for the figures.
+ * The prediction stage of the main job, on a results folder whose models have config.json and stats/ (and the
+ * suite's suite.json, whose groups decide what a predictor may learn from):
+ *   - the shipped trajectory predictor scored honestly: nested cross-validation grouped by model over the
+ *     architecture runs (./prediction-jobs, nestedCurvesJob), every choice made inside each outer fold; each model's
+ *     held-out prediction with its 80% band written as `<model>/predictions.json`, the band's coverage measured;
+ *     seed and hyperparameter runs predicted by the fold that held out their base, never trained on;
+ *   - the seed-noise ceiling of curve R^2 beside every trajectory score (analysis/seed-ceiling): how well a seed's
+ *     curves are predicted by the other seeds of the same architecture, the best any predictor from architecture
+ *     can be expected to do;
+ *   - the paper's Table 3 protocol (80/20 split over layers) and the grouped nested protocol beside it,
+ *     `predict/table3.json` and `predict/table3.txt`; SHAP values and partial dependence of the K model.
  */
 import * as path from "node:path";
+import { readSuiteManifest } from "../io/suite-manifest";
+import { seedNoiseCeiling } from "../analysis/index";
+import { formatTable3, type NestedCurveResult, type OuterFolds, type ProtocolResult } from "../predict/index";
 import { writeFileAtomic } from "../util/atomic-write";
-import {
-  loadTrainingModels,
-  leaveOneModelOutCurves,
-  BaselineTrajectoryPredictor,
-  TrajectoryPredictor,
-  combineLogMean,
-  formatLomoCurveTable,
-  fitParamSamples,
-  buildParamDataset,
-  paperProtocol,
-  leaveOneModelOutProtocol,
-  formatTable3,
-  interpretParamModel,
-  type ProtocolResult,
-} from "../predict/index";
+import { callInWorker } from "../util/worker-call";
+import { nestedCurvesJob, table3Job, type NestedCurvesJobOptions, type Table3JobResult } from "./prediction-jobs";
+
+export interface PredictionStudyOptions {
+  seed?: number;
+  /** Outer folds of the nested evaluation: "lomo" or k grouped folds. Default 5 (time; "lomo" is about 8x longer). */
+  outerFolds?: OuterFolds;
+  /** Run the two expensive jobs in two worker threads at once. Default true. */
+  workers?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface SeedCeilingSummary {
+  meanCurveR2: number;
+  runs: number;
+  perRun: { run: string; base: string; meanCurveR2: number }[];
+}
 
 export interface PredictionStudySummary {
-  /** Held-out model -> layer-mean curve R^2 of its predicted ratio trajectories (the shipped ensemble predictor). */
-  lomoCurveR2: Record<string, number>;
-  meanLomoCurveR2: number;
-  /** The same for the issue's plain baseline (gradient-boosted trees on Table 4 features + log(1+step)). */
-  baselineLomoCurveR2: Record<string, number>;
-  meanBaselineLomoCurveR2: number;
-  lomoCurveText: string;
-  table3: { paper: ProtocolResult; leaveOneModelOut: ProtocolResult };
+  /** How the headline was computed, in words (outer and inner folds, candidates). */
+  scheme: string;
+  /** Held-out model -> layer-mean curve R^2 of its nested held-out prediction (the shipped predictor). */
+  nestedCurveR2: Record<string, number>;
+  /** The headline: mean over the architecture models of nestedCurveR2. */
+  meanNestedCurveR2: number;
+  medianNestedCurveR2: number;
+  meanNestedPooledR2: number;
+  /** The plain baseline on the same outer folds. */
+  baselineCurveR2: Record<string, number>;
+  meanBaselineCurveR2: number;
+  /** Observed held-out points inside their predicted band, and the level aimed at. */
+  bandCoverage: number;
+  bandLevel: number;
+  /** The seed-noise ceiling, when the suite has seed runs. */
+  seedCeiling?: SeedCeilingSummary;
+  /** Seed / hyperparameter runs predicted by the fold that held out their base: curve R^2 and band coverage. */
+  variants: { model: string; group: string; curveR2: number; bandCoverage: number }[];
+  table3: { paper: ProtocolResult; grouped: ProtocolResult };
   table3Text: string;
+  curveText: string;
 }
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 1)}\n`;
+const f3 = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? "-" : v.toFixed(3));
 
-export async function runPredictionStudy(resultsDir: string, options: { seed?: number; log?: (l: string) => void } = {}): Promise<PredictionStudySummary> {
-  const seed = options.seed ?? 0;
+/** The per-model table of the nested scores with the baseline, the ceiling and the coverage under it. */
+export function formatNestedCurveTable(r: NestedCurveResult, ceiling?: SeedCeilingSummary): string {
+  const w = Math.max(14, ...r.models.map((m) => m.length), ...r.variants.map((v) => v.model.length + 2));
+  const cov = (c: { inside: number; total: number }): string => `${((100 * c.inside) / c.total).toFixed(0)}%`;
+  const lines = [
+    `Curve R^2 of predicted ratio trajectories for held-out architectures (mean over a model's layers of each layer's R^2 over steps); ${r.scheme}`,
+    `${"held-out model".padEnd(w)}  ${"ensemble".padStart(9)}  ${"baseline".padStart(9)}  ${"in band".padStart(8)}  chosen (components, alpha, tree depth, tree weight)`,
+    ...r.heldOut.map((h) => `${h.model.padEnd(w)}  ${f3(h.score.layerMean).padStart(9)}  ${f3(h.baselineScore?.layerMean).padStart(9)}  ${cov(h.coverage).padStart(8)}  ` +
+      `${h.selection.curveModel.components}, ${h.selection.curveModel.alpha}, ${h.selection.trees.maxDepth}, ${h.selection.treeWeight}`),
+    `${"mean".padEnd(w)}  ${f3(r.meanLayerR2).padStart(9)}  ${f3(r.baselineMeanLayerR2).padStart(9)}  ${`${(100 * r.bandCoverage).toFixed(1)}%`.padStart(8)}  (band aimed at ${(100 * r.bandLevel).toFixed(0)}%)`,
+    `${"median".padEnd(w)}  ${f3(r.medianLayerR2).padStart(9)}`,
+    `${"mean pooled".padEnd(w)}  ${f3(r.meanPooledR2).padStart(9)}  ${f3(r.baselineMeanPooledR2).padStart(9)}`,
+  ];
+  if (ceiling) lines.push(`seed-noise ceiling: ${f3(ceiling.meanCurveR2)} (each seed run predicted by the mean of its architecture's other seeds, ${ceiling.runs} runs)`);
+  if (r.variants.length) {
+    lines.push("seed and hyperparameter runs, predicted by the fold that held out their base architecture (never trained on):");
+    for (const v of r.variants) lines.push(`  ${v.model.padEnd(w - 2)}  ${f3(v.score.layerMean).padStart(9)}  ${f3(v.baselineScore?.layerMean).padStart(9)}  ${cov(v.coverage).padStart(8)}`);
+  }
+  return lines.join("\n");
+}
+
+export async function runPredictionStudy(resultsDir: string, options: PredictionStudyOptions = {}): Promise<PredictionStudySummary> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const models = loadTrainingModels([resultsDir], { onWarning: (m) => log(`[predict] warning: ${m}`) });
-  // The ensemble is EnsembleTrajectoryPredictor's default, built from the two members fitted on the same fold.
-  const lomo = leaveOneModelOutCurves(
-    models,
-    { baseline: () => new BaselineTrajectoryPredictor({ seed }), fpca_ridge: () => new TrajectoryPredictor({ components: 2 }) },
-    { ensemble: (p) => combineLogMean([p.fpca_ridge!, p.baseline!]) },
-    (m) => log(`[predict] ${m}`),
-  );
-  const pick = (name: string): Record<string, number> => Object.fromEntries(models.map((m) => [m.name, lomo.scores[name]![m.name]!.layerMean]));
-  for (const held of models) {
-    const ratio = lomo.predictions.ensemble![held.name]!;
-    await writeFileAtomic(path.join(held.dir, "predictions.json"), json({
-      steps: held.steps,
+  const jobOptions: NestedCurvesJobOptions = { seed: options.seed ?? 0, outerFolds: options.outerFolds ?? 5 };
+  log(`[predict] nested ${jobOptions.outerFolds === "lomo" ? "leave-one-model-out" : `grouped ${jobOptions.outerFolds}-fold`} evaluation of the trajectory predictor and Table 3${options.workers === false ? "" : " (two worker threads)"}`);
+  const modulePath = path.join(__dirname, "prediction-jobs.ts");
+  const [nested, t3] = options.workers === false
+    ? [await nestedCurvesJob(resultsDir, jobOptions), await table3Job(resultsDir, jobOptions)]
+    : await Promise.all([
+      callInWorker<NestedCurveResult>(modulePath, "nestedCurvesJob", [resultsDir, jobOptions]),
+      callInWorker<Table3JobResult>(modulePath, "table3Job", [resultsDir, jobOptions]),
+    ]);
+
+  let seedCeiling: SeedCeilingSummary | undefined;
+  if (readSuiteManifest(resultsDir)?.models.some((m) => m.group === "seed")) {
+    const c = seedNoiseCeiling(resultsDir);
+    seedCeiling = { meanCurveR2: c.meanCurveR2, runs: c.perRun.length, perRun: c.perRun.map((r) => ({ run: r.run, base: r.base, meanCurveR2: r.meanCurveR2 })) };
+  }
+
+  for (const h of [...nested.heldOut, ...nested.variants]) {
+    await writeFileAtomic(path.join(resultsDir, h.model, "predictions.json"), json({
+      steps: h.steps,
       heldOut: true,
-      method: "leave-one-model-out: ensemble of fPCA + ridge curve model and gradient-boosted trees, trained on the other models",
-      trainedOn: models.filter((m) => m !== held).map((m) => m.name),
-      curveR2: lomo.scores.ensemble![held.name],
-      baselineCurveR2: lomo.scores.baseline![held.name],
-      layers: ratio.map((r, layer) => ({ layer, ratio: r, baselineRatio: lomo.predictions.baseline![held.name]![layer] })),
+      method: `${nested.scheme}: EnsembleTrajectoryPredictor fitted without this model's architecture (outer fold ${h.fold + 1}); choices made by its inner CV`,
+      group: h.group,
+      trainedOn: h.trainedOn,
+      selection: h.selection,
+      curveR2: h.score,
+      baselineCurveR2: h.baselineScore,
+      bandLevel: nested.bandLevel,
+      bandCoverage: h.coverage.inside / h.coverage.total,
+      layers: h.prediction.ratio.map((r, layer) => ({ layer, ratio: r, lower: h.prediction.lower[layer], upper: h.prediction.upper[layer], baselineRatio: h.baseline?.[layer] })),
     }));
   }
-  const lomoCurveText = formatLomoCurveTable(lomo);
-  await writeFileAtomic(path.join(resultsDir, "predict", "lomo_curves.txt"), `${lomoCurveText}\n`);
-  const ds = buildParamDataset(models, fitParamSamples(models, { seed }));
-  const paper = paperProtocol(ds, { seed });
-  const lomoProtocol = leaveOneModelOutProtocol(ds, { seed, selected: paper });
-  const table3Text = formatTable3(paper, lomoProtocol);
-  await writeFileAtomic(path.join(resultsDir, "predict", "table3.json"), json({ paper, leaveOneModelOut: lomoProtocol }));
+  await writeFileAtomic(path.join(resultsDir, "predict", "nested_curves.json"), json({
+    scheme: nested.scheme,
+    meanLayerR2: nested.meanLayerR2,
+    medianLayerR2: nested.medianLayerR2,
+    meanPooledR2: nested.meanPooledR2,
+    baselineMeanLayerR2: nested.baselineMeanLayerR2,
+    bandLevel: nested.bandLevel,
+    bandCoverage: nested.bandCoverage,
+    seedCeiling,
+    perModel: nested.heldOut.map((h) => ({ model: h.model, fold: h.fold, curveR2: h.score.layerMean, pooledR2: h.score.pooled, baselineCurveR2: h.baselineScore?.layerMean, coverage: h.coverage, selection: h.selection })),
+    variants: nested.variants.map((h) => ({ model: h.model, group: h.group, curveR2: h.score.layerMean, baselineCurveR2: h.baselineScore?.layerMean, coverage: h.coverage })),
+  }));
+  const curveText = formatNestedCurveTable(nested, seedCeiling);
+  await writeFileAtomic(path.join(resultsDir, "predict", "nested_curves.txt"), `${curveText}\n`);
+
+  const table3Text = formatTable3(t3.paper, t3.grouped);
+  await writeFileAtomic(path.join(resultsDir, "predict", "table3.json"), json({ paper: t3.paper, grouped: t3.grouped }));
   await writeFileAtomic(path.join(resultsDir, "predict", "table3.txt"), `${table3Text}\n`);
-  const k = interpretParamModel(ds, "K", "xgboost", { seed });
-  await writeFileAtomic(path.join(resultsDir, "predict", "shap_K.json"), json(k.shap));
-  await writeFileAtomic(path.join(resultsDir, "predict", "partial_dependence_K.json"), json(k.partialDependence));
+  await writeFileAtomic(path.join(resultsDir, "predict", "shap_K.json"), json(t3.shapK));
+  await writeFileAtomic(path.join(resultsDir, "predict", "partial_dependence_K.json"), json(t3.partialDependenceK));
+
+  const byModel = (pick: (h: NestedCurveResult["heldOut"][number]) => number | undefined): Record<string, number> =>
+    Object.fromEntries(nested.heldOut.map((h) => [h.model, pick(h) ?? NaN]));
   return {
-    lomoCurveR2: pick("ensemble"),
-    meanLomoCurveR2: lomo.meanLayerR2.ensemble!,
-    baselineLomoCurveR2: pick("baseline"),
-    meanBaselineLomoCurveR2: lomo.meanLayerR2.baseline!,
-    lomoCurveText,
-    table3: { paper, leaveOneModelOut: lomoProtocol },
+    scheme: nested.scheme,
+    nestedCurveR2: byModel((h) => h.score.layerMean),
+    meanNestedCurveR2: nested.meanLayerR2,
+    medianNestedCurveR2: nested.medianLayerR2,
+    meanNestedPooledR2: nested.meanPooledR2,
+    baselineCurveR2: byModel((h) => h.baselineScore?.layerMean),
+    meanBaselineCurveR2: nested.baselineMeanLayerR2 ?? NaN,
+    bandCoverage: nested.bandCoverage,
+    bandLevel: nested.bandLevel,
+    ...(seedCeiling ? { seedCeiling } : {}),
+    variants: nested.variants.map((v) => ({ model: v.model, group: v.group, curveR2: v.score.layerMean, bandCoverage: v.coverage.inside / v.coverage.total })),
+    table3: { paper: t3.paper, grouped: t3.grouped },
     table3Text,
+    curveText,
   };
 }

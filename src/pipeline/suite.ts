@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readSuiteManifest, type SuiteGroup, type SuiteManifest } from "../io/suite-manifest";
 
 export interface SuiteModel {
   name: string;
@@ -13,6 +14,8 @@ export interface SuiteModel {
   statsDir: string;
   /** `<suite>/checkpoints/<name>` when the suite ships that model's weights. */
   checkpointsDir?: string;
+  /** From `suite.json` (architecture / seed / hyperparameter); `architecture` when the suite has none. */
+  group: SuiteGroup;
 }
 
 export interface Suite {
@@ -20,12 +23,15 @@ export interface Suite {
   models: SuiteModel[];
   /** `<suite>/eval_sequences.json` when present. */
   evalFile?: string;
+  /** `<suite>/suite.json` when present. */
+  manifest?: SuiteManifest;
 }
 
 /** Lists the model folders of a suite (sorted by hidden size, layers, heads when named d<d>-L<L>-H<H>, else by name). */
 export function readSuite(dir: string): Suite {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: not a folder`);
   const models: SuiteModel[] = [];
+  const manifest = readSuiteManifest(dir);
   for (const name of fs.readdirSync(dir)) {
     const modelDir = path.join(dir, name);
     const statsDir = path.join(modelDir, "stats");
@@ -36,6 +42,7 @@ export function readSuite(dir: string): Suite {
       name,
       dir: modelDir,
       statsDir,
+      group: manifest?.models.find((m) => m.name === name)?.group ?? "architecture",
       ...(fs.existsSync(configFile) ? { configFile } : {}),
       ...(fs.existsSync(checkpointsDir) ? { checkpointsDir } : {}),
     });
@@ -51,7 +58,7 @@ export function readSuite(dir: string): Suite {
     return a.name.localeCompare(b.name);
   });
   const evalFile = path.join(dir, "eval_sequences.json");
-  return { dir, models, ...(fs.existsSync(evalFile) ? { evalFile } : {}) };
+  return { dir, models, ...(fs.existsSync(evalFile) ? { evalFile } : {}), ...(manifest ? { manifest } : {}) };
 }
 
 /** Largest relative error |a-b| / max(|b|, tiny) over every value of two [S][4][L] stats arrays of the same shape. */

@@ -32,8 +32,13 @@ export interface NestedCurveOptions {
 
 export interface HeldOutCurveResult {
   model: string;
+  /** `architecture` for the models of the cross-validation; `seed` / `hyperparameter` for a variant run predicted by
+   * the fold that held out its base architecture (never part of any training set). */
+  group: TrainingModel["group"];
   /** Index of the outer fold that held this model out. */
   fold: number;
+  /** The model's recorded steps: where it is predicted and scored. */
+  steps: number[];
   score: CurveScore;
   prediction: TrajectoryBand;
   /** Observed (layer, step) points inside the band / all usable points. */
@@ -62,6 +67,8 @@ export interface NestedCurveResult {
   bandCoverage: number;
   baselineMeanLayerR2?: number;
   baselineMeanPooledR2?: number;
+  /** Seed and hyperparameter runs, each predicted by the outer fold that held out its base architecture. */
+  variants: HeldOutCurveResult[];
 }
 
 export function outerSplits(n: number, outer: OuterFolds, seed: number): { train: number[]; test: number[] }[] {
@@ -91,19 +98,31 @@ function scoreUsable(model: TrainingModel, predicted: number[][]): CurveScore {
   return curveScore(ok.map((l) => model.ratio[l]!), ok.map((l) => predicted[l]!));
 }
 
-/** Runs one outer fold: fits on `train`, scores every model of `test`. Exposed for worker threads. */
-export function evaluateOuterFold(models: readonly TrainingModel[], split: { train: number[]; test: number[] }, fold: number, options: NestedCurveOptions = {}): HeldOutCurveResult[] {
+/**
+ * Runs one outer fold: fits on `train`, scores every model of `test`, and every `variants` run whose base is in
+ * `test` (a seed or recipe variant of a held-out architecture). Exposed for worker threads.
+ */
+export function evaluateOuterFold(
+  models: readonly TrainingModel[],
+  split: { train: number[]; test: number[] },
+  fold: number,
+  options: NestedCurveOptions = {},
+  variants: readonly TrainingModel[] = [],
+): HeldOutCurveResult[] {
   const seed = options.seed ?? 0;
   const train = split.train.map((i) => models[i]!);
   const ensemble = new EnsembleTrajectoryPredictor({ candidates: options.candidates, innerFolds: options.innerFolds, bandLevel: options.bandLevel, seed }).fit(train);
   const baseline = options.baseline === false ? undefined : new BaselineTrajectoryPredictor({ seed }).fit(train);
-  return split.test.map((i) => {
-    const m = models[i]!;
+  const held = split.test.map((i) => models[i]!);
+  const heldNames = new Set(held.map((m) => m.name));
+  return [...held, ...variants.filter((v) => heldNames.has(v.base))].map((m) => {
     const prediction = ensemble.predictWithBand(m.arch, m.steps);
     const base = baseline?.predict(m.arch, m.steps);
     return {
       model: m.name,
+      group: m.group,
       fold,
+      steps: m.steps,
       score: scoreUsable(m, prediction.ratio),
       prediction,
       coverage: bandCoverage(m, prediction),
@@ -120,7 +139,7 @@ export function summarizeNested(models: readonly TrainingModel[], results: reado
   const nOuter = outer === "lomo" ? models.length : outer;
   const innerFolds = results[0]?.selection.innerFolds ?? 0;
   const heldOut = models.map((m) => {
-    const r = results.find((x) => x.model === m.name);
+    const r = results.find((x) => x.model === m.name && x.group === "architecture");
     if (!r) throw new Error(`nested evaluation: no result for ${m.name}`);
     return r;
   });
@@ -147,16 +166,22 @@ export function summarizeNested(models: readonly TrainingModel[], results: reado
       baselineMeanLayerR2: mean(heldOut.map((r) => r.baselineScore!.layerMean)),
       baselineMeanPooledR2: mean(heldOut.map((r) => r.baselineScore!.pooled)),
     } : {}),
+    variants: results.filter((r) => r.group !== "architecture"),
   };
 }
 
-/** Nested cross-validation of EnsembleTrajectoryPredictor on `models` (one thread; see nestedCurveEvaluationParallel). */
-export function nestedCurveEvaluation(models: readonly TrainingModel[], options: NestedCurveOptions = {}): NestedCurveResult {
-  if (models.length < 4) throw new Error(`nested evaluation: need at least 4 models, got ${models.length}`);
+/**
+ * Nested cross-validation of EnsembleTrajectoryPredictor on `models` (their `architecture` runs; in one thread).
+ * Seed and hyperparameter runs among `models` are not folded in: each is predicted by the fold holding out its base.
+ */
+export function nestedCurveEvaluation(runs: readonly TrainingModel[], options: NestedCurveOptions = {}): NestedCurveResult {
+  const models = runs.filter((m) => m.group === "architecture");
+  const variants = runs.filter((m) => m.group !== "architecture");
+  if (models.length < 4) throw new Error(`nested evaluation: need at least 4 architecture models, got ${models.length}`);
   const splits = outerSplits(models.length, options.outerFolds ?? "lomo", options.seed ?? 0);
   const results = splits.flatMap((split, f) => {
     options.onProgress?.(`outer fold ${f + 1}/${splits.length}: holding out ${split.test.map((i) => models[i]!.name).join(", ")}`);
-    return evaluateOuterFold(models, split, f, options);
+    return evaluateOuterFold(models, split, f, options, variants);
   });
   return summarizeNested(models, results, options);
 }

@@ -21,7 +21,7 @@ import { ScaledRegressor } from "./pipeline";
 import { PAPER_TRANSFORMS, makeTargetTransform } from "./protocols";
 import { REGRESSORS, type RegressorName } from "./regressors";
 import { BaselineTrajectoryPredictor, type TrajectoryModel } from "./trajectory-baseline";
-import { EnsembleTrajectoryPredictor } from "./trajectory-ensemble";
+import { EnsembleTrajectoryPredictor, type EnsembleSelection, type TrajectoryBand } from "./trajectory-ensemble";
 import { commonStepGrid } from "./step-grid";
 import { unusableLayerWarnings, type TrainingModel } from "./training-data";
 
@@ -38,7 +38,18 @@ export interface PredictArchitectureOptions {
 export interface ArchitecturePrediction {
   architecture: Architecture & { name: string };
   steps: number[];
-  layers: { layer: number; params: Partial<Record<ParamName, number>>; ratio: number[]; regressedParams: Partial<Record<ParamName, number>> }[];
+  layers: {
+    layer: number;
+    params: Partial<Record<ParamName, number>>;
+    ratio: number[];
+    /** The 80% prediction band at the requested steps (EnsembleTrajectoryPredictor; absent with under 3 models). */
+    lower?: number[];
+    upper?: number[];
+    regressedParams: Partial<Record<ParamName, number>>;
+  }[];
+  /** What the trajectory model's inner cross-validation chose, when it chose. */
+  selection?: EnsembleSelection;
+  bandLevel?: number;
   /** Training models used. */
   trainedOn: string[];
   method: { params: Partial<Record<ParamName, { regressor: RegressorName; options: Record<string, unknown> }>> & { fit?: string }; trajectory: string; samples: number };
@@ -112,16 +123,23 @@ export function predictArchitecture(models: readonly TrainingModel[], arch: Arch
 
   // Whole trajectories
   let traj: TrajectoryModel;
-  if (models.length >= 2) {
-    traj = new EnsembleTrajectoryPredictor({ seed });
-    method.trajectory = "ensemble: fPCA of log-ratio curves + ridge on smooth features, and gradient-boosted trees on Table 4 features + log(1+step) (geometric mean)";
+  let ensemble: EnsembleTrajectoryPredictor | undefined;
+  if (models.length >= 3) {
+    traj = ensemble = new EnsembleTrajectoryPredictor({ seed });
+    method.trajectory = "ensemble: fPCA of log-ratio curves + ridge on smooth features, and gradient-boosted trees on Table 4 features + log(1+step) (weighted geometric mean); components, alpha, tree depth and weight chosen by grouped 5-fold CV from ENSEMBLE_CANDIDATES; 80% band from its out-of-fold residuals";
+  } else if (models.length === 2) {
+    traj = new EnsembleTrajectoryPredictor({ seed, candidates: { curveModels: [{ components: 2, alpha: 10 }], trees: [{ maxDepth: 3, nEstimators: 100, learningRate: 0.1 }], treeWeights: [0.5] } });
+    method.trajectory = "ensemble with fixed settings (components 2, alpha 10, tree depth 3, equal weights): two training models are too few to choose by cross-validation, and give no band";
+    warn("only two training models: the trajectory model's settings are fixed, not chosen, and no band is given");
   } else {
     traj = new BaselineTrajectoryPredictor({ seed });
     method.trajectory = "gradient-boosted trees on Table 4 features + log(1+step) (one training model: the curve-basis model needs two)";
     warn("only one training model: the trajectory cannot learn how architecture changes the curves");
   }
   options.onProgress?.("fitting the trajectory model");
-  const ratio = traj.fit(models).predict(arch, steps);
+  traj.fit(models);
+  const band: TrajectoryBand | undefined = ensemble?.bandGrid_ ? ensemble.predictWithBand(arch, steps) : undefined;
+  const ratio = band?.ratio ?? traj.predict(arch, steps);
   ratio.forEach((row, l) => row.forEach((v, k) => {
     if (!Number.isFinite(v)) throw new Error(`predictArchitecture: non-finite ratio for layer ${l} at step ${steps[k]} (bug)`);
   }));
@@ -142,7 +160,9 @@ export function predictArchitecture(models: readonly TrainingModel[], arch: Arch
   return {
     architecture: { name: architectureName(arch), ...arch },
     steps: [...steps],
-    layers: ratio.map((r, l) => ({ layer: l, params: fitted[l]!, ratio: r, regressedParams: params[l]! })),
+    layers: ratio.map((r, l) => ({ layer: l, params: fitted[l]!, ratio: r, ...(band ? { lower: band.lower[l]!, upper: band.upper[l]! } : {}), regressedParams: params[l]! })),
+    ...(ensemble?.selection_ ? { selection: ensemble.selection_ } : {}),
+    ...(band ? { bandLevel: ensemble!.bandLevel } : {}),
     trainedOn: models.map((m) => m.name),
     method,
     warnings,

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { layerSeries, readExp2Series, type Exp2Series } from "../io/exp2-stats";
-import { readSuiteManifest, suiteGroupOf, type SuiteGroup } from "../io/suite-manifest";
+import { readSuiteManifest, type SuiteGroup, type SuiteManifest } from "../io/suite-manifest";
 import { readArchitecture, type Architecture } from "./architecture";
 
 export interface TrainingModel {
@@ -20,6 +20,8 @@ export interface TrainingModel {
   series: Exp2Series;
   /** From the suite's `suite.json` when it has one; `architecture` otherwise. */
   group: SuiteGroup;
+  /** The run a seed or hyperparameter run varies (its own name for an architecture run). */
+  base: string;
 }
 
 function isModelDir(dir: string): boolean {
@@ -43,24 +45,28 @@ export interface FindOptions {
  * immediate subfolders that do (e.g. `data/mini-pythia`, filtered by its suite.json, see FindOptions). Throws a
  * one-line error for a folder that is neither.
  */
-export function findModelDirs(dirs: readonly string[], options: FindOptions = {}): { dir: string; group: SuiteGroup }[] {
-  const out = new Map<string, SuiteGroup>();
+export function findModelDirs(dirs: readonly string[], options: FindOptions = {}): { dir: string; group: SuiteGroup; base: string }[] {
+  const out = new Map<string, { group: SuiteGroup; base: string }>();
+  const entry = (manifest: SuiteManifest | undefined, name: string): { group: SuiteGroup; base: string } => {
+    const e = manifest?.models.find((m) => m.name === name);
+    return { group: e?.group ?? "architecture", base: e?.base ?? name };
+  };
   for (const dir of dirs) {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: not a folder`);
     if (isModelDir(dir)) {
       const parent = readSuiteManifest(path.dirname(path.resolve(dir)));
-      out.set(path.resolve(dir), suiteGroupOf(parent, path.basename(path.resolve(dir))));
+      out.set(path.resolve(dir), entry(parent, path.basename(path.resolve(dir))));
       continue;
     }
     const manifest = readSuiteManifest(dir);
     const children = fs.readdirSync(dir).sort().map((c) => path.join(dir, c)).filter((c) => fs.statSync(c).isDirectory() && isModelDir(c));
     if (children.length === 0) throw new Error(`${dir}: neither a model folder (config.json + stats/) nor a folder of model folders`);
     for (const c of children) {
-      const group = suiteGroupOf(manifest, path.basename(c));
-      if ((options.runs ?? "architecture") === "all" || group === "architecture") out.set(path.resolve(c), group);
+      const e = entry(manifest, path.basename(c));
+      if ((options.runs ?? "architecture") === "all" || e.group === "architecture") out.set(path.resolve(c), e);
     }
   }
-  return [...out].map(([dir, group]) => ({ dir, group }));
+  return [...out].map(([dir, e]) => ({ dir, ...e }));
 }
 
 export interface LoadOptions extends FindOptions {
@@ -69,13 +75,13 @@ export interface LoadOptions extends FindOptions {
 
 /** Reads every model folder under `dirs` (see findModelDirs). */
 export function loadTrainingModels(dirs: readonly string[], options: LoadOptions = {}): TrainingModel[] {
-  return findModelDirs(dirs, options).map(({ dir, group }) => {
+  return findModelDirs(dirs, options).map(({ dir, group, base }) => {
     const arch = readArchitecture(path.join(dir, "config.json"));
     const series = readExp2Series(dir, { onWarning: options.onWarning });
     if (series.numLayers !== arch.numLayers) {
       throw new Error(`${dir}: stats have ${series.numLayers} layers but config.json says num_hidden_layers ${arch.numLayers}`);
     }
-    return { name: path.basename(dir), dir, arch, steps: series.steps, ratio: layerSeries(series, "ratio"), series, group };
+    return { name: path.basename(dir), dir, arch, steps: series.steps, ratio: layerSeries(series, "ratio"), series, group, base };
   });
 }
 

@@ -21,6 +21,7 @@ export const command = defineCommand(
       skip: { type: "string", description: `comma-separated stages to skip: ${STAGES.join(", ")}` },
       workers: { type: "string", description: "worker threads for recording (default: automatic)" },
       seed: { type: "string", default: "0", description: "seed of the robust fits and the predictors" },
+      "outer-folds": { type: "string", default: "5", description: "outer folds of the nested evaluation of the trajectory predictor: 'lomo' (leave one model out, about 8x longer) or k >= 5 grouped folds" },
     },
     examples: ["massive main", "massive main --format png --skip predict", "massive main --suite my-suite --out my-results --skip record"],
   },
@@ -32,6 +33,8 @@ export const command = defineCommand(
     for (const s of skip) if (!(STAGES as readonly string[]).includes(s)) throw new UsageError(`main: --skip '${s}' is not one of ${STAGES.join(", ")}`);
     for (const k of ["seed", "workers"] as const) if (v[k] !== undefined && !/^\d+$/.test(v[k]!)) throw new UsageError(`main: --${k} must be a non-negative integer`);
     const formats = v.format === "none" ? [] : parseFormats(v.format!);
+    const outer = v["outer-folds"]!;
+    if (outer !== "lomo" && !(/^\d+$/.test(outer) && Number(outer) >= 5)) throw new UsageError(`main: --outer-folds must be 'lomo' or an integer >= 5, got '${outer}'`);
     await runMainJob({
       suite: v.suite,
       out: v.out,
@@ -40,6 +43,7 @@ export const command = defineCommand(
       seed: Number(v.seed),
       ...(v.workers ? { workers: Number(v.workers) } : {}),
       skip: skip as (typeof STAGES)[number][],
+      outerFolds: outer === "lomo" ? "lomo" : Number(outer),
     });
     return 0;
   },

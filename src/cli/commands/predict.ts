@@ -30,6 +30,7 @@ export const command = defineCommand(
       steps: { type: "string", required: true, description: "training steps: 0,1000,2000 or start:stop:step ranges" },
       out: { type: "string", required: true, description: "output JSON file" },
       seed: { type: "string", default: "0", description: "seed of the fits, CV folds and trees" },
+      "all-runs": { type: "boolean", description: "also train on the seed and hyperparameter runs of a suite with suite.json (by default only its architecture runs: a seed or recipe variant is not a new architecture)" },
     },
     examples: [
       "massive predict --train data/mini-pythia --config my-model/config.json --steps 0:3000:125 --out predicted.json",
@@ -44,7 +45,10 @@ export const command = defineCommand(
     if (dirs.length === 0) throw new UsageError("predict: --train names no folder");
     for (const d of dirs) if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UsageError(`predict: --train ${d} is not a folder`);
     const arch = readArchitecture(v.config!);
-    const models = loadTrainingModels(dirs, { onWarning: (m) => process.stderr.write(`predict: warning: ${m}\n`) });
+    const all = loadTrainingModels(dirs, { runs: "all", onWarning: (m) => process.stderr.write(`predict: warning: ${m}\n`) });
+    const models = v["all-runs"] ? all : loadTrainingModels(dirs, { onWarning: () => {} });
+    const left = all.filter((m) => !models.some((k) => k.dir === m.dir));
+    if (left.length) process.stderr.write(`predict: ${left.length} seed/hyperparameter run(s) of the suite left out of training (--all-runs keeps them): ${left.map((m) => m.name).join(", ")}\n`);
     process.stderr.write(`predict: training on ${models.length} model(s): ${models.map((m) => m.name).join(", ")}\n`);
     const started = Date.now();
     const result = predictArchitecture(models, arch, steps, {
