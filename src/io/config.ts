@@ -3,8 +3,8 @@
  * transformers' (`rope_parameters: {partial_rotary_factor, rope_theta, rope_type}`, or top-level
  * `partial_rotary_factor` / `rope_theta`). Only the plain ("default") rotary embedding is supported.
  */
-import { describeValue, printable } from "../util/one-line";
-import { readTextFile } from "../util/read-text";
+import { describeValue } from "../util/one-line";
+import { parseJsonText, readTextFile } from "../util/read-text";
 
 export interface NeoXConfig {
   hiddenSize: number;
@@ -106,12 +106,5 @@ export function parseNeoXConfig(json: unknown, file: string): NeoXConfig {
 
 /** Reads and parses `config.json`; one-line errors name the file. */
 export function readNeoXConfig(file: string): NeoXConfig {
-  const text = readTextFile(file);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${file}: not valid JSON: ${printable((err as Error).message)}`);
-  }
-  return parseNeoXConfig(json, file);
+  return parseNeoXConfig(parseJsonText(readTextFile(file), file), file);
 }

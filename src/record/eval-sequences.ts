@@ -8,8 +8,8 @@
  * never mixed.
  */
 import * as crypto from "node:crypto";
-import { describeValue, printable } from "../util/one-line";
-import { readTextFile } from "../util/read-text";
+import { describeValue } from "../util/one-line";
+import { parseJsonText, readTextFile } from "../util/read-text";
 
 /** Anything that turns text into token ids without adding special tokens. */
 export interface TextTokenizer {
@@ -56,13 +56,7 @@ export function validateSequences(value: unknown, where: string, vocabSize?: num
  * Throws a one-line error naming the file and the problem.
  */
 export function readEvalSequences(file: string): EvalSet {
-  const text = readTextFile(file);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${file}: not JSON: ${printable((err as Error).message)}`);
-  }
+  const json = parseJsonText(readTextFile(file), file);
   let seqs: unknown = json;
   const details: Record<string, unknown> = {};
   if (json && typeof json === "object" && !Array.isArray(json)) {

@@ -11,7 +11,7 @@ import { writeFileAtomic } from "../util/atomic-write";
 import type { ResolvedModel } from "./models";
 import { estimateTask, type EvalShape, type TaskResources } from "./resources";
 import type { StepRequest } from "./schedule";
-import { printable } from "../util/one-line";
+import { parseJsonText } from "../util/read-text";
 
 export const SWEEP_MANIFEST_FILE = "sweep.json";
 export const MANIFEST_FORMAT = "massive-sweep/1";
@@ -198,12 +198,7 @@ export function readManifest(dir: string): SweepManifest {
   } catch {
     throw new UsageError(`${file}: no sweep manifest here (run massive sweep plan first)`);
   }
-  let m: SweepManifest;
-  try {
-    m = JSON.parse(text) as SweepManifest;
-  } catch (err) {
-    throw new Error(`${file}: not JSON: ${printable((err as Error).message)}`);
-  }
+  const m = parseJsonText(text, file) as SweepManifest;
   if (m.format !== MANIFEST_FORMAT || !Array.isArray(m.models)) throw new Error(`${file}: not a ${MANIFEST_FORMAT} manifest`);
   return m;
 }

@@ -22,7 +22,7 @@ test("reads mini-pythia's eval_sequences.json (10 x 256 byte ids)", () => {
 test("invalid evaluation files fail with one line naming the file and the problem", () => {
   const dir = tmp();
   const cases: [string, RegExp][] = [
-    ["{", /bad1\.json: not JSON/],
+    ["{", /bad1\.json: not valid JSON/],
     ['{"seqs": []}', /bad2\.json: expected a "sequences" key/],
     ['{"sequences": [[1, 2], [3]]}', /bad3\.json: sequence 1 has 1 tokens, sequence 0 has 2/],
     ['[[1, -2]]', /bad4\.json: sequence 0 token 1 is -2, expected a non-negative integer/],
