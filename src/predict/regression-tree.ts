@@ -43,12 +43,27 @@ export interface TreeGrowOptions {
    * (the splits are identical: the same stable order).
    */
   presorted?: readonly Int32Array[];
+  /** Columns of X for those features (same condition as presorted): copied once per fit instead of per tree. */
+  columns?: readonly Float64Array[];
+}
+
+/** Column j of X as a typed array (a plain loop: Float64Array.from with a map function is many times slower). */
+function column(X: readonly (readonly number[])[], rows: readonly number[], f: number): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = X[rows[k]!]![f]!;
+  return out;
+}
+
+function gather(v: readonly number[], rows: readonly number[]): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = v[rows[k]!]!;
+  return out;
 }
 
 /** Positions 0..n-1 sorted by each given feature of X (stable), for TreeGrowOptions.presorted. */
 export function presortFeatures(X: readonly (readonly number[])[], features: readonly number[]): Int32Array[] {
   return features.map((f) => {
-    const col = Float64Array.from(X, (x) => x[f]!);
+    const col = column(X, Array.from({ length: X.length }, (_, i) => i), f);
     return Int32Array.from({ length: X.length }, (_, k) => k).sort((a, b) => col[a]! - col[b]! || a - b);
   });
 }
@@ -63,9 +78,9 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
   // Rows are sorted once per feature; each split partitions these lists stably, so no node sorts again.
   // Positions index `rows` (which may repeat a row: a bootstrap sample); values are copied per position.
   const nPos = rows.length;
-  const gp = Float64Array.from(rows, (i) => g[i]!);
-  const hp = Float64Array.from(rows, (i) => h[i]!);
-  const xp = features.map((f) => Float64Array.from(rows, (i) => X[i]![f]!));
+  const gp = gather(g, rows);
+  const hp = gather(h, rows);
+  const xp = o.columns ?? features.map((f) => column(X, rows, f));
   const sortedRoot = o.presorted
     ? o.presorted.map((list) => list.slice())
     : xp.map((col) => Int32Array.from({ length: nPos }, (_, k) => k).sort((a, b) => col[a]! - col[b]! || a - b));
@@ -202,12 +217,13 @@ export function boostSquaredError(
   const p = X[0]!.length;
   const allFeatures = Array.from({ length: p }, (_, j) => j);
   const presortedAll = o.subsample < 1 ? undefined : presortFeatures(X, allFeatures);
+  const columnsAll = presortedAll && allFeatures.map((f) => column(X, all, f));
   for (let m = 0; m < o.nEstimators; m++) {
     const g = F.map((f, i) => f - y[i]!);
     const rows = o.subsample < 1 ? o.rng.sample(n, Math.max(1, Math.round(o.subsample * n))) : all;
     const options = o.options();
-    const presorted = presortedAll && (options.allowedFeatures ? options.allowedFeatures.map((f) => presortedAll[f]!) : presortedAll);
-    const tree = growTree(X, g, h, rows, { ...options, ...(presorted ? { presorted } : {}) });
+    const pick = <T>(all: T[]): T[] => (options.allowedFeatures ? options.allowedFeatures.map((f) => all[f]!) : all);
+    const tree = growTree(X, g, h, rows, { ...options, ...(presortedAll && columnsAll ? { presorted: pick(presortedAll), columns: pick(columnsAll) } : {}) });
     trees.push(tree);
     for (let i = 0; i < n; i++) F[i]! += o.learningRate * predictTree(tree, X[i]!);
   }
