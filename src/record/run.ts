@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { initBackend } from "../backend";
 import { exp2FileName, formatExp2Values, readExp2Stats, writeExp2Stats } from "../io/exp2-stats";
 import type { HubClient, HubSnapshot } from "../io/hub/client";
+import { stepBranchSteps } from "../io/hub/audit";
 import { startProgress } from "../util/progress";
 import { ensureDirSync } from "../util/atomic-write";
 import { InProcessEngine, WorkerEngine, type EngineOptions, type RecordEngine, type RecordResult } from "./engine";
@@ -59,8 +60,7 @@ export function hubCheckpoints(repo: string, steps: number[]): CheckpointRef[] {
 
 /** The steps of a hub model's `step<N>` branches (network). */
 export async function hubSteps(client: HubClient, repo: string): Promise<number[]> {
-  const { branches } = await client.listRefs(repo);
-  return branches.map((b) => /^step(\d+)$/.exec(b.name)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+  return stepBranchSteps((await client.listRefs(repo)).branches.map((b) => b.name));
 }
 
 /** The released dataset's model name for a hub id: `EleutherAI/pythia-70m` -> `pythia_70m`. */

@@ -104,7 +104,7 @@ test("a run killed halfway resumes without redoing finished checkpoints; all 12 
 
 let hub: MockHub;
 before(async () => {
-  hub = await MockHub.start([{ id: "EleutherAI/pythia-mini", branches: { step16: branchFromFolder(path.join(ckpts, "step16")), step64: branchFromFolder(path.join(ckpts, "step64")) } }]);
+  hub = await MockHub.start([{ id: "EleutherAI/pythia-mini", branches: { step16: branchFromFolder(path.join(ckpts, "step16")), step64: branchFromFolder(path.join(ckpts, "step64")), step128: branchFromFolder(path.join(ckpts, "step128")) } }]);
 });
 after(() => hub.close());
 
@@ -112,7 +112,7 @@ test("records hub revisions through the HF cache like local folders, one step pe
   const cache = tmp();
   const hubOut = tmp();
   const hubEnv = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache, HF_TOKEN: "" };
-  const r = await run(["--model", "EleutherAI/pythia-mini", "--steps", "all", "--eval", evalFile, "--out", hubOut, "--name", NAME], hubEnv);
+  const r = await run(["--model", "EleutherAI/pythia-mini", "--steps", "16,64", "--eval", evalFile, "--out", hubOut, "--name", NAME], hubEnv);
   assert.equal(r.code, 0, r.stderr);
   const localOut = tmp();
   const l = await run(["--checkpoints", ckpts, "--steps", "64", "--eval", evalFile, "--out", localOut]);
@@ -124,9 +124,11 @@ test("records hub revisions through the HF cache like local folders, one step pe
   assert.equal(m.model.kind, "hub");
   assert.equal(m.checkpoints["16"]!.commit, hub.commitOf("EleutherAI/pythia-mini", "step16"));
   assert.equal(m.checkpoints["16"]!.revision, "step16");
-  // offline, everything comes from the cache; a step that was never downloaded fails in one line
-  const offline = await run(["--model", "EleutherAI/pythia-mini", "--steps", "16,128", "--eval", evalFile, "--out", tmp()], { ...hubEnv, HF_HUB_OFFLINE: "1" });
+  // offline, everything comes from the cache; a step that was never downloaded fails in one line; a step without a
+  // branch (per the cached hub audit) is skipped
+  const offline = await run(["--model", "EleutherAI/pythia-mini", "--steps", "16,128,256", "--eval", evalFile, "--out", tmp()], { ...hubEnv, HF_HUB_OFFLINE: "1" });
   assert.equal(offline.code, 1);
+  assert.match(offline.stderr, /skipping step 256: step256: no such branch on the hub/);
   assert.match(offline.stderr, /step 128 failed: HF_HUB_OFFLINE is set and EleutherAI\/pythia-mini@step128 is not in the Hugging Face cache/);
   assert.match(offline.stderr, /1 recorded/);
 });
