@@ -168,18 +168,23 @@ export function removeStaleTempFiles(dir: string): string[] {
   return removed;
 }
 
+/** A merged sweep's stats folder: the steps the hub audit left out of the plan (src/sweep/merge.ts). */
+export const SKIPPED_CHECKPOINTS_FILE = "skipped-checkpoints.json";
+
 /**
- * The checkpoints the hub audit left out of a recorded stats folder (its record-manifest.json's
- * `skippedCheckpoints`), for figures and reports to mark; undefined when none or no readable manifest.
+ * The checkpoints the hub audit left out of a stats folder (its record-manifest.json's `skippedCheckpoints`, or a
+ * merged sweep's skipped-checkpoints.json), for figures and reports to mark; undefined when none or unreadable.
  */
 export function readSkippedCheckpoints(statsDir: string): Record<string, SkippedCheckpoint> | undefined {
-  try {
-    const m = JSON.parse(fs.readFileSync(path.join(statsDir, MANIFEST_FILE), "utf8")) as Partial<RunManifest>;
-    const s = m.skippedCheckpoints;
-    return s && typeof s === "object" && Object.keys(s).length ? s : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = (file: string, pick: (json: Record<string, unknown>) => unknown): Record<string, SkippedCheckpoint> | undefined => {
+    try {
+      const s = pick(JSON.parse(fs.readFileSync(path.join(statsDir, file), "utf8")) as Record<string, unknown>);
+      return s && typeof s === "object" && !Array.isArray(s) && Object.keys(s).length ? (s as Record<string, SkippedCheckpoint>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return read(MANIFEST_FILE, (m) => m.skippedCheckpoints) ?? read(SKIPPED_CHECKPOINTS_FILE, (m) => m);
 }
 
 /** `512 (duplicate-model of step1000), 3000 (missing-branch)`: skipped checkpoints in one line. */

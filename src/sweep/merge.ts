@@ -1,11 +1,13 @@
 /**
  * `massive sweep merge`: gathers the tasks' stats files into the released dataset's layout, one folder per model:
- * `<out>/<name>/stats/exp2_<name>_step<N>`, which `massive fit --stats <out>/<name>/stats` reads.
+ * `<out>/<name>/stats/exp2_<name>_step<N>`, which `massive fit --stats <out>/<name>/stats` reads; steps the hub
+ * audit left out of the plan go to `<out>/<name>/stats/skipped-checkpoints.json`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseExp2FileName, readExp2Stats } from "../io/exp2-stats";
 import { writeFileAtomic } from "../util/atomic-write";
+import { SKIPPED_CHECKPOINTS_FILE } from "../record/manifest";
 import { readManifest } from "./manifest";
 import { findResult } from "./task";
 
@@ -68,6 +70,11 @@ export async function mergeSweep(dir: string, options: MergeOptions = {}): Promi
         written++;
       }
       steps.push(parsed.step);
+    }
+    if (model.skipped?.length && statsDir) {
+      // the steps the hub audit left out of the plan, for figures and the report to mark
+      const skipped = Object.fromEntries(model.skipped.map(({ step, ...why }) => [String(step), why]));
+      await writeFileAtomic(path.join(statsDir, SKIPPED_CHECKPOINTS_FILE), `${JSON.stringify(skipped, null, 2)}\n`);
     }
     merged.push({ name: model.name, statsDir: statsDir ?? path.join(out, model.name, "stats"), steps, written, unchanged, missingSteps: missing });
   }
