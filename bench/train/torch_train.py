@@ -50,7 +50,7 @@ class NeoX(torch.nn.Module):
         return out + [("gpt_neox.final_layer_norm.weight", self.lnfw), ("gpt_neox.final_layer_norm.bias", self.lnfb), ("lm_head.weight", self.embed_out)]
 
     def rope(self, x, T):
-        t = torch.arange(T, dtype=torch.int64).float()
+        t = torch.arange(T, dtype=torch.int64, device=x.device).float()
         freqs = torch.outer(t, self.inv_freq)
         emb = torch.cat((freqs, freqs), dim=-1)
         cos, sin = emb.cos(), emb.sin()
@@ -65,7 +65,7 @@ class NeoX(torch.nn.Module):
         q, k, v = qkv.chunk(3, dim=-1)
         q, k = self.rope(q, T), self.rope(k, T)
         w = torch.matmul(q, k.transpose(2, 3)) * (self.hs ** -0.5)
-        mask = torch.full((T, T), torch.finfo(torch.float32).min).triu(1)
+        mask = torch.full((T, T), torch.finfo(torch.float32).min, device=x.device).triu(1)
         w = F.softmax(w + mask, dim=-1)
         o = torch.matmul(w, v).transpose(1, 2).reshape(B, T, self.d)
         return F.linear(o, m.densew, m.denseb)
@@ -128,6 +128,7 @@ def main():
     ap.add_argument("--seq", type=int, default=256)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (float32; TF32 off)")
     ap.add_argument("--check", help="a train-a style fixture folder: train on its batches and compare with expected.json")
     ap.add_argument("--sequential", action="store_true", help="with --check: sequential residual, print the run (no comparison)")
     a = ap.parse_args()
@@ -155,9 +156,13 @@ def main():
         print(json.dumps(out))
         return
     d, L, H = (int(x) for x in a.shape.replace("d", "").replace("L", "").replace("H", "").split("-"))
-    model = NeoX(d, L, H)
+    dev = torch.device(a.device)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    model = NeoX(d, L, H).to(dev)
+    model.inv_freq = model.inv_freq.to(dev)
     corpus = np.random.default_rng(1).integers(0, 256, size=(a.steps + 1, a.batch, a.seq))
-    batches = torch.tensor(corpus, dtype=torch.int64)
+    batches = torch.tensor(corpus, dtype=torch.int64, device=dev)
     times, losses = [], []
     params = [p for _, p in model.hf_names()]
     opt = torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
@@ -168,11 +173,11 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
-        losses.append(loss.item())
+        losses.append(loss.item())  # .item() waits for the GPU
         if k > 0:
             times.append(time.perf_counter() - t0)
     mean = sum(times) / len(times)
-    print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(), "shape": a.shape, "params": sum(p.numel() for p in params),
+    print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "device": str(dev), "threads": torch.get_num_threads(), "shape": a.shape, "params": sum(p.numel() for p in params),
                       "batch": a.batch, "seq": a.seq, "timed_steps": a.steps, "seconds_per_step": times, "mean_seconds_per_step": mean,
                       "tokens_per_second": a.batch * a.seq / mean, "losses": losses}))
 

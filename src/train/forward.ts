@@ -7,11 +7,11 @@
  * (Hugging Face's causal-LM loss: labels = inputs, shifted inside). Products and the embedding lookup carry their own
  * gradients (./ops.ts): TF.js's are slow or missing on wasm.
  */
-import "@tensorflow/tfjs-core/dist/register_all_gradients"; // gradients are not registered by tfjs-core itself
 import { tf } from "../backend";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import { activation } from "../model/gpt-neox";
 import { rotaryTables } from "../model/rotary";
+import { registerGradients } from "./gradients";
 import { embeddingLookup, linear, matMul, transposeLast2 } from "./ops";
 import { OUTPUT_PROJECTION, type TrainableParams } from "./params";
 
@@ -129,9 +129,45 @@ export function causalLmLoss(p: TrainableParams, ids: tf.Tensor2D, tables: Posit
   });
 }
 
-/** Loss and gradients (in {@link TrainableParams.list} order) for one batch. The caller disposes them. */
-export function lossAndGradients(p: TrainableParams, ids: tf.Tensor2D, tables: PositionTables): { loss: tf.Scalar; grads: tf.Tensor[] } {
+/**
+ * Sequences per forward/backward pass that keep the pass's saved tensors near `budgetBytes` (attention scores
+ * dominate: about 6 H T^2 floats per layer and sequence). The wasm heap is 32-bit (4 GiB at most), so on wasm and cpu
+ * the budget is 1 GiB; elsewhere 16 GiB.
+ */
+export function defaultMicroBatch(config: NeoXConfig, seqLen: number, batch: number, budgetBytes = ["wasm", "cpu"].includes(tf.getBackend()) ? 2 ** 30 : 2 ** 34): number {
+  const T = seqLen;
+  const perLayer = 6 * config.numHeads * T * T + 24 * T * config.hiddenSize + 4 * T * config.intermediateSize;
+  const perSequence = 4 * (config.numLayers * perLayer + 3 * T * config.vocabSize);
+  return Math.max(1, Math.min(batch, Math.floor(budgetBytes / perSequence)));
+}
+
+/**
+ * Loss and gradients (in {@link TrainableParams.list} order) for one batch, in passes of at most `microBatch`
+ * sequences whose losses and gradients are summed with weights (sequences in the pass) / B: every sequence has
+ * T - 1 predicted positions, so this is the same batch mean (up to float32 summation order). The caller disposes them.
+ */
+export function lossAndGradients(p: TrainableParams, ids: tf.Tensor2D, tables: PositionTables, microBatch = ids.shape[0]): { loss: tf.Scalar; grads: tf.Tensor[] } {
+  registerGradients();
   const vars = p.list();
-  const { value, grads } = tf.variableGrads(() => causalLmLoss(p, ids, tables), vars);
-  return { loss: value, grads: p.specs.map((s) => grads[p.get(s.name).name]!) };
+  const [B, T] = ids.shape;
+  const pass = (chunk: tf.Tensor2D, weight: number): { loss: tf.Scalar; grads: tf.Tensor[] } => {
+    const { value, grads } = tf.variableGrads(() => (weight === 1 ? causalLmLoss(p, chunk, tables) : tf.mul(causalLmLoss(p, chunk, tables), weight) as tf.Scalar), vars);
+    return { loss: value, grads: p.specs.map((s) => grads[p.get(s.name).name]!) };
+  };
+  if (microBatch >= B) return pass(ids, 1);
+  let total: { loss: tf.Scalar; grads: tf.Tensor[] } | undefined;
+  for (let start = 0; start < B; start += microBatch) {
+    const n = Math.min(microBatch, B - start);
+    const chunk = tf.slice(ids, [start, 0], [n, T]);
+    const part = pass(chunk, n / B);
+    chunk.dispose();
+    if (!total) {
+      total = part;
+      continue;
+    }
+    const sum: { loss: tf.Scalar; grads: tf.Tensor[] } = { loss: tf.add(total.loss, part.loss), grads: total.grads.map((g, i) => tf.add(g, part.grads[i]!)) };
+    tf.dispose([total.loss, part.loss, ...total.grads, ...part.grads]);
+    total = sum;
+  }
+  return total!;
 }

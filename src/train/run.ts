@@ -22,7 +22,7 @@ import { writeFileAtomic } from "../util/atomic-write";
 import { startProgress } from "../util/progress";
 import { dropResumeState, loadCheckpoint, resumableSteps, saveCheckpoint, type TrainerState, type TrainLogEntry } from "./checkpoint";
 import { BatchSampler, type Corpus } from "./data";
-import { causalLmLoss, disposeTables, lossAndGradients, positionTables } from "./forward";
+import { causalLmLoss, defaultMicroBatch, disposeTables, lossAndGradients, positionTables } from "./forward";
 import { AdamW, clipByGlobalNorm, learningRateAt } from "./optimizer";
 import { TrainableParams, hostParamsFromWeights, initialParams, type HostParams } from "./params";
 import { defaultSaveSteps, MINI_PYTHIA_RECIPE, streamSeeds, type TrainRecipe } from "./recipe";
@@ -44,6 +44,8 @@ export interface TrainOptions {
   evalSequences?: number[][];
   /** Model name in `<out>/<name>/` and exp2 file names; default: the folder name of `out`. */
   name?: string;
+  /** Sequences per forward/backward pass (gradients are accumulated over the batch); default {@link defaultMicroBatch}. */
+  microBatch?: number;
   /** Called after every update with its log entry. */
   onStep?: (entry: TrainLogEntry) => void;
 }
@@ -138,6 +140,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const sampler = data.kind === "corpus" ? new BatchSampler(data.corpus, recipe.batch, recipe.seq, seeds.data) : undefined;
   if (sampler && state) sampler.skip(state.sampler_position);
   const tables = positionTables(config, recipe.seq);
+  const microBatch = options.microBatch ?? defaultMicroBatch(config, recipe.seq, recipe.batch);
   const modelDir = path.join(out, name);
   const evalLossFile = path.join(modelDir, "eval_loss.json");
   const evalLoss = readJsonOr<Record<string, number>>(evalLossFile, {});
@@ -188,10 +191,11 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   try {
     if (start === 0 && resumeStep === undefined) await saveStep(0);
     const progress = startProgress(`train ${name}`, recipe.steps - start);
+    const loopStart = Date.now();
     for (let k = start; k < recipe.steps; k++) {
       const ids = tf.tensor2d(data.kind === "corpus" ? sampler!.next() : data.batches[k]!, [recipe.batch, recipe.seq], "int32");
       const lr = learningRateAt(k, recipe);
-      const { loss, grads } = lossAndGradients(params, ids, tables);
+      const { loss, grads } = lossAndGradients(params, ids, tables, microBatch);
       const { clipped, norm } = clipByGlobalNorm(grads, recipe.grad_clip);
       opt.update(clipped, lr);
       const entry: TrainLogEntry = { step: k, loss: (await loss.data())[0]!, grad_norm: (await norm.data())[0]!, lr };
@@ -199,7 +203,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       if (!Number.isFinite(entry.loss)) throw new Error(`update ${k}: the loss is ${entry.loss} (diverged; try a lower --lr)`);
       log.push(entry);
       options.onStep?.(entry);
-      progress.tick(1, `loss ${entry.loss.toFixed(4)}`);
+      progress.tick(1, `loss ${entry.loss.toFixed(4)}, ${((k + 1 - start) / Math.max((Date.now() - loopStart) / 1000, 1e-9)).toFixed(2)} steps/s`);
       if (save.has(k + 1)) await saveStep(k + 1);
     }
     progress.done(`loss ${log[log.length - 1]?.loss.toFixed(4) ?? "-"}`);

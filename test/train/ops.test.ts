@@ -7,10 +7,11 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend";
-import { embeddingLookup, linear, matMul } from "../../src/train";
+import { embeddingLookup, linear, matMul, registerGradients } from "../../src/train";
 
 before(async () => {
   await initBackend();
+  registerGradients(); // the test's own sum/mul need TF.js's gradients
 });
 
 const values = (n: number, seed: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3));

@@ -107,3 +107,24 @@ test("sequential residual: 4 steps match the PyTorch twin (bench/train/torch_tra
   params.dispose();
   opt.dispose();
 });
+
+test("passes of fewer sequences (gradient accumulation) give the batch's loss and gradients", async () => {
+  const params = new TrainableParams(config, hostParamsFromWeights(config, init, "init.safetensors"));
+  const tables = positionTables(config, batches[0]![0]!.length);
+  const ids = tf.tensor2d(batches[0]!, undefined, "int32");
+  const whole = lossAndGradients(params, ids, tables);
+  for (const micro of [1, 3]) {
+    const parts = lossAndGradients(params, ids, tables, micro);
+    const [a, b] = [(await whole.loss.data())[0]!, (await parts.loss.data())[0]!];
+    assert.ok(Math.abs(a - b) <= 1e-6 * a, `micro-batch ${micro}: loss ${b} vs ${a}`);
+    for (const [i, g] of whole.grads.entries()) {
+      const [x, y] = [await g.data(), await parts.grads[i]!.data()];
+      let diff = 0, sq = 0;
+      x.forEach((v, j) => { diff = Math.max(diff, Math.abs(v - y[j]!)); sq += v * v; });
+      assert.ok(diff <= 1e-5 * Math.sqrt(sq), `micro-batch ${micro}: gradient of ${params.specs[i]!.name} differs by ${diff} (norm ${Math.sqrt(sq)})`);
+    }
+    tf.dispose([parts.loss, ...parts.grads]);
+  }
+  tf.dispose([whole.loss, ...whole.grads, ids]);
+  params.dispose();
+});
