@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Starts tslab from the project root whatever folder the notebook lives in: tslab compiles
-# local .ts imports only below its working directory (tslab issue 63), so notebooks import
-# the public API as "./src/index" and read data paths relative to the project root.
+# Starts tslab from the project root whatever folder the notebook lives in: notebooks import
+# the public API as "./lib" and read data paths relative to the project root. lib/ is src/
+# compiled to JavaScript with declarations (scripts/build-lib.cjs): tslab type-checks and
+# compiles every .ts file a cell imports at each kernel start (about 20 s for src/), but only
+# reads .d.ts files, so the kernel starts in seconds. lib/ is rebuilt here first when a file
+# in src/ is newer than it (a minute at most; restart the kernel after editing src/).
 #
 # The project root is, in order: $MASSIVE_ROOT (set in kernel.json by `npm run kernel:install`);
 # two folders up from this script when it lies in the project (kernels/tslab/); else the first
@@ -29,4 +32,8 @@ if [[ -z "$root" ]]; then
   exit 1
 fi
 cd "$root"
+if ! node "$root/scripts/build-lib.cjs" --if-stale; then
+  [[ -f "$root/lib/index.js" ]] || { echo "start-kernel.sh: cannot build lib/ from src/ (above); notebooks cannot import ./lib" >&2; exit 1; }
+  echo "start-kernel.sh: lib/ is older than src/ (its rebuild failed above); the kernel uses the old lib/" >&2
+fi
 exec node "$root/node_modules/tslab/bin/tslab" kernel --config-path "$1"

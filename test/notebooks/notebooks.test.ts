@@ -47,6 +47,10 @@ function nbconvert(args: string[]): void {
 let browser: Browser | undefined;
 before(async () => {
   fs.mkdirSync(outDir, { recursive: true });
+  // The kernel would rebuild lib/ (what notebooks import) on start when src/ changed; doing it here keeps that minute
+  // out of nbconvert's kernel start-up timeout.
+  const built = spawnSync(process.execPath, ["scripts/build-lib.cjs", "--if-stale"], { cwd: root, encoding: "utf8" });
+  assert.equal(built.status, 0, `scripts/build-lib.cjs failed:\n${built.stderr}`);
   if (notebooks.length) browser = await launchChromium();
 });
 after(async () => {
@@ -68,7 +72,7 @@ test("there are notebooks, each on the project's tslab kernel", () => {
 for (const nb of notebooks) {
   const stem = nb.replace(/\.ipynb$/, "");
   test(`${nb}: every cell runs headless, a Plotly mime bundle is in the outputs, the HTML export draws it offline`, async () => {
-    nbconvert(["--to", "notebook", "--execute", `notebooks/${nb}`, "--output", stem, "--output-dir", outDir, "--ExecutePreprocessor.timeout=900"]);
+    nbconvert(["--to", "notebook", "--execute", `notebooks/${nb}`, "--output", stem, "--output-dir", outDir, "--ExecutePreprocessor.timeout=900", "--ExecutePreprocessor.startup_timeout=300"]);
     const executed = JSON.parse(fs.readFileSync(path.join(outDir, nb), "utf8")) as Notebook;
     const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
     const errors = outputs.filter((o) => o.output_type === "error");
