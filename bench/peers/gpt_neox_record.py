@@ -4,7 +4,7 @@
 onto the GPU (float16 as stored, or float32 with TF32 off), then the decoder layers on --seqs x --seq random
 tokens with output_hidden_states, and per layer and sequence the top-3 and torch.median of |h| (what a
 recording computes; no logits). Prints one JSON line per run and writes them all to --out.
-Usage: python3 bench/peers/gpt_neox_record.py --dirs /tmp/ck/1b,/tmp/ck/12b [--dtypes float16,float32] [--seqs 10] [--seq 2048] [--out peer-record.json]
+Usage: python3 bench/peers/gpt_neox_record.py --runs /tmp/ck/1b:float16,/tmp/ck/1b:float32,/tmp/ck/12b:float16 [--seqs 10] [--seq 2048] [--out peer-record.json]
 """
 import argparse, json, os, resource, subprocess, sys, time
 
@@ -40,8 +40,7 @@ def one(folder, dtype_name, seqs, seq):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--dirs", required=True)
-    ap.add_argument("--dtypes", default="float16,float32")
+    ap.add_argument("--runs", required=True, help="folder:dtype,... (dtype float16 or float32)")
     ap.add_argument("--seqs", type=int, default=10)
     ap.add_argument("--seq", type=int, default=2048)
     ap.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
@@ -51,14 +50,14 @@ def main():
         print(json.dumps(one(a.one[0], a.one[1], a.seqs, a.seq)), flush=True)
         return
     rows = []
-    for folder in a.dirs.split(","):
-        for dt in a.dtypes.split(","):
-            r = subprocess.run([sys.executable, __file__, "--dirs", folder, "--one", folder, dt, "--seqs", str(a.seqs), "--seq", str(a.seq)],
-                               capture_output=True, text=True)
-            line = (r.stdout.strip().splitlines() or [""])[-1]
-            row = json.loads(line) if line.startswith("{") else {"dir": folder, "dtype": dt, "error": r.stderr.strip()[-400:]}
-            print(json.dumps(row), flush=True)
-            rows.append(row)
+    for run in a.runs.split(","):
+        folder, dt = run.rsplit(":", 1)
+        r = subprocess.run([sys.executable, __file__, "--runs", run, "--one", folder, dt, "--seqs", str(a.seqs), "--seq", str(a.seq)],
+                           capture_output=True, text=True)
+        line = (r.stdout.strip().splitlines() or [""])[-1]
+        row = json.loads(line) if line.startswith("{") else {"dir": folder, "dtype": dt, "error": r.stderr.strip()[-400:]}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
     if a.out:
         with open(a.out, "w") as f:
             json.dump({"rows": rows}, f, indent=1)

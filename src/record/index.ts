@@ -5,6 +5,7 @@ export { redPajamaEvalSet, drawRedPajamaDocuments, jsonlRowOffsets, REDPAJAMA_SA
 export { selectKth, absStats, lowerMedianIndex, type AbsStats } from "./select";
 export { recordCheckpointStats, deviceStats, resolveMedianMethod, planRecording, DEVICE_MEDIAN_MIN_VALUES, type RecordableModel, type RecordStatsOptions, type MedianMethod } from "./stats";
 export { recordRun, listLocalCheckpoints, hubCheckpoints, hubSteps, defaultRunName, type CheckpointRef, type RecordRunOptions, type RecordRunSummary } from "./run";
-export { recordStreaming, planStreaming, gatherEmbeddingRows, STREAM_ACTIVATION_BYTES, type StreamPlan, type StreamRecordOptions } from "./stream";
+export { recordStreaming, planStreaming, gatherEmbeddingRows, type StreamPlan, type StreamRecordOptions } from "./stream";
+export { STREAM_ACTIVATION_BYTES, streamBytesPerSequence, streamChunkSequences } from "./stream-budget";
 export { InProcessEngine, WorkerEngine, type RecordEngine, type RecordResult, type EngineOptions } from "./engine";
 export { rebuildManifest, readCheckpointRecord, removeStaleTempFiles, projectVersion, MANIFEST_FILE, RECORDS_DIR, type RunManifest, type CheckpointRecord, type ModelSource, type EvalInfo } from "./manifest";

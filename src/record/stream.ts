@@ -19,9 +19,7 @@ import type { GPTNeoX } from "../model/gpt-neox";
 import { checkNeoXTensors, neoXLayerNames, neoXLayerParams } from "../model/weights";
 import { absStats } from "./select";
 import { deviceStats, resolveMedianMethod, type RecordStatsOptions } from "./stats";
-
-/** Bytes of activations one chunk of sequences may take inside a layer (float32), per backend kind. */
-export const STREAM_ACTIVATION_BYTES = { cpu: 2 ** 28, gpu: 2 ** 30 } as const;
+import { streamChunkSequences } from "./stream-budget";
 
 /** Rows of the embedding matrix read per slab are capped at this many bytes (raw). */
 const EMBED_SLAB_BYTES = 32 * 2 ** 20;
@@ -35,7 +33,7 @@ export interface StreamPlan {
 
 /**
  * Sequences per chunk: as many as keep a chunk's largest activations (MLP [T, intermediate] plus attention scores
- * [heads, T, T] per sequence, float32) under {@link STREAM_ACTIVATION_BYTES} (`batchSize` overrides); the median
+ * [heads, T, T] per sequence, float32) under STREAM_ACTIVATION_BYTES (./stream-budget.ts; `batchSize` overrides); the median
  * method as {@link resolveMedianMethod} picks it for one layer of all sequences.
  */
 export function planStreaming(
@@ -43,11 +41,8 @@ export function planStreaming(
   numSequences: number, seqLen: number, options: RecordStatsOptions = {},
 ): StreamPlan {
   const onCpu = ["wasm", "cpu", "tensorflow"].includes(tf.getBackend());
-  const perSequence = 4 * seqLen * (config.intermediateSize + config.numHeads * seqLen);
-  const budget = onCpu ? STREAM_ACTIVATION_BYTES.cpu : STREAM_ACTIVATION_BYTES.gpu;
-  const chunk = options.batchSize ?? Math.floor(budget / perSequence);
   return {
-    chunkSequences: Math.max(1, Math.min(chunk, numSequences)),
+    chunkSequences: options.batchSize !== undefined ? Math.max(1, Math.min(options.batchSize, numSequences)) : streamChunkSequences(config, numSequences, seqLen, !onCpu),
     method: resolveMedianMethod(options.medianMethod, numSequences * seqLen * config.hiddenSize),
   };
 }

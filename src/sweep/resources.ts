@@ -5,6 +5,7 @@
  * (`--time`, `--mem`) when their own runs say otherwise.
  */
 import * as fs from "node:fs";
+import { streamBytesPerSequence, streamChunkSequences } from "../record/stream-budget";
 import type { ResolvedModel } from "./models";
 
 /** The evaluation workload: `sequences` x `seqLen` tokens. */
@@ -68,8 +69,11 @@ export const HUB_DOWNLOAD_BYTES_PER_SECOND = 100e6;
 export const TIME_SAFETY = 3;
 export const MIN_TIME_MINUTES = 10;
 
-/** Memory of the Node process itself (V8, TensorFlow.js, tokenizer) before any weights are loaded. */
-export const NODE_BASE_BYTES = 1.5 * 2 ** 30;
+/**
+ * Memory of the Node process itself (V8, TensorFlow.js, Dawn) besides the weights and activations: bench/stream
+ * measured 347 MiB peak for a whole pythia-70m-shaped recording on wasm and 538 MiB on WebGPU (H200, 2026-12-01).
+ */
+export const NODE_BASE_BYTES = 0.5 * 2 ** 30;
 /** GPU memory the runtime takes before any tensor (CUDA/Vulkan context, allocator pools). */
 export const GPU_CONTEXT_BYTES = 1 * 2 ** 30;
 
@@ -102,14 +106,21 @@ export function forwardFlops(m: Pick<ResolvedModel, "arch" | "params">, shape: E
 }
 
 /**
- * Peak activation bytes for one sequence at a time in float32: attention scores and probabilities (2 H S^2),
- * the MLP's hidden (2 S d_ff, before and after GELU), a few residual-sized tensors (6 S d) and, to be safe, the
- * logits (S V).
+ * Tensors of a chunk's size that the backend holds at once inside a layer (scores, masked scores, softmax's
+ * steps, the MLP hidden and GELU's steps; TensorFlow.js's GPU buffer pool keeps them for reuse): fitted to the
+ * H200 measurements of bench/stream (1b: 8.25 GiB for chunks of 5 sequences, 6.5 chunk-sizes; 12b: 9.6 GiB for
+ * chunks of 1, 7 chunk-sizes; nvidia-smi, 2026-12-01).
  */
-export function activationBytes(m: Pick<ResolvedModel, "arch">, shape: EvalShape): number {
-  const S = shape.seqLen;
-  const a = m.arch;
-  return 4 * (2 * a.heads * S * S + 2 * S * a.intermediate + 6 * S * a.hidden + S * a.vocab);
+export const STREAM_ACTIVATION_COPIES = 7;
+
+/**
+ * Activation bytes inside one layer while recording streams it: one chunk of sequences (as many as fit the
+ * backend's budget, src/record/stream-budget.ts), each with its MLP hidden [S, d_ff] and attention scores
+ * [H, S, S] in float32, {@link STREAM_ACTIVATION_COPIES} times.
+ */
+export function streamActivationBytes(m: Pick<ResolvedModel, "arch">, shape: EvalShape, gpu: boolean): number {
+  const c = { intermediateSize: m.arch.intermediate, numHeads: m.arch.heads };
+  return STREAM_ACTIVATION_COPIES * streamChunkSequences(c, shape.sequences, shape.seqLen, gpu) * streamBytesPerSequence(c, shape.seqLen);
 }
 
 const GiB = 2 ** 30;
@@ -117,17 +128,25 @@ const ceilGiB = (bytes: number): number => Math.max(1, Math.ceil(bytes / GiB));
 
 /**
  * Estimates one task. `gpus` 0 means the task runs on CPU (wasm). `hub` adds the download of the checkpoint.
- * GPU memory: float32 weights (TensorFlow.js computes in float32, so fp16 files double) + activations + context,
- * times 1.2. CPU memory: the file as read + its float32 copy before upload + Node's base, times 1.25 (on CPU the
- * activations too).
+ * Recording streams the checkpoint layer by layer (src/record/stream.ts), so memory follows one layer, not the
+ * model: with L32 one decoder layer's float32 parameters (4 x non-embedding parameters / layers), R the residual
+ * stream of all sequences (4 x sequences x S x d) and A the activations of one chunk of sequences
+ * ({@link streamActivationBytes}):
+ *   GPU memory:  1.2 x (2 L32 + 2 R + A + context): the layer in use and the one the buffer pool keeps, the stream
+ *                before and after the layer;
+ *   host memory: 1.25 x (Node's base + 2.5 L32 + R): the next layer read (float16) and widened (float32) while the
+ *                current one is uploaded, and the embedding rows gathered on the host once per checkpoint; on CPU
+ *                the backend's heap is host memory too (+ L32 + 2 R + A).
+ * bench/stream measured the figures these follow (docs/cluster.md).
  */
 export function estimateTask(m: ResolvedModel, shape: EvalShape, gpus: number): TaskResources {
   const tp = gpus > 0 ? GPU_THROUGHPUT : CPU_THROUGHPUT;
   const flops = forwardFlops(m, shape);
-  const weights32 = 4 * m.params.total;
-  const act = activationBytes(m, shape);
-  const gpuMem = gpus > 0 ? ceilGiB(1.2 * (weights32 + act + GPU_CONTEXT_BYTES)) : 0;
-  const cpuMem = ceilGiB(1.25 * (m.checkpointBytes + weights32 + NODE_BASE_BYTES + (gpus > 0 ? 0 : act)));
+  const layer32 = (4 * m.params.nonEmbedding) / m.arch.layers;
+  const resid = 4 * shape.sequences * shape.seqLen * m.arch.hidden;
+  const act = streamActivationBytes(m, shape, gpus > 0);
+  const gpuMem = gpus > 0 ? ceilGiB(1.2 * (2 * layer32 + 2 * resid + act + GPU_CONTEXT_BYTES)) : 0;
+  const cpuMem = ceilGiB(1.25 * (NODE_BASE_BYTES + 2.5 * layer32 + resid + (gpus > 0 ? 0 : layer32 + 2 * resid + act)));
   const download = m.kind === "hub" ? m.checkpointBytes / HUB_DOWNLOAD_BYTES_PER_SECOND : 0;
   const seconds = tp.startupSeconds + download + m.checkpointBytes / tp.loadBytesPerSecond + flops / tp.flops;
   const timeMinutes = Math.max(MIN_TIME_MINUTES, Math.ceil((TIME_SAFETY * seconds) / 60 / 5) * 5);

@@ -52,7 +52,7 @@ export function renderArrayScript(m: SweepManifest, model: SweepModel): string {
   lines.push(
     "#",
     `# ${model.id}: ${n} checkpoints (steps ${model.tasks[0]?.step ?? "-"} ... ${model.tasks[n - 1]?.step ?? "-"}), ${(model.params.total / 1e6).toFixed(1)}M parameters, ${model.fileDtype} files of ${formatBytes(model.checkpointBytes)}`,
-    `# estimate per task: ${formatSeconds(r.estimatedSeconds)} on ${r.basis}; GPU memory ${r.gpuMemGiB ? `${r.gpuMemGiB} GiB (float32 weights + activations)` : "none (CPU)"}; host memory ${r.cpuMemGiB} GiB`,
+    `# estimate per task: ${formatSeconds(r.estimatedSeconds)} on ${r.basis}; GPU memory ${r.gpuMemGiB ? `${r.gpuMemGiB} GiB (one float32 layer at a time + activations)` : "none (CPU)"}; host memory ${r.cpuMemGiB} GiB`,
     "# Written by `massive sweep plan`; submit with `sbatch` from anywhere (or `massive sweep submit <dir>`).",
     "# Each task records one checkpoint into records/<model>/step<N>/ (atomic writes; a finished task exits at once).",
     "set -euo pipefail",
