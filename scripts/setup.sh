@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-DEBS=(jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel chromium fonts-liberation2 poppler-utils)
+DEBS=(jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel jupyter-notebook chromium fonts-liberation2 poppler-utils)
 if [[ "${1:-}" == "--test" ]]; then
   DEBS+=(slurm-wlm munge python3-scipy python3-sklearn)
 fi
