@@ -64,7 +64,7 @@ test("massive audit prints the planted defects, writes the JSON report, download
   const out = path.join(work, "audit.json");
   const r = await massive(["audit", "--model", PLANTED.repo, "--out", out], env);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /step1000 +\S+ +4 +model-00001-of-00002\.safetensors +2\.00 KB +[0-9a-f]{16} +duplicate-model=step143000/);
+  assert.match(r.stdout, /step1000 +\S+ +4 +model-00001-of-00002\.safetensors +2\.0 kB +[0-9a-f]{16} +duplicate-model=step143000/);
   assert.match(r.stdout, /step3000 +- .* missing-branch/);
   assert.match(r.stdout, /153\/154 branches; 3 duplicate model\(s\), 1 duplicate shard\(s\), 1 missing branch\(es\), 1 missing file\(s\), 1 unusual size\(s\)/);
   const report = JSON.parse(fs.readFileSync(out, "utf8")) as { summary: Record<string, number>; branches: { revision: string; files: { path: string; sha256?: string; size: number }[] }[] };

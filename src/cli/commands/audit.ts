@@ -7,7 +7,7 @@
 import { HubClient } from "../../io/hub/client";
 import { auditRepo } from "../../io/hub/audit";
 import type { AuditReport } from "../../io/hub/audit-findings";
-import { formatBytes } from "../../io/hub/progress-text";
+import { formatBytes } from "../../util/format";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { defineCommand } from "../args";
 import { hubStepsFromArgs } from "../hub-steps";

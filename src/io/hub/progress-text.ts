@@ -2,6 +2,7 @@
  * Download progress text on stderr: `[hub] <repo@rev> <file> 12.0 MB/48.0 MB (25%) 3.1 MB/s`, redrawn in place
  * on a terminal (at most every 200 ms) and one line every 5 s in logs; or events to a callback.
  */
+import { formatBytes } from "../../util/format";
 
 export interface DownloadProgress {
   label: string;
@@ -13,19 +14,6 @@ export interface DownloadProgress {
 
 /** true: text on stderr; false: nothing; a function: one event per update. */
 export type ProgressOption = boolean | ((event: DownloadProgress) => void);
-
-/** Bytes in binary units: 512 B, 1.50 KB, 48.0 MB. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1024;
-    u++;
-  } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
-}
 
 /** A reporter for one transfer of `total` bytes: call it with the bytes received so far, and `done` at the end. */
 export function progressReporter(option: ProgressOption | undefined, label: string, file: string, total: number): (bytes: number, done: boolean) => void {

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { HttpError, header, isRetryableStatus, readBody, sendRequest } from "./http";
 import { normalizeEtag } from "./hashing";
+import { sleep } from "../../util/sleep";
 
 export interface TransportOptions {
   endpoint: string;
@@ -32,10 +33,6 @@ export interface HubFileMetadata {
 }
 
 const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ERR_STREAM_PREMATURE_CLOSE"]);
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 export class HubTransport {
   constructor(private readonly o: TransportOptions) {}
