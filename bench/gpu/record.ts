@@ -7,46 +7,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeSafetensors } from "../../src/io/safetensors";
-import type { HostTensor } from "../../src/io/host-tensor";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { listLocalCheckpoints, recordRun } from "../../src/record/run";
 import { recordCheckpointStats } from "../../src/record/stats";
-import { arg, median, pythiaConfig, pythiaConfigJson, randomIds, randomNeoXWeights, setup, webGpuErrorCount, writeResult } from "./lib";
+import { writeRandomHalfCheckpoint } from "../stream/checkpoint";
+import { arg, median, pythiaConfig, randomIds, randomNeoXWeights, setup, webGpuErrorCount, writeResult } from "./lib";
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-/** float32 -> float16 bits, round to nearest even; values under the smallest normal flush to signed zero. */
-function toHalf(x: number): number {
-  f32[0] = x;
-  const b = u32[0]!;
-  const sign = (b >>> 16) & 0x8000;
-  const e = ((b >>> 23) & 0xff) - 127 + 15;
-  if (e <= 0) return sign;
-  if (e >= 31) return sign | 0x7c00;
-  let m = (b >>> 13) & 0x3ff;
-  const rest = b & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (m & 1))) m++;
-  return (sign | (e << 10)) + m;
-}
-
+/** `count` random float16 checkpoints `step<N>/` of a Pythia shape (bench/stream/checkpoint.ts), kept if present. */
 async function writeCheckpoints(dir: string, shape: string, count: number): Promise<number[]> {
-  const c = pythiaConfig(shape);
   const steps = Array.from({ length: count }, (_, i) => (i === 0 ? 0 : 2 ** (i + 3)));
-  for (const step of steps) {
-    const d = path.join(dir, `step${step}`);
-    if (fs.existsSync(path.join(d, "model.safetensors"))) continue;
-    fs.mkdirSync(d, { recursive: true });
-    fs.writeFileSync(path.join(d, "config.json"), JSON.stringify(pythiaConfigJson(shape)));
-    const half = new Map<string, HostTensor>();
-    for (const [name, t] of randomNeoXWeights(c, step + 1)) {
-      const src = t.data as Float32Array;
-      const h = new Uint16Array(src.length);
-      for (let i = 0; i < src.length; i++) h[i] = toHalf(src[i]!);
-      half.set(name, { dtype: "float16", shape: t.shape, data: h });
-    }
-    await writeSafetensors(path.join(d, "model.safetensors"), half);
-  }
+  for (const step of steps) await writeRandomHalfCheckpoint(path.join(dir, `step${step}`), shape, step + 1);
   return steps;
 }
 
