@@ -26,7 +26,7 @@ export const command = defineCommand(
     const v = args.values as Record<string, string | boolean | undefined>;
     const sizes = typeof v.sizes === "string" ? v.sizes.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
     process.stderr.write(`[fetch-released] ${RELEASED_DATASET}${sizes ? ` (${sizes.join(", ")})` : ""} into the Hugging Face cache\n`);
-    const check = await fetchReleasedData({ client: new HubClient(), revision: v.revision as string, sizes });
+    const check = await fetchReleasedData({ client: new HubClient({ progress: false }), revision: v.revision as string, sizes });
     const report = {
       dataset: RELEASED_DATASET,
       revision: check.snapshot.revision,

@@ -10,6 +10,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../../util/atomic-write";
+import { mapLimit } from "../../util/map-limit";
 import { chooseWeightEntry, readShardIndex } from "../weight-files";
 import type { HubClient, HubTreeEntry } from "./client";
 import { auditFindings, skipDecisions, summarizeFindings, weightFilesOfListing, AUDIT_FORMAT, type AuditBranch, type AuditFile, type AuditReport, type SkipDecision } from "./audit-findings";
@@ -45,16 +46,6 @@ export function readCachedAudit(client: HubClient, repoId: string): AuditReport 
 function covers(report: AuditReport, steps: number[]): boolean {
   const have = new Set(report.steps);
   return steps.every((s) => have.has(s));
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 /** What the audit keeps of a commit: its files (tree listing) and, when sharded, the shard names of its index. */

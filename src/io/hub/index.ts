@@ -1,5 +1,5 @@
 // The Hugging Face hub client and cache (re-exported by src/io/index.ts).
-export { HubClient, readIndexShards, type HubClientOptions, type HubTreeEntry, type HubRef, type HubSnapshot, type DownloadOptions, type WeightFileDigest } from "./client";
+export { HubClient, readIndexShards, type HubClientOptions, type HubTreeEntry, type HubRef, type HubSnapshot, type DownloadOptions, type DownloadFilesOptions, type WeightFileDigest } from "./client";
 export { pickWeightFiles, readShardIndex, chooseWeightEntry, isWeightFileName, WEIGHT_INDEXES, WEIGHT_FILE_CANDIDATES, type ShardIndex } from "../weight-files";
 export { hashFile } from "./hashing";
 export { type DownloadProgress } from "./progress-text";

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { readExp2Stats } from "../exp2-stats";
 import { readFitParams } from "../fit-params";
 import { printable } from "../../util/one-line";
+import { startProgress, type Progress } from "../../util/progress";
 import { HubClient, type HubSnapshot } from "./client";
 
 export const RELEASED_DATASET = "Aimpoint-Digital/pythia-massive-activations";
@@ -98,7 +99,16 @@ export async function fetchReleasedData(options: { client?: HubClient; revision?
     if (!(PYTHIA_SIZES as readonly string[]).includes(size)) throw new Error(`fetchReleasedData: '${s}' is not a Pythia size (${PYTHIA_SIZES.join(", ")})`);
     return `pythia_${size}/`;
   });
-  const client = options.client ?? new HubClient();
-  const snapshot = await client.downloadFiles({ id: RELEASED_DATASET, type: "dataset" }, options.revision ?? "main", (f) => !folders || folders.some((d) => f.startsWith(d)));
+  // ~1,200 small files: one progress line for them all, rather than the client's line per file
+  const client = options.client ?? new HubClient({ progress: false });
+  let progress: Progress | undefined;
+  const snapshot = await client.downloadFiles({ id: RELEASED_DATASET, type: "dataset" }, options.revision ?? "main", (f) => !folders || folders.some((d) => f.startsWith(d)), {
+    concurrency: 8,
+    onFile: (file, done, total) => {
+      progress ??= startProgress("[fetch-released] files", total);
+      progress.tick(1, file);
+      if (done === total) progress.done();
+    },
+  });
   return checkReleasedFiles(snapshot);
 }
