@@ -141,8 +141,8 @@ export function buildManifest(input: PlanInput): SweepManifest {
   const models = input.models.map((m, index): SweepModel => {
     if (names.has(m.name)) throw new UsageError(`--models: two models would share the folder name '${m.name}'`);
     names.add(m.name);
-    if (/^EleutherAI\/pythia-2\.8b/i.test(m.id)) warn(`${m.id}: most step branches of pythia-2.8b serve the final weights (EleutherAI/pythia issues 195, 205); its curves will be flat`);
-    if (/^EleutherAI\/pythia-12b/i.test(m.id)) warn(`${m.id}: branches step50000 and step58000 hold the final model's first shard (EleutherAI/pythia issue 206)`);
+    if (/^EleutherAI\/pythia-2\.8b/i.test(m.id)) warn(`${m.id}: most step branches of pythia-2.8b serve the final weights (EleutherAI/pythia issues 195, 205); the hub audit leaves them out unless --keep-duplicates`);
+    if (/^EleutherAI\/pythia-12b/i.test(m.id)) warn(`${m.id}: branches step50000 and step58000 hold the final model's first shard (EleutherAI/pythia issue 206); the hub audit leaves them out unless --keep-duplicates`);
     const skipped = m.kind === "hub" ? input.skippedSteps?.[m.id] ?? [] : [];
     const steps = stepsFor(m, input.steps, warn).filter((s) => !skipped.some((k) => k.step === s));
     const resources = estimateTask(m, input.evalShape, input.slurm.gpusPerTask);
