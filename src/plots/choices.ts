@@ -135,7 +135,8 @@ export function choiceFigure(groups: ChoiceGroup[], spec: ChoiceSpec): PlotlyFig
   }
   let sliders: Record<string, unknown>[] | undefined;
   if (hasOptions && control === "dropdown") {
-    updatemenus.push({ ...menuStyle, x: groups.length > 1 ? 0.42 : 0, active: optionOf(groups[active]!) ?? 0, visible: Boolean(groups[active]!.options?.length), buttons: optionEntries(active) });
+    // With a group menu on the left, the option menu sits at the right edge so the two never overlap.
+    updatemenus.push({ ...menuStyle, ...(groups.length > 1 ? { x: 1, xanchor: "right" } : { x: 0 }), active: optionOf(groups[active]!) ?? 0, visible: Boolean(groups[active]!.options?.length), buttons: optionEntries(active) });
     if (groups.length === 1) room.top += DROPDOWN_ROOM;
   } else if (hasOptions) {
     sliders = [

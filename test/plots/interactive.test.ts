@@ -160,6 +160,17 @@ test("the report in Chromium: the slider and the dropdowns change the drawn data
   const hover = await fig4.locator(".hoverlayer .hovertext").first().textContent({ timeout: 5_000 });
   assert.match(hover ?? "", new RegExp(`^${model.name}layer 3step \\d+ratio \\d`), `hover text: ${hover}`);
   await page.screenshot({ path: path.join(outDir, "fig4-dropdowns.png"), clip: (await fig4.boundingBox())! });
+
+  // Responsive width: in a window narrower than the 720 px figure, the plot shrinks to fit instead of being clipped.
+  await page.setViewportSize({ width: 520, height: 900 });
+  await page.waitForFunction(() => {
+    const svg = document.querySelector("#fig4-ratio-over-training .main-svg");
+    return svg !== null && Number(svg.getAttribute("width")) <= 520;
+  }, undefined, { timeout: 10_000 });
+  const narrow = await fig4.evaluate((div) => ({ svg: Number(div.querySelector(".main-svg")!.getAttribute("width")), box: (div.parentElement as HTMLElement).clientWidth }));
+  assert.ok(narrow.svg <= narrow.box, `figure ${narrow.svg} px wide in a ${narrow.box} px container`);
+  assert.ok((await drawn(fig4)).paths.length > 0, "still drawn after the resize");
+  await page.screenshot({ path: path.join(outDir, "narrow-window.png"), fullPage: false });
   await page.close();
   assert.deepEqual(errors, [], "no console errors");
 });

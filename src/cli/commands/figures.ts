@@ -18,8 +18,9 @@ export const command = defineCommand(
       format: { type: "string", default: "png,svg,pdf", description: `comma-separated formats among ${EXPORT_FORMATS.join(", ")}` },
       scale: { type: "string", default: "2", description: "PNG scale factor over the figure's CSS size (2 = about 190 dpi at 720 px wide)" },
       only: { type: "string", description: "comma-separated substrings: export only figures whose name contains one" },
+      "per-model": { type: "string", default: "default", description: "models that also get their own Fig. 3, Fig. 4 and predicted trajectories: default (smallest, middle, largest), all, or comma-separated names" },
     },
-    examples: ["massive figures --results data/mini-pythia --out results/figures --format png,svg,pdf", "massive figures --results results --out figs --format pdf --only fig2,fig5"],
+    examples: ["massive figures --results data/mini-pythia --out results/figures --format png,svg,pdf", "massive figures --results results --out figs --format pdf --only fig2,fig5", "massive figures --results data/mini-pythia --out figs --format png --per-model d256-L8-H16"],
   },
   async (args) => {
     const formats = (() => {
@@ -32,7 +33,14 @@ export const command = defineCommand(
     const scale = Number(args.values.scale);
     if (!(scale > 0 && scale <= 10)) throw new UsageError(`--scale must be a number in (0, 10], got '${String(args.values.scale)}'`);
     const results = loadRunResults(String(args.values.results));
-    let figures = runFigures(results);
+    const perModel = String(args.values["per-model"]);
+    let figures = (() => {
+      try {
+        return runFigures(results, { perModel: perModel === "default" || perModel === "all" ? perModel : perModel.split(",").map((s) => s.trim()).filter(Boolean) });
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    })();
     const only = typeof args.values.only === "string" ? args.values.only.split(",").map((s) => s.trim()).filter(Boolean) : [];
     if (only.length) figures = figures.filter((f) => only.some((o) => f.name.includes(o)));
     if (figures.length === 0) throw new UsageError(`no figure matches --only ${only.join(",")}`);
