@@ -95,8 +95,10 @@ test("squeue and sacct output is parsed and filtered by the sweep's comment", ()
 test("plan writes a manifest and one array script per model", () => {
   const dir = tmp();
   try {
-    const r = massive(["sweep", "plan", "--models", `${ckpts},EleutherAI/pythia-70m`, "--steps", "0,1000,2000", "--eval", evalFile, "--out", dir, "--partition", "gpu", "--account", "lab", "--concurrency", "4", "--gres", "gpu:h100:1", "--sbatch-option=--qos=long", "--env", "HF_HUB_CACHE=/scratch/$USER/hf", "--evict-weights"]);
+    const r = massive(["sweep", "plan", "--models", `${ckpts},EleutherAI/pythia-70m`, "--steps", "0,1000,2000", "--eval", evalFile, "--out", dir, "--partition", "gpu", "--account", "lab", "--concurrency", "4", "--gres", "gpu:h100:1", "--sbatch-option=--qos=long", "--env", "HF_HUB_CACHE=/scratch/$USER/hf", "--evict-weights"], { HF_HUB_OFFLINE: "1", HF_HUB_CACHE: path.join(dir, "no-hf-cache") });
     assert.equal(r.code, 0, r.stderr);
+    // no network here: the hub audit cannot run, every step is planned, with a warning
+    assert.match(r.stderr, /warning: EleutherAI\/pythia-70m: cannot audit EleutherAI\/pythia-70m \(HF_HUB_OFFLINE is set and no cached audit/);
     const m = readManifest(dir);
     assert.equal(m.models.length, 2);
     assert.deepEqual(m.models[0]!.tasks.map((t) => t.step), [0, 1000, 2000]);

@@ -99,7 +99,8 @@ async function auditHubModels(models: ResolvedModel[], steps: StepRequest, keepD
   const out: Record<string, SkippedStep[]> = {};
   const hubModels = models.filter((m) => m.kind === "hub");
   if (hubModels.length === 0 || steps.kind === "all") return out;
-  const client = new HubClient();
+  // one retry: planning must not wait half a minute of back-off on a login node without network
+  const client = new HubClient({ retries: 1 });
   for (const m of hubModels) {
     const gate = await gateStepsByAudit(client, m.source, steps.steps, { keepDuplicates, log: say });
     for (const w of gate.warnings) say(`[sweep] warning: ${m.id}: ${w}`);
