@@ -8,7 +8,7 @@
  * A fit with status "failed" carries no numbers (empty popt, NaN statistics) and must not be shown as a result.
  */
 import type { CurveModel, Scaling } from "./curve-model";
-import { leastSquares, type LeastSquaresOptions, type LeastSquaresResult } from "./least-squares";
+import { leastSquares, type LeastSquaresOptions, type LeastSquaresResult, type LeastSquaresStatus } from "./least-squares";
 import { leastSquaresCovariance, propagateCovariance } from "./covariance";
 import { aic as aicOf, rss as rssOf, rSquared } from "./goodness";
 import { eq9FromArray, type Eq9Params } from "./eq9";
@@ -16,7 +16,12 @@ import { eq9FromArray, type Eq9Params } from "./eq9";
 export interface FitResult {
   /** The curve model's name ("eq9", "eq14", ...). */
   model: string;
-  status: "converged" | "max-iterations" | "failed";
+  /**
+   * "converged" (a test of {@link LeastSquaresResult.convergedBy} passed), "no-progress" (no step lowered the cost
+   * of the best start), "max-iterations" (the evaluation budget ran out: the solver's "max-evaluations"), "failed"
+   * (nothing to report: bad data, or non-finite values at every start).
+   */
+  status: "converged" | "no-progress" | "max-iterations" | "failed";
   /** Why it stopped or failed, one line. */
   message: string;
   /** Named raw parameters (Eq9Params for "eq9"); empty when failed. */
@@ -49,13 +54,13 @@ export interface FitResult {
 }
 
 /** Solver settings (see {@link LeastSquaresOptions}; `maxNfev` counts per start) plus the starts and checks. */
-export interface FitCurveOptions extends Pick<LeastSquaresOptions, "ftol" | "xtol" | "gtol" | "maxNfev" | "stallWindow" | "stallTol"> {
+export interface FitCurveOptions extends Pick<LeastSquaresOptions, "ftol" | "xtol" | "gtol" | "maxNfev" | "stallWindow" | "stallTol" | "xScale"> {
   /** Bounds on the normalised parameters replacing the model's own (e.g. A >= 0). */
   lower?: readonly number[];
   upper?: readonly number[];
   /** One normalised start (default: the model's initial guess). */
   p0?: ArrayLike<number>;
-  /** Several normalised starts; the converged one with the lowest RSS wins. Overrides p0. */
+  /** Several normalised starts; the one with the lowest RSS wins (see {@link bestOf}). Overrides p0. */
   starts?: ArrayLike<number>[];
   /** Below this many points a warning is attached (default 27, the paper's minimum per fit). */
   minPoints?: number;
@@ -139,18 +144,26 @@ export function solveNormalised(model: CurveModel, data: PreparedSeries, start: 
     {
       lower: options.lower ?? model.lower, upper: options.upper ?? model.upper, ftol: options.ftol, xtol: options.xtol, gtol: options.gtol, maxNfev: options.maxNfev,
       stallWindow: options.stallWindow, stallTol: options.stallTol,
+      // the axes are normalised to [0, 1]: fixed unit scales, as the paper's curve_fit (scipy's default x_scale = 1)
+      xScale: options.xScale ?? new Array<number>(k).fill(1),
     },
   );
 }
 
-const RANK: Record<FitResult["status"], number> = { converged: 0, "max-iterations": 1, failed: 2 };
+/** The fit-level status of a solver status ("max-evaluations" keeps the fit files' name "max-iterations"). */
+export function fitStatusOf(status: LeastSquaresStatus): FitResult["status"] {
+  return status === "max-evaluations" ? "max-iterations" : status === "non-finite" ? "failed" : status;
+}
 
-/** Picks the best solver result: converged before max-iterations before failed, then the lowest cost. */
+/**
+ * Picks the best solver result: the lowest cost among results with numbers ("non-finite" ones only when all are);
+ * on equal cost a converged one.
+ */
 export function bestOf(results: LeastSquaresResult[]): LeastSquaresResult {
   return results.reduce((best, r) => {
-    const a = RANK[r.status] - RANK[best.status];
-    if (a !== 0) return a < 0 ? r : best;
-    return r.cost < best.cost ? r : best;
+    if ((r.status === "non-finite") !== (best.status === "non-finite")) return r.status === "non-finite" ? best : r;
+    if (r.cost !== best.cost) return r.cost < best.cost ? r : best;
+    return r.status === "converged" && best.status !== "converged" ? r : best;
   });
 }
 
@@ -164,7 +177,7 @@ export function failedFit(model: CurveModel, message: string, warnings: string[]
 
 /** Turns the best normalised solution into a raw-unit FitResult. */
 export function buildFitResult(model: CurveModel, data: PreparedSeries, sol: LeastSquaresResult, nfev: number, starts: number): FitResult {
-  if (sol.status === "failed") return failedFit(model, sol.message, data.warnings, nfev);
+  if (sol.status === "non-finite") return failedFit(model, sol.message, data.warnings, nfev);
   const k = model.paramNames.length;
   const n = data.t.length;
   const { p, jac: S } = model.denormalise(sol.p, data.scaling);
@@ -188,7 +201,7 @@ export function buildFitResult(model: CurveModel, data: PreparedSeries, sol: Lea
   const params = model.name === "eq9" ? eq9FromArray(p) : named;
   return {
     model: model.name,
-    status: sol.status,
+    status: fitStatusOf(sol.status),
     message: sol.message,
     params,
     popt: p,

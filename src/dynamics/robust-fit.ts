@@ -54,7 +54,7 @@ const TIGHT = { ftol: 1e-12, xtol: 1e-12, gtol: 1e-12, stallWindow: 30, stallTol
  * while crawling along a valley towards infinite parameters is not preferred for a gain that small.
  */
 function better(a: LeastSquaresResult, b: LeastSquaresResult | undefined, slack: number): boolean {
-  if (a.status === "failed") return false;
+  if (a.status === "non-finite") return false;
   if (!b) return true;
   const ac = a.status === "converged";
   const bc = b.status === "converged";
@@ -110,7 +110,7 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
     consider(r);
   }
   const starts14 = multiStarts(eq14Model, data, opt14);
-  if (paper.status !== "failed") {
+  if (paper.status !== "non-finite") {
     const q = eq9ToEq14(eq9FromArray(paper.p));
     const v = [q.A1, q.A2, q.beta, q.tau0, q.K];
     if (v.every(Number.isFinite)) starts14.push(v);
@@ -121,13 +121,13 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
     // screening: a short run per start; the best ones get the long polish below
     const r = solveNormalised(eq14Model, data, s, { ...opt14, maxNfev: options.screenNfev ?? 150 });
     nfev += r.nfev;
-    if (r.status !== "failed") sols14.push(r);
+    if (r.status !== "non-finite") sols14.push(r);
   }
   sols14.sort((a, b) => a.cost - b.cost);
   for (const r0 of sols14.slice(0, options.polish ?? 2)) {
     const r = solveNormalised(eq14Model, data, r0.p, { ...opt14, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
     nfev += r.nfev;
-    const sol = r.status !== "failed" && r.cost <= r0.cost ? r : r0;
+    const sol = r.status !== "non-finite" && r.cost <= r0.cost ? r : r0;
     if (sol.p[0] === 0) continue;
     const p9 = eq9ToArray(eq14ToEq9({ A1: sol.p[0]!, A2: sol.p[1]!, beta: sol.p[2]!, tau0: sol.p[3]!, K: sol.p[4]! }));
     if (!p9.every(Number.isFinite)) continue;
@@ -140,7 +140,7 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
     // continue in Eq. 9 until the cost stalls
     const r = solveNormalised(eq9Model, data, best.p, { ...opt9, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
     nfev += r.nfev;
-    if (r.status !== "failed" && r.cost <= best.cost) best = r;
+    if (r.status !== "non-finite" && r.cost <= best.cost) best = r;
   }
   if (!best) return failedFit(eq9Model, `every start failed (${paper.message})`, data.warnings, nfev);
   return buildFitResult(eq9Model, data, best, nfev, starts);
@@ -164,7 +164,7 @@ export function robustFit(steps: ArrayLike<number>, y: ArrayLike<number>, option
   if (best) {
     const polished = solveNormalised(model, data, best.p, { ...options, ...TIGHT });
     nfev += polished.nfev;
-    if (polished.status !== "failed" && polished.cost <= best.cost) best = polished;
+    if (polished.status !== "non-finite" && polished.cost <= best.cost) best = polished;
   }
   if (!best) return failedFit(model, "every start failed", data.warnings, nfev);
   return buildFitResult(model, data, best, nfev, starts.length);

@@ -51,7 +51,7 @@ test("fewer points than the paper's minimum of 27 fit with a warning", () => {
 
 test("the solver reports failure when the start is outside the curve's domain", () => {
   const r = leastSquares({ n: 2, residuals: (p, out) => { out[0] = Math.log(p[0]!); out[1] = 0; }, jacobian: (p, out) => { out[0] = 1 / p[0]!; out[1] = 0; } }, [-1]);
-  assert.equal(r.status, "failed");
+  assert.equal(r.status, "non-finite");
   assert.match(r.message, /not finite at the starting point/);
   // a bounded problem lands on its bound: min (p - 3)^2 with p <= 1
   const b = leastSquares({ n: 1, residuals: (p, out) => { out[0] = p[0]! - 3; }, jacobian: (_p, out) => { out[0] = 1; } }, [0], { upper: [1] });

@@ -1,0 +1,51 @@
+/**
+ * Runs the project's `leastSquares` on the NIST StRD nonlinear-regression problems (test/fixtures/nist-strd), raw
+ * units, analytic Jacobians, both NIST starts, default tolerances, and prints one line per problem/start plus the
+ * summary: problems solved (every parameter within 4 significant digits of NIST's certified value, i.e. log
+ * relative error >= 4) and the median number of residual evaluations. With --json, writes the rows as JSON instead.
+ *   node --import tsx bench/lsq/run.ts [--max-nfev N] [--json]
+ * bench/lsq/scipy_nist.py does the same with scipy's least_squares (trf and lm); bench/lsq/compare.ts prints both.
+ */
+import { leastSquares } from "../../src/index";
+import { loadNistFixtures, minLre, nistProblem } from "../../test/helpers/nist-strd";
+
+export interface NistRow {
+  problem: string;
+  start: number;
+  status: string;
+  message: string;
+  nfev: number;
+  minLre: number;
+  solved: boolean;
+  cost: number;
+}
+
+/** Solves every problem from both starts; `maxNfev` undefined = the solver's default. */
+export function runNist(maxNfev?: number): NistRow[] {
+  const rows: NistRow[] = [];
+  for (const fx of loadNistFixtures()) {
+    const problem = nistProblem(fx);
+    fx.starts.forEach((start, s) => {
+      const r = leastSquares(problem, start, maxNfev === undefined ? {} : { maxNfev });
+      const lre = minLre(r.p, fx.certified);
+      rows.push({ problem: fx.name, start: s + 1, status: r.status, message: r.message, nfev: r.nfev, minLre: lre, solved: lre >= 4, cost: r.cost });
+    });
+  }
+  return rows;
+}
+
+export function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const h = Math.floor(s.length / 2);
+  return s.length % 2 ? s[h]! : 0.5 * (s[h - 1]! + s[h]!);
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf("--max-nfev");
+  const rows = runNist(i >= 0 ? Number(process.argv[i + 1]) : undefined);
+  if (process.argv.includes("--json")) console.log(JSON.stringify(rows));
+  else {
+    for (const r of rows) console.log(`${r.problem.padEnd(9)} start ${r.start}  ${r.solved ? "solved" : "      "}  LRE ${r.minLre.toFixed(1).padStart(4)}  nfev ${String(r.nfev).padStart(5)}  ${r.status} (${r.message})`);
+    console.log(`solved ${rows.filter((r) => r.solved).length}/${rows.length}, median nfev ${median(rows.map((r) => r.nfev))}`);
+  }
+}

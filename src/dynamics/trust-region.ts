@@ -1,0 +1,484 @@
+/**
+ * Building blocks of the trust-region reflective least-squares method ({@link leastSquares}), after scipy's
+ * `scipy/optimize/_lsq/common.py` and `trf.py` (Branch, Coleman & Li 1999, SIAM J. Sci. Comput. 21(1); Moré 1977,
+ * "The Levenberg-Marquardt algorithm: implementation and theory"):
+ * - {@link svdForTrustRegion}: the SVD of a tall matrix A (Householder QR, then one-sided Jacobi on R), with U^T f;
+ * - {@link solveLsqTrustRegion}: min ||A p + f|| subject to ||p|| <= Delta (Moré's root finding on the LM parameter);
+ * - bound helpers: the Coleman-Li scaling vector, step lengths to the bounds, a strictly feasible shift.
+ * All matrices are row-major Float64Arrays; vectors in "hat" space are the solver's scaled variables.
+ */
+
+const EPS = 2.220446049250313e-16;
+
+/** Singular values (descending), right singular vectors V (m x m, column j = vector j) and U^T f of A (rows x m). */
+export interface TrustRegionSvd {
+  s: Float64Array;
+  V: Float64Array;
+  uf: Float64Array;
+}
+
+/**
+ * SVD of A (rows x m, rows >= m, row-major; overwritten) applied to f (length rows; overwritten): Householder QR
+ * A = Q R, then one-sided Jacobi R = U_R S V^T, so that U^T f = U_R^T (Q^T f). Cost O(rows m^2 + m^3 sweeps).
+ */
+export function svdForTrustRegion(A: Float64Array, f: Float64Array, rows: number, m: number, out: TrustRegionSvd): void {
+  qrInPlace(A, f, rows, m);
+  // W = R (m x m)
+  const W = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let c = i; c < m; c++) W[i * m + c] = A[i * m + c]!;
+  jacobiColumns(W, m, out.V);
+  const s = out.s;
+  const uf = out.uf;
+  for (let j = 0; j < m; j++) {
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += W[i * m + j]! * W[i * m + j]!;
+    norm = Math.sqrt(norm);
+    s[j] = norm;
+    let dot = 0;
+    if (norm > 0) for (let i = 0; i < m; i++) dot += (W[i * m + j]! / norm) * f[i]!;
+    uf[j] = dot;
+  }
+  sortDescending(out, m);
+}
+
+/**
+ * The same from the normal equations when they are well conditioned (O(m^3), no pass over the rows): M = A^T A
+ * (m x m; overwritten) and g = A^T f give s = sqrt(eig(M)), V, and U^T f = V^T g / s. Returns false, leaving `out`
+ * unusable, when s_min < 1e-5 s_max: then squaring would cost digits and {@link svdForTrustRegion} must be used.
+ */
+export function svdFromNormalEquations(M: Float64Array, g: Float64Array, m: number, out: TrustRegionSvd): boolean {
+  const V = out.V;
+  V.fill(0);
+  for (let i = 0; i < m; i++) V[i * m + i] = 1;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0;
+    let diag = 0;
+    for (let p = 0; p < m; p++) {
+      diag += M[p * m + p]! * M[p * m + p]!;
+      for (let q = p + 1; q < m; q++) off += M[p * m + q]! * M[p * m + q]!;
+    }
+    if (!(off > EPS * EPS * diag)) break;
+    for (let p = 0; p < m - 1; p++) {
+      for (let q = p + 1; q < m; q++) {
+        const apq = M[p * m + q]!;
+        if (apq === 0) continue;
+        const theta = (M[q * m + q]! - M[p * m + p]!) / (2 * apq);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(1 + theta * theta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const sn = t * c;
+        for (let k = 0; k < m; k++) {
+          const mkp = M[k * m + p]!;
+          const mkq = M[k * m + q]!;
+          M[k * m + p] = c * mkp - sn * mkq;
+          M[k * m + q] = sn * mkp + c * mkq;
+        }
+        for (let k = 0; k < m; k++) {
+          const mpk = M[p * m + k]!;
+          const mqk = M[q * m + k]!;
+          M[p * m + k] = c * mpk - sn * mqk;
+          M[q * m + k] = sn * mpk + c * mqk;
+        }
+        for (let k = 0; k < m; k++) {
+          const vkp = V[k * m + p]!;
+          const vkq = V[k * m + q]!;
+          V[k * m + p] = c * vkp - sn * vkq;
+          V[k * m + q] = sn * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const s = out.s;
+  const uf = out.uf;
+  let smax = 0;
+  for (let j = 0; j < m; j++) {
+    s[j] = Math.sqrt(Math.max(0, M[j * m + j]!));
+    smax = Math.max(smax, s[j]!);
+  }
+  for (let j = 0; j < m; j++) {
+    if (!(s[j]! >= 1e-5 * smax) || !(smax > 0)) return false;
+    let dot = 0;
+    for (let i = 0; i < m; i++) dot += V[i * m + j]! * g[i]!;
+    uf[j] = dot / s[j]!;
+  }
+  sortDescending(out, m);
+  return true;
+}
+
+function sortDescending(out: TrustRegionSvd, m: number): void {
+  const { s, uf, V } = out;
+  // selection sort (m is small), permuting V's columns alike
+  for (let j = 0; j < m; j++) {
+    let k = j;
+    for (let c = j + 1; c < m; c++) if (s[c]! > s[k]!) k = c;
+    if (k === j) continue;
+    [s[j], s[k]] = [s[k]!, s[j]!];
+    [uf[j], uf[k]] = [uf[k]!, uf[j]!];
+    for (let i = 0; i < m; i++) [V[i * m + j], V[i * m + k]] = [V[i * m + k]!, V[i * m + j]!];
+  }
+}
+
+/** Householder QR of A (rows x m) in place: R in the upper triangle of the first m rows; f becomes Q^T f. */
+function qrInPlace(A: Float64Array, f: Float64Array, rows: number, m: number): void {
+  // Householder QR: R in the upper triangle of A's first m rows, Q^T f in f[0..m)
+  for (let j = 0; j < m; j++) {
+    let norm = 0;
+    for (let i = j; i < rows; i++) norm += A[i * m + j]! * A[i * m + j]!;
+    norm = Math.sqrt(norm);
+    if (norm === 0) continue;
+    const alpha = A[j * m + j]! > 0 ? -norm : norm;
+    // v = a_j - alpha e_j, stored in column j below (and on) the diagonal
+    A[j * m + j] -= alpha;
+    let vv = 0;
+    for (let i = j; i < rows; i++) vv += A[i * m + j]! * A[i * m + j]!;
+    if (vv === 0) {
+      A[j * m + j] = alpha;
+      continue;
+    }
+    for (let c = j + 1; c < m; c++) {
+      let dot = 0;
+      for (let i = j; i < rows; i++) dot += A[i * m + j]! * A[i * m + c]!;
+      const t = (2 * dot) / vv;
+      for (let i = j; i < rows; i++) A[i * m + c] -= t * A[i * m + j]!;
+    }
+    let dot = 0;
+    for (let i = j; i < rows; i++) dot += A[i * m + j]! * f[i]!;
+    const t = (2 * dot) / vv;
+    for (let i = j; i < rows; i++) f[i] -= t * A[i * m + j]!;
+    A[j * m + j] = alpha;
+  }
+}
+
+/** One-sided Jacobi on the columns of W (m x m) until they are orthogonal; V (m x m) accumulates the rotations. */
+function jacobiColumns(W: Float64Array, m: number, V: Float64Array): void {
+  V.fill(0);
+  for (let i = 0; i < m; i++) V[i * m + i] = 1;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < m - 1; p++) {
+      for (let q = p + 1; q < m; q++) {
+        let a = 0;
+        let b = 0;
+        let g = 0;
+        for (let i = 0; i < m; i++) {
+          const wp = W[i * m + p]!;
+          const wq = W[i * m + q]!;
+          a += wp * wp;
+          b += wq * wq;
+          g += wp * wq;
+        }
+        if (g === 0 || Math.abs(g) <= EPS * Math.sqrt(a * b)) continue;
+        rotated = true;
+        const zeta = (b - a) / (2 * g);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const sn = c * t;
+        for (let i = 0; i < m; i++) {
+          const wp = W[i * m + p]!;
+          const wq = W[i * m + q]!;
+          W[i * m + p] = c * wp - sn * wq;
+          W[i * m + q] = sn * wp + c * wq;
+          const vp = V[i * m + p]!;
+          const vq = V[i * m + q]!;
+          V[i * m + p] = c * vp - sn * vq;
+          V[i * m + q] = sn * vp + c * vq;
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+}
+
+function lmStep(svd: TrustRegionSvd, m: number, alpha: number, p: Float64Array): number {
+  const { s, V, uf } = svd;
+  p.fill(0);
+  for (let j = 0; j < m; j++) {
+    const sj = s[j]!;
+    const w = alpha === 0 ? (sj > 0 ? uf[j]! / sj : 0) : (sj * uf[j]!) / (sj * sj + alpha);
+    if (w === 0) continue;
+    for (let i = 0; i < m; i++) p[i] -= V[i * m + j]! * w;
+  }
+  let norm = 0;
+  for (let i = 0; i < m; i++) norm += p[i]! * p[i]!;
+  return Math.sqrt(norm);
+}
+
+/**
+ * Solves min ||A p + f|| subject to ||p|| <= Delta from the SVD of A (scipy's `solve_lsq_trust_region`, Moré's
+ * method): the Gauss-Newton step when A has full rank and the step fits, else p(alpha) = -(A^T A + alpha I)^-1 A^T f
+ * with ||p(alpha)|| = Delta to 1%, rescaled onto the sphere. `nResiduals` decides full rank as scipy does.
+ * Writes p and returns the LM parameter alpha (0 for the Gauss-Newton step).
+ */
+export function solveLsqTrustRegion(nResiduals: number, m: number, svd: TrustRegionSvd, Delta: number, initialAlpha: number | undefined, p: Float64Array): number {
+  const { s, uf } = svd;
+  const fullRank = nResiduals >= m && s[m - 1]! > EPS * nResiduals * s[0]!;
+  if (fullRank && lmStep(svd, m, 0, p) <= Delta) return 0;
+  const phi = (alpha: number): [number, number] => {
+    let pn = 0;
+    let der = 0;
+    for (let j = 0; j < m; j++) {
+      const suf = s[j]! * uf[j]!;
+      const den = s[j]! * s[j]! + alpha;
+      pn += (suf / den) ** 2;
+      der += (suf * suf) / (den * den * den);
+    }
+    pn = Math.sqrt(pn);
+    return [pn - Delta, -der / pn];
+  };
+  let sufNorm = 0;
+  for (let j = 0; j < m; j++) sufNorm += (s[j]! * uf[j]!) ** 2;
+  let alphaUpper = Math.sqrt(sufNorm) / Delta;
+  let alphaLower = 0;
+  if (fullRank) {
+    const [ph, der] = phi(0);
+    alphaLower = -ph / der;
+  }
+  let alpha = initialAlpha === undefined || (!fullRank && initialAlpha === 0) ? Math.max(0.001 * alphaUpper, Math.sqrt(alphaLower * alphaUpper)) : initialAlpha;
+  for (let it = 0; it < 10; it++) {
+    if (alpha < alphaLower || alpha > alphaUpper) alpha = Math.max(0.001 * alphaUpper, Math.sqrt(alphaLower * alphaUpper));
+    const [ph, der] = phi(alpha);
+    if (ph < 0) alphaUpper = alpha;
+    const ratio = ph / der;
+    alphaLower = Math.max(alphaLower, alpha - ratio);
+    alpha -= ((ph + Delta) * ratio) / Delta;
+    if (Math.abs(ph) < 0.01 * Delta) break;
+  }
+  const norm = lmStep(svd, m, alpha, p);
+  if (norm > 0) for (let i = 0; i < m; i++) p[i] *= Delta / norm;
+  return alpha;
+}
+
+/** Minimum of a t^2 + b t + c on [lo, hi] (scipy's `minimize_quadratic_1d`): [t, value]. */
+export function minimizeQuadratic1d(a: number, b: number, lo: number, hi: number, c = 0): [number, number] {
+  let bestT = lo;
+  let best = lo * (a * lo + b) + c;
+  const consider = (t: number): void => {
+    const y = t * (a * t + b) + c;
+    if (y < best) {
+      best = y;
+      bestT = t;
+    }
+  };
+  consider(hi);
+  if (a !== 0) {
+    const ext = (-0.5 * b) / a;
+    if (lo < ext && ext < hi) consider(ext);
+  }
+  return [bestT, best];
+}
+
+/**
+ * Smallest t >= 0 with x + t s on a bound (scipy's `step_size_to_bound`); `hits` gets -1/+1 where the lower/upper
+ * bound is reached at that t (0 elsewhere). Infinity when s points to no finite bound.
+ */
+export function stepSizeToBound(x: Float64Array, s: Float64Array, lb: Float64Array, ub: Float64Array, hits?: Int8Array): number {
+  const m = x.length;
+  let min = Infinity;
+  for (let j = 0; j < m; j++) if (s[j] !== 0) min = Math.min(min, stepTo(x, s, lb, ub, j));
+  if (hits) for (let j = 0; j < m; j++) hits[j] = s[j] !== 0 && stepTo(x, s, lb, ub, j) === min ? (s[j]! > 0 ? 1 : -1) : 0;
+  return min;
+}
+
+function stepTo(x: Float64Array, s: Float64Array, lb: Float64Array, ub: Float64Array, j: number): number {
+  return Math.max((lb[j]! - x[j]!) / s[j]!, (ub[j]! - x[j]!) / s[j]!);
+}
+
+/** The positive root t of ||x + t s|| = Delta for ||x|| <= Delta (scipy's `intersect_trust_region`). */
+export function intersectTrustRegion(x: Float64Array, s: Float64Array, Delta: number): number {
+  let a = 0;
+  let b = 0;
+  let c = -Delta * Delta;
+  for (let j = 0; j < x.length; j++) {
+    a += s[j]! * s[j]!;
+    b += x[j]! * s[j]!;
+    c += x[j]! * x[j]!;
+  }
+  if (a === 0) return 0;
+  c = Math.min(c, 0);
+  const d = Math.sqrt(b * b - a * c);
+  const q = -(b + (b >= 0 ? d : -d));
+  const t1 = q / a;
+  const t2 = q !== 0 ? c / q : 0;
+  return Math.max(t1, t2);
+}
+
+const nextBuf = new DataView(new ArrayBuffer(8));
+
+/** The float64 next to x in the direction of `toward` (C's nextafter). */
+export function nextAfter(x: number, toward: number): number {
+  if (Number.isNaN(x) || Number.isNaN(toward)) return NaN;
+  if (x === toward) return toward;
+  if (x === 0) return toward > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE;
+  nextBuf.setFloat64(0, x);
+  let bits = nextBuf.getBigInt64(0);
+  bits += (toward > x) === (x > 0) ? 1n : -1n;
+  nextBuf.setBigInt64(0, bits);
+  return nextBuf.getFloat64(0);
+}
+
+/**
+ * Moves x (in place) strictly inside [lb, ub] (scipy's `make_strictly_feasible`): a coordinate on or beyond a bound,
+ * or within rstep * max(1, |bound|) of it, goes to that distance inside (rstep = 0: to the next float); when the
+ * box is too tight for that, to its middle.
+ */
+export function makeStrictlyFeasible(x: Float64Array, lb: Float64Array, ub: Float64Array, rstep: number): void {
+  for (let j = 0; j < x.length; j++) {
+    const l = lb[j]!;
+    const u = ub[j]!;
+    let v = Math.min(u, Math.max(l, x[j]!));
+    const lowDist = v - l;
+    const upDist = u - v;
+    const lowTh = rstep * Math.max(1, Math.abs(l));
+    const upTh = rstep * Math.max(1, Math.abs(u));
+    if (Number.isFinite(l) && lowDist <= Math.min(upDist, lowTh)) v = rstep === 0 ? nextAfter(l, u) : l + lowTh;
+    else if (Number.isFinite(u) && upDist <= Math.min(lowDist, upTh)) v = rstep === 0 ? nextAfter(u, l) : u - upTh;
+    if (v < l || v > u) v = 0.5 * (l + u);
+    x[j] = v;
+  }
+}
+
+/**
+ * Coleman-Li scaling (scipy's `CL_scaling_vector`): v_j = distance to the bound the anti-gradient points at when
+ * that bound is finite (dv_j = +1 towards lb, -1 towards ub), else v_j = 1, dv_j = 0.
+ */
+export function colemanLiScaling(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array, v: Float64Array, dv: Float64Array): void {
+  for (let j = 0; j < x.length; j++) {
+    v[j] = 1;
+    dv[j] = 0;
+    if (g[j]! < 0 && Number.isFinite(ub[j]!)) {
+      v[j] = ub[j]! - x[j]!;
+      dv[j] = -1;
+    } else if (g[j]! > 0 && Number.isFinite(lb[j]!)) {
+      v[j] = x[j]! - lb[j]!;
+      dv[j] = 1;
+    }
+  }
+}
+
+/**
+ * Cholesky factor L of M + alpha I (m x m, row-major) into L; false when not positive definite or when a pivot is
+ * below 1e-8 of the largest diagonal entry (condition of A above ~1e4: the squared system would lose digits).
+ */
+function choleskyShifted(M: Float64Array, alpha: number, m: number, L: Float64Array): boolean {
+  let dmax = 0;
+  for (let i = 0; i < m; i++) dmax = Math.max(dmax, M[i * m + i]! + alpha);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = M[i * m + j]! + (i === j ? alpha : 0);
+      for (let q = 0; q < j; q++) s -= L[i * m + q]! * L[j * m + q]!;
+      if (i === j) {
+        if (!(s > 1e-8 * dmax)) return false;
+        L[i * m + i] = Math.sqrt(s);
+      } else L[i * m + j] = s / L[j * m + j]!;
+    }
+  }
+  return true;
+}
+
+/** p = -(L L^T)^-1 g; returns ||p|| and leaves ||L^-1 p||^2 (which gives d||p(alpha)|| / d alpha) in q[m]. */
+function choleskyStep(L: Float64Array, g: Float64Array, m: number, p: Float64Array, q: Float64Array): number {
+  for (let i = 0; i < m; i++) {
+    let s = -g[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * m + k]! * q[k]!;
+    q[i] = s / L[i * m + i]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let s = q[i]!;
+    for (let k = i + 1; k < m; k++) s -= L[k * m + i]! * p[k]!;
+    p[i] = s / L[i * m + i]!;
+  }
+  let pn = 0;
+  for (let i = 0; i < m; i++) pn += p[i]! * p[i]!;
+  for (let i = 0; i < m; i++) {
+    let s = p[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * m + k]! * q[k]!;
+    q[i] = s / L[i * m + i]!;
+  }
+  let qn = 0;
+  for (let i = 0; i < m; i++) qn += q[i]! * q[i]!;
+  q[m] = qn;
+  return Math.sqrt(pn);
+}
+
+/** The Gauss-Newton step of the subproblem: p = -A^+ f, ||p|| and ||R^-T p||^2 (for d||p(alpha)||/d alpha at 0). */
+export interface GaussNewtonStep {
+  p: Float64Array;
+  pn: number;
+  qn: number;
+}
+
+/** The Gauss-Newton step from the Cholesky factor of M = A^T A (g = A^T f); undefined when M is ill conditioned. */
+export function gaussNewtonNormal(M: Float64Array, g: Float64Array, m: number, work: { L: Float64Array; q: Float64Array }, out: GaussNewtonStep): GaussNewtonStep | undefined {
+  if (!choleskyShifted(M, 0, m, work.L)) return undefined;
+  out.pn = choleskyStep(work.L, g, m, out.p, work.q);
+  out.qn = work.q[m]!;
+  return out;
+}
+
+/**
+ * The Gauss-Newton step from the Householder QR of A (rows x m; A and f overwritten), accurate where the normal
+ * equations are not; undefined when A is rank deficient (|R_jj| <= eps * nResiduals * max |R_jj|, scipy's test on
+ * singular values) or has fewer residuals than parameters.
+ */
+export function gaussNewtonQr(A: Float64Array, f: Float64Array, rows: number, m: number, nResiduals: number): GaussNewtonStep | undefined {
+  if (nResiduals < m) return undefined;
+  qrInPlace(A, f, rows, m);
+  let rmax = 0;
+  for (let j = 0; j < m; j++) rmax = Math.max(rmax, Math.abs(A[j * m + j]!));
+  for (let j = 0; j < m; j++) if (!(Math.abs(A[j * m + j]!) > EPS * nResiduals * rmax)) return undefined;
+  const p = new Float64Array(m);
+  for (let i = m - 1; i >= 0; i--) {
+    let s = -f[i]!;
+    for (let k = i + 1; k < m; k++) s -= A[i * m + k]! * p[k]!;
+    p[i] = s / A[i * m + i]!;
+  }
+  // q = R^-T p
+  const q = new Float64Array(m);
+  let pn = 0;
+  let qn = 0;
+  for (let i = 0; i < m; i++) {
+    let s = p[i]!;
+    for (let k = 0; k < i; k++) s -= A[k * m + i]! * q[k]!;
+    q[i] = s / A[i * m + i]!;
+    pn += p[i]! * p[i]!;
+    qn += q[i]! * q[i]!;
+  }
+  return { p, pn: Math.sqrt(pn), qn };
+}
+
+/**
+ * {@link solveLsqTrustRegion} from the normal equations M = A^T A and g = A^T f, with one Cholesky factorisation
+ * per trial alpha > 0 (Moré's iteration as MINPACK's lmpar, with scipy's safeguards and 1% tolerance), given the
+ * Gauss-Newton step (undefined: A rank deficient). Much cheaper than the SVD for a few parameters; returns
+ * undefined when M + alpha I is too ill conditioned for Cholesky (use the SVD then). `work` holds L (m x m) and
+ * q (m + 1).
+ */
+export function solveTrustRegionNormal(
+  M: Float64Array, g: Float64Array, m: number, Delta: number, initialAlpha: number, gn: GaussNewtonStep | undefined, p: Float64Array,
+  work: { L: Float64Array; q: Float64Array },
+): number | undefined {
+  const { L, q } = work;
+  if (gn && gn.pn <= Delta) {
+    p.set(gn.p);
+    return 0;
+  }
+  let gnorm = 0;
+  for (let i = 0; i < m; i++) gnorm += g[i]! * g[i]!;
+  let alphaUpper = Math.sqrt(gnorm) / Delta;
+  let alphaLower = gn ? (gn.pn - Delta) / (gn.qn / gn.pn) : 0;
+  let alpha = !gn && initialAlpha === 0 ? Math.max(0.001 * alphaUpper, Math.sqrt(alphaLower * alphaUpper)) : initialAlpha;
+  let pn = 0;
+  for (let it = 0; it < 10; it++) {
+    if (alpha < alphaLower || alpha > alphaUpper) alpha = Math.max(0.001 * alphaUpper, Math.sqrt(alphaLower * alphaUpper));
+    if (!choleskyShifted(M, alpha, m, L)) return undefined;
+    pn = choleskyStep(L, g, m, p, q);
+    const phi = pn - Delta;
+    const der = -q[m]! / pn;
+    if (phi < 0) alphaUpper = alpha;
+    const ratio = phi / der;
+    alphaLower = Math.max(alphaLower, alpha - ratio);
+    if (Math.abs(phi) < 0.01 * Delta) break;
+    alpha -= ((phi + Delta) * ratio) / Delta;
+  }
+  if (pn > 0) for (let i = 0; i < m; i++) p[i] *= Delta / pn;
+  return alpha;
+}
