@@ -52,7 +52,8 @@ export class HubTransport {
         const retryable = err instanceof HttpError ? err.retryable : RETRYABLE_CODES.has((err as NodeJS.ErrnoException).code ?? "");
         if (!retryable || attempt >= this.o.retries) throw err;
         const delay = Math.min(30_000, this.o.retryBaseMs * 2 ** attempt) * (0.75 + 0.5 * Math.random());
-        this.o.warn(`${what}: ${(err as Error).message}; retry ${attempt + 1}/${this.o.retries} in ${(delay / 1000).toFixed(1)}s`);
+        const message = (err as Error).message;
+        this.o.warn(`${message.startsWith(what) ? message : `${what}: ${message}`}; retry ${attempt + 1}/${this.o.retries} in ${(delay / 1000).toFixed(1)}s`);
         await sleep(delay);
       }
     }
