@@ -10,8 +10,9 @@
  *    is one more start. Eq. 14 turns Eq. 9's curved valleys (A -> infinity while lambda t0 grows alike, where the
  *    paper's start often wanders for thousands of evaluations) into finite points;
  * 3. every start refined by a short run (150 evaluations) of the bounded solver in Eq. 14, the best two polished
- *    with tight tolerances (and a stall test: the cost no longer falls) and mapped
- *    back to Eq. 9 (exact); covariance, R^2 and AIC are then computed with Eq. 9's own Jacobian at that point;
+ *    with tight tolerances (and a stall test: the cost no longer falls); polished and screened solutions are mapped
+ *    back to Eq. 9 (exact) where that stays in double range; covariance, R^2 and AIC are then computed with Eq. 9's
+ *    own Jacobian at that point;
  * 4. the candidate with the lowest RSS wins, except that a converged candidate beats one stopped by its budget
  *    unless the latter's R^2 is higher by more than 1e-4.
  * Other separable models (the step responses) get steps 2-4 in their own parameters.
@@ -124,17 +125,23 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
     if (r.status !== "non-finite") sols14.push(r);
   }
   sols14.sort((a, b) => a.cost - b.cost);
+  // Eq. 14 -> Eq. 9 (exact); undefined where gamma = exp(A2/A1) or A leave double range
+  const toEq9 = (sol: LeastSquaresResult): LeastSquaresResult | undefined => {
+    if (sol.p[0] === 0) return undefined;
+    const p9 = eq9ToArray(eq14ToEq9({ A1: sol.p[0]!, A2: sol.p[1]!, beta: sol.p[2]!, tau0: sol.p[3]!, K: sol.p[4]! }));
+    if (!p9.every(Number.isFinite)) return undefined;
+    // beta on its bound means lambda = 0 exactly
+    if (sol.p[2] === 0) p9[1] = 0;
+    return eq9At(data, p9, sol);
+  };
   for (const r0 of sols14.slice(0, options.polish ?? 2)) {
     const r = solveNormalised(eq14Model, data, r0.p, { ...opt14, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
     nfev += r.nfev;
-    const sol = r.status !== "non-finite" && r.cost <= r0.cost ? r : r0;
-    if (sol.p[0] === 0) continue;
-    const p9 = eq9ToArray(eq14ToEq9({ A1: sol.p[0]!, A2: sol.p[1]!, beta: sol.p[2]!, tau0: sol.p[3]!, K: sol.p[4]! }));
-    if (!p9.every(Number.isFinite)) continue;
-    // beta on its bound means lambda = 0 exactly
-    if (sol.p[2] === 0) p9[1] = 0;
-    consider(eq9At(data, p9, sol));
+    consider(toEq9(r.status !== "non-finite" && r.cost <= r0.cost ? r : r0));
   }
+  // every screened solution is a candidate too: along Eq. 14's flat valleys the polished point may lie where Eq. 9
+  // overflows while an equally good screened one does not
+  for (const r0 of sols14) consider(toEq9(r0));
   if (best && best.status !== "converged") {
     // e.g. the best curve is a limit of Eq. 9 that Eq. 14 reaches only with gamma = exp(A2/A1) beyond double range:
     // continue in Eq. 9 until the cost stalls
