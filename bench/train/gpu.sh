@@ -10,6 +10,8 @@ set -uo pipefail
 source scripts/device/on-device.sh
 [[ -d .gpu-train/js ]] || tar -xJf .gpu-train/js.tar.xz -C .gpu-train
 [[ -d .gpu-train/node_modules ]] || tar -xJf .gpu-train/corpus.tar.xz -C .gpu-train
+# ESM imports (the backend's `import("webgpu")`) ignore NODE_PATH: they look in node_modules above the bundle.
+ln -sfn "$PWD/.gpu/node_modules/webgpu" .gpu-train/node_modules/webgpu
 export NODE_PATH=$PWD/.gpu-train/node_modules:$PWD/.gpu/node_modules MASSIVE_BACKEND=webgpu
 mkdir -p .gpu-train/js/test && ln -sfn "$PWD/test/fixtures" .gpu-train/js/test/fixtures
 what=${*:-parity speed repro}

@@ -62,6 +62,13 @@ export interface TrainResult {
   updates: number;
 }
 
+/** A row-major [rows, cols] matrix transposed on the host (no synchronous device read: WebGPU in Node has none). */
+function transposeHost(x: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c]!;
+  return out;
+}
+
 function readJsonOr<T>(file: string, fallback: T): T {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8")) as T;
@@ -131,8 +138,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     // Moments are saved in torch layout; linear weights live transposed on the backend.
     const layout = (k: string, name: string): Float32Array => {
       const s = params.specs.find((x) => x.name === name)!;
-      if (s.kind !== "linear") return get(k);
-      return tf.tidy(() => tf.transpose(tf.tensor(get(k), s.shape)).dataSync() as Float32Array);
+      return s.kind === "linear" ? transposeHost(get(k), s.shape[0]!, s.shape[1]!) : get(k);
     };
     opt.restore(params.specs.map((s) => layout(`exp_avg.${s.name}`, s.name)), params.specs.map((s) => layout(`exp_avg_sq.${s.name}`, s.name)), state.step);
   }
@@ -154,7 +160,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     const { m, v } = await opt.toHost();
     const momentTensors = new Map<string, HostTensor>();
     params.specs.forEach((s, i) => {
-      const torchLayout = (x: Float32Array): Float32Array => (s.kind === "linear" ? tf.tidy(() => tf.transpose(tf.tensor(x, [s.shape[1]!, s.shape[0]!])).dataSync() as Float32Array) : x);
+      const torchLayout = (x: Float32Array): Float32Array => (s.kind === "linear" ? transposeHost(x, s.shape[1]!, s.shape[0]!) : x);
       momentTensors.set(`exp_avg.${s.name}`, { dtype: "float32", shape: s.shape, data: torchLayout(m[i]!) });
       momentTensors.set(`exp_avg_sq.${s.name}`, { dtype: "float32", shape: s.shape, data: torchLayout(v[i]!) });
     });
