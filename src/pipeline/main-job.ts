@@ -4,24 +4,25 @@
  *   1. record the bundled checkpoints with our GPT-NeoX and check them against the suite's shipped statistics;
  *   2. copy every model's statistics and config into `<out>/<model>/` (the released dataset's layout);
  *   3. fit Eq. 9 to every model, layer and series (ratio, top1, median) with the robust fit, the paper's procedure
- *      alongside, and write `params/layer_fit_params_<series>.json`;
- *   4. compare the dynamics hypotheses (Table 5) when the dynamics stage offers it;
- *   5. predict each model's trajectories from its architecture alone, trained on the other models (leave one model
- *      out), the paper's Table 3 protocol, and SHAP / partial dependence for K;
+ *      alongside, and write `params/layer_fit_params_<series>.json` (./dynamics-jobs, two worker threads);
+ *   4. compare the dynamics hypotheses (Table 5) on the architecture runs;
+ *   5. predict the architecture runs' trajectories from architecture alone under nested cross-validation grouped by
+ *      model, with 80% bands, the seed-noise ceiling beside the score, the paper's Table 3 protocol and the grouped
+ *      one, and SHAP / partial dependence for K (./prediction-study);
  *   6. export the figures and write one self-contained HTML report;
  *   7. print a summary table with the paper's Table 1 beside it for scale.
- * Every stage's output lands on disk before the next starts; a rerun resumes recording where it stopped.
+ * Every stage's output lands on disk before the next starts; a rerun resumes recording where it stopped, and reuses
+ * saved fits and predictions while their inputs, options and the code are unchanged (util/result-cache).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { initBackend } from "../backend";
 import { readExp2Series, readExp2Stats, exp2FileName, layerSeries, type Exp2Series } from "../io/exp2-stats";
-import { writeFitParams } from "../io/fit-params";
-import { fitSeries, compareHypotheses, formatHypothesisTable, HYPOTHESES, type LayerFit } from "../dynamics/index";
+import { formatHypothesisTable, HYPOTHESES } from "../dynamics/index";
 import { readEvalSequences, recordRun, listLocalCheckpoints, projectVersion } from "../record/index";
 import { writeFileAtomic } from "../util/atomic-write";
-import { startProgress } from "../util/progress";
-import { mean } from "../predict/metrics";
+import { callInWorker } from "../util/worker-call";
+import { modelDynamicsJob, meanFitR2, type DynamicsItem, type ModelDynamics } from "./dynamics-jobs";
 import { readSuite, maxRelativeError, type SuiteModel } from "./suite";
 import { runPredictionStudy, type PredictionStudySummary } from "./prediction-study";
 import type { OuterFolds } from "../predict/index";
@@ -110,16 +111,6 @@ export function copyModelInputs(model: SuiteModel, out: string): string {
   return dest;
 }
 
-/** Fits every layer of every requested series and writes `params/layer_fit_params_<series>.json`. */
-export async function fitModel(series: Exp2Series, modelDir: string, which: SeriesName[], seed: number, onLayer: () => void): Promise<Record<string, LayerFit[]>> {
-  const out: Record<string, LayerFit[]> = {};
-  for (const s of which) {
-    out[s] = fitSeries(series, s, { method: "robust", seed, onLayer });
-    await writeFitParams(path.join(modelDir, "params", `layer_fit_params_${s}.json`), out[s]!);
-  }
-  return out;
-}
-
 /** Runs the main job; see the module comment. */
 export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobSummary> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -131,12 +122,15 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
   const seconds: Record<string, number> = {};
   const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     log(`[main] ${stage} ...`);
     try {
       return await fn();
     } finally {
       seconds[stage] = (performance.now() - t0) / 1000;
-      log(`[main] ${stage} done in ${seconds[stage]!.toFixed(1)} s`);
+      // CPU time of the whole process, worker threads included: the figure that does not depend on the machine's load
+      const cpu = process.cpuUsage(cpu0);
+      log(`[main] ${stage} done in ${seconds[stage]!.toFixed(1)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s)`);
     }
   };
   fs.mkdirSync(out, { recursive: true });
@@ -160,29 +154,31 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
   if (suite.manifest) fs.copyFileSync(suite.manifest.file, path.join(out, "suite.json"));
   else fs.rmSync(path.join(out, "suite.json"), { force: true });
 
-  // 3. fits
+  // 3 and 4. Eq. 9 fits of every series; Table 5's rival hypotheses on the architecture runs' ratio series.
+  // Models are dealt to two worker threads (the fits are single-threaded); each model's result is saved and reused
+  // while its statistics, the options and the code are unchanged.
   const series = suite.models.map((m) => readExp2Series(m.statsDir, { name: m.name }));
-  const fits: Record<string, LayerFit[]>[] = [];
+  let dynamics: ModelDynamics[] = [];
   await timed("fit", async () => {
-    const total = series.reduce((a, s) => a + s.numLayers * which.length, 0);
-    const progress = startProgress("[main] fit", total);
-    for (let i = 0; i < series.length; i++) fits.push(await fitModel(series[i]!, modelDirs[i]!, which, seed, () => progress.tick()));
-    progress.done();
+    const items: DynamicsItem[] = suite.models.map((m, i) => ({ name: m.name, statsDir: m.statsDir, modelDir: modelDirs[i]!, hypotheses: !skip.has("hypotheses") && m.group === "architecture" }));
+    const halves = [items.filter((_, i) => i % 2 === 0), items.filter((_, i) => i % 2 === 1)].filter((h) => h.length);
+    const modulePath = path.join(__dirname, "dynamics-jobs.ts");
+    const parts = options.workers === 0 || halves.length < 2
+      ? [await modelDynamicsJob(items, which, seed)]
+      : await Promise.all(halves.map((h) => callInWorker<ModelDynamics[]>(modulePath, "modelDynamicsJob", [h, which, seed])));
+    const byName = new Map(parts.flat().map((d) => [d.name, d]));
+    dynamics = suite.models.map((m) => byName.get(m.name)!);
   });
-
-  // 4. Table 5: the dynamics hypotheses on the ratio series, each curve with the robust multi-start fit
-  if (!skip.has("hypotheses")) {
-    await timed("hypotheses", async () => {
-      const rows = compareHypotheses(series.map((s) => ({ name: s.name, steps: s.steps, layers: layerSeries(s, "ratio") })), { method: "robust", seed });
-      const names = series.map((s) => s.name);
-      const pick = (h: string, key: "meanR2" | "meanAic"): number[] => names.map((n) => rows.find((r) => r.name === n && r.hypothesis === h)![key]);
-      await writeFileAtomic(path.join(out, "hypotheses.json"), `${JSON.stringify({
-        metric: "mean R² over layers (ratio series, robust fits)",
-        models: names,
-        hypotheses: HYPOTHESES.map((h) => ({ name: h, values: pick(h, "meanR2"), aic: pick(h, "meanAic") })),
-      }, null, 1)}\n`);
-      await writeFileAtomic(path.join(out, "hypotheses.txt"), `${formatHypothesisTable(rows)}\n`);
-    });
+  const withHypotheses = dynamics.filter((d) => d.hypotheses);
+  if (withHypotheses.length) {
+    const rows = withHypotheses.flatMap((d) => d.hypotheses!.map((h) => ({ ...h, name: d.name, meanR2: h.meanR2 ?? NaN, meanAic: h.meanAic ?? NaN, fits: [] })));
+    const pick = (h: string, key: "meanR2" | "meanAic"): (number | null)[] => withHypotheses.map((d) => d.hypotheses!.find((r) => r.hypothesis === h)?.[key] ?? null);
+    await writeFileAtomic(path.join(out, "hypotheses.json"), `${JSON.stringify({
+      metric: "mean R² over layers (ratio series, robust fits; architecture runs)",
+      models: withHypotheses.map((d) => d.name),
+      hypotheses: HYPOTHESES.map((h) => ({ name: h, values: pick(h, "meanR2"), aic: pick(h, "meanAic") })),
+    }, null, 1)}\n`);
+    await writeFileAtomic(path.join(out, "hypotheses.txt"), `${formatHypothesisTable(rows)}\n`);
   }
 
   // 5. predictions
@@ -195,18 +191,16 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
   }
 
   const models: ModelSummary[] = suite.models.map((m, i) => {
-    const ratio = fits[i]!.ratio;
-    const r2 = (f: LayerFit[] | undefined, paper: boolean): number =>
-      mean((f ?? []).map((x) => (paper ? x.paper ?? x.fit : x.fit)).filter((x) => x.status !== "failed").map((x) => x.r2));
+    const ratio = dynamics[i]!.fits.ratio;
     const finalRatio = layerSeries(series[i]!, "ratio").map((v) => v[v.length - 1]!);
     return {
       name: m.name,
       layers: series[i]!.numLayers,
       steps: series[i]!.steps.length,
       finalRatioMax: Math.max(...finalRatio),
-      meanR2Robust: r2(ratio, false),
-      meanR2Paper: r2(ratio, true),
-      failedFits: (ratio ?? []).filter((x) => x.fit.status === "failed").length,
+      meanR2Robust: meanFitR2(ratio, false),
+      meanR2Paper: meanFitR2(ratio, true),
+      failedFits: (ratio ?? []).filter((x) => x.failed).length,
       group: m.group,
       nestedCurveR2: prediction?.nestedCurveR2[m.name] ?? prediction?.variants.find((v) => v.model === m.name)?.curveR2,
       baselineCurveR2: prediction?.baselineCurveR2[m.name],

@@ -35,6 +35,11 @@ export interface Table3JobResult {
   partialDependenceK: unknown;
 }
 
+/** k grouped folds need at least k models; with fewer, every model is its own fold (leave one model out). */
+function resolveOuterFolds(outer: OuterFolds, models: number): OuterFolds {
+  return outer !== "lomo" && outer > models ? "lomo" : outer;
+}
+
 /** Key of a job: its name, options and the models' data it reads (and the source code, see util/result-cache). */
 function jobKey(job: string, options: unknown, models: readonly TrainingModel[]): string {
   return resultKey(job, options, models.map((m) => [m.name, m.group, m.base, m.arch, m.steps, m.ratio]));
@@ -55,7 +60,7 @@ export async function nestedCurvesJob(resultsDir: string, options: NestedCurvesJ
   const key = jobKey("nested-curves", options, runs);
   return cached(path.join(resultsDir, "predict", ".cache-nested-curves.json"), key, () => nestedCurveEvaluation(runs, {
     seed: options.seed,
-    outerFolds: options.outerFolds,
+    outerFolds: resolveOuterFolds(options.outerFolds, runs.filter((m) => m.group === "architecture").length),
     onProgress: (m) => stderrLog(`[predict] nested: ${m}`),
   }));
 }
@@ -68,7 +73,7 @@ export async function table3Job(resultsDir: string, options: NestedCurvesJobOpti
     const ds = buildParamDataset(models, fitParamSamples(models, { seed: options.seed }));
     const log = (m: string): void => stderrLog(`[predict] table 3: ${m}`);
     const paper = paperProtocol(ds, { seed: options.seed, onProgress: log });
-    const outerFolds = options.outerFolds === "lomo" ? "lomo" : options.outerFolds;
+    const outerFolds = resolveOuterFolds(options.outerFolds, models.length);
     const grouped = leaveOneModelOutProtocol(ds, { seed: options.seed, outerFolds, onProgress: log });
     const k = interpretParamModel(ds, "K", "xgboost", { seed: options.seed });
     return { paper, grouped, shapK: k.shap, partialDependenceK: k.partialDependence };

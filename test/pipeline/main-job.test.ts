@@ -1,5 +1,6 @@
-// The main job end to end on a small suite made of the embedded data (3 models; 2 bundled checkpoints of one),
-// so it runs in about a minute: every stage writes what the next and the report need.
+// The main job end to end on a small suite made of the embedded data (4 architectures and one seed run of one of
+// them, with their suite.json; 2 bundled checkpoints of one model), so it runs in about a minute: every stage writes
+// what the next and the report need.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -11,7 +12,10 @@ const SUITE = path.resolve(__dirname, "../../data/mini-pythia");
 
 function smallSuite(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "suite-"));
-  for (const m of ["d128-L4-H4", "d128-L6-H4", "d256-L4-H4"]) fs.symlinkSync(path.join(SUITE, m), path.join(dir, m));
+  const names = ["d128-L4-H4", "d128-L4-H4-s1", "d128-L6-H4", "d256-L4-H4", "d256-L6-H8"];
+  for (const m of names) fs.symlinkSync(path.join(SUITE, m), path.join(dir, m));
+  const manifest = JSON.parse(fs.readFileSync(path.join(SUITE, "suite.json"), "utf8")) as { models: { name: string }[] };
+  fs.writeFileSync(path.join(dir, "suite.json"), JSON.stringify({ models: manifest.models.filter((m) => names.includes(m.name)) }));
   fs.symlinkSync(path.join(SUITE, "eval_sequences.json"), path.join(dir, "eval_sequences.json"));
   const ck = path.join(dir, "checkpoints", "d128-L6-H4");
   fs.mkdirSync(ck, { recursive: true });
@@ -19,7 +23,7 @@ function smallSuite(): string {
   return dir;
 }
 
-test("main job: record + check, fits, hypotheses, predictions, figures and report on a 3-model suite", { timeout: 600_000 }, async () => {
+test("main job: record + check, fits, hypotheses, predictions, figures and report on a 5-run suite", { timeout: 600_000 }, async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "results-"));
   const lines: string[] = [];
   const summary = await runMainJob({ suite: smallSuite(), out, series: ["ratio"], formats: ["png"], log: (l) => lines.push(l) });
@@ -41,16 +45,24 @@ test("main job: record + check, fits, hypotheses, predictions, figures and repor
     assert.ok(m.meanR2Robust > 0.9, `${m.name}: mean R² ${m.meanR2Robust}`);
   }
 
-  // 4. Table 5 rows for every model and hypothesis
+  // 4. Table 5 rows for every architecture run and hypothesis (the seed run is not a new architecture)
   const hyp = JSON.parse(fs.readFileSync(path.join(out, "hypotheses.json"), "utf8")) as { models: string[]; hypotheses: { name: string; values: number[] }[] };
-  assert.deepEqual(hyp.models, ["d128-L4-H4", "d128-L6-H4", "d256-L4-H4"]);
+  assert.deepEqual(hyp.models, ["d128-L4-H4", "d128-L6-H4", "d256-L4-H4", "d256-L6-H8"]);
   assert.equal(hyp.hypotheses.length, 4);
 
-  // 5. leave-one-model-out predictions for every model, finite
+  // 5. nested held-out predictions with bands for every run; the seed run is predicted by the fold holding out its
+  // base and never trained on; the ceiling and the coverage are reported
+  const pred = summary.prediction!;
+  assert.match(pred.scheme, /nested leave-one-model-out/); // 4 architectures < 5 folds: leave one out
+  assert.deepEqual(Object.keys(pred.nestedCurveR2).sort(), ["d128-L4-H4", "d128-L6-H4", "d256-L4-H4", "d256-L6-H8"]);
+  assert.deepEqual(pred.variants.map((v) => v.model), ["d128-L4-H4-s1"]);
+  assert.ok(pred.bandCoverage > 0 && pred.bandCoverage <= 1 && pred.bandLevel === 0.8);
+  assert.ok(Number.isFinite(pred.seedCeiling!.meanCurveR2));
   for (const m of summary.models) {
-    const p = JSON.parse(fs.readFileSync(path.join(out, m.name, "predictions.json"), "utf8")) as { layers: { ratio: number[] }[] };
+    const p = JSON.parse(fs.readFileSync(path.join(out, m.name, "predictions.json"), "utf8")) as { trainedOn: string[]; layers: { ratio: number[]; lower: number[]; upper: number[] }[] };
     assert.equal(p.layers.length, m.layers);
-    assert.ok(p.layers.every((l) => l.ratio.every(Number.isFinite)));
+    assert.ok(p.layers.every((l) => l.ratio.every((v, k) => Number.isFinite(v) && l.lower[k]! <= v && v <= l.upper[k]!)));
+    assert.ok(!p.trainedOn.includes(m.name) && !p.trainedOn.includes("d128-L4-H4-s1"), `${m.name} trained on ${p.trainedOn}`);
   }
   assert.ok(fs.existsSync(path.join(out, "predict", "table3.txt")));
 

@@ -48,6 +48,10 @@ test("massive predict on an unseen architecture (d192-L5-H6) returns a finite tr
     });
   });
   assert.ok(!fs.readFileSync(out, "utf8").includes("NaN") && !fs.readFileSync(out, "utf8").includes("null"));
+  // three models are enough for the inner CV to choose, so every layer comes with its 80% band around the prediction
+  assert.equal(json.bandLevel, 0.8);
+  assert.ok(json.selection && json.selection.innerFolds === 3, JSON.stringify(json.selection));
+  for (const l of json.layers) l.ratio.forEach((v: number, k: number) => assert.ok(l.lower[k] <= v && v <= l.upper[k], `band at ${k}`));
   // the ratio rises from about 6 at initialisation, as in every training model
   for (const l of json.layers) assert.ok(l.ratio[0] > 4 && l.ratio[0] < 9 && l.ratio[7] > l.ratio[0], JSON.stringify(l.ratio));
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -79,8 +83,12 @@ test("massive predict rejects an unreadable config with one clear line and a non
 });
 
 test("training folders: a model folder or a folder of model folders; configs in both spellings", () => {
-  assert.equal(findModelDirs([suite]).length, 10);
-  assert.deepEqual(findModelDirs([path.join(suite, "d128-L4-H4")]), [path.join(suite, "d128-L4-H4")]);
+  // the suite's suite.json: 41 architecture runs by default, all 56 runs on request
+  assert.equal(findModelDirs([suite]).length, 41);
+  assert.equal(findModelDirs([suite], { runs: "all" }).length, 56);
+  assert.deepEqual(findModelDirs([path.join(suite, "d128-L4-H4")]), [{ dir: path.join(suite, "d128-L4-H4"), group: "architecture", base: "d128-L4-H4" }]);
+  // a variant named directly is taken (the user asked for it), and knows what it is
+  assert.deepEqual(findModelDirs([path.join(suite, "d256-L6-H8-wd0")]), [{ dir: path.join(suite, "d256-L6-H8-wd0"), group: "hyperparameter", base: "d256-L6-H8" }]);
   assert.throws(() => findModelDirs([path.join(root, "src")]), /neither a model folder/);
   const legacy = readArchitecture(path.join(suite, "d384-L6-H6/config.json"));
   assert.deepEqual(legacy, { hiddenSize: 384, numLayers: 6, numHeads: 6, intermediateSize: 1536, rotaryPct: 0.25, rotaryBase: 10000 });
@@ -97,4 +105,25 @@ test("an architecture outside the training range is flagged per size feature", (
   assert.match(w[1]!, /layers L = 24/);
   assert.match(w[2]!, /head width d\/H = 128 is outside the training range \[32, 32\]/);
   assert.deepEqual(rangeWarnings(models, models[0]!.arch, [0, 3000]), []);
+});
+
+test("massive predict --train <suite> trains on the 41 architecture runs only: same output as a folder of those 41 alone", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "predict-groups-"));
+  const alone = path.join(tmp, "architectures");
+  fs.mkdirSync(alone);
+  const manifest = JSON.parse(fs.readFileSync(path.join(suite, "suite.json"), "utf8")) as { models: { name: string; group: string }[] };
+  const arch = manifest.models.filter((m) => m.group === "architecture").map((m) => m.name);
+  assert.equal(arch.length, 41);
+  for (const m of arch) fs.symlinkSync(path.join(suite, m), path.join(alone, m), "dir"); // no suite.json here
+  const run = (train: string, out: string): { json: Record<string, unknown>; stderr: string } => {
+    const r = massive(["predict", "--train", train, "--config", newArch, "--steps", "0,64,3000", "--out", out]);
+    assert.equal(r.status, 0, r.stderr);
+    return { json: JSON.parse(fs.readFileSync(out, "utf8")), stderr: r.stderr };
+  };
+  const fromSuite = run(suite, path.join(tmp, "suite.json"));
+  const fromAlone = run(alone, path.join(tmp, "alone.json"));
+  assert.match(fromSuite.stderr, /15 seed\/hyperparameter run\(s\) of the suite left out of training/);
+  assert.match(fromSuite.stderr, /training on 41 model\(s\)/);
+  assert.deepEqual(fromSuite.json, fromAlone.json);
+  fs.rmSync(tmp, { recursive: true, force: true });
 });
