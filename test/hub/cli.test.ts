@@ -105,6 +105,7 @@ test("massive sweep plan leaves out duplicate branches unless --keep-duplicates"
   const k = readManifest(dir).models[0]!;
   assert.deepEqual(k.tasks.map((t) => t.step), [0, 512, 1000]);
   assert.ok(k.tasks.every((t) => t.argv.includes("--keep-duplicates")));
+  assert.ok(k.tasks.every((t) => t.argv.includes("--no-audit")), "the plan audited: its tasks do not ask the hub again");
 });
 
 test("massive record on a PolyPythias id skips the duplicate, records the sha256s; deduped ids resolve checkpoint indices", { timeout: 600_000 }, async () => {

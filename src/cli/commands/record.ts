@@ -74,6 +74,7 @@ export const command = defineCommand(
       steps: { type: "string", description: "steps: 0,1000,2000 or 0:143000:1000 ranges, or 'all' (default with --checkpoints: all folders; with --model: the suite's schedule)" },
       "checkpoint-index": { type: "string", description: "with --model: TransformerLens checkpoint indices into the schedule instead of --steps (0,5,-1 or 0:10)" },
       "keep-duplicates": { type: "boolean", description: "with --model: record branches the hub audit finds byte-identical to another branch (skipped by default)" },
+      "no-audit": { type: "boolean", description: "with --model: record the steps without checking them against the hub audit (sweep tasks, whose plan did)" },
       eval: { type: "string", description: "evaluation sequences: a JSON file of token ids, or redpajama[:<folder>] (upstream draw; hub if no folder)" },
       text: { type: "string", description: "a UTF-8 text file tokenised and cut into --chunks sequences of --seq-len tokens (instead of --eval)" },
       chunks: { type: "string", description: "sequences cut from --text or the RedPajama draw", default: "10" },
@@ -126,7 +127,9 @@ export const command = defineCommand(
       if (!stepsText && !indexText) throw new UsageError("record: --model needs --steps (a list, ranges, or 'all') or --checkpoint-index");
       model = { kind: "hub", id: hubId };
       const steps = await hubStepsFromArgs(hub, hubId, stepsText, indexText, "record");
-      const gate = await gateStepsByAudit(hub, hubId, steps, { keepDuplicates: Boolean(args.values["keep-duplicates"]), log: say });
+      const gate = args.values["no-audit"]
+        ? { steps, skipped: [], keptDuplicates: [], warnings: [] }
+        : await gateStepsByAudit(hub, hubId, steps, { keepDuplicates: Boolean(args.values["keep-duplicates"]), log: say });
       for (const w of gate.warnings) say(`[record] warning: ${w}`);
       for (const d of gate.skipped) say(`[record] skipping step ${d.step}: ${d.message}${d.reason.startsWith("duplicate") ? " (--keep-duplicates records it anyway)" : ""}`);
       for (const d of gate.keptDuplicates) say(`[record] keeping step ${d.step} (--keep-duplicates): ${d.message}`);

@@ -95,10 +95,11 @@ function summaryTable(m: SweepManifest): string {
  * The hub audit's verdict on each hub model's requested steps (cached audits, src/io/hub/audit.ts): steps to leave
  * out of the plan, by model id, each said on stderr.
  */
-async function auditHubModels(models: ResolvedModel[], steps: StepRequest, keepDuplicates: boolean): Promise<Record<string, SkippedStep[]>> {
+async function auditHubModels(models: ResolvedModel[], steps: StepRequest, keepDuplicates: boolean): Promise<{ skipped: Record<string, SkippedStep[]>; audited: boolean }> {
   const out: Record<string, SkippedStep[]> = {};
+  let audited = true;
   const hubModels = models.filter((m) => m.kind === "hub");
-  if (hubModels.length === 0 || steps.kind === "all") return out;
+  if (hubModels.length === 0 || steps.kind === "all") return { skipped: out, audited: false };
   // one retry: planning must not wait half a minute of back-off on a login node without network
   const client = new HubClient({ retries: 1 });
   for (const m of hubModels) {
@@ -107,8 +108,9 @@ async function auditHubModels(models: ResolvedModel[], steps: StepRequest, keepD
     for (const d of gate.skipped) say(`[sweep] ${m.id}: leaving out step ${d.step}: ${d.message}${d.reason.startsWith("duplicate") ? " (--keep-duplicates plans it anyway)" : ""}`);
     for (const d of gate.keptDuplicates) say(`[sweep] ${m.id}: keeping step ${d.step} (--keep-duplicates): ${d.message}`);
     if (gate.skipped.length) out[m.id] = gate.skipped.map(({ step, reason, sameAs, message }) => ({ step, reason, ...(sameAs ? { sameAs } : {}), message }));
+    audited &&= gate.audited;
   }
-  return out;
+  return { skipped: out, audited };
 }
 
 const plan = defineCommand(
@@ -153,7 +155,7 @@ const plan = defineCommand(
     if (!ids.length) throw new UsageError("--models: no model given");
     const models = ids.map((id) => resolveModel(id));
     const keepDuplicates = Boolean(args.values["keep-duplicates"]);
-    const skippedSteps = await auditHubModels(models, steps, keepDuplicates);
+    const audit = await auditHubModels(models, steps, keepDuplicates);
     const massive = str(args, "massive-command") ? splitCommand(str(args, "massive-command")!, "--massive-command") : defaultMassiveCommand();
     const recordCommand = str(args, "record-command") ? splitCommand(str(args, "record-command")!, "--record-command") : [...massive, "record"];
     const manifest = buildManifest({
@@ -181,8 +183,9 @@ const plan = defineCommand(
       massive,
       recordCommand,
       recordArgs: list(args, "record-arg"),
-      hubRecordArgs: [...(args.values["evict-weights"] ? ["--evict-weights"] : []), ...(keepDuplicates ? ["--keep-duplicates"] : [])],
-      skippedSteps,
+      // the plan has audited the steps it keeps: its tasks need not ask the hub again (a 154-task array would)
+      hubRecordArgs: [...(args.values["evict-weights"] ? ["--evict-weights"] : []), ...(keepDuplicates ? ["--keep-duplicates"] : []), ...(audit.audited ? ["--no-audit"] : [])],
+      skippedSteps: audit.skipped,
       warn: (l) => say(`[sweep] warning: ${l}`),
     });
     const table = summaryTable(manifest);

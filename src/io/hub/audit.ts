@@ -159,6 +159,8 @@ export interface AuditGate {
   keptDuplicates: SkipDecision[];
   /** Unusual sizes among the steps kept, and why the audit could not run (then every step is kept). */
   warnings: string[];
+  /** False when the audit could not run. */
+  audited: boolean;
 }
 
 /** How old a cached audit recording may trust without asking the hub again. */
@@ -174,7 +176,7 @@ export async function gateStepsByAudit(client: HubClient, repoId: string, steps:
   try {
     report = await auditRepo(client, repoId, { maxAgeMs: AUDIT_MAX_AGE_MS, log: options.log });
   } catch (err) {
-    return { steps, skipped: [], keptDuplicates: [], warnings: [`cannot audit ${repoId} (${(err as Error).message.split("\n")[0]}); its branches are not checked for duplicates`] };
+    return { steps, skipped: [], keptDuplicates: [], audited: false, warnings: [`cannot audit ${repoId} (${(err as Error).message.split("\n")[0]}); its branches are not checked for duplicates`] };
   }
   const audited = new Set(report.steps);
   const decisions = [
@@ -186,5 +188,5 @@ export async function gateStepsByAudit(client: HubClient, repoId: string, steps:
   const keptDuplicates = decisions.filter((d) => options.keepDuplicates && isDuplicate(d));
   const left = new Set(skipped.map((d) => d.step));
   const warnings = report.findings.filter((f) => f.kind === "unusual-size" && steps.includes(f.step) && !left.has(f.step)).map((f) => f.message);
-  return { steps: steps.filter((s) => !left.has(s)), skipped: skipped.sort((a, b) => a.step - b.step), keptDuplicates, warnings };
+  return { steps: steps.filter((s) => !left.has(s)), skipped: skipped.sort((a, b) => a.step - b.step), keptDuplicates, warnings, audited: true };
 }
