@@ -20,6 +20,9 @@ export interface LomoCurveResult {
 }
 
 /**
+ * @deprecated Scores fixed predictors only: any choice made by looking at its result is not nested. Use
+ * nestedCurveEvaluation (./nested-evaluation), which scores EnsembleTrajectoryPredictor with all its choices made
+ * inside each outer fold.
  * Runs leave-one-model-out for the given predictor factories. `combine` may add derived predictors built from the
  * others' predictions on the same fold (e.g. an ensemble that reuses already-fitted members).
  */
