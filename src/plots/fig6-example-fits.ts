@@ -115,10 +115,11 @@ export function fitExplorerFigure(models: ModelFits[], options: { series?: "rati
     const data = m.layers.flatMap((l) => {
       requireSameLength(fn, { [`steps of ${m.model} layer ${l.layer}`]: l.steps, [`observed of ${m.model} layer ${l.layer}`]: l.observed });
       requireSameLength(fn, { [`fitted.steps of ${m.model} layer ${l.layer}`]: l.fitted.steps, [`fitted.values of ${m.model} layer ${l.layer}`]: l.fitted.values });
-      const where = `${m.model}<br>layer ${l.layer + 1}<br>step %{customdata:.0f}`;
+      const where = `${m.model}<br>layer ${l.layer + 1}<br>step %{customdata}`;
       return [
         { type: "scatter", mode: "markers", name: `layer ${l.layer + 1}, observed`, meta: { layer: l.layer }, x: l.steps.map((s) => s + 1), y: l.observed, customdata: l.steps, hovertemplate: `${where}<br>observed ${series} %{y:.4g}<extra></extra>`, marker: { size: 6, color: THEME.observedColor } },
-        { type: "scatter", mode: "lines", name: `Eq. 9 fit${l.r2 === undefined ? "" : ` (R² = ${l.r2.toFixed(3)})`}`, meta: { layer: l.layer }, x: l.fitted.steps.map((s) => s + 1), y: l.fitted.values, customdata: l.fitted.steps, hovertemplate: `${where}<br>Eq. 9 fit %{y:.4g}<extra></extra>`, line: { color: THEME.fittedColor, width: 2 } },
+        // hover shows whole steps (the curve's grid is fractional in log space)
+        { type: "scatter", mode: "lines", name: `Eq. 9 fit${l.r2 === undefined ? "" : ` (R² = ${l.r2.toFixed(3)})`}`, meta: { layer: l.layer }, x: l.fitted.steps.map((s) => s + 1), y: l.fitted.values, customdata: l.fitted.steps.map((s) => Math.round(s)), hovertemplate: `${where}<br>Eq. 9 fit %{y:.4g}<extra></extra>`, line: { color: THEME.fittedColor, width: 2 } },
       ];
     });
     const figure: PlotlyFigure = {

@@ -139,7 +139,7 @@ nav.toc{background:#f7f7f7;border:1px solid #e3e3e3;padding:8px 16px;font-size:1
 `;
 
 function figureBlock(f: NamedFigure, index: number): string {
-  return `<figure id="${escapeHtml(f.name)}">${figureDivHtml(f.figure, `plot-${index}`)}<figcaption><strong>${escapeHtml(f.name)}.</strong> ${escapeHtml(f.caption)}</figcaption></figure>`;
+  return `<figure id="${escapeHtml(f.name)}">${figureDivHtml(f.figure, `plot-${index}`, { compress: true })}<figcaption><strong>${escapeHtml(f.name)}.</strong> ${escapeHtml(f.caption)}</figcaption></figure>`;
 }
 
 export interface ReportOptions {

@@ -66,12 +66,12 @@ function spread(n: number, k: number): number[] {
   return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / (k - 1))))];
 }
 
-/** Fit panels (observed ratio vs fitted Eq. 9) for one model's chosen layers. */
-export function fitPanels(model: ModelResults, layers: number[], series: "ratio" | "top1" | "median" = "ratio"): FitPanel[] {
+/** Fit panels (observed ratio vs fitted Eq. 9) for one model's chosen layers; `curvePoints` on each fitted curve. */
+export function fitPanels(model: ModelResults, layers: number[], series: "ratio" | "top1" | "median" = "ratio", curvePoints = 120): FitPanel[] {
   const fits = model.fits[series];
   if (!fits) return [];
   const values = layerSeries(model.series, series);
-  const grid = curveSteps(model.series.steps);
+  const grid = curveSteps(model.series.steps, curvePoints);
   return layers
     .filter((l) => fits[l]?.params !== undefined && values[l] !== undefined)
     .map((l) => ({
@@ -172,7 +172,8 @@ export function runFigures(results: RunResults, options: RunFiguresOptions = {})
       figure: fitExplorerFigure(
         fitted.map((m) => ({
           model: m.name,
-          layers: fitPanels(m, m.fits.ratio!.map((_, l) => l)).map((p) => ({ ...p, layer: p.layer! })),
+          // 60 points per curve: smooth on the log axis, and half the bytes of 120 over every layer of the suite
+          layers: fitPanels(m, m.fits.ratio!.map((_, l) => l), "ratio", 60).map((p) => ({ ...p, layer: p.layer! })),
         })).filter((m) => m.layers.length > 0),
       ),
     });
