@@ -12,7 +12,7 @@ import { initBackend, tf } from "../backend";
 import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
-import { rotaryTables } from "./rotary";
+import { causalMask, headRotaryTables } from "./rotary";
 import { selectNeoXParams, type LayerParams, type Param } from "./weights";
 
 /** Every activation point, in execution order, for a model with `numLayers` layers. */
@@ -93,9 +93,6 @@ interface PositionTables {
   /** [T, T] additive causal mask. */
   mask: tf.Tensor2D;
 }
-
-/** HF's causal-mask fill value: the most negative float32. */
-const MASK_VALUE = -3.4028234663852886e38;
 
 export class GPTNeoX {
   readonly config: NeoXConfig;
@@ -309,18 +306,8 @@ export class GPTNeoX {
     this.disposeTables();
     const rd = rotaryDims(this.config);
     const hs = headSize(this.config);
-    const half = rd / 2;
-    const { cos, signedSin } = rotaryTables(T, rd, this.config.rotaryBase);
-    const cosFull = new Float32Array(T * hs).fill(1);
-    const sinFull = new Float32Array(T * hs);
-    for (let t = 0; t < T; t++) {
-      cosFull.set(cos.subarray(t * rd, (t + 1) * rd), t * hs);
-      sinFull.set(signedSin.subarray(t * rd, (t + 1) * rd), t * hs);
-    }
-    const perm = new Float32Array(hs * hs); // (x @ perm)[:, i] = x[:, i + half] for i < half, x[:, i - half] for half <= i < rd
-    for (let i = 0; i < rd; i++) perm[(i < half ? i + half : i - half) * hs + i] = 1;
-    const mask = new Float32Array(T * T);
-    for (let q = 0; q < T; q++) mask.fill(MASK_VALUE, q * T + q + 1, (q + 1) * T);
+    const { cos, signedSin, cosFull, sinFull, perm } = headRotaryTables(T, hs, rd, this.config.rotaryBase);
+    const mask = causalMask(T);
     this.tables = {
       seqLen: T,
       cos: tf.tensor2d(cos, [T, rd]),

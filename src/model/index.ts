@@ -1,6 +1,6 @@
 // Public API of the model stage; re-exported by src/index.ts.
 export { GPTNeoX, hookNames, HOOK_NAMES, activation, type RunOptions, type AttentionImpl, type GPTNeoXOptions, type DecoderLayerWeights } from "./gpt-neox";
-export { rotaryInvFreq, rotaryTables } from "./rotary";
+export { rotaryInvFreq, rotaryTables, headRotaryTables, causalMask, CAUSAL_MASK_VALUE } from "./rotary";
 export { selectNeoXParams, expectedNeoXShapes, checkNeoXTensors, neoXLayerNames, neoXLayerParams, type NeoXParams, type LayerParams, type Param, type NeoXLayout } from "./weights";
 export { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 export { readNeoXConfig, parseNeoXConfig, type NeoXConfig } from "../io/config";

@@ -37,3 +37,33 @@ export function rotaryTables(seqLen: number, dim: number, base: number): { cos: 
   }
   return { cos, signedSin };
 }
+
+/**
+ * Per-head rotary tables for the exact permutation form x * cosFull + (x @ perm) * sinFull on [.., hs] rows:
+ * cosFull / sinFull [seqLen, headSize] hold cos / signed sin on the first `dim` (rotary) dims and 1 / 0 on the
+ * pass-through dims; perm [headSize, headSize] is the 0/1 rotate-half permutation ((x @ perm)[:, i] = x[:, i + dim/2]
+ * for i < dim/2, x[:, i - dim/2] for dim/2 <= i < dim, 0 elsewhere). Also returns the plain {@link rotaryTables}.
+ */
+export function headRotaryTables(seqLen: number, headSize: number, dim: number, base: number): { cos: Float32Array; signedSin: Float32Array; cosFull: Float32Array; sinFull: Float32Array; perm: Float32Array } {
+  const { cos, signedSin } = rotaryTables(seqLen, dim, base);
+  const half = dim / 2;
+  const cosFull = new Float32Array(seqLen * headSize).fill(1);
+  const sinFull = new Float32Array(seqLen * headSize);
+  for (let t = 0; t < seqLen; t++) {
+    cosFull.set(cos.subarray(t * dim, (t + 1) * dim), t * headSize);
+    sinFull.set(signedSin.subarray(t * dim, (t + 1) * dim), t * headSize);
+  }
+  const perm = new Float32Array(headSize * headSize);
+  for (let i = 0; i < dim; i++) perm[(i < half ? i + half : i - half) * headSize + i] = 1;
+  return { cos, signedSin, cosFull, sinFull, perm };
+}
+
+/** HF's causal-mask fill value: the most negative float32. */
+export const CAUSAL_MASK_VALUE = -3.4028234663852886e38;
+
+/** Additive causal mask [seqLen, seqLen] (row = query): 0 on and below the diagonal, {@link CAUSAL_MASK_VALUE} above. */
+export function causalMask(seqLen: number): Float32Array {
+  const mask = new Float32Array(seqLen * seqLen);
+  for (let q = 0; q < seqLen; q++) mask.fill(CAUSAL_MASK_VALUE, q * seqLen + q + 1, (q + 1) * seqLen);
+  return mask;
+}

@@ -10,13 +10,10 @@
 import { tf } from "../backend";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import { activation } from "../model/gpt-neox";
-import { rotaryTables } from "../model/rotary";
+import { causalMask, headRotaryTables } from "../model/rotary";
 import { registerGradients } from "./gradients";
 import { embeddingLookup, linear, matMul, transposeLast2 } from "./ops";
 import { OUTPUT_PROJECTION, type TrainableParams } from "./params";
-
-/** HF's causal-mask fill value: the most negative float32. */
-const MASK_VALUE = -3.4028234663852886e38;
 
 /** Position-dependent constants for one sequence length. */
 export interface PositionTables {
@@ -31,20 +28,9 @@ export interface PositionTables {
 
 /** Builds the tables for sequences of `seqLen` tokens (dispose with {@link disposeTables}). */
 export function positionTables(config: NeoXConfig, seqLen: number): PositionTables {
-  const rd = rotaryDims(config);
   const hs = headSize(config);
-  const half = rd / 2;
-  const { cos, signedSin } = rotaryTables(seqLen, rd, config.rotaryBase);
-  const cosFull = new Float32Array(seqLen * hs).fill(1);
-  const sinFull = new Float32Array(seqLen * hs);
-  for (let t = 0; t < seqLen; t++) {
-    cosFull.set(cos.subarray(t * rd, (t + 1) * rd), t * hs);
-    sinFull.set(signedSin.subarray(t * rd, (t + 1) * rd), t * hs);
-  }
-  const perm = new Float32Array(hs * hs);
-  for (let i = 0; i < rd; i++) perm[(i < half ? i + half : i - half) * hs + i] = 1;
-  const mask = new Float32Array(seqLen * seqLen);
-  for (let q = 0; q < seqLen; q++) mask.fill(MASK_VALUE, q * seqLen + q + 1, (q + 1) * seqLen);
+  const { cosFull, sinFull, perm } = headRotaryTables(seqLen, hs, rotaryDims(config), config.rotaryBase);
+  const mask = causalMask(seqLen);
   return {
     seqLen,
     cosFull: tf.tensor2d(cosFull, [seqLen, hs]),

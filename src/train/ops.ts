@@ -2,7 +2,7 @@
  * Differentiable ops whose TF.js gradients are missing or slow on a backend, each with its own gradient
  * (checked against central finite differences in test/train/ops.test.ts):
  * - matrix products: TF.js differentiates `a @ b` into products with transpose flags, which the wasm backend of
- *   tfjs 4.22 runs about 20x slower than a plain product (bench/train/README.md: 600 ms against 27 ms for a
+ *   tfjs 4.22 runs about 20x slower than a plain product (docs/train.md: 600 ms against 27 ms for a
  *   [1024, 128] x [128, 512] product and its transposed twin), so the gradients here transpose explicitly;
  * - the embedding lookup: TF.js's gather gradient needs UnsortedSegmentSum, which the wasm backend lacks.
  */
