@@ -5,9 +5,9 @@
  * files are listed, never fatal; the exit code is 0 unless --strict and some file is bad.
  */
 import { HubClient } from "../../io/hub/client";
-import { fetchReleasedData, RELEASED_DATASET } from "../../io/hub/released";
+import { fetchReleasedData, PYTHIA_SIZES, RELEASED_DATASET } from "../../io/hub/released";
 import { writeFileAtomic } from "../../util/atomic-write";
-import { defineCommand } from "../args";
+import { defineCommand, UsageError } from "../args";
 
 export const command = defineCommand(
   {
@@ -25,6 +25,9 @@ export const command = defineCommand(
   async (args) => {
     const v = args.values as Record<string, string | boolean | undefined>;
     const sizes = typeof v.sizes === "string" ? v.sizes.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    for (const s of sizes ?? []) {
+      if (!(PYTHIA_SIZES as readonly string[]).includes(s.replace(/^pythia[_-]/, "").toLowerCase())) throw new UsageError(`fetch-released: --sizes: '${s}' is not a Pythia size (${PYTHIA_SIZES.join(", ")})`);
+    }
     process.stderr.write(`[fetch-released] ${RELEASED_DATASET}${sizes ? ` (${sizes.join(", ")})` : ""} into the Hugging Face cache\n`);
     const check = await fetchReleasedData({ client: new HubClient({ progress: false }), revision: v.revision as string, sizes });
     const report = {
