@@ -3,6 +3,9 @@
 #   - npm packages from the lockfile (npm ci) when node_modules is missing or older than package-lock.json;
 #   - on Debian/Ubuntu as root, the Debian packages below when missing (Jupyter's nbconvert for headless notebooks,
 #     Chromium and fonts for figure export, poppler for PDF checks); elsewhere a message pointing to environment.yml.
+#     Exactly these packages and their dependencies, without Debian's "recommended" extras (avahi-daemon, Tk, pandoc,
+#     CUPS helpers, matplotlib, Slurm's database plugins, ...): none of them is used, see docs/setup.md for what
+#     each package is for and how a fresh Debian 12 was checked.
 # Usage: scripts/setup.sh [--test]   (--test adds what only the test suite needs)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,7 +25,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
       echo "[setup] installing Debian packages: ${missing[*]}" >&2
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq >&2
-      apt-get install -y -qq "${missing[@]}" >&2
+      apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
     else
       echo "[setup] missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]};" \
            "or use the conda environment: conda env create -f environment.yml)" >&2
