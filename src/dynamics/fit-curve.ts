@@ -144,8 +144,9 @@ export function solveNormalised(model: CurveModel, data: PreparedSeries, start: 
     {
       lower: options.lower ?? model.lower, upper: options.upper ?? model.upper, ftol: options.ftol, xtol: options.xtol, gtol: options.gtol, maxNfev: options.maxNfev,
       stallWindow: options.stallWindow, stallTol: options.stallTol,
-      // the axes are normalised to [0, 1]: fixed unit scales, as the paper's curve_fit (scipy's default x_scale = 1)
-      xScale: options.xScale ?? new Array<number>(k).fill(1),
+      // Eq. 9 on the normalised axes: fixed unit scales, as the paper's curve_fit (scipy's default x_scale = 1); other
+      // models (Eq. 14's amplitudes run to 1e3 while tau0 stays near 1e-3) the unit-free Jacobian scaling
+      xScale: options.xScale ?? (model.name === "eq9" ? new Array<number>(k).fill(1) : "jac"),
     },
   );
 }
