@@ -27,7 +27,7 @@ import { readSuite, maxRelativeError, type SuiteModel } from "./suite";
 import { runPredictionStudy, type PredictionStudySummary } from "./prediction-study";
 import type { OuterFolds } from "../predict/index";
 import { exportRunFigures, writeRunReport } from "./figures-and-report";
-import { paperTable1, formatSummaryTable, type ModelSummary } from "./summary";
+import { paperTable1, formatSummaryTable, formatPredictionHeadline, type ModelSummary } from "./summary";
 import type { RecordCheck } from "./record-check";
 
 export type SeriesName = "ratio" | "top1" | "median";
@@ -207,6 +207,16 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
     };
   });
 
+  const headline = prediction && {
+    scheme: prediction.scheme,
+    models: Object.keys(prediction.nestedCurveR2).length,
+    meanNestedCurveR2: prediction.meanNestedCurveR2,
+    medianNestedCurveR2: prediction.medianNestedCurveR2,
+    meanBaselineCurveR2: prediction.meanBaselineCurveR2,
+    bandCoverage: prediction.bandCoverage,
+    bandLevel: prediction.bandLevel,
+    ...(prediction.seedCeiling ? { seedCeiling: prediction.seedCeiling } : {}),
+  };
   // provenance before figures/report so the report shows it
   const provenance = {
     project: projectVersion(),
@@ -217,6 +227,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
     suite: path.relative(process.cwd(), suite.dir) || suite.dir,
     fitted: `Eq. 9, robust multi-start fit (paper procedure alongside), series ${which.join(", ")}, seed ${seed}`,
     recorded: recordChecks.map((c) => `${c.model}: ${c.steps.length} checkpoints, max rel. error ${c.maxRelErrorVsSuiteStats.toExponential(2)} vs shipped stats`).join("; ") || "none",
+    ...(headline ? { predicted: formatPredictionHeadline(headline) } : {}),
   };
   await writeFileAtomic(path.join(out, "provenance.json"), `${JSON.stringify(provenance, null, 1)}\n`);
 
@@ -229,16 +240,6 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
 
   const summary: MainJobSummary = { out, models, recordChecks, prediction, figures, report, seconds };
   await writeFileAtomic(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
-  const headline = prediction && {
-    scheme: prediction.scheme,
-    models: Object.keys(prediction.nestedCurveR2).length,
-    meanNestedCurveR2: prediction.meanNestedCurveR2,
-    medianNestedCurveR2: prediction.medianNestedCurveR2,
-    meanBaselineCurveR2: prediction.meanBaselineCurveR2,
-    bandCoverage: prediction.bandCoverage,
-    bandLevel: prediction.bandLevel,
-    ...(prediction.seedCeiling ? { seedCeiling: prediction.seedCeiling } : {}),
-  };
   process.stdout.write(`${formatSummaryTable(models, recordChecks, paperTable1(), headline)}\n`);
   return summary;
 }

@@ -22,6 +22,7 @@ import { gptNeoxParameterCount, PYTHIA_ARCHITECTURES } from "./param-count";
 import type { HypothesisScores } from "./hypotheses";
 import type { PartialDependencePanel, ShapSummaryInput } from "./predict-figures";
 import { printable } from "../util/one-line";
+import { readSuiteManifest, type SuiteGroup } from "../io/suite-manifest";
 
 export type FitSeriesName = "ratio" | "top1" | "median";
 export const FIT_SERIES: readonly FitSeriesName[] = ["ratio", "top1", "median"];
@@ -55,6 +56,8 @@ export interface ModelResults {
   /** Fits per series, one entry per 0-based layer. */
   fits: Partial<Record<FitSeriesName, LayerFitResult[]>>;
   predictions?: ModelPredictions;
+  /** From the folder's suite.json (architecture / seed / hyperparameter); absent when it has none. */
+  group?: SuiteGroup;
 }
 
 /** Table 3 of one protocol: r2[regressor][param] (NaN where missing). */
@@ -220,7 +223,12 @@ export function loadRunResults(root: string, options: { onWarning?: (m: string) 
       .sort();
   }
   if (modelDirs.length === 0) throw new Error(`${root}: no model folder with stats/exp2_<name>_step<N> files`);
-  const models = modelDirs.map((d) => loadModelResults(d, options));
+  const manifest = readSuiteManifest(root);
+  const models = modelDirs.map((d) => {
+    const m = loadModelResults(d, options);
+    const group = manifest?.models.find((e) => e.name === path.basename(d))?.group;
+    return group ? { ...m, group } : m;
+  });
   models.sort((a, b) => (a.parameterCount ?? Infinity) - (b.parameterCount ?? Infinity) || a.name.localeCompare(b.name));
   const provFile = path.join(root, "provenance.json");
   const hypFile = path.join(root, "hypotheses.json");

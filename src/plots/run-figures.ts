@@ -88,13 +88,14 @@ export function fitPanels(model: ModelResults, layers: number[], series: "ratio"
 export function runFigures(results: RunResults, options: RunFiguresOptions = {}): NamedFigure[] {
   const out: NamedFigure[] = [];
   const { models } = results;
-  const sized = models.filter((m) => m.parameterCount !== undefined);
+  // a seed repeat or a recipe variant is not another size: Fig. 2 takes the architecture runs
+  const sized = models.filter((m) => m.parameterCount !== undefined && (m.group ?? "architecture") === "architecture");
   if (sized.length > 0) {
     out.push({
       name: "fig2-final-ratio",
       section: "emergence",
       caption:
-        "Ratio top1/median of |h| (each the mean over the evaluation sequences) at each model's last recorded step: the largest over layers and the mean over layers, against the parameter count N = 2Vd + L(4d² + 2d·d_ff + 9d + d_ff) + 2d (untied embeddings, biases and LayerNorms included, as Pythia counts).",
+        "Ratio top1/median of |h| (each the mean over the evaluation sequences) at each model's last recorded step: the largest over layers and the mean over layers, against the parameter count N = 2Vd + L(4d² + 2d·d_ff + 9d + d_ff) + 2d (untied embeddings, biases and LayerNorms included, as Pythia counts). Architecture runs only: the suite's seed and recipe variants are compared with their base in notebook 07.",
       figure: finalRatioFigure(
         sized.map((m) => {
           const r = layerSeries(m.series, "ratio");
