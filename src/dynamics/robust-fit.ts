@@ -46,6 +46,8 @@ export interface RobustFitOptions extends Omit<FitCurveOptions, "p0" | "starts">
   polishNfev?: number;
   /** How many of the best Eq. 14 solutions are polished and mapped back to Eq. 9 (default 2). */
   polish?: number;
+  /** Budget of the final Eq. 9 continuation when the best candidate did not converge (default 500). */
+  continueNfev?: number;
 }
 
 const TIGHT = { ftol: 1e-12, xtol: 1e-12, gtol: 1e-12, stallWindow: 30, stallTol: 1e-6 };
@@ -145,8 +147,9 @@ function robustEq9(data: PreparedSeries, options: RobustFitOptions): FitResult {
   for (const r0 of sols14) consider(toEq9(r0));
   if (best && best.status !== "converged") {
     // e.g. the best curve is a limit of Eq. 9 that Eq. 14 reaches only with gamma = exp(A2/A1) beyond double range:
-    // continue in Eq. 9 until the cost stalls
-    const r = solveNormalised(eq9Model, data, best.p, { ...opt9, ...TIGHT, maxNfev: options.polishNfev ?? 5000 });
+    // continue in Eq. 9 until the cost stalls, with the paper's budget (these valleys have no end: a longer run
+    // gains ~1e-5 of R^2 for thousands of evaluations)
+    const r = solveNormalised(eq9Model, data, best.p, { ...opt9, ...TIGHT, maxNfev: options.continueNfev ?? SCIPY_TRF_MAX_NFEV });
     nfev += r.nfev;
     if (r.status !== "non-finite" && r.cost <= best.cost) best = r;
   }
