@@ -5,7 +5,7 @@
  */
 import type { Regressor } from "./estimator";
 import { r2Score } from "./metrics";
-import { Rng } from "./rng";
+import { Rng } from "../util/rng";
 
 export interface Split {
   train: number[];

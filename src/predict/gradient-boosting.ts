@@ -7,7 +7,7 @@
  */
 import { checkXy, type Regressor } from "./estimator";
 import { boostSquaredError, TreeEnsembleRegressor } from "./regression-tree";
-import { Rng } from "./rng";
+import { Rng } from "../util/rng";
 
 export interface GradientBoostingOptions {
   /** Boosting stages. Default 100. */

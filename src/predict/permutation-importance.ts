@@ -4,7 +4,7 @@
  */
 import type { Regressor } from "./estimator";
 import { r2Score } from "./metrics";
-import { Rng } from "./rng";
+import { Rng } from "../util/rng";
 
 export interface PermutationImportance {
   features: string[];

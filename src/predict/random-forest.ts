@@ -6,7 +6,7 @@
  */
 import { checkXy, type Regressor } from "./estimator";
 import { growTree, TreeEnsembleRegressor } from "./regression-tree";
-import { Rng } from "./rng";
+import { Rng } from "../util/rng";
 
 export interface RandomForestOptions {
   /** Trees. Default 100. */

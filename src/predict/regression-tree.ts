@@ -11,7 +11,7 @@
  * x <= threshold goes left (scikit-learn's convention).
  */
 import { checkFeatureCount, notFittedError } from "./estimator";
-import type { Rng } from "./rng";
+import type { Rng } from "../util/rng";
 
 /** A fitted tree as flat arrays; node 0 is the root; leaves have feature -1. */
 export interface TreeArrays {

@@ -10,7 +10,7 @@
  */
 import { checkXy, type Regressor } from "./estimator";
 import { boostSquaredError, TreeEnsembleRegressor } from "./regression-tree";
-import { Rng } from "./rng";
+import { Rng } from "../util/rng";
 
 export interface XGBoostOptions {
   /** Boosting rounds. Default 100. */
