@@ -3,7 +3,7 @@
  *
  * Method: scipy's Trust Region Reflective (`least_squares(method="trf")`, Branch, Coleman & Li 1999), ported from
  * scipy/optimize/_lsq/trf.py with `x_scale="jac"`: each iteration solves the trust-region subproblem exactly in
- * scaled ("hat") variables from one SVD (Moré's method, see trust-region.ts); with bounds, Coleman-Li scaling
+ * scaled ("hat") variables (Moré's method, see trust-region.ts); with bounds (reflective-step.ts), Coleman-Li scaling
  * shrinks steps towards the bound the gradient points at, and the step taken is the best of the trust-region step
  * cut 0.995 of the way to the first bound it crosses, that step reflected off the bound, and the scaled Cauchy step,
  * each coordinate on its own (no single factor on the whole step). Iterates stay strictly inside the box.
@@ -23,11 +23,8 @@
  * A trial point with non-finite residuals or Jacobian is rejected and the trust region shrunk, as in scipy.
  * At the end, parameters within 1e-6 (relative) of a bound are set onto it when that does not raise the cost.
  */
-import {
-  colemanLiScaling, intersectTrustRegion, makeStrictlyFeasible, minimizeQuadratic1d, solveLsqTrustRegion, stepSizeToBound, svdForTrustRegion, solveTrustRegionNormal, gaussNewtonNormal, gaussNewtonQr,
-  type GaussNewtonStep,
-  type TrustRegionSvd,
-} from "./trust-region";
+import { gaussNewtonNormal, gaussNewtonQr, solveLsqTrustRegion, solveTrustRegionNormal, svdForTrustRegion, type GaussNewtonStep, type TrustRegionSvd } from "./trust-region";
+import { colemanLiScaling, HatModel, makeStrictlyFeasible, selectStep, selectWorkspace } from "./reflective-step";
 
 export interface LeastSquaresProblem {
   /** Number of residuals. */
@@ -164,156 +161,6 @@ function updateTrustRadius(Delta: number, ratio: number, stepNorm: number, bound
   if (ratio < 0.25) return 0.25 * stepNorm;
   if (ratio > 0.75 && boundHit) return 2 * Delta;
   return Delta;
-}
-
-/**
- * The quadratic model in hat variables, 0.5 s'(J_h'J_h + diag_h)s + g_h's with J_h = J diag(d), evaluated through
- * J'J (m x m) so that no product touches the n rows.
- */
-class HatModel {
-  private readonly u: Float64Array;
-  private readonly w: Float64Array;
-  constructor(
-    readonly JtJ: Float64Array,
-    readonly m: number,
-    readonly d: Float64Array,
-    readonly diagH: Float64Array,
-    readonly gH: Float64Array,
-  ) {
-    this.u = new Float64Array(m);
-    this.w = new Float64Array(m);
-  }
-  /** x' J_h'J_h y for x = d * a, y = d * b already scaled. */
-  private form(x: Float64Array, y: Float64Array): number {
-    const { m, JtJ } = this;
-    let q = 0;
-    for (let j = 0; j < m; j++) {
-      let row = 0;
-      for (let k = 0; k < m; k++) row += JtJ[j * m + k]! * y[k]!;
-      q += x[j]! * row;
-    }
-    return q;
-  }
-  /** Value of the model at sH. */
-  value(sH: Float64Array): number {
-    for (let j = 0; j < this.m; j++) this.u[j] = this.d[j]! * sH[j]!;
-    let q = this.form(this.u, this.u);
-    let l = 0;
-    for (let j = 0; j < this.m; j++) {
-      q += this.diagH[j]! * sH[j]! * sH[j]!;
-      l += this.gH[j]! * sH[j]!;
-    }
-    return 0.5 * q + l;
-  }
-  /** Coefficients [a, b, c] of t -> model(s0 + t s) (scipy's `build_quadratic_1d`; s0 absent = 0). */
-  line(s: Float64Array, s0?: Float64Array): [number, number, number] {
-    const { m, d, diagH, gH, u, w } = this;
-    for (let j = 0; j < m; j++) u[j] = d[j]! * s[j]!;
-    let a = this.form(u, u);
-    let b = 0;
-    let c = 0;
-    for (let j = 0; j < m; j++) {
-      a += s[j]! * diagH[j]! * s[j]!;
-      b += gH[j]! * s[j]!;
-    }
-    if (s0) {
-      for (let j = 0; j < m; j++) w[j] = d[j]! * s0[j]!;
-      b += this.form(w, u);
-      c = 0.5 * this.form(w, w);
-      for (let j = 0; j < m; j++) {
-        b += s0[j]! * diagH[j]! * s[j]!;
-        c += gH[j]! * s0[j]! + 0.5 * s0[j]! * diagH[j]! * s0[j]!;
-      }
-    }
-    return [0.5 * a, b, c];
-  }
-}
-
-/**
- * Scipy's `select_step`: the trust-region step p (p = d * pH) if it stays in the box, else the best of p cut to
- * theta of the way to the first bound, p reflected there, and the Cauchy step; writes step and stepH and returns
- * the predicted cost reduction. p and pH are overwritten.
- */
-function selectWorkspace(m: number) {
-  return { hits: new Int8Array(m), rH: new Float64Array(m), r: new Float64Array(m), xOnBound: new Float64Array(m), agH: new Float64Array(m), ag: new Float64Array(m) };
-}
-
-function selectStep(
-  x: Float64Array, model: HatModel, p: Float64Array, pH: Float64Array, Delta: number, lb: Float64Array, ub: Float64Array, theta: number,
-  step: Float64Array, stepH: Float64Array, work: ReturnType<typeof selectWorkspace>,
-): number {
-  const m = x.length;
-  const d = model.d;
-  let inside = true;
-  for (let j = 0; j < m; j++) if (!(x[j]! + p[j]! >= lb[j]! && x[j]! + p[j]! <= ub[j]!)) inside = false;
-  if (inside) {
-    step.set(p);
-    stepH.set(pH);
-    return -model.value(pH);
-  }
-  const { hits, rH, r, xOnBound, agH, ag } = work;
-  const pStride = stepSizeToBound(x, p, lb, ub, hits);
-  for (let j = 0; j < m; j++) {
-    rH[j] = hits[j] !== 0 ? -pH[j]! : pH[j]!;
-    r[j] = rH[j]! * d[j]!;
-    p[j] *= pStride;
-    pH[j] *= pStride;
-    xOnBound[j] = x[j]! + p[j]!;
-  }
-  const toTr = intersectTrustRegion(pH, rH, Delta);
-  const toBound = stepSizeToBound(xOnBound, r, lb, ub);
-  const rStride = Math.min(toBound, toTr);
-  let lo = 0;
-  let hi = -1;
-  if (rStride > 0) {
-    lo = ((1 - theta) * pStride) / rStride;
-    hi = rStride === toBound ? theta * toBound : toTr;
-  }
-  let rValue = Infinity;
-  if (lo <= hi) {
-    const [a, b, c] = model.line(rH, pH);
-    const [t, value] = minimizeQuadratic1d(a, b, lo, hi, c);
-    rValue = value;
-    for (let j = 0; j < m; j++) {
-      rH[j] = pH[j]! + t * rH[j]!;
-      r[j] = rH[j]! * d[j]!;
-    }
-  }
-  for (let j = 0; j < m; j++) {
-    p[j] *= theta;
-    pH[j] *= theta;
-  }
-  const pValue = model.value(pH);
-  for (let j = 0; j < m; j++) {
-    agH[j] = -model.gH[j]!;
-    ag[j] = agH[j]! * d[j]!;
-  }
-  const agNorm = norm2(agH);
-  let agValue = Infinity;
-  if (agNorm > 0) {
-    const toTrAg = Delta / agNorm;
-    const toBoundAg = stepSizeToBound(x, ag, lb, ub);
-    const [a, b] = model.line(agH);
-    const [t, value] = minimizeQuadratic1d(a, b, 0, toBoundAg < toTrAg ? theta * toBoundAg : toTrAg);
-    agValue = value;
-    for (let j = 0; j < m; j++) {
-      agH[j] *= t;
-      ag[j] *= t;
-    }
-  }
-  if (pValue < rValue && pValue < agValue) {
-    step.set(p);
-    stepH.set(pH);
-    return -pValue;
-  }
-  if (rValue < pValue && rValue < agValue) {
-    step.set(r);
-    stepH.set(rH);
-    return -rValue;
-  }
-  step.set(ag);
-  stepH.set(agH);
-  return -agValue;
 }
 
 /**

@@ -4,7 +4,8 @@
  * "The Levenberg-Marquardt algorithm: implementation and theory"):
  * - {@link svdForTrustRegion}: the SVD of a tall matrix A (Householder QR, then one-sided Jacobi on R), with U^T f;
  * - {@link solveLsqTrustRegion}: min ||A p + f|| subject to ||p|| <= Delta (Moré's root finding on the LM parameter);
- * - bound helpers: the Coleman-Li scaling vector, step lengths to the bounds, a strictly feasible shift.
+ * - the same subproblem from the normal equations (Cholesky per trial LM parameter) where they are well conditioned;
+ * - Gauss-Newton steps from Cholesky or from Householder QR.
  * All matrices are row-major Float64Arrays; vectors in "hat" space are the solver's scaled variables.
  */
 
@@ -39,69 +40,6 @@ export function svdForTrustRegion(A: Float64Array, f: Float64Array, rows: number
     uf[j] = dot;
   }
   sortDescending(out, m);
-}
-
-/**
- * The same from the normal equations when they are well conditioned (O(m^3), no pass over the rows): M = A^T A
- * (m x m; overwritten) and g = A^T f give s = sqrt(eig(M)), V, and U^T f = V^T g / s. Returns false, leaving `out`
- * unusable, when s_min < 1e-5 s_max: then squaring would cost digits and {@link svdForTrustRegion} must be used.
- */
-export function svdFromNormalEquations(M: Float64Array, g: Float64Array, m: number, out: TrustRegionSvd): boolean {
-  const V = out.V;
-  V.fill(0);
-  for (let i = 0; i < m; i++) V[i * m + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let p = 0; p < m; p++) {
-      diag += M[p * m + p]! * M[p * m + p]!;
-      for (let q = p + 1; q < m; q++) off += M[p * m + q]! * M[p * m + q]!;
-    }
-    if (!(off > EPS * EPS * diag)) break;
-    for (let p = 0; p < m - 1; p++) {
-      for (let q = p + 1; q < m; q++) {
-        const apq = M[p * m + q]!;
-        if (apq === 0) continue;
-        const theta = (M[q * m + q]! - M[p * m + p]!) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(1 + theta * theta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const sn = t * c;
-        for (let k = 0; k < m; k++) {
-          const mkp = M[k * m + p]!;
-          const mkq = M[k * m + q]!;
-          M[k * m + p] = c * mkp - sn * mkq;
-          M[k * m + q] = sn * mkp + c * mkq;
-        }
-        for (let k = 0; k < m; k++) {
-          const mpk = M[p * m + k]!;
-          const mqk = M[q * m + k]!;
-          M[p * m + k] = c * mpk - sn * mqk;
-          M[q * m + k] = sn * mpk + c * mqk;
-        }
-        for (let k = 0; k < m; k++) {
-          const vkp = V[k * m + p]!;
-          const vkq = V[k * m + q]!;
-          V[k * m + p] = c * vkp - sn * vkq;
-          V[k * m + q] = sn * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const s = out.s;
-  const uf = out.uf;
-  let smax = 0;
-  for (let j = 0; j < m; j++) {
-    s[j] = Math.sqrt(Math.max(0, M[j * m + j]!));
-    smax = Math.max(smax, s[j]!);
-  }
-  for (let j = 0; j < m; j++) {
-    if (!(s[j]! >= 1e-5 * smax) || !(smax > 0)) return false;
-    let dot = 0;
-    for (let i = 0; i < m; i++) dot += V[i * m + j]! * g[i]!;
-    uf[j] = dot / s[j]!;
-  }
-  sortDescending(out, m);
-  return true;
 }
 
 function sortDescending(out: TrustRegionSvd, m: number): void {
@@ -245,113 +183,6 @@ export function solveLsqTrustRegion(nResiduals: number, m: number, svd: TrustReg
   const norm = lmStep(svd, m, alpha, p);
   if (norm > 0) for (let i = 0; i < m; i++) p[i] *= Delta / norm;
   return alpha;
-}
-
-/** Minimum of a t^2 + b t + c on [lo, hi] (scipy's `minimize_quadratic_1d`): [t, value]. */
-export function minimizeQuadratic1d(a: number, b: number, lo: number, hi: number, c = 0): [number, number] {
-  let bestT = lo;
-  let best = lo * (a * lo + b) + c;
-  const consider = (t: number): void => {
-    const y = t * (a * t + b) + c;
-    if (y < best) {
-      best = y;
-      bestT = t;
-    }
-  };
-  consider(hi);
-  if (a !== 0) {
-    const ext = (-0.5 * b) / a;
-    if (lo < ext && ext < hi) consider(ext);
-  }
-  return [bestT, best];
-}
-
-/**
- * Smallest t >= 0 with x + t s on a bound (scipy's `step_size_to_bound`); `hits` gets -1/+1 where the lower/upper
- * bound is reached at that t (0 elsewhere). Infinity when s points to no finite bound.
- */
-export function stepSizeToBound(x: Float64Array, s: Float64Array, lb: Float64Array, ub: Float64Array, hits?: Int8Array): number {
-  const m = x.length;
-  let min = Infinity;
-  for (let j = 0; j < m; j++) if (s[j] !== 0) min = Math.min(min, stepTo(x, s, lb, ub, j));
-  if (hits) for (let j = 0; j < m; j++) hits[j] = s[j] !== 0 && stepTo(x, s, lb, ub, j) === min ? (s[j]! > 0 ? 1 : -1) : 0;
-  return min;
-}
-
-function stepTo(x: Float64Array, s: Float64Array, lb: Float64Array, ub: Float64Array, j: number): number {
-  return Math.max((lb[j]! - x[j]!) / s[j]!, (ub[j]! - x[j]!) / s[j]!);
-}
-
-/** The positive root t of ||x + t s|| = Delta for ||x|| <= Delta (scipy's `intersect_trust_region`). */
-export function intersectTrustRegion(x: Float64Array, s: Float64Array, Delta: number): number {
-  let a = 0;
-  let b = 0;
-  let c = -Delta * Delta;
-  for (let j = 0; j < x.length; j++) {
-    a += s[j]! * s[j]!;
-    b += x[j]! * s[j]!;
-    c += x[j]! * x[j]!;
-  }
-  if (a === 0) return 0;
-  c = Math.min(c, 0);
-  const d = Math.sqrt(b * b - a * c);
-  const q = -(b + (b >= 0 ? d : -d));
-  const t1 = q / a;
-  const t2 = q !== 0 ? c / q : 0;
-  return Math.max(t1, t2);
-}
-
-const nextBuf = new DataView(new ArrayBuffer(8));
-
-/** The float64 next to x in the direction of `toward` (C's nextafter). */
-export function nextAfter(x: number, toward: number): number {
-  if (Number.isNaN(x) || Number.isNaN(toward)) return NaN;
-  if (x === toward) return toward;
-  if (x === 0) return toward > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE;
-  nextBuf.setFloat64(0, x);
-  let bits = nextBuf.getBigInt64(0);
-  bits += (toward > x) === (x > 0) ? 1n : -1n;
-  nextBuf.setBigInt64(0, bits);
-  return nextBuf.getFloat64(0);
-}
-
-/**
- * Moves x (in place) strictly inside [lb, ub] (scipy's `make_strictly_feasible`): a coordinate on or beyond a bound,
- * or within rstep * max(1, |bound|) of it, goes to that distance inside (rstep = 0: to the next float); when the
- * box is too tight for that, to its middle.
- */
-export function makeStrictlyFeasible(x: Float64Array, lb: Float64Array, ub: Float64Array, rstep: number): void {
-  for (let j = 0; j < x.length; j++) {
-    const l = lb[j]!;
-    const u = ub[j]!;
-    let v = Math.min(u, Math.max(l, x[j]!));
-    const lowDist = v - l;
-    const upDist = u - v;
-    const lowTh = rstep * Math.max(1, Math.abs(l));
-    const upTh = rstep * Math.max(1, Math.abs(u));
-    if (Number.isFinite(l) && lowDist <= Math.min(upDist, lowTh)) v = rstep === 0 ? nextAfter(l, u) : l + lowTh;
-    else if (Number.isFinite(u) && upDist <= Math.min(lowDist, upTh)) v = rstep === 0 ? nextAfter(u, l) : u - upTh;
-    if (v < l || v > u) v = 0.5 * (l + u);
-    x[j] = v;
-  }
-}
-
-/**
- * Coleman-Li scaling (scipy's `CL_scaling_vector`): v_j = distance to the bound the anti-gradient points at when
- * that bound is finite (dv_j = +1 towards lb, -1 towards ub), else v_j = 1, dv_j = 0.
- */
-export function colemanLiScaling(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array, v: Float64Array, dv: Float64Array): void {
-  for (let j = 0; j < x.length; j++) {
-    v[j] = 1;
-    dv[j] = 0;
-    if (g[j]! < 0 && Number.isFinite(ub[j]!)) {
-      v[j] = ub[j]! - x[j]!;
-      dv[j] = -1;
-    } else if (g[j]! > 0 && Number.isFinite(lb[j]!)) {
-      v[j] = x[j]! - lb[j]!;
-      dv[j] = 1;
-    }
-  }
 }
 
 /**
