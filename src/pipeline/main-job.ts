@@ -45,6 +45,8 @@ export interface MainJobOptions {
   seed?: number;
   /** Worker threads for recording (default: chosen by the record stage). */
   workers?: number;
+  /** Models with their own per-model figure files: "default" (smallest, a middle and the largest), "all", or names. */
+  perModel?: "default" | "all" | string[];
   /** Outer folds of the nested evaluation of the trajectory predictor: "lomo" or k (default 5). */
   outerFolds?: OuterFolds;
   /** Skip stages (e.g. "record", "predict", "figures"). */
@@ -233,10 +235,10 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
 
   let figures: string[] = [];
   if (!skip.has("figures") && (options.formats ?? ["png", "svg", "pdf"]).length) {
-    figures = await timed("figures", () => exportRunFigures(out, path.join(out, "figures"), options.formats ?? ["png", "svg", "pdf"], log));
+    figures = await timed("figures", () => exportRunFigures(out, path.join(out, "figures"), options.formats ?? ["png", "svg", "pdf"], log, options.perModel));
   }
   let report: string | undefined;
-  if (!skip.has("report")) report = await timed("report", () => writeRunReport(out, path.join(out, "report.html")));
+  if (!skip.has("report")) report = await timed("report", () => writeRunReport(out, path.join(out, "report.html"), options.perModel));
 
   const summary: MainJobSummary = { out, models, recordChecks, prediction, figures, report, seconds };
   await writeFileAtomic(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);

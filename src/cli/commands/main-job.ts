@@ -21,6 +21,7 @@ export const command = defineCommand(
       skip: { type: "string", description: `comma-separated stages to skip: ${STAGES.join(", ")}` },
       workers: { type: "string", description: "worker threads for recording (default: automatic)" },
       seed: { type: "string", default: "0", description: "seed of the robust fits and the predictors" },
+      "per-model": { type: "string", default: "default", description: "models that get their own per-model figure files: 'default' (the smallest, a middle and the largest), 'all', or comma-separated names" },
       "outer-folds": { type: "string", default: "5", description: "outer folds of the nested evaluation of the trajectory predictor: 'lomo' (leave one model out, about 8x longer) or k >= 5 grouped folds" },
     },
     examples: ["massive main", "massive main --format png --skip predict", "massive main --suite my-suite --out my-results --skip record"],
@@ -44,6 +45,7 @@ export const command = defineCommand(
       ...(v.workers ? { workers: Number(v.workers) } : {}),
       skip: skip as (typeof STAGES)[number][],
       outerFolds: outer === "lomo" ? "lomo" : Number(outer),
+      perModel: v["per-model"] === "default" || v["per-model"] === "all" ? v["per-model"] : v["per-model"]!.split(",").map((s) => s.trim()).filter(Boolean),
     });
     return 0;
   },
