@@ -223,7 +223,7 @@ export function runFigures(results: RunResults, options: RunFiguresOptions = {})
       name: "predicted-trajectories",
       section: "prediction",
       interactive: true,
-      caption: `Ratio trajectories predicted from the architecture alone (lines) against the recorded ones (circles); the dropdowns pick the model (${trajectories.length}) and one layer or all.`,
+      caption: `Ratio trajectories predicted from the architecture alone (lines) against the recorded ones (circles)${trajectories.some((t) => t.layers.some((l) => l.band)) ? "; shaded: the 80% band. Each model's prediction comes from the cross-validation fold that held out its architecture (nested: the predictor's choices were made without it); seed and recipe variants are predicted from their base architecture" : ""}; the dropdowns pick the model (${trajectories.length}) and one layer or all.`,
       figure: predictedTrajectoriesChoiceFigure(trajectories),
     });
   }
