@@ -154,11 +154,14 @@ export function runFigures(results: RunResults, options: RunFiguresOptions = {})
     figure: peakHeatmapsFigure(models.map((m) => modelPeaks(m.name, m.series.steps, layerSeries(m.series, "ratio")))),
   });
 
-  const fitted = models.filter((m) => m.fits.ratio?.length);
+  // models with at least one successful ratio fit (a run of very few steps can have none: Eq. 9 needs 5 points)
+  const fitted = models.filter((m) => m.fits.ratio?.some((f) => f.params !== undefined));
   if (fitted.length > 0) {
     const picks = fitted.length === 1 ? [fitted[0]!] : [fitted[0]!, fitted.at(-1)!];
     const perModel = picks.length === 1 ? 6 : 3;
-    const panels = picks.flatMap((m) => fitPanels(m, spread(m.fits.ratio!.length, perModel)));
+    const spreadPanels = picks.flatMap((m) => fitPanels(m, spread(m.fits.ratio!.length, perModel)));
+    // the spread picks may all be failed layers: then any fitted layers of the picks
+    const panels = spreadPanels.length ? spreadPanels : picks.flatMap((m) => fitPanels(m, m.fits.ratio!.map((_, l) => l))).slice(0, 6);
     out.push({
       name: "fig6-example-fits",
       section: "fits",
