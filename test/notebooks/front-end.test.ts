@@ -96,6 +96,8 @@ interface PageState {
   codeCells: number;
   executed: number;
   errors: string[];
+  /** stderr of the cells (tslab prints type errors there, as "line:col - message", with no error output). */
+  stderr: string[];
   plotlyOutputs: number;
   plotlyInlined: number;
 }
@@ -103,7 +105,7 @@ interface PageState {
 /** What the classic Notebook page shows: kernel indicator, prompts, error outputs, Plotly outputs in the model. */
 function pageState(page: Page): Promise<PageState> {
   return page.evaluate(() => {
-    type Output = { output_type: string; data?: Record<string, unknown> };
+    type Output = { output_type: string; name?: string; text?: string; data?: Record<string, unknown> };
     type Cell = { cell_type: string; get_text(): string; input_prompt_number?: number | string | null; output_area?: { outputs: Output[] } };
     const nb = (window as unknown as { Jupyter: { notebook: { get_cells(): Cell[] } } }).Jupyter.notebook;
     const code = nb.get_cells().filter((c) => c.cell_type === "code" && c.get_text().trim() !== "");
@@ -115,6 +117,7 @@ function pageState(page: Page): Promise<PageState> {
       codeCells: code.length,
       executed: code.filter((c) => typeof c.input_prompt_number === "number").length,
       errors: Array.from(document.querySelectorAll(".output_error")).map((e) => (e.textContent ?? "").slice(0, 500)),
+      stderr: outputs.filter((o) => o.output_type === "stream" && o.name === "stderr").map((o) => String(o.text ?? "").slice(0, 500)),
       plotlyOutputs: plotly.length,
       plotlyInlined: plotly.filter((o) => String(o.data?.["text/html"] ?? "").includes("* plotly.js v")).length,
     };
@@ -162,10 +165,16 @@ for (const nb of notebooks) {
         return typeof cells.find((c) => c.cell_type === "code")?.input_prompt_number === "number";
       }, undefined, { timeout: 300_000, polling: 50 });
       const firstCell = Date.now();
-      // Done: kernel idle, nothing queued, for two looks in a row (a cell can finish between two others).
-      let state = await waitFor(page, "all cells run", 900_000, (s) => s.kernelIdle && s.running === 0 && (s.executed === s.codeCells || s.errors.length > 0));
-      await page.waitForTimeout(1000);
-      state = await waitFor(page, "all cells run", 900_000, (s) => s.kernelIdle && s.running === 0);
+      // Done: kernel idle and nothing queued, for two looks 3 s apart (a cell can finish between two others; after a
+      // failed cell Run All stops, leaving later cells without a number).
+      let state: PageState;
+      for (;;) {
+        state = await waitFor(page, "all cells run", 900_000, (s) => s.kernelIdle && s.running === 0);
+        if (state.executed === state.codeCells || state.errors.length > 0) break;
+        await page.waitForTimeout(3000);
+        const again = await pageState(page);
+        if (again.kernelIdle && again.running === 0 && again.executed === state.executed) break;
+      }
       const finished = Date.now();
       const plots = await checkPlots(page, state.plotlyOutputs);
       // The classic Notebook scrolls inside #site: let it grow so the screenshot holds the whole notebook.
@@ -175,7 +184,7 @@ for (const nb of notebooks) {
       await page.screenshot({ path: path.join(outDir, `${stem}.png`), fullPage: true });
       timings.push({ notebook: nb, pageToKernelIdle_s: (kernelReady - opened) / 1000, runAllToFirstCellResult_s: (firstCell - runAll) / 1000, runAll_s: (finished - runAll) / 1000 });
       assert.deepEqual(state.errors, [], "no error output");
-      assert.equal(state.executed, state.codeCells, "every code cell ran");
+      assert.equal(state.executed, state.codeCells, `every code cell ran (stderr of the cells: ${JSON.stringify(state.stderr.slice(-3))})`);
       assert.ok(state.plotlyOutputs >= 1, "at least one Plotly figure");
       assert.equal(state.plotlyInlined, 1, "plotly.js in exactly one output of the notebook");
       assert.equal(plots.length, state.plotlyOutputs, "every Plotly output became a plot in the page");
