@@ -153,7 +153,7 @@ export class EnsembleTrajectoryPredictor implements TrajectoryModel {
         for (const i of split.test) {
           const m = models[i]!;
           const curve = curveFits.map((f) => logOf(f.predict(m.arch, m.steps)));
-          oof.push({ model: m, curve, trees: needTrees ? treeFits.map((f) => logOf(f.predict(m.arch, m.steps))) : curve.map(() => []) });
+          oof.push({ model: m, curve, trees: needTrees ? treeFits.map((f) => logOf(f.predict(m.arch, m.steps))) : [] });
         }
       }
       let tried = 0;

@@ -52,3 +52,13 @@ test("dead layers (ratio +Infinity or NaN: median 0) are left out of trajectory 
   assert.throws(() => new EnsembleTrajectoryPredictor({ candidates: SMALL }).fit(train), /needs at least 3 training models/);
   for (const row of p.predict(models[0]!.arch, [0, 100, 3000])) for (const v of row) assert.ok(Number.isFinite(v) && v > 0);
 });
+
+test("a candidate list without tree weight (curve model only) fits, chooses among curve models and gives a band", () => {
+  const models = loadTrainingModels([path.join(suite, "d128-L4-H4"), path.join(suite, "d256-L6-H8"), path.join(suite, "d512-L8-H16")]);
+  const curveOnly = { ...SMALL, treeWeights: [0] };
+  const p = new EnsembleTrajectoryPredictor({ candidates: curveOnly, innerFolds: 3 }).fit(models);
+  assert.equal(p.selection_!.tried, 2);
+  assert.equal(p.selection_!.treeWeight, 0);
+  const band = p.predictWithBand(models[0]!.arch, [0, 3000]);
+  band.ratio.forEach((row, l) => row.forEach((v, k) => assert.ok(band.lower[l]![k]! <= v && v <= band.upper[l]![k]!)));
+});
