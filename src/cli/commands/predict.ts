@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { readArchitecture } from "../../predict/architecture";
 import { predictArchitecture, type ArchitecturePrediction } from "../../predict/predict-architecture";
-import { loadTrainingModels } from "../../predict/training-data";
+import { findModelDirs, loadTrainingModels } from "../../predict/training-data";
 import { defineCommand, parseStepList, UsageError } from "../args";
 
 /** JSON with one line per layer (readable, and diff-friendly when re-run). */
@@ -46,7 +46,9 @@ export const command = defineCommand(
     for (const d of dirs) if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UsageError(`predict: --train ${d} is not a folder`);
     const arch = readArchitecture(v.config!);
     const all = loadTrainingModels(dirs, { runs: "all", onWarning: (m) => process.stderr.write(`predict: warning: ${m}\n`) });
-    const models = v["all-runs"] ? all : loadTrainingModels(dirs, { onWarning: () => {} });
+    // the default selection (architecture runs, plus any folder named directly) picks from what is loaded already
+    const chosen = new Set(findModelDirs(dirs).map((d) => d.dir));
+    const models = v["all-runs"] ? all : all.filter((m) => chosen.has(m.dir));
     const left = all.filter((m) => !models.some((k) => k.dir === m.dir));
     if (left.length) process.stderr.write(`predict: ${left.length} seed/hyperparameter run(s) of the suite left out of training (--all-runs keeps them): ${left.map((m) => m.name).join(", ")}\n`);
     process.stderr.write(`predict: training on ${models.length} model(s): ${models.map((m) => m.name).join(", ")}\n`);
