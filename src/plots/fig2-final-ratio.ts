@@ -17,6 +17,9 @@ export interface ModelFinalRatio {
  * Fig. 2: per model, the largest final-step ratio over its layers (the paper's "final ratio": 83 for Pythia-14M) and
  * the mean over layers, against the parameter count on a log axis. Models are sorted by size.
  */
+/** Above this many models Fig. 2 draws markers only, without lines or names (names stay in the hover text). */
+export const LABELLED_MODELS_MAX = 12;
+
 export function finalRatioFigure(models: ModelFinalRatio[], options: { logY?: boolean; title?: string } = {}): PlotlyFigure {
   requireNonEmpty("finalRatioFigure", "models", models);
   const sorted = [...models].sort((a, b) => a.parameterCount - b.parameterCount);
@@ -25,19 +28,24 @@ export function finalRatioFigure(models: ModelFinalRatio[], options: { logY?: bo
   const argmax = sorted.map((m) => m.ratioByLayer.reduce((best, v, i, a) => (v > a[best]! ? i : best), 0));
   const maxRatio = sorted.map((m, i) => m.ratioByLayer[argmax[i]!]!);
   const meanRatio = sorted.map((m) => m.ratioByLayer.reduce((s, v) => s + v, 0) / m.ratioByLayer.length);
+  // A line through sizes reads as a trend only for a family like Pythia's (one architecture per size); with many
+  // architectures of similar size it zigzags and the names overlap, so large suites get markers, names on hover.
+  const dense = sorted.length > LABELLED_MODELS_MAX;
   const hover = sorted.map((m, i) => `${m.name}<br>${m.parameterCount.toLocaleString("en-US")} parameters<br>step ${m.finalStep}<br>max at layer ${argmax[i]! + 1}`);
   return {
     data: [
       {
         type: "scatter",
-        mode: "lines+markers+text",
+        mode: dense ? "markers" : "lines+markers+text",
         name: "max over layers",
         x,
         y: maxRatio,
-        text: sorted.map((m) => m.name),
-        // alternate above/below so the names of neighbouring sizes do not overlap
-        textposition: sorted.map((_, i) => (i % 2 === 0 ? "top center" : "bottom center")),
-        textfont: { size: 10 },
+        ...(dense ? {} : {
+          text: sorted.map((m) => m.name),
+          // alternate above/below so the names of neighbouring sizes do not overlap
+          textposition: sorted.map((_, i) => (i % 2 === 0 ? "top center" : "bottom center")),
+          textfont: { size: 10 },
+        }),
         hovertext: hover,
         hoverinfo: "text+y",
         marker: { size: 8, color: viridis(0) },
@@ -45,7 +53,7 @@ export function finalRatioFigure(models: ModelFinalRatio[], options: { logY?: bo
       },
       {
         type: "scatter",
-        mode: "lines+markers",
+        mode: dense ? "markers" : "lines+markers",
         name: "mean over layers",
         x,
         y: meanRatio,

@@ -65,6 +65,13 @@ test("Fig. 2: max and mean over layers at the final step, sorted by size, log x"
   assert.match(axis(fig).title.text, /parameter count/);
   assert.match(axis(fig, "yaxis").title.text, /top1 \/ median/);
   assert.throws(() => finalRatioFigure([]), /finalRatioFigure: 'models' must not be empty/);
+  // a suite of many architectures (mini-pythia v2: 41): markers only, names in the hover text, no overlapping labels
+  const many = Array.from({ length: 13 }, (_, i) => ({ name: `m${i}`, parameterCount: 1e6 * (i + 1), finalStep: 3000, ratioByLayer: [5 + i] }));
+  const dense = finalRatioFigure(many);
+  assert.equal(dense.data[0]!.mode, "markers");
+  assert.equal(dense.data[0]!.text, undefined);
+  assert.match(String((dense.data[0]!.hovertext as string[])[12]), /^m12<br>/);
+  assert.equal(finalRatioFigure(many.slice(0, 12)).data[0]!.mode, "lines+markers+text");
 });
 
 test("Fig. 3: four traces, layers 1-based, log y", () => {
