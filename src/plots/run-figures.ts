@@ -53,7 +53,10 @@ export function perModelSelection(models: ModelResults[], choice: RunFiguresOpti
     if (unknown.length) throw new Error(`runFigures: no results for model(s) ${unknown.join(", ")}`);
     return choice;
   }
-  return spread(models.length, 3).map((i) => models[i]!.name);
+  // picks among the architecture runs when the suite says which those are: a seed or recipe variant is no "middle size"
+  const pool = models.filter((m) => (m.group ?? "architecture") === "architecture");
+  const from = pool.length ? pool : models;
+  return spread(from.length, 3).map((i) => from[i]!.name);
 }
 
 function safeName(s: string): string {

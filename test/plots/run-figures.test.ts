@@ -1,7 +1,7 @@
 // runFigures on results with failed fits (a trained run with few saved steps has no Eq. 9 fit at all).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadRunResults, runFigures } from "../../src/index";
+import { loadRunResults, perModelSelection, runFigures } from "../../src/index";
 
 test("runFigures skips the example-fit figures' failed layers, and makes no fit figure where every fit failed", () => {
   const results = loadRunResults("data/mini-pythia/d128-L4-H4", { onWarning: () => undefined });
@@ -11,4 +11,12 @@ test("runFigures skips the example-fit figures' failed layers, and makes no fit 
   const names = runFigures(failedAll).map((f) => f.name);
   assert.ok(!names.some((n) => n.startsWith("fig6") || n.startsWith("fig7")), names.join(", "));
   assert.ok(names.includes("fig4-ratio-over-training"));
+});
+
+test("the default per-model selection picks architecture runs of a suite with suite.json (no seed run as the 'middle' size)", () => {
+  const results = loadRunResults("data/mini-pythia", { onWarning: () => undefined });
+  assert.equal(results.models.find((m) => m.name === "d256-L6-H8-s1")!.group, "seed");
+  const picked = perModelSelection(results.models);
+  assert.equal(picked.length, 3);
+  for (const name of picked) assert.equal(results.models.find((m) => m.name === name)!.group, "architecture", name);
 });
