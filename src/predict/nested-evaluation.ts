@@ -10,10 +10,10 @@
  * outer folds, so the two compare directly.
  */
 import { kFold } from "./cross-validation";
-import { curveScore, type CurveScore } from "./curve-score";
+import type { CurveScore } from "./curve-score";
 import { BaselineTrajectoryPredictor } from "./trajectory-baseline";
 import { EnsembleTrajectoryPredictor, ENSEMBLE_CANDIDATES, type EnsembleCandidates, type EnsembleSelection, type TrajectoryBand } from "./trajectory-ensemble";
-import { usableLayers, type TrainingModel } from "./training-data";
+import { usableCurveScore, usableLayers, type TrainingModel } from "./training-data";
 import { mean } from "./metrics";
 
 /** "lomo" (leave one model out) or the number of grouped folds. */
@@ -93,9 +93,9 @@ export function bandCoverage(model: TrainingModel, band: TrajectoryBand): { insi
 
 /** Scores on the usable layers only (a dead layer's ratio is not a curve to score). */
 function scoreUsable(model: TrainingModel, predicted: number[][]): CurveScore {
-  const ok = usableLayers(model);
-  if (ok.length === 0) throw new Error(`${model.name}: no layer with a finite positive ratio to score`);
-  return curveScore(ok.map((l) => model.ratio[l]!), ok.map((l) => predicted[l]!));
+  const score = usableCurveScore(model, predicted);
+  if (!score) throw new Error(`${model.name}: no layer with a finite positive ratio to score`);
+  return score;
 }
 
 /**

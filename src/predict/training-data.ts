@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { layerSeries, readExp2Series, type Exp2Series } from "../io/exp2-stats";
 import { readSuiteManifest, type SuiteGroup, type SuiteManifest } from "../io/suite-manifest";
 import { readArchitecture, type Architecture } from "./architecture";
+import { curveScore, type CurveScore } from "./curve-score";
 
 export interface TrainingModel {
   name: string;
@@ -91,6 +92,12 @@ export function loadTrainingModels(dirs: readonly string[], options: LoadOptions
  */
 export function usableLayers(m: TrainingModel): number[] {
   return m.ratio.flatMap((c, l) => (c.every((v) => Number.isFinite(v) && v > 0) ? [l] : []));
+}
+
+/** Curve scores of `predicted` [layer][step] against the model's usable layers only; undefined when it has none. */
+export function usableCurveScore(m: TrainingModel, predicted: readonly (readonly number[])[]): CurveScore | undefined {
+  const ok = usableLayers(m);
+  return ok.length ? curveScore(ok.map((l) => m.ratio[l]!), ok.map((l) => predicted[l]!)) : undefined;
 }
 
 /** One warning per model with unusable layers (see usableLayers), naming them. */

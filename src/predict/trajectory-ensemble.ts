@@ -15,12 +15,11 @@
  */
 import type { Architecture } from "./architecture";
 import { kFold } from "./cross-validation";
-import { curveScore } from "./curve-score";
 import { notFittedError } from "./estimator";
 import { commonStepGrid, resampleCurve } from "./step-grid";
 import { BaselineTrajectoryPredictor, type TrajectoryModel } from "./trajectory-baseline";
 import { TrajectoryPredictor } from "./trajectory";
-import { usableLayers, type TrainingModel } from "./training-data";
+import { usableCurveScore, usableLayers, type TrainingModel } from "./training-data";
 
 export interface CurveModelCandidate {
   components: number;
@@ -228,8 +227,6 @@ export class EnsembleTrajectoryPredictor implements TrajectoryModel {
 }
 
 function scoreBlend(o: OutOfFold, ci: number, ti: number, w: number): number {
-  const ok = usableLayers(o.model);
-  if (ok.length === 0) return 0;
   const pred = blendLog(o.curve[ci]!, o.trees[ti] ?? o.curve[ci]!, o.trees.length ? w : 0);
-  return curveScore(ok.map((l) => o.model.ratio[l]!), ok.map((l) => pred[l]!.map(Math.exp))).layerMean;
+  return usableCurveScore(o.model, pred.map((r) => r.map(Math.exp)))?.layerMean ?? 0;
 }

@@ -15,7 +15,6 @@
  */
 import { Matrix, SVD } from "ml-matrix";
 import type { Architecture } from "./architecture";
-import { curveScore } from "./curve-score";
 import { notFittedError, type Regressor } from "./estimator";
 import { GradientBoostingRegressor } from "./gradient-boosting";
 import { layerFeatures, type FeatureSet } from "./features";
@@ -23,7 +22,7 @@ import { ScaledRegressor } from "./pipeline";
 import { Ridge } from "./ridge";
 import { commonStepGrid, resampleCurve } from "./step-grid";
 import type { TrajectoryModel } from "./trajectory-baseline";
-import { usableLayers, type TrainingModel } from "./training-data";
+import { usableCurveScore, usableLayers, type TrainingModel } from "./training-data";
 
 export interface TrajectoryPredictorOptions {
   /** Principal components of the log-ratio curves. Default 2. */
@@ -138,10 +137,7 @@ export class TrajectoryPredictor implements TrajectoryModel {
         for (const held of models) {
           const rest = models.filter((m) => m !== held);
           const f = fitBasis(rest, grid, this.components, make(alpha), this.features);
-          const ok = usableLayers(held);
-          if (ok.length === 0) continue;
-          const pred = predictBasis(f, held.arch, held.steps, this.features);
-          s += curveScore(ok.map((l) => held.ratio[l]!), ok.map((l) => pred[l]!)).layerMean;
+          s += usableCurveScore(held, predictBasis(f, held.arch, held.steps, this.features))?.layerMean ?? 0;
         }
         return { alpha, score: s / models.length };
       });
