@@ -124,6 +124,16 @@ function pageState(page: Page): Promise<PageState> {
   });
 }
 
+/** Runs a probe in the kernel and resolves when its output reaches the page (every earlier iopub message has too). */
+async function iopubBarrier(page: Page): Promise<void> {
+  // a string, not a function: tsx would wrap the callbacks' names in a helper the page does not have
+  await page.evaluate(`new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("iopub probe: no output within 120 s")), 120000);
+    const done = () => { clearTimeout(timer); resolve(true); };
+    Jupyter.notebook.kernel.execute("console.log('iopub barrier')", { iopub: { output: done } }, { silent: false, store_history: false });
+  })`);
+}
+
 async function waitFor(page: Page, what: string, ms: number, done: (s: PageState) => boolean): Promise<PageState> {
   const until = Date.now() + ms;
   let s = await pageState(page);
@@ -154,6 +164,10 @@ for (const nb of notebooks) {
       await page.goto(`${base}/notebooks/${encodeURIComponent(nb)}?token=${token}`, { waitUntil: "load", timeout: 120_000 });
       await page.waitForFunction(() => (window as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } } }).Jupyter?.notebook?.kernel?.is_connected() === true, undefined, { timeout: 300_000 });
       await waitFor(page, "kernel idle after start", 300_000, (s) => s.kernelIdle);
+      // "Connected and idle" is reported from the shell channel; outputs travel on iopub. Run All sent before iopub
+      // delivers loses early outputs. So first see one output arrive.
+      await iopubBarrier(page);
+      await waitFor(page, "kernel idle after the iopub probe", 60_000, (s) => s.kernelIdle);
       const kernelReady = Date.now();
       await page.click("#celllink");
       await page.click("#run_all_cells");
@@ -175,6 +189,10 @@ for (const nb of notebooks) {
         const again = await pageState(page);
         if (again.kernelIdle && again.running === 0 && again.executed === state.executed) break;
       }
+      // iopub is ordered: once a probe's output is back, every earlier output (the last cell's figure, which can
+      // carry plotly.js, several MB) has reached the page; without this the check can run before it arrives.
+      await iopubBarrier(page);
+      state = await pageState(page);
       const finished = Date.now();
       const plots = await checkPlots(page, state.plotlyOutputs);
       // The classic Notebook scrolls inside #site: let it grow so the screenshot holds the whole notebook.
