@@ -4,7 +4,7 @@
  * `partial_rotary_factor` / `rope_theta`). Only the plain ("default") rotary embedding is supported.
  */
 import { describeValue } from "../util/one-line";
-import { parseJsonText, readTextFile } from "../util/read-text";
+import { readJsonFile } from "../util/read-text";
 
 export interface NeoXConfig {
   hiddenSize: number;
@@ -106,5 +106,5 @@ export function parseNeoXConfig(json: unknown, file: string): NeoXConfig {
 
 /** Reads and parses `config.json`; one-line errors name the file. */
 export function readNeoXConfig(file: string): NeoXConfig {
-  return parseNeoXConfig(parseJsonText(readTextFile(file), file), file);
+  return parseNeoXConfig(readJsonFile(file), file);
 }

@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { printable } from "../util/one-line";
+import { parseJsonText, readTextFile } from "../util/read-text";
 
 /** `architecture`: one run per architecture (standard recipe); `seed`: same architecture and recipe, other seed;
  * `hyperparameter`: one recipe or architecture setting changed from `base`. */
@@ -36,19 +37,14 @@ export const SUITE_MANIFEST_FILE = "suite.json";
 export function readSuiteManifest(dir: string): SuiteManifest | undefined {
   const file = path.join(dir, SUITE_MANIFEST_FILE);
   if (!fs.existsSync(file)) return undefined;
-  return parseSuiteManifest(fs.readFileSync(file, "utf8"), file);
+  return parseSuiteManifest(readTextFile(file), file);
 }
 
 export function parseSuiteManifest(text: string, file: string): SuiteManifest {
   const fail = (why: string): never => {
     throw new Error(`${file}: ${why}`);
   };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return fail(`not valid JSON (${printable((e as Error).message)})`);
-  }
+  const raw = parseJsonText(text, file);
   if (typeof raw !== "object" || raw === null || !Array.isArray((raw as { models?: unknown }).models)) {
     return fail('expected an object with a "models" list');
   }

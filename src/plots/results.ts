@@ -21,7 +21,7 @@ import type { Eq9Params } from "../dynamics/eq9";
 import { gptNeoxParameterCount, PYTHIA_ARCHITECTURES } from "./param-count";
 import type { HypothesisScores } from "./hypotheses";
 import type { PartialDependencePanel, ShapSummaryInput } from "./predict-figures";
-import { printable } from "../util/one-line";
+import { readJsonFile } from "../util/read-text";
 import { readSuiteManifest, type SuiteGroup } from "../io/suite-manifest";
 
 export type FitSeriesName = "ratio" | "top1" | "median";
@@ -70,7 +70,7 @@ export interface Table3Result {
 
 /** Reads `predict/table3.json`; entries that do not look like a protocol result are skipped. */
 export function readTable3(file: string): Table3Result[] {
-  const json = readJson(file);
+  const json = readJsonFile(file);
   if (typeof json !== "object" || json === null) throw new Error(`${file}: expected an object of protocol results`);
   const out: Table3Result[] = [];
   for (const [key, v] of Object.entries(json as Record<string, unknown>)) {
@@ -104,20 +104,6 @@ export interface RunResults {
   evaluation?: { file: string; sequences: number; tokensPerSequence: number[]; source?: string; encoding?: string };
 }
 
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${file}: not valid JSON: ${printable((err as Error).message)}`);
-  }
-}
-
 function hasStats(dir: string): boolean {
   const stats = path.join(dir, "stats");
   const folder = fs.existsSync(stats) && fs.statSync(stats).isDirectory() ? stats : dir;
@@ -142,7 +128,7 @@ export function readLayerFitParams(file: string): LayerFitResult[] {
 function readArchitecture(dir: string, name: string): ModelResults["architecture"] {
   const file = path.join(dir, "config.json");
   if (fs.existsSync(file)) {
-    const c = readJson(file) as Record<string, unknown>;
+    const c = readJsonFile(file) as Record<string, unknown>;
     const num = (k: string): number | undefined => (typeof c[k] === "number" ? (c[k] as number) : undefined);
     const d = num("hidden_size");
     const L = num("num_hidden_layers");
@@ -156,7 +142,7 @@ function readArchitecture(dir: string, name: string): ModelResults["architecture
 }
 
 function readPredictions(file: string, series: Exp2Series): ModelPredictions {
-  const json = readJson(file) as { steps?: unknown; layers?: unknown; bandLevel?: unknown };
+  const json = readJsonFile(file) as { steps?: unknown; layers?: unknown; bandLevel?: unknown };
   if (!Array.isArray(json.layers)) throw new Error(`${file}: expected {"layers": [{"layer", "params", "ratio"}]}`);
   const layers = json.layers.map((l, i) => {
     const e = l as { layer?: unknown; params?: unknown; ratio?: unknown; lower?: unknown; upper?: unknown };
@@ -204,7 +190,7 @@ function readFolderJsons<T>(dir: string, pattern: RegExp): T[] {
     .readdirSync(dir)
     .filter((f) => pattern.test(f))
     .sort()
-    .map((f) => readJson(path.join(dir, f)) as T);
+    .map((f) => readJsonFile(path.join(dir, f)) as T);
 }
 
 /**
@@ -235,7 +221,7 @@ export function loadRunResults(root: string, options: { onWarning?: (m: string) 
   const evalFile = path.join(root, "eval_sequences.json");
   let evaluation: RunResults["evaluation"];
   if (fs.existsSync(evalFile)) {
-    const json = readJson(evalFile) as unknown[] | { sequences?: unknown; source?: unknown; encoding?: unknown };
+    const json = readJsonFile(evalFile) as unknown[] | { sequences?: unknown; source?: unknown; encoding?: unknown };
     const seqs = Array.isArray(json) ? json : json.sequences;
     const meta = Array.isArray(json) ? {} : json;
     if (Array.isArray(seqs)) {
@@ -251,8 +237,8 @@ export function loadRunResults(root: string, options: { onWarning?: (m: string) 
   return {
     root,
     models,
-    provenance: fs.existsSync(provFile) ? (readJson(provFile) as Record<string, unknown>) : {},
-    hypotheses: fs.existsSync(hypFile) ? (readJson(hypFile) as RunResults["hypotheses"]) : undefined,
+    provenance: fs.existsSync(provFile) ? (readJsonFile(provFile) as Record<string, unknown>) : {},
+    hypotheses: fs.existsSync(hypFile) ? (readJsonFile(hypFile) as RunResults["hypotheses"]) : undefined,
     shap: readFolderJsons<ShapSummaryInput>(path.join(root, "predict"), /^shap_.+\.json$/),
     partialDependence: readFolderJsons(path.join(root, "predict"), /^partial_dependence_.+\.json$/),
     table3: fs.existsSync(path.join(root, "predict", "table3.json")) ? readTable3(path.join(root, "predict", "table3.json")) : [],

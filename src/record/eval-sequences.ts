@@ -9,7 +9,7 @@
  */
 import * as crypto from "node:crypto";
 import { describeValue } from "../util/one-line";
-import { parseJsonText, readTextFile } from "../util/read-text";
+import { readJsonFile, readTextFile } from "../util/read-text";
 
 /** Anything that turns text into token ids without adding special tokens. */
 export interface TextTokenizer {
@@ -56,7 +56,7 @@ export function validateSequences(value: unknown, where: string, vocabSize?: num
  * Throws a one-line error naming the file and the problem.
  */
 export function readEvalSequences(file: string): EvalSet {
-  const json = parseJsonText(readTextFile(file), file);
+  const json = readJsonFile(file);
   let seqs: unknown = json;
   const details: Record<string, unknown> = {};
   if (json && typeof json === "object" && !Array.isArray(json)) {

@@ -27,3 +27,8 @@ export function readTextFile(file: string): string {
     throw cannotReadError(file, err);
   }
 }
+
+/** The JSON in `file`: {@link readTextFile} then {@link parseJsonText}, with their one-line errors. */
+export function readJsonFile(file: string): unknown {
+  return parseJsonText(readTextFile(file), file);
+}
