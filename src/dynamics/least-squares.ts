@@ -13,7 +13,11 @@
  * - variables are scaled by D = column norms of J, updated as a running maximum (MINPACK's mode 1), divided by the
  *   starting residual norm so that Coleman-Li's unit distance is unit-free too;
  * - the first trust region is factor * ||D p0|| (MINPACK's factor * ||D x0||; default 10, see `factor`), 1 when p0 = 0;
- * - ftol: an evaluated and accepted step with actual reduction < ftol * cost and ratio > 0.25 (scipy);
+ * - ftol: an evaluated and accepted step with actual reduction < ftol * cost and ratio > 0.25 (scipy); or, after
+ *   at least one accepted step, an evaluated Gauss-Newton step (inside the trust region and the box) that did not
+ *   lower the cost while its actual and predicted reductions are both within ftol * cost (MINPACK's ftol test,
+ *   Moré et al. 1980, lmder info 1): the cost is at its rounding floor, where scipy's ratio > 0.25 cannot pass and
+ *   scipy keeps shrinking the trust region until xtol;
  *   xtol: an evaluated step with ||D dp|| < xtol (xtol + ||D p||) (MINPACK's scaled form of scipy's test);
  *   gtol: max_j |J_j . r| / (||J_j|| ||r||) < gtol over the free directions (MINPACK's cosine test; a coordinate
  *   whose anti-gradient points at a bound counts with its Coleman-Li distance as a factor, as in scipy's ||v g||).
@@ -110,6 +114,12 @@ function sumSq(r: Float64Array): number {
 
 function allFinite(a: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+}
+
+/** Whether x + p lies in the box [lb, ub]. */
+function inBox(x: Float64Array, p: Float64Array, lb: Float64Array, ub: Float64Array): boolean {
+  for (let j = 0; j < x.length; j++) if (!(x[j]! + p[j]! >= lb[j]! && x[j]! + p[j]! <= ub[j]!)) return false;
   return true;
 }
 
@@ -353,10 +363,13 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
     let actual = -1;
     let costNew = cost;
     let test: ConvergenceTest | undefined;
+    let atFloor = false;
     while (actual <= 0 && nfev < maxNfev) {
       solveSubproblem();
       for (let j = 0; j < m; j++) p[j] = d[j]! * pH[j]!;
       let predicted: number;
+      // the Gauss-Newton step taken as it is (MINPACK's ftol below reads its predicted reduction)
+      const gaussNewtonTaken = alpha === 0 && (!hasBounds || inBox(x, p, lb, ub));
       if (hasBounds) predicted = selectStep(x, model, p, pH, Delta, lb, ub, theta, step, stepH, sel);
       else {
         step.set(p);
@@ -386,8 +399,9 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
       const ratio = reductionRatio(actual, predicted);
       const DeltaNew = updateTrustRadius(Delta, ratio, stepHNorm, stepHNorm > 0.95 * Delta);
       const ftolOk = actual < ftol * cost && ratio > 0.25;
-      if (ftolOk || xtolOk) {
-        test = ftolOk && xtolOk ? "ftol+xtol" : ftolOk ? "ftol" : "xtol";
+      atFloor = actual <= 0 && accepted > 0 && gaussNewtonTaken && -actual <= ftol * cost && predicted <= ftol * cost;
+      if (ftolOk || xtolOk || atFloor) {
+        test = (ftolOk || atFloor) && xtolOk ? "ftol+xtol" : ftolOk || atFloor ? "ftol" : "xtol";
         break;
       }
       alpha *= Delta / DeltaNew;
@@ -408,6 +422,7 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
     }
     if (test !== undefined) {
       if (moved) return finish(done("converged", test, test));
+      if (atFloor) return finish(done("converged", `${test} (the Gauss-Newton step changed the cost by less than ftol of it without lowering it: rounding floor)`, test));
       // a rejected step: only the collapse of the trust region (xtol) ends the run
       if (test !== "ftol") {
         if (accepted > 0) return finish(done("converged", "xtol", "xtol"));

@@ -36,6 +36,20 @@ test("converged by ftol and by xtol after accepted steps, at NIST's certified va
   assert.ok(minLre(b.p, lanczos.certified) >= 6);
 });
 
+test("converged by ftol at the rounding floor: a Gauss-Newton step that changes the cost by ~1e-12 of it without lowering it", () => {
+  // Lanczos3 from NIST's start 2 reaches its certified RSS after 7 evaluations; the next Gauss-Newton steps change the
+  // cost by ~1e-12 of itself, up or down, so scipy's ftol (ratio > 0.25) cannot pass: MINPACK's ftol stops there
+  const lanczos = nist("Lanczos3");
+  const r = leastSquares(nistProblem(lanczos), lanczos.starts[1]!);
+  assert.equal(r.status, "converged");
+  assert.equal(r.convergedBy, "ftol");
+  assert.match(r.message, /rounding floor/);
+  assert.ok(r.acceptedSteps > 0);
+  assert.ok(minLre(r.p, lanczos.certified) >= 6);
+  assert.ok(Math.abs(2 * r.cost - lanczos.certifiedRss) <= 1e-6 * lanczos.certifiedRss);
+  assert.ok(r.nfev <= 9, `nfev ${r.nfev}`);
+});
+
 test("converged by gtol: at the start only when the start is optimal; an exact fit says so", () => {
   const r = leastSquares(shifted, [3, -1]);
   assert.equal(r.status, "converged");
