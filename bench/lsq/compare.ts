@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { median, runNist, type NistRow } from "./run";
 
 interface ScipyRow extends Omit<NistRow, "status"> {
-  method: "trf" | "lm" | "trf-jac";
+  method: "trf" | "lm" | "trf-jac" | "trf-r1e3" | "trf-r1e-3";
   status: number;
 }
 
@@ -33,10 +33,21 @@ for (const r of ours) {
   const l = lm.get(key(r))!;
   console.log(`${key(r).padEnd(12)} ${cell(r.solved, r.minLre, r.nfev)}  ${cell(t.solved, t.minLre, t.nfev)}  ${cell(l.solved, l.minLre, l.nfev)}   ${r.status} (${r.message.slice(0, 40)})`);
 }
-const summary = (name: string, rows: { solved: boolean; nfev: number }[]): string =>
-  `${name.padEnd(16)} solved ${String(rows.filter((r) => r.solved).length).padStart(2)}/${rows.length}  median nfev ${median(rows.map((r) => r.nfev))}  total nfev ${rows.reduce((a, r) => a + r.nfev, 0)}`;
+const summary = (name: string, rows: { solved: boolean; nfev: number }[]): string => {
+  const total = rows.reduce((a, r) => a + r.nfev, 0);
+  return `${name.padEnd(34)} solved ${String(rows.filter((r) => r.solved).length).padStart(2)}/${rows.length}  median nfev ${String(median(rows.map((r) => r.nfev))).padEnd(4)}  mean ${(total / rows.length).toFixed(1).padStart(5)}  total ${total}`;
+};
+// ours with y in other units must give the same rows (unit-free); scipy's trf does not (its gtol is absolute)
+const sameRows = (a: NistRow[], b: NistRow[]): boolean => a.every((r, i) => r.nfev === b[i]!.nfev && r.solved === b[i]!.solved);
+const ours1e3 = runNist(undefined, 1e3);
+const ours1em3 = runNist(undefined, 1e-3);
 console.log("");
-console.log(summary("ours", ours));
+console.log(summary("ours (budget 1000 m)", ours));
+console.log(summary("ours, scipy's budget 100 m", runNist("scipy")));
+console.log(summary(`ours, residuals x 1e3 ${sameRows(ours, ours1e3) ? "(= ours)" : "(DIFFERS)"}`, ours1e3));
+console.log(summary(`ours, residuals x 1e-3 ${sameRows(ours, ours1em3) ? "(= ours)" : "(DIFFERS)"}`, ours1em3));
 console.log(summary("scipy trf", [...trf.values()]));
 console.log(summary("scipy lm", [...lm.values()]));
-console.log(summary("trf x_scale=jac", [...byMethod("trf-jac").values()]));
+console.log(summary("scipy trf x_scale=jac", [...byMethod("trf-jac").values()]));
+console.log(summary("scipy trf, residuals x 1e3", [...byMethod("trf-r1e3").values()]));
+console.log(summary("scipy trf, residuals x 1e-3", [...byMethod("trf-r1e-3").values()]));

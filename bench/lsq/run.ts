@@ -6,7 +6,7 @@
  *   node --import tsx bench/lsq/run.ts [--max-nfev N] [--json]
  * bench/lsq/scipy_nist.py does the same with scipy's least_squares (trf and lm); bench/lsq/compare.ts prints both.
  */
-import { leastSquares } from "../../src/index";
+import { leastSquares, type LeastSquaresProblem } from "../../src/index";
 import { loadNistFixtures, minLre, nistProblem } from "../../test/helpers/nist-strd";
 
 export interface NistRow {
@@ -20,15 +20,36 @@ export interface NistRow {
   cost: number;
 }
 
-/** Solves every problem from both starts; `maxNfev` undefined = the solver's default. */
-export function runNist(maxNfev?: number): NistRow[] {
+/** Residuals and Jacobian times `factor`: the same problem with y in other units (same optimum). */
+function scaledResiduals(problem: LeastSquaresProblem, factor: number): LeastSquaresProblem {
+  if (factor === 1) return problem;
+  return {
+    n: problem.n,
+    residuals(p, out) {
+      problem.residuals(p, out);
+      for (let i = 0; i < out.length; i++) out[i] *= factor;
+    },
+    jacobian(p, out) {
+      problem.jacobian(p, out);
+      for (let i = 0; i < out.length; i++) out[i] *= factor;
+    },
+  };
+}
+
+/**
+ * Solves every problem from both starts. `maxNfev`: undefined = the solver's default, or a number, or "scipy" =
+ * scipy's trf default 100 * (number of parameters); `residualScale` multiplies residuals and Jacobian (y in other
+ * units: a unit-free solver gives the same rows).
+ */
+export function runNist(maxNfev?: number | "scipy", residualScale = 1): NistRow[] {
   const rows: NistRow[] = [];
   for (const fx of loadNistFixtures()) {
-    const problem = nistProblem(fx);
+    const problem = scaledResiduals(nistProblem(fx), residualScale);
     fx.starts.forEach((start, s) => {
-      const r = leastSquares(problem, start, maxNfev === undefined ? {} : { maxNfev });
+      const budget = maxNfev === "scipy" ? 100 * start.length : maxNfev;
+      const r = leastSquares(problem, start, budget === undefined ? {} : { maxNfev: budget });
       const lre = minLre(r.p, fx.certified);
-      rows.push({ problem: fx.name, start: s + 1, status: r.status, message: r.message, nfev: r.nfev, minLre: lre, solved: lre >= 4, cost: r.cost });
+      rows.push({ problem: fx.name, start: s + 1, status: r.status, message: r.message, nfev: r.nfev, minLre: lre, solved: lre >= 4, cost: r.cost / residualScale ** 2 });
     });
   }
   return rows;

@@ -1,5 +1,6 @@
 """scipy's least_squares (method "trf" and "lm", default tolerances and default x_scale, analytic Jacobians; also
-trf with x_scale="jac" for reference) on the
+trf with x_scale="jac", and trf on the same problems with residuals and Jacobian times 1000 and times 0.001 (y in
+other units: scipy's gtol, max |J^T r| < 1e-8, is absolute), for reference) on the
 NIST StRD problems of test/fixtures/nist-strd, both NIST starts, raw units: the reference side of bench/lsq.
 The models and Jacobians are the same as test/helpers/nist-strd.ts. Prints one JSON object:
 {"scipy": version, "rows": [{"problem", "start", "method", "status", "message", "nfev", "minLre", "solved", "cost"}]}
@@ -170,17 +171,19 @@ def main():
         x = np.array(d.get("x", d.get("x1")))
         x2 = np.array(d.get("x2", [0.0] * len(x)))
         y = np.log(np.array(d["y"])) if fx["name"] == "Nelson" else np.array(d["y"])
-        fun = lambda b: model(b, x, x2)[0] - y
-        jac = lambda b: np.column_stack([np.broadcast_to(c, x.shape) for c in model(b, x, x2)[1]])
         for s, start in enumerate(fx["starts"]):
-            # "trf-jac": trf with x_scale="jac", scipy's own unit-free scaling (for reference; not a default)
-            for method in ("trf", "lm", "trf-jac"):
-                kw = dict(method="trf", x_scale="jac") if method == "trf-jac" else dict(method=method)
+            # "trf-jac": trf with x_scale="jac", scipy's own unit-free scaling (for reference; not a default);
+            # "trf-r1e3", "trf-r1e-3": trf with residuals and Jacobian times 1e3 / 1e-3 (the same problem, y in other units)
+            for method in ("trf", "lm", "trf-jac", "trf-r1e3", "trf-r1e-3"):
+                kw = dict(method="trf", x_scale="jac") if method == "trf-jac" else dict(method=method.split("-")[0])
+                scale = float(method[5:]) if method.startswith("trf-r") else 1.0
+                fun = lambda b, c=scale: c * (model(b, x, x2)[0] - y)
+                jac = lambda b, c=scale: c * np.column_stack([np.broadcast_to(q, x.shape) for q in model(b, x, x2)[1]])
                 with np.errstate(all="ignore"):
                     try:
                         r = least_squares(fun, np.array(start, dtype=float), jac=jac, **kw)
                         lre = min_lre(r.x, fx["certified"])
-                        row = dict(status=int(r.status), message=r.message, nfev=int(r.nfev), minLre=lre, solved=lre >= 4, cost=float(r.cost))
+                        row = dict(status=int(r.status), message=r.message, nfev=int(r.nfev), minLre=lre, solved=lre >= 4, cost=float(r.cost) / scale**2)
                     except Exception as err:  # e.g. residuals not finite at the start
                         row = dict(status=-99, message=f"{type(err).__name__}: {err}", nfev=0, minLre=0.0, solved=False, cost=float("nan"))
                 rows.append(dict(problem=fx["name"], start=s + 1, method=method, **row))
