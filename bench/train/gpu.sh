@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Device side of bench/train/pack-gpu.sh (run from the repository root with .gpu/ and .gpu-train/ carried, node
 # already unpacked by scripts/device/on-device.sh's call A). Writes to $OUT:
-#   parity.log           test/train/parity.test.ts on WebGPU (the train-a fixture; same tolerances as on wasm)
-#   speed.jsonl          tokens/s of TF.js on WebGPU and PyTorch float32 on CUDA, d128-L4-H4 and d256-L6-H8, 64 x 256
-#   repro/               massive train of d128-L4-H4, default recipe, --eval on the suite's sequences (train_log.json,
-#                        eval_loss.json, stats/*), as far as REPRO_SECONDS allows (resumable)
-# Usage: bash bench/train/gpu.sh [parity] [speed] [repro]   (default: all three)
+#   parity.log     test/train/parity.test.ts (train-a fixture; same tolerances as on wasm) and
+#                  test/train/fused-kernels.test.ts (the WebGPU training kernels against the composite ops)
+#   profile.jsonl  bench/train/profile-train.ts: seconds per update with and without the kernels under tfjs flags,
+#                  forward+backward vs optimizer, dispatches per update, GPU kernel time (timestamp queries)
+#   speed.jsonl    tokens/s of TF.js on WebGPU (kernels on and off) and PyTorch float32 on CUDA, d128-L4-H4 and
+#                  d256-L6-H8, 64 x 256
+#   run.log        the GPU, the deferred-submit batch used; err.log: the benches' stderr
+#   repro.log, repro-state.tgz   massive train of d128-L4-H4, default recipe, --eval on the suite's
+#                  sequences, for REPRO_SECONDS (resumable: a carried .gpu-train/repro-state.tgz is unpacked first,
+#                  and results/ of a warm machine is reused; repro-state.tgz holds the last resumable step,
+#                  train_log.json and d128-L4-H4/ with stats/ and eval_loss.json)
+# Usage: bash bench/train/gpu.sh [parity] [profile] [speed] [repro]   (default: all four)
+# MASSIVE_WEBGPU_SUBMIT_BATCH: tfjs's deferred-submit batch for speed and repro; unset, the profile's fastest is used.
 set -uo pipefail
 source scripts/device/on-device.sh
 [[ -d .gpu-train/js ]] || tar -xJf .gpu-train/js.tar.xz -C .gpu-train
@@ -14,22 +22,45 @@ source scripts/device/on-device.sh
 ln -sfn "$PWD/.gpu/node_modules/webgpu" .gpu-train/node_modules/webgpu
 export NODE_PATH=$PWD/.gpu-train/node_modules:$PWD/.gpu/node_modules MASSIVE_BACKEND=webgpu
 mkdir -p .gpu-train/js/test && ln -sfn "$PWD/test/fixtures" .gpu-train/js/test/fixtures
-what=${*:-parity speed repro}
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$OUT/gpu.txt" 2>&1
+what=${*:-parity profile speed repro}
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$OUT/run.log" 2>&1
 if [[ $what == *parity* ]]; then
-  node --test .gpu-train/js/test/train/parity.test.js > "$OUT/parity.log" 2>&1; echo "parity exit $?" >> "$OUT/parity.log"
+  for t in parity fused-kernels; do
+    timeout 120 node --test .gpu-train/js/test/train/$t.test.js >> "$OUT/parity.log" 2>&1; echo "$t exit $?" >> "$OUT/parity.log"
+  done
 fi
+if [[ $what == *profile* ]]; then
+  MASSIVE_QUIET=1 MASSIVE_WEBGPU_DAWN=allow_unsafe_apis timeout 240 node .gpu-train/js/bench/train/profile-train.js --shape d128-L4-H4 --batch 64 --seq 256 --steps 3 > "$OUT/profile.jsonl" 2>> "$OUT/err.log" \
+    || MASSIVE_QUIET=1 timeout 240 node .gpu-train/js/bench/train/profile-train.js --shape d128-L4-H4 --batch 64 --seq 256 --steps 3 >> "$OUT/profile.jsonl" 2>> "$OUT/err.log"
+  if [[ -z ${MASSIVE_WEBGPU_SUBMIT_BATCH:-} ]]; then
+    MASSIVE_WEBGPU_SUBMIT_BATCH=$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+best = min((r for r in rows if r.get("what") == "update" and r["fused"] and r["cpu_forward"]), key=lambda r: r["seconds_per_update"], default=None)
+print(best["submit_batch"] if best else 15)' "$OUT/profile.jsonl")
+  fi
+fi
+export MASSIVE_WEBGPU_SUBMIT_BATCH=${MASSIVE_WEBGPU_SUBMIT_BATCH:-15}
+echo "submit batch $MASSIVE_WEBGPU_SUBMIT_BATCH" >> "$OUT/run.log"
 if [[ $what == *speed* ]]; then
   for shape in d128-L4-H4 d256-L6-H8; do
-    python3 bench/train/torch_train.py --device cuda --shape $shape --batch 64 --seq 256 --steps 10 >> "$OUT/speed.jsonl" 2>> "$OUT/speed.err"
-    MASSIVE_QUIET=1 timeout 200 node .gpu-train/js/bench/train/tfjs-train.js --shape $shape --batch 64 --seq 256 --steps 5 >> "$OUT/speed.jsonl" 2>> "$OUT/speed.err"
+    python3 bench/train/torch_train.py --device cuda --shape $shape --batch 64 --seq 256 --steps 10 >> "$OUT/speed.jsonl" 2>> "$OUT/err.log"
+    MASSIVE_QUIET=1 timeout 120 node .gpu-train/js/bench/train/tfjs-train.js --shape $shape --batch 64 --seq 256 --steps 5 >> "$OUT/speed.jsonl" 2>> "$OUT/err.log"
+    MASSIVE_TRAIN_FUSED=0 MASSIVE_QUIET=1 timeout 120 node .gpu-train/js/bench/train/tfjs-train.js --shape $shape --batch 64 --seq 256 --steps 5 >> "$OUT/speed.jsonl" 2>> "$OUT/err.log"
   done
 fi
 if [[ $what == *repro* ]]; then
-  mkdir -p results
+  # a kernel that failed its comparison must not train: then the composite ops
+  if [[ -s $OUT/parity.log ]] && ! { grep -q "^parity exit 0" "$OUT/parity.log" && grep -q "^fused-kernels exit 0" "$OUT/parity.log"; }; then
+    export MASSIVE_TRAIN_FUSED=0; echo "repro with the composite ops (a test failed)" >> "$OUT/run.log"
+  fi
+  R=results/repro/d128-L4-H4
+  if [[ ! -d $R && -s .gpu-train/repro-state.tgz ]]; then mkdir -p "$R" && tar -xzf .gpu-train/repro-state.tgz -C "$R"; fi
+  mkdir -p "$R"
   timeout "${REPRO_SECONDS:-300}" node .gpu-train/js/bench/train/train-cli.js --config data/mini-pythia/d128-L4-H4/config.json \
-    --out results/repro/d128-L4-H4 --eval data/mini-pythia/eval_sequences.json > "$OUT/repro.log" 2>&1; echo "repro exit $?" >> "$OUT/repro.log"
-  mkdir -p "$OUT/repro"
-  cp results/repro/d128-L4-H4/train_log.json results/repro/d128-L4-H4/d128-L4-H4/eval_loss.json "$OUT/repro/" 2>/dev/null
-  (cd results/repro/d128-L4-H4/d128-L4-H4 && tar -czf "$OUT/repro/stats.tgz" stats) 2>/dev/null
+    --out "$R" --eval data/mini-pythia/eval_sequences.json >> "$OUT/repro.log" 2>&1; echo "repro exit $?" >> "$OUT/repro.log"
+  # the last resumable step (the one with trainer_state.json), the log, the suite files and the evaluation
+  last=$(ls -d "$R"/step*/trainer_state.json 2>/dev/null | sed 's|.*/step\([0-9]*\)/.*|\1|' | sort -n | tail -1)
+  (cd "$R" && tar -czf "$OUT/repro-state.tgz" ${last:+step$last} train_log.json suite.json eval_sequences.json d128-L4-H4) 2>> "$OUT/repro.log"
+  ls -la "$OUT" >> "$OUT/repro.log"
 fi

@@ -2,14 +2,15 @@
 # Packs the training benches for a GPU machine of the device tool into the ignored folder .gpu-train/ (add
 # `/.gpu-train/` to .git/info/exclude), next to scripts/device/pack.sh's .gpu/ (node, dawn.node, Vulkan .debs: made
 # by that script, reused here):
-#   .gpu-train/js.tar.xz      esbuild bundles of test/train/parity.test.ts, bench/train/tfjs-train.ts, bench/train/train-cli.ts
+#   .gpu-train/js.tar.xz      esbuild bundles of test/train/parity.test.ts, test/train/fused-kernels.test.ts,
+#                             bench/train/tfjs-train.ts, bench/train/profile-train.ts, bench/train/train-cli.ts
 #   .gpu-train/corpus.tar.xz  the two @stdlib corpus packages (package.json + data/*.txt), found there through NODE_PATH
 # Device side: bench/train/gpu.sh. Usage: bash scripts/device/pack.sh && bash bench/train/pack-gpu.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 G=.gpu-train
 rm -rf "$G"; mkdir -p "$G/js" "$G/corpus/node_modules/@stdlib"
-npx esbuild test/train/parity.test.ts bench/train/tfjs-train.ts bench/train/train-cli.ts --bundle --platform=node --format=cjs \
+npx esbuild test/train/parity.test.ts test/train/fused-kernels.test.ts bench/train/tfjs-train.ts bench/train/profile-train.ts bench/train/train-cli.ts --bundle --platform=node --format=cjs \
   --target=node20 --outdir="$G/js" --outbase=. --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
   --log-level=warning --out-extension:.js=.js
 (cd "$G" && tar -cJf js.tar.xz js && rm -rf js)

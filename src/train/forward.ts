@@ -9,8 +9,8 @@
  */
 import { tf } from "../backend";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
-import { activation } from "../model/gpt-neox";
 import { causalMask, headRotaryTables } from "../model/rotary";
+import { causalSoftmax, layerNorm, mlpActivation } from "./fused-ops";
 import { registerGradients } from "./gradients";
 import { embeddingLookup, linear, matMul, transposeLast2 } from "./ops";
 import { OUTPUT_PROJECTION, type TrainableParams } from "./params";
@@ -44,19 +44,11 @@ export function disposeTables(t: PositionTables): void {
   tf.dispose([t.cosFull, t.sinFull, t.perm, t.mask]);
 }
 
-/** torch.nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * w + b, biased variance. */
-export function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const xc = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), w), b) as tf.Tensor2D;
-}
-
 /** softmax(q k^T / sqrt(hs) + mask) v for q, k, v [B, H, T, hs], as batched products. */
 function attendBatched(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, tables: PositionTables): tf.Tensor4D {
   const hs = q.shape[3];
-  const scores = tf.add(tf.mul(matMul(q, transposeLast2(k)), 1 / Math.sqrt(hs)), tables.mask); // [B, H, T, T]
-  return matMul(tf.softmax(scores), v) as tf.Tensor4D;
+  const probs = causalSoftmax(matMul(q, transposeLast2(k)), 1 / Math.sqrt(hs), tables.mask); // [B, H, T, T]
+  return matMul(probs, v) as tf.Tensor4D;
 }
 
 /** Causal self-attention of one layer on xn [B*T, C] (batched [B, H, T, T] matmuls); returns [B*T, C]. */
@@ -82,7 +74,7 @@ function decoderLayer(p: TrainableParams, i: number, x: tf.Tensor2D, B: number, 
   const pre = `gpt_neox.layers.${i}.`;
   const ln = (y: tf.Tensor2D, n: string): tf.Tensor2D => layerNorm(y, p.get(`${pre}${n}.weight`), p.get(`${pre}${n}.bias`), c.layerNormEps);
   const mlp = (y: tf.Tensor2D): tf.Tensor2D => linear(
-    activation(linear(y, p.get(`${pre}mlp.dense_h_to_4h.weight`), p.get(`${pre}mlp.dense_h_to_4h.bias`)), c.hiddenAct),
+    mlpActivation(linear(y, p.get(`${pre}mlp.dense_h_to_4h.weight`), p.get(`${pre}mlp.dense_h_to_4h.bias`)), c.hiddenAct),
     p.get(`${pre}mlp.dense_4h_to_h.weight`), p.get(`${pre}mlp.dense_4h_to_h.bias`));
   const attn = attention(p, `${pre}attention.`, ln(x, "input_layernorm"), B, T, tables);
   if (c.useParallelResidual) return tf.add(tf.add(mlp(ln(x, "post_attention_layernorm")), attn), x) as tf.Tensor2D;

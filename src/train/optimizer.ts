@@ -4,6 +4,7 @@
  * float32 run follows PyTorch's step by step (test/train/parity.test.ts).
  */
 import { tf } from "../backend";
+import { adamWInPlace, clipCoefficient, sumSquaresInto, trainKernelsActive } from "../backend-webgpu-train";
 
 export interface AdamWSettings {
   /** Decoupled weight decay, applied to every parameter (biases and LayerNorms included), as the recipe does. */
@@ -54,6 +55,8 @@ export class AdamW {
   readonly v: tf.Variable[];
   /** Updates taken so far (torch's `step`, 1-based inside {@link AdamW.update}). */
   updates = 0;
+  /** WebGPU path: per-tensor sums of squared gradients, every slot rewritten by each step. */
+  private sumSquares: tf.Tensor1D | undefined;
 
   constructor(readonly params: tf.Variable[], readonly settings: AdamWSettings) {
     this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
@@ -87,6 +90,35 @@ export class AdamW {
     });
   }
 
+  /**
+   * Clips the gradients by their global norm to `maxNorm` and takes one update ({@link clipByGlobalNorm} then
+   * {@link AdamW.update}); returns the norm before clipping. On WebGPU the same arithmetic runs as one sum-of-squares
+   * kernel per tensor, one for the clip coefficient and three per tensor updating m, v and the parameter in their
+   * buffers (src/backend-webgpu-train.ts), instead of about 18 kernels and 8 scalar uploads per tensor.
+   */
+  step(grads: tf.Tensor[], lr: number, maxNorm: number): tf.Scalar {
+    if (!trainKernelsActive()) {
+      const { clipped, norm } = clipByGlobalNorm(grads, maxNorm);
+      this.update(clipped, lr);
+      tf.dispose(clipped);
+      return norm;
+    }
+    const { beta1, beta2, eps, weightDecay } = this.settings;
+    this.updates += 1;
+    const t = this.updates;
+    if (!this.sumSquares || this.sumSquares.size !== grads.length) {
+      this.sumSquares?.dispose();
+      this.sumSquares = tf.zeros([grads.length]);
+    }
+    grads.forEach((g, i) => sumSquaresInto(this.sumSquares!, i, g));
+    const normCoef = clipCoefficient(this.sumSquares, maxNorm);
+    const constants = { beta1, beta2, eps, decay: 1 - lr * weightDecay, stepSize: lr / (1 - beta1 ** t), bc2Sqrt: Math.sqrt(1 - beta2 ** t) };
+    this.params.forEach((p, i) => adamWInPlace(p, this.m[i]!, this.v[i]!, grads[i]!, normCoef, constants));
+    const norm = tf.tidy(() => tf.reshape(tf.slice(normCoef, [0], [1]), []) as tf.Scalar);
+    normCoef.dispose();
+    return norm;
+  }
+
   /** Moments as host arrays (for checkpoints). */
   async toHost(): Promise<{ m: Float32Array[]; v: Float32Array[] }> {
     const down = async (vars: tf.Variable[]): Promise<Float32Array[]> => Promise.all(vars.map(async (x) => Float32Array.from((await x.data()) as Float32Array)));
@@ -103,5 +135,6 @@ export class AdamW {
 
   dispose(): void {
     tf.dispose([...this.m, ...this.v]);
+    this.sumSquares?.dispose();
   }
 }

@@ -23,7 +23,7 @@ import { startProgress } from "../util/progress";
 import { dropResumeState, loadCheckpoint, resumableSteps, saveCheckpoint, type TrainerState, type TrainLogEntry } from "./checkpoint";
 import { BatchSampler, type Corpus } from "./data";
 import { causalLmLoss, defaultMicroBatch, disposeTables, lossAndGradients, positionTables } from "./forward";
-import { AdamW, clipByGlobalNorm, learningRateAt } from "./optimizer";
+import { AdamW, learningRateAt } from "./optimizer";
 import { TrainableParams, hostParamsFromWeights, initialParams, type HostParams } from "./params";
 import { defaultSaveSteps, MINI_PYTHIA_RECIPE, streamSeeds, type TrainRecipe } from "./recipe";
 
@@ -202,10 +202,9 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       const ids = tf.tensor2d(data.kind === "corpus" ? sampler!.next() : data.batches[k]!, [recipe.batch, recipe.seq], "int32");
       const lr = learningRateAt(k, recipe);
       const { loss, grads } = lossAndGradients(params, ids, tables, microBatch);
-      const { clipped, norm } = clipByGlobalNorm(grads, recipe.grad_clip);
-      opt.update(clipped, lr);
+      const norm = opt.step(grads, lr, recipe.grad_clip);
       const entry: TrainLogEntry = { step: k, loss: (await loss.data())[0]!, grad_norm: (await norm.data())[0]!, lr };
-      tf.dispose([ids, loss, norm, ...grads, ...clipped]);
+      tf.dispose([ids, loss, norm, ...grads]);
       if (!Number.isFinite(entry.loss)) throw new Error(`update ${k}: the loss is ${entry.loss} (diverged; try a lower --lr)`);
       log.push(entry);
       options.onStep?.(entry);
