@@ -74,6 +74,30 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   return parsed;
 }
 
+/** Option `name`'s text: undefined when it was not given and has no default (a boolean or repeated option too). */
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+/**
+ * Option `name` as a whole number in [min, max] (default [0, 2^53 - 1]), written in digits only ("1e3", "-1", "0x10",
+ * "" are refused); undefined when it was not given and has no default. The one home for the commands' integer
+ * options and their one-line error "--<name> must be a positive integer, got '<text>'".
+ */
+export function integerOption(args: ParsedArgs, name: string, range: { min?: number; max?: number } = {}): number | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined) return undefined;
+  const min = range.min ?? 0;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) {
+    const what = max !== Number.MAX_SAFE_INTEGER ? `an integer in [${min}, ${max}]` : min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : `an integer >= ${min}`;
+    throw new UsageError(`--${name} must be ${what}, got '${text}'`);
+  }
+  return n;
+}
+
 /**
  * Wraps a command body: --help handling, UsageError -> exit 2 with one line, other errors -> exit 1 with one line
  * (MASSIVE_DEBUG=1 prints the stack).

@@ -3,6 +3,7 @@
  * (see src/plots/run-figures.ts) through headless Chromium, one browser for the whole batch.
  */
 import { defineCommand, UsageError } from "../args";
+import { RESULTS_FOLDER_OPTION } from "../shared-options";
 import { EXPORT_FORMATS, exportFigures, parseFormats } from "../../plots/export";
 import { loadRunResults } from "../../plots/results";
 import { runFigures } from "../../plots/run-figures";
@@ -13,7 +14,7 @@ export const command = defineCommand(
     name: "figures",
     summary: "Export the paper's figures (Figs. 2-8, Table 5, prediction figures) for a results folder as PNG, SVG and/or PDF.",
     options: {
-      results: { type: "string", required: true, description: "results folder: one folder per model with stats/ (and params/, predictions.json), or a suite like data/mini-pythia" },
+      results: RESULTS_FOLDER_OPTION,
       out: { type: "string", required: true, description: "folder to write <figure>.<format> files into" },
       format: { type: "string", default: "png,svg,pdf", description: `comma-separated formats among ${EXPORT_FORMATS.join(", ")}` },
       scale: { type: "string", default: "2", description: "PNG scale factor over the figure's CSS size (2 = about 190 dpi at 720 px wide)" },

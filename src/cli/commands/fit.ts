@@ -8,12 +8,7 @@ import * as fs from "node:fs";
 import { readExp2Series } from "../../io/exp2-stats";
 import { writeFitParams } from "../../io/fit-params";
 import { fitSeries } from "../../dynamics/fit-series";
-import { defineCommand, UsageError } from "../args";
-
-function nonNegativeInt(name: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`fit: --${name} must be a non-negative integer, got '${text}'`);
-  return Number(text);
-}
+import { defineCommand, integerOption, UsageError } from "../args";
 
 export const command = defineCommand(
   {
@@ -40,8 +35,8 @@ export const command = defineCommand(
     if (series !== "ratio" && series !== "top1" && series !== "median") throw new UsageError(`fit: --series must be ratio, top1 or median, got '${series}'`);
     const method = v.method!;
     if (method !== "paper" && method !== "robust") throw new UsageError(`fit: --method must be paper or robust, got '${method}'`);
-    const bootstrap = nonNegativeInt("bootstrap", v.bootstrap!);
-    const seed = nonNegativeInt("seed", v.seed!);
+    const bootstrap = integerOption(args, "bootstrap")!;
+    const seed = integerOption(args, "seed")!;
     const statsDir = v.stats!;
     if (!fs.existsSync(statsDir) || !fs.statSync(statsDir).isDirectory()) throw new UsageError(`fit: --stats ${statsDir} is not a folder`);
     const data = readExp2Series(statsDir, { name: v.name, onWarning: (m) => process.stderr.write(`fit: warning: ${m}\n`) });

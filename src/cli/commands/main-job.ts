@@ -5,7 +5,7 @@
  */
 import { runMainJob } from "../../pipeline/main-job";
 import { parseFormats } from "../../plots/export";
-import { defineCommand, UsageError } from "../args";
+import { defineCommand, integerOption, UsageError } from "../args";
 
 const STAGES = ["record", "hypotheses", "predict", "figures", "report"] as const;
 
@@ -32,7 +32,8 @@ export const command = defineCommand(
     for (const s of series) if (!["ratio", "top1", "median"].includes(s)) throw new UsageError(`main: --series '${s}' is not ratio, top1 or median`);
     const skip = (v.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     for (const s of skip) if (!(STAGES as readonly string[]).includes(s)) throw new UsageError(`main: --skip '${s}' is not one of ${STAGES.join(", ")}`);
-    for (const k of ["seed", "workers"] as const) if (v[k] !== undefined && !/^\d+$/.test(v[k]!)) throw new UsageError(`main: --${k} must be a non-negative integer`);
+    const seed = integerOption(args, "seed")!;
+    const workers = integerOption(args, "workers");
     const formats = v.format === "none" ? [] : parseFormats(v.format!);
     const outer = v["outer-folds"]!;
     if (outer !== "lomo" && !(/^\d+$/.test(outer) && Number(outer) >= 5)) throw new UsageError(`main: --outer-folds must be 'lomo' or an integer >= 5, got '${outer}'`);
@@ -41,8 +42,8 @@ export const command = defineCommand(
       out: v.out,
       series: series as ("ratio" | "top1" | "median")[],
       formats,
-      seed: Number(v.seed),
-      ...(v.workers ? { workers: Number(v.workers) } : {}),
+      seed,
+      ...(workers !== undefined ? { workers } : {}),
       skip: skip as (typeof STAGES)[number][],
       outerFolds: outer === "lomo" ? "lomo" : Number(outer),
       perModel: v["per-model"] === "default" || v["per-model"] === "all" ? v["per-model"] : v["per-model"]!.split(",").map((s) => s.trim()).filter(Boolean),

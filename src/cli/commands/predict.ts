@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../../util/atomic-write";
 import { readArchitecture } from "../../predict/architecture";
 import { predictArchitecture, type ArchitecturePrediction } from "../../predict/predict-architecture";
 import { findModelDirs, loadTrainingModels } from "../../predict/training-data";
-import { defineCommand, parseStepList, UsageError } from "../args";
+import { defineCommand, integerOption, parseStepList, UsageError } from "../args";
 
 /** JSON with one line per layer (readable, and diff-friendly when re-run). */
 function formatPrediction(result: ArchitecturePrediction): string {
@@ -39,7 +39,7 @@ export const command = defineCommand(
   },
   async (args) => {
     const v = args.values as Record<string, string | undefined>;
-    if (!/^\d+$/.test(v.seed!)) throw new UsageError(`predict: --seed must be a non-negative integer, got '${v.seed}'`);
+    const seed = integerOption(args, "seed")!;
     const steps = parseStepList(v.steps!);
     const dirs = v.train!.split(",").map((s) => s.trim()).filter(Boolean);
     if (dirs.length === 0) throw new UsageError("predict: --train names no folder");
@@ -54,7 +54,7 @@ export const command = defineCommand(
     process.stderr.write(`predict: training on ${models.length} model(s): ${models.map((m) => m.name).join(", ")}\n`);
     const started = Date.now();
     const result = predictArchitecture(models, arch, steps, {
-      seed: Number(v.seed),
+      seed,
       onProgress: (m) => process.stderr.write(`predict: ${m}\n`),
       onWarning: (m) => process.stderr.write(`predict: warning: ${m}\n`),
     });

@@ -18,7 +18,7 @@ import { gateStepsByAudit } from "../../io/hub/audit";
 import { hubStepsFromArgs } from "../hub-steps";
 import type { MedianMethod } from "../../record/stats";
 import type { ModelSource } from "../../record/manifest";
-import { defineCommand, parseStepList, UsageError, type ParsedArgs } from "../args";
+import { defineCommand, integerOption, parseStepList, stringOption as str, UsageError } from "../args";
 
 const PYTHIA_TOKENIZER = path.resolve(__dirname, "../../../data/pythia/20B_tokenizer.json");
 
@@ -26,14 +26,6 @@ const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-const str = (a: ParsedArgs, k: string): string | undefined => a.values[k] as string | undefined;
-
-function positiveInt(a: ParsedArgs, k: string, fallback?: number): number | undefined {
-  const v = str(a, k);
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`record: --${k} must be a positive integer, got '${v}'`);
-  return Number(v);
-}
 
 /** The tokenizer for text sources: --tokenizer (a tokenizer.json or `bytes`), else one beside the checkpoints. */
 async function chooseTokenizer(spec: string | undefined, near: { dir?: string; hub?: { client: HubClient; repo: string; revision: string } }, vocabSize: number | undefined): Promise<{ tokenizer: TextTokenizer; label: string }> {
@@ -151,8 +143,8 @@ export const command = defineCommand(
     const near = { dir: firstDir, hub: first?.kind === "hub" ? { client: hub, repo: first.repo, revision: first.revision } : undefined };
 
     // Which evaluation sequences.
-    const chunks = positiveInt(args, "chunks", 10)!;
-    const seqLen = positiveInt(args, "seq-len") ?? Math.min(2048, maxCtx ?? 2048);
+    const chunks = integerOption(args, "chunks", { min: 1 })!;
+    const seqLen = integerOption(args, "seq-len", { min: 1 }) ?? Math.min(2048, maxCtx ?? 2048);
     let evalSet: EvalSet;
     if (textFile) {
       const { tokenizer, label } = await chooseTokenizer(str(args, "tokenizer"), near, vocab);
@@ -161,9 +153,7 @@ export const command = defineCommand(
     } else if (/^redpajama(:|$)/.test(evalSpec!)) {
       const folder = evalSpec!.slice("redpajama".length + 1) || undefined;
       const { tokenizer, label } = await chooseTokenizer(str(args, "tokenizer"), near, vocab);
-      const seedText = str(args, "seed") ?? "1";
-      if (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff) throw new UsageError(`record: --seed must be an integer in [0, 2^32 - 1], got '${seedText}'`);
-      const seed = Number(seedText);
+      const seed = integerOption(args, "seed", { max: 0xffffffff })!;
       process.stderr.write(`[record] drawing the RedPajama sample (seed ${seed}) from ${folder ?? "the hub"}, tokenizer ${label}\n`);
       evalSet = await redPajamaEvalSet(folder ? { dir: folder } : { hub }, tokenizer, { seed, chunks, seqLen });
       evalSet.details = { ...evalSet.details, tokenizer: label };
@@ -183,8 +173,8 @@ export const command = defineCommand(
       checkpoints,
       evalSet,
       name: str(args, "name"),
-      workers: positiveInt(args, "workers"),
-      batchSize: positiveInt(args, "batch-size"),
+      workers: integerOption(args, "workers", { min: 1 }),
+      batchSize: integerOption(args, "batch-size", { min: 1 }),
       medianMethod: median,
       hub,
       force: Boolean(args.values.force),

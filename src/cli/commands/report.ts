@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import { defineCommand } from "../args";
+import { RESULTS_FOLDER_OPTION } from "../shared-options";
 import { buildReportHtml } from "../../plots/report";
 import { loadRunResults } from "../../plots/results";
 import { writeFileAtomic } from "../../util/atomic-write";
@@ -13,7 +14,7 @@ export const command = defineCommand(
     name: "report",
     summary: "Write one self-contained HTML report (figures, tables, provenance) of a results folder; it opens offline.",
     options: {
-      results: { type: "string", required: true, description: "results folder: one folder per model with stats/ (and params/, predictions.json), or a suite like data/mini-pythia" },
+      results: RESULTS_FOLDER_OPTION,
       out: { type: "string", required: true, description: "the HTML file to write" },
       title: { type: "string", description: "page title" },
     },

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defineCommand, UsageError, type CommandSpec, type ParsedArgs } from "../args";
+import { defineCommand, integerOption, stringOption as str, UsageError, type CommandSpec, type ParsedArgs } from "../args";
 import type { CliCommand } from "../command";
 import {
   buildManifest,
@@ -38,21 +38,9 @@ const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-function str(args: ParsedArgs, name: string): string | undefined {
-  const v = args.values[name];
-  return typeof v === "string" ? v : undefined;
-}
-
 function list(args: ParsedArgs, name: string): string[] {
   const v = args.values[name];
   return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
-}
-
-function int(args: ParsedArgs, name: string, min: number): number | undefined {
-  const v = str(args, name);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name}: expected an integer >= ${min}, got '${v}'`);
-  return Number(v);
 }
 
 /** Splits a command given as one string ("npx massive") or a JSON array. */
@@ -168,10 +156,10 @@ const plan = defineCommand(
       slurm: {
         partition: str(args, "partition"),
         account: str(args, "account"),
-        gpusPerTask: int(args, "gpus-per-task", 0)!,
+        gpusPerTask: integerOption(args, "gpus-per-task")!,
         gres: str(args, "gres"),
-        cpusPerTask: int(args, "cpus-per-task", 1)!,
-        concurrency: int(args, "concurrency", 0)!,
+        cpusPerTask: integerOption(args, "cpus-per-task", { min: 1 })!,
+        concurrency: integerOption(args, "concurrency")!,
         time: str(args, "time"),
         mem: str(args, "mem"),
         extra: list(args, "sbatch-option"),
@@ -254,7 +242,7 @@ const task = defineCommand(
     },
   },
   async (args) => {
-    const r = await runSweepTask(args.positionals[0]!, int(args, "model-index", 0)!, int(args, "index", 0)!);
+    const r = await runSweepTask(args.positionals[0]!, integerOption(args, "model-index")!, integerOption(args, "index")!);
     return r.exitCode;
   },
 );
@@ -309,7 +297,7 @@ const runLocalCmd = defineCommand(
     },
   },
   async (args) => {
-    const s = await runLocal(args.positionals[0]!, { workers: int(args, "workers", 1)!, models: list(args, "model").length ? list(args, "model") : undefined });
+    const s = await runLocal(args.positionals[0]!, { workers: integerOption(args, "workers", { min: 1 })!, models: list(args, "model").length ? list(args, "model") : undefined });
     say(`[sweep] run-local: ${s.done} done, ${s.skipped} already done, ${s.failed.length} failed in ${s.seconds.toFixed(1)} s`);
     for (const f of s.failed) say(`[sweep]   failed: ${f.model} step${f.step} (exit ${f.exitCode})`);
     return s.failed.length ? 1 : 0;
