@@ -198,18 +198,19 @@ const plan = defineCommand(
   },
 );
 
-const submit = defineCommand(
+/** `massive sweep <sub> <dir> [options]`: every subcommand but plan works on a planned sweep folder, given resolved. */
+function sweepFolderCommand(sub: string, summary: string, options: CommandSpec["options"], body: (dir: string, args: ParsedArgs) => Promise<number>): CliCommand & { spec: CommandSpec } {
+  return defineCommand({ name: `sweep ${sub}`, summary, positionals: ["dir"], options }, (args) => body(path.resolve(args.positionals[0]!), args));
+}
+
+const submit = sweepFolderCommand(
+  "submit",
+  "sbatch every model's array script (or only the unfinished tasks)",
   {
-    name: "sweep submit",
-    summary: "sbatch every model's array script (or only the unfinished tasks)",
-    positionals: ["dir"],
-    options: {
-      unfinished: { type: "boolean", description: "submit only tasks that are not done and not queued or running" },
-      model: { type: "string", description: "only this model (name or index)" },
-    },
+    unfinished: { type: "boolean", description: "submit only tasks that are not done and not queued or running" },
+    model: { type: "string", description: "only this model (name or index)" },
   },
-  async (args) => {
-    const dir = path.resolve(args.positionals[0]!);
+  async (dir, args) => {
     const m = readManifest(dir);
     const models = str(args, "model") !== undefined ? [findModel(m, /^\d+$/.test(str(args, "model")!) ? Number(str(args, "model")) : str(args, "model")!)] : m.models;
     const status = args.values.unfinished ? sweepStatus(dir) : undefined;
@@ -231,34 +232,27 @@ const submit = defineCommand(
   },
 );
 
-const task = defineCommand(
+const task = sweepFolderCommand(
+  "task",
+  "run one task of a sweep (what each Slurm array task runs): record one checkpoint unless already done",
   {
-    name: "sweep task",
-    summary: "run one task of a sweep (what each Slurm array task runs): record one checkpoint unless already done",
-    positionals: ["dir"],
-    options: {
-      "model-index": { type: "string", required: true, description: "model index in the manifest" },
-      index: { type: "string", required: true, description: "task index within the model (the array index; $SLURM_ARRAY_TASK_ID)" },
-    },
+    "model-index": { type: "string", required: true, description: "model index in the manifest" },
+    index: { type: "string", required: true, description: "task index within the model (the array index; $SLURM_ARRAY_TASK_ID)" },
   },
-  async (args) => {
-    const r = await runSweepTask(args.positionals[0]!, integerOption(args, "model-index")!, integerOption(args, "index")!);
+  async (dir, args) => {
+    const r = await runSweepTask(dir, integerOption(args, "model-index")!, integerOption(args, "index")!);
     return r.exitCode;
   },
 );
 
-const status = defineCommand(
+const status = sweepFolderCommand(
+  "status",
+  "done / running / pending / failed / missing per model, from the results on disk and squeue/sacct when present",
   {
-    name: "sweep status",
-    summary: "done / running / pending / failed / missing per model, from the results on disk and squeue/sacct when present",
-    positionals: ["dir"],
-    options: {
-      json: { type: "boolean", description: "print the full status as JSON on stdout" },
-      "no-slurm": { type: "boolean", description: "do not ask squeue/sacct" },
-    },
+    json: { type: "boolean", description: "print the full status as JSON on stdout" },
+    "no-slurm": { type: "boolean", description: "do not ask squeue/sacct" },
   },
-  async (args) => {
-    const dir = path.resolve(args.positionals[0]!);
+  async (dir, args) => {
     const s = sweepStatus(dir, { slurm: !args.values["no-slurm"] });
     if (args.values.json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     else process.stdout.write(`${formatStatus(s, readManifest(dir))}\n`);
@@ -266,18 +260,15 @@ const status = defineCommand(
   },
 );
 
-const merge = defineCommand(
+const merge = sweepFolderCommand(
+  "merge",
+  "gather the results into the released dataset layout <out>/<model>/stats/exp2_<name>_step<N>, ready for massive fit",
   {
-    name: "sweep merge",
-    summary: "gather the results into the released dataset layout <out>/<model>/stats/exp2_<name>_step<N>, ready for massive fit",
-    positionals: ["dir"],
-    options: {
-      out: { type: "string", description: "destination folder (default: <dir>/merged)" },
-      partial: { type: "boolean", description: "merge the finished tasks even if some are not done" },
-    },
+    out: { type: "string", description: "destination folder (default: <dir>/merged)" },
+    partial: { type: "boolean", description: "merge the finished tasks even if some are not done" },
   },
-  async (args) => {
-    const merged = await mergeSweep(args.positionals[0]!, { out: str(args, "out"), partial: Boolean(args.values.partial) });
+  async (dir, args) => {
+    const merged = await mergeSweep(dir, { out: str(args, "out"), partial: Boolean(args.values.partial) });
     for (const x of merged) {
       say(`[sweep] ${x.name}: ${x.steps.length} step(s) in ${x.statsDir} (${x.written} written, ${x.unchanged} unchanged${x.missingSteps.length ? `, ${x.missingSteps.length} missing` : ""})`);
       process.stdout.write(`${x.statsDir}\n`);
@@ -286,18 +277,15 @@ const merge = defineCommand(
   },
 );
 
-const runLocalCmd = defineCommand(
+const runLocalCmd = sweepFolderCommand(
+  "run-local",
+  "run the sweep's tasks on this machine with N worker processes (no cluster needed)",
   {
-    name: "sweep run-local",
-    summary: "run the sweep's tasks on this machine with N worker processes (no cluster needed)",
-    positionals: ["dir"],
-    options: {
-      workers: { type: "string", default: "1", description: "tasks running at once" },
-      model: { type: "string", multiple: true, description: "only this model name (repeatable)" },
-    },
+    workers: { type: "string", default: "1", description: "tasks running at once" },
+    model: { type: "string", multiple: true, description: "only this model name (repeatable)" },
   },
-  async (args) => {
-    const s = await runLocal(args.positionals[0]!, { workers: integerOption(args, "workers", { min: 1 })!, models: list(args, "model").length ? list(args, "model") : undefined });
+  async (dir, args) => {
+    const s = await runLocal(dir, { workers: integerOption(args, "workers", { min: 1 })!, models: list(args, "model").length ? list(args, "model") : undefined });
     say(`[sweep] run-local: ${s.done} done, ${s.skipped} already done, ${s.failed.length} failed in ${s.seconds.toFixed(1)} s`);
     for (const f of s.failed) say(`[sweep]   failed: ${f.model} step${f.step} (exit ${f.exitCode})`);
     return s.failed.length ? 1 : 0;
