@@ -13,19 +13,16 @@ import { readEvalSequences } from "../../record/eval-sequences";
 import { heldOutSequences, miniPythiaCorpus, readBatchesFile, textFileCorpus } from "../../train/data";
 import type { TrainRecipe } from "../../train/recipe";
 import { readInitWeights, trainRun, type TrainData } from "../../train/run";
-import { defineCommand, parseStepList, UsageError, type ParsedArgs } from "../args";
+import { defineCommand, integerOption, parseStepList, stringOption as str, UsageError, type ParsedArgs } from "../args";
 
 const PYTHIA_TOKENIZER = path.resolve(__dirname, "../../../data/pythia/20B_tokenizer.json");
 
-const str = (a: ParsedArgs, k: string): string | undefined => a.values[k] as string | undefined;
-
-function numberOption(a: ParsedArgs, k: string, integer: boolean): number | undefined {
+/** A non-negative decimal number option (learning rate, weight decay, clip); integer options use integerOption. */
+function nonNegativeNumberOption(a: ParsedArgs, k: string): number | undefined {
   const v = str(a, k);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`train: --${k} must be a non-negative ${integer ? "integer" : "number"}, got '${v}'`);
-  }
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--${k} must be a non-negative number, got '${v}'`);
   return n;
 }
 
@@ -66,9 +63,9 @@ export const command = defineCommand(
     const corpusFile = str(args, "corpus");
     if (batchesFile && corpusFile) throw new UsageError("train: give --batches or --corpus, not both");
     const recipe: Partial<TrainRecipe> = {
-      lr: numberOption(args, "lr", false), warmup: numberOption(args, "warmup", true), steps: numberOption(args, "steps", true),
-      weight_decay: numberOption(args, "weight-decay", false), grad_clip: numberOption(args, "grad-clip", false),
-      seed: numberOption(args, "seed", true),
+      lr: nonNegativeNumberOption(args, "lr"), warmup: integerOption(args, "warmup"), steps: integerOption(args, "steps"),
+      weight_decay: nonNegativeNumberOption(args, "weight-decay"), grad_clip: nonNegativeNumberOption(args, "grad-clip"),
+      seed: integerOption(args, "seed"),
     };
     let data: TrainData;
     if (batchesFile) {
@@ -76,8 +73,8 @@ export const command = defineCommand(
       data = { kind: "batches", batches: b.batches, source: batchesFile };
       recipe.seq = b.seqLen;
     } else {
-      recipe.batch = numberOption(args, "batch", true);
-      recipe.seq = numberOption(args, "seq", true);
+      recipe.batch = integerOption(args, "batch");
+      recipe.seq = integerOption(args, "seq");
       if (corpusFile) {
         const spec = str(args, "tokenizer") ?? (config.vocabSize <= 256 ? "bytes" : PYTHIA_TOKENIZER);
         const tokenizer = spec === "bytes" ? undefined : { tokenizer: await loadTokenizer(spec), label: spec };
