@@ -15,8 +15,8 @@ import * as tf from "@tensorflow/tfjs-core";
 const BM = 128, BK = 16;
 const THREADS = 256;
 
-interface TensorInfo { dataId: object; shape: number[]; dtype: string }
-interface WebGpuBackendLike {
+export interface TensorInfo { dataId: object; shape: number[]; dtype: string }
+export interface WebGpuBackendLike {
   runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: string, uniforms?: { type: string; data: number[] }[]): TensorInfo;
 }
 

@@ -21,11 +21,14 @@ export const PYTHIA_SHAPES: Record<string, { hidden: number; layers: number; hea
   "12b": { hidden: 5120, layers: 36, heads: 40, vocab: 50688 },
 };
 
+/** `shape` is a name of PYTHIA_SHAPES, or `<name>-L<layers>` for that shape cut to fewer layers (e.g. 12b-L8). */
 export function pythiaConfigJson(shape: string): Record<string, unknown> {
-  const s = PYTHIA_SHAPES[shape];
-  if (!s) throw new Error(`unknown Pythia shape '${shape}' (known: ${Object.keys(PYTHIA_SHAPES).join(", ")})`);
+  const cut = /^(.+)-L(\d+)$/.exec(shape);
+  const s = PYTHIA_SHAPES[cut ? cut[1]! : shape];
+  if (!s) throw new Error(`unknown Pythia shape '${shape}' (known: ${Object.keys(PYTHIA_SHAPES).join(", ")}, or <shape>-L<layers>)`);
+  const layers = cut ? Number(cut[2]) : s.layers;
   return {
-    model_type: "gpt_neox", architectures: ["GPTNeoXForCausalLM"], hidden_size: s.hidden, num_hidden_layers: s.layers,
+    model_type: "gpt_neox", architectures: ["GPTNeoXForCausalLM"], hidden_size: s.hidden, num_hidden_layers: layers,
     num_attention_heads: s.heads, intermediate_size: 4 * s.hidden, vocab_size: s.vocab ?? 50304, max_position_embeddings: 2048,
     rotary_pct: 0.25, rotary_emb_base: 10000, layer_norm_eps: 1e-5, use_parallel_residual: true, hidden_act: "gelu",
     tie_word_embeddings: false, initializer_range: 0.02, torch_dtype: "float32",

@@ -3,7 +3,9 @@
  * checkpoint in `--dir` `--repeat` times on `--seqs` x `--seq` random tokens and prints one JSON line.
  *   --mode stream   the product's path (openCheckpoint + recordStreaming, as InProcessEngine does)
  *   --mode loaded   the previous path: the whole checkpoint read and widened, the model loaded, then recorded
- * Usage: node --import tsx bench/stream/child.ts --dir D --mode stream [--seqs 1] [--seq 512] [--repeat 2]
+ * With --profile 1 (stream mode) one more recording waits for the GPU after each phase and reports where the time
+ * goes (src/record/stream.ts StreamTimings); every stream recording reports its unprofiled phase times too.
+ * Usage: node --import tsx bench/stream/child.ts --dir D --mode stream [--seqs 1] [--seq 512] [--repeat 2] [--profile 1]
  */
 import * as fs from "node:fs";
 import { initBackend, tf } from "../../src/backend";
@@ -11,7 +13,7 @@ import { readCheckpoint } from "../../src/io/checkpoint";
 import { openCheckpoint } from "../../src/io/open-checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { recordCheckpointStats } from "../../src/record/stats";
-import { recordStreaming } from "../../src/record/stream";
+import { newStreamTimings, recordStreaming, type StreamTimings } from "../../src/record/stream";
 import { arg, randomIds } from "../gpu/lib";
 
 /** Peak resident set size of this process so far, bytes (Linux). */
@@ -28,23 +30,33 @@ async function main(): Promise<void> {
   const seconds: number[] = [];
   let peakBackendBytes = 0;
   let peakMemory: unknown;
+  // tfjs-backend-webgpu's buffers, live tensors and its reuse pool together (what the GPU holds for tfjs)
+  let peakGpuAllocatedBytes = 0;
   const probe = (): void => {
-    const m = tf.memory();
+    const m = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
     if (m.numBytes > peakBackendBytes) {
       peakBackendBytes = m.numBytes;
       peakMemory = m;
     }
+    peakGpuAllocatedBytes = Math.max(peakGpuAllocatedBytes, m.numBytesAllocatedInGPU ?? 0);
   };
+  const profileRuns = mode === "stream" && arg("profile", "0") === "1" ? 1 : 0;
+  const timings: StreamTimings[] = [];
   let values: number[][][] = [];
   let model: GPTNeoX | undefined;
-  for (let r = 0; r < repeat; r++) {
+  let profiled: { seconds: number; timings: StreamTimings } | undefined;
+  for (let r = 0; r < repeat + profileRuns; r++) {
     const t0 = performance.now();
+    const profile = r === repeat;
     if (mode === "stream") {
       const ckpt = await openCheckpoint(dir);
       try {
         const sequences = randomIds(seqs, T, ckpt.config.vocabSize, 11);
         model ??= new GPTNeoX(ckpt.config);
-        values = await recordStreaming(model, ckpt, sequences, { onLayer: probe });
+        const time = newStreamTimings();
+        values = await recordStreaming(model, ckpt, sequences, { onLayer: probe, timings: time, profile });
+        if (profile) profiled = { seconds: (performance.now() - t0) / 1000, timings: time };
+        else timings.push(time);
       } finally {
         await ckpt.close();
       }
@@ -57,11 +69,12 @@ async function main(): Promise<void> {
       probe();
       values = await recordCheckpointStats(model, sequences);
     }
-    seconds.push((performance.now() - t0) / 1000);
+    if (!profile) seconds.push((performance.now() - t0) / 1000);
   }
   const top1Sum = values.reduce((a, s) => a + s[0]!.reduce((x, y) => x + y, 0), 0);
   console.log(JSON.stringify({
-    mode, dir, backend: info.name, seqs, seqLen: T, seconds, peakRssBytes: peakRss(), peakBackendBytes, peakMemory,
+    mode, dir, backend: info.name, kernels: process.env.MASSIVE_WEBGPU_KERNELS ?? "on", seqs, seqLen: T, seconds, timings, profiled,
+    peakRssBytes: peakRss(), peakBackendBytes, peakGpuAllocatedBytes, peakMemory,
     cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, top1Sum,
   }));
 }

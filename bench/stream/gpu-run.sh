@@ -1,28 +1,54 @@
 #!/usr/bin/env bash
 # The streaming-recording bench on a GPU machine in one run, beside PyTorch on the same files (device tool: carry
-# the .gpu/ bundles, see scripts/device/README.md; elsewhere it runs from the sources through tsx):
-#   1. our recording (bench/stream/run.ts) of random float16 Pythia-shaped checkpoints, 10 x 2048 tokens:
-#      70m, 160m, 1b (3 recordings each), then a 12b shape (1 recording), GPU memory polled by nvidia-smi;
-#   2. PyTorch's load + decoder layers + top-3/median of the same files (bench/peers/gpt_neox_record.py);
-#   3. the streaming parity test on the GPU.
-# Results: $OUT (device) or bench/out/stream: all.log, gpumem.csv, stream-*.json, peer-record.json.
-# Usage: MASSIVE_BACKEND=webgpu bash bench/stream/gpu-run.sh
+# .gpu/debs, .gpu/node_modules and .gpu-rec after unpacking node, see bench/stream/pack-gpu.sh; elsewhere it runs
+# from the sources through tsx):
+#   1. the WebGPU kernel tests (test/backend/webgpu-kernels.test.ts, webgpu-fused.test.ts); if one fails the rest
+#      runs with MASSIVE_WEBGPU_KERNELS=off (or MASSIVE_WEBGPU_FUSED=off), so that every number below stays right;
+#   2. our recording (bench/stream/run.ts) of random float16 Pythia-shaped checkpoints, 10 x 2048 tokens: 70m,
+#      1b (2 recordings and one profiled per phase), a 12b shape cut to 8 layers (GPU and host memory do not
+#      depend on the layer count: test/record/stream.test.ts); GPU memory polled by nvidia-smi;
+#   3. the 1b shape again with MASSIVE_WEBGPU_KERNELS=off (widening in host workers, per-layer bisection median:
+#      the path before), profiled per phase;
+#   4. PyTorch's load + decoder layers + top-3/median of the same files (bench/peers/gpt_neox_record.py);
+#   5. forward tokens/s, ours and PyTorch's (bench/gpu/forward.ts, bench/peers/gpt_neox_forward.py);
+#   6. the model parity and recording tests on the GPU.
+# Results: $OUT (device) or bench/out/stream: all.log, gpumem.csv, stream-*.json, peer-record.json, forward json.
+# Usage: MASSIVE_BACKEND=webgpu bash bench/stream/gpu-run.sh [--quick]
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUTDIR=${OUT:-bench/out/stream}; mkdir -p "$OUTDIR"
 D=${CKPT_DIR:-/tmp/massive-stream}
-js() { local f=$1; shift; if [[ -f .gpu/js/$f.js ]]; then node ".gpu/js/$f.js" "$@"; else node --import tsx "$f.ts" "$@"; fi; }
+if [[ -f .gpu-rec/js.tar.xz && ! -d .gpu-rec/js ]]; then
+  tar -xJf .gpu-rec/js.tar.xz -C .gpu-rec && mkdir -p .gpu-rec/js/test && ln -sfn "$PWD/test/fixtures" .gpu-rec/js/test/fixtures && ln -sfn "$PWD/data" .gpu-rec/js/data
+  for d in test/*/fixtures; do [[ -d .gpu-rec/js/$(dirname "$d") ]] && ln -sfn "$PWD/$d" ".gpu-rec/js/$d"; done
+fi
+js() { local f=$1; shift; if [[ -f .gpu-rec/js/$f.js ]]; then node ".gpu-rec/js/$f.js" "$@"; else node --import tsx "$f.ts" "$@"; fi; }
+jstest() { local fs=(); for f in "$@"; do if [[ -f .gpu-rec/js/$f.js ]]; then fs+=(".gpu-rec/js/$f.js"); else fs+=(--import tsx "$f.ts"); fi; done; node --test --test-reporter=spec "${fs[@]}"; }
 log() { echo "[$(date -u +%T.%N | cut -c1-12)] $*" | tee -a "$OUTDIR/all.log"; }
+export -f js jstest
 nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 250 > "$OUTDIR/gpumem.csv" 2>&1 &
 smi=$!
-log "ours: 70m 160m 1b"
-timeout 170 bash -c "$(declare -f js); js bench/stream/run --shapes 70m,160m,1b --seqs 10 --seq 2048 --repeat 3 --loaded none --dir $D --out $OUTDIR/stream-webgpu.json" 2>&1 | tee -a "$OUTDIR/all.log"
-log "ours: 12b"
-timeout 200 bash -c "$(declare -f js); js bench/stream/run --shapes 12b --seqs 10 --seq 2048 --repeat 1 --loaded none --dir $D --out $OUTDIR/stream-webgpu-12b.json" 2>&1 | tee -a "$OUTDIR/all.log"
-log "peer"
-timeout 150 python3 bench/peers/gpt_neox_record.py --runs "$D/70m:float16,$D/160m:float16,$D/1b:float16,$D/1b:float32,$D/12b:float16" --out "$OUTDIR/peer-record.json" 2>&1 | tee -a "$OUTDIR/all.log"
-log "tests"
-if [[ -f .gpu/js/test/record/stream.test.js ]]; then t=.gpu/js/test/record/stream.test.js; else t="--import tsx test/record/stream.test.ts"; fi
-timeout 60 node --test --test-reporter=spec $t 2>&1 | tail -20 | tee -a "$OUTDIR/all.log"
+shapes=70m,1b,12b-L8; [[ ${1:-} == --quick ]] && shapes=70m
+log "kernel tests"
+timeout 60 bash -c "jstest test/backend/webgpu-kernels.test" > /tmp/kernel-tests.log 2>&1
+timeout 60 bash -c "jstest test/backend/webgpu-fused.test" > /tmp/fused-tests.log 2>&1
+tail -30 /tmp/kernel-tests.log /tmp/fused-tests.log | tee -a "$OUTDIR/all.log"
+if ! grep -q '^ℹ pass 2' /tmp/kernel-tests.log; then
+  log "kernel tests FAILED: the rest runs with MASSIVE_WEBGPU_KERNELS=off"; export MASSIVE_WEBGPU_KERNELS=off
+fi
+if ! grep -q '^ℹ pass 3' /tmp/fused-tests.log; then
+  log "fused kernel tests FAILED: the rest runs with MASSIVE_WEBGPU_FUSED=off"; export MASSIVE_WEBGPU_FUSED=off
+fi
+log "ours: $shapes"
+timeout 200 bash -c "js bench/stream/run --shapes $shapes --seqs 10 --seq 2048 --repeat 2 --profile 1 --loaded none --dir $D --out $OUTDIR/stream-webgpu.json" 2>&1 | tee -a "$OUTDIR/all.log"
+log "before (MASSIVE_WEBGPU_KERNELS=off): 1b"
+MASSIVE_WEBGPU_KERNELS=off timeout 90 bash -c "js bench/stream/run --shapes 1b --seqs 10 --seq 2048 --repeat 2 --profile 1 --loaded none --dir $D --out $OUTDIR/stream-webgpu-kernels-off.json" 2>&1 | tee -a "$OUTDIR/all.log"
+log "peer record"
+timeout 100 python3 bench/peers/gpt_neox_record.py --runs "$D/70m:float16,$D/1b:float16,$D/12b-L8:float16" --out "$OUTDIR/peer-record.json" 2>&1 | grep -v -i warning | tee -a "$OUTDIR/all.log"
+log "forward: peer, ours"
+timeout 60 python3 bench/peers/gpt_neox_forward.py --shapes 70m,1b --reps 3 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warning | tee -a "$OUTDIR/all.log"
+timeout 100 bash -c "js bench/gpu/forward --shapes 70m,1b --reps 3 --peer $OUTDIR/peer.json" 2>&1 | tee -a "$OUTDIR/all.log"
+log "model and recording tests"
+timeout 120 bash -c "jstest test/model/gpt-neox-parity.test test/model/variants.test test/model/mini-pythia.test test/model/hooks.test test/record/stream.test test/record/stats.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
 log "done"
 kill $smi 2>/dev/null

@@ -12,8 +12,9 @@ import { initBackend, tf } from "../backend";
 import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
+import { fusedCausalSoftmax, fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { causalMask, headRotaryTables } from "./rotary";
-import { selectNeoXParams, type LayerParams, type Param } from "./weights";
+import { paramValues, selectNeoXParams, type LayerSources, type ParamSource } from "./weights";
 
 /** Every activation point, in execution order, for a model with `numLayers` layers. */
 export function hookNames(numLayers: number): string[] {
@@ -54,10 +55,25 @@ interface LayerTensors {
 /** One decoder layer's parameters on the backend, made by {@link GPTNeoX.uploadLayer} (opaque to callers). */
 export type DecoderLayerWeights = LayerTensors;
 
-/** A torch.nn.Linear weight [out, in] as a tensor [in, out]: matMul with transposeB is several times slower on wasm. */
-function transposed(q: Param): tf.Tensor2D {
-  return tf.tidy(() => tf.transpose(tf.tensor2d(q.data, q.shape as [number, number], "float32")));
+/**
+ * A torch.nn.Linear weight [out, in] as a tensor [in, out]: matMul with transposeB is several times slower on wasm.
+ * Half bits are widened and transposed in one GPU program on webgpu (half the upload, no host widening).
+ */
+function transposed(q: ParamSource): tf.Tensor2D {
+  if ("bits" in q && gpuKernelsAvailable()) return widenHalfOnGpu(q.bits, q.dtype, q.shape, true) as tf.Tensor2D;
+  return tf.tidy(() => tf.transpose(tf.tensor2d(paramValues(q), q.shape as [number, number], "float32")));
 }
+
+/** A 1-D parameter as a tensor (half bits widened on the GPU on webgpu). */
+function vector(q: ParamSource): tf.Tensor1D {
+  if ("bits" in q && gpuKernelsAvailable()) return widenHalfOnGpu(q.bits, q.dtype, q.shape) as tf.Tensor1D;
+  return tf.tensor1d(paramValues(q), "float32");
+}
+
+/** Default {@link GPTNeoXOptions.attentionScoreBytes}: 256 MiB. */
+export const ATTENTION_SCORE_BYTES = 2 ** 28;
+/** Default {@link GPTNeoXOptions.mlpActivationBytes}: 256 MiB. */
+export const MLP_ACTIVATION_BYTES = 2 ** 28;
 
 interface HeadTensors {
   qW: tf.Tensor2D; kW: tf.Tensor2D; vW: tf.Tensor2D;
@@ -82,6 +98,13 @@ export type AttentionImpl = "auto" | "per-head" | "batched";
 
 export interface GPTNeoXOptions {
   attention?: AttentionImpl;
+  /**
+   * Batched attention runs on groups of heads whose float32 scores [B, heads, T, T] stay under this many bytes
+   * (default {@link ATTENTION_SCORE_BYTES}), so GPU memory does not scale with heads x T^2 of the whole batch.
+   */
+  attentionScoreBytes?: number;
+  /** The MLP runs on pieces of rows whose [rows, intermediate] float32 activations stay under this (default {@link MLP_ACTIVATION_BYTES}). */
+  mlpActivationBytes?: number;
 }
 
 interface PositionTables {
@@ -100,10 +123,14 @@ export class GPTNeoX {
   /** cos, signed sin [T, rotary_dims] and additive causal mask [T, T] for the last sequence length used. */
   private tables: PositionTables | undefined;
   private readonly attentionImpl: AttentionImpl;
+  private readonly scoreBytes: number;
+  private readonly mlpBytes: number;
 
   constructor(config: NeoXConfig, options: GPTNeoXOptions = {}) {
     this.config = config;
     this.attentionImpl = options.attention ?? "auto";
+    this.scoreBytes = options.attentionScoreBytes ?? ATTENTION_SCORE_BYTES;
+    this.mlpBytes = options.mlpActivationBytes ?? MLP_ACTIVATION_BYTES;
   }
 
   /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */
@@ -125,12 +152,11 @@ export class GPTNeoX {
    */
   loadWeights(weights: Map<string, HostTensor>, source = "weights"): void {
     const p = selectNeoXParams(this.config, weights, source);
-    const t1 = (q: Param): tf.Tensor1D => tf.tensor1d(q.data, "float32");
     this.disposeWeights();
     this.w = {
       embed: tf.tensor2d(p.embed.data, p.embed.shape as [number, number], "float32"),
       layers: p.layers.map((l) => this.uploadLayer(l)),
-      lnfW: t1(p.lnfWeight), lnfB: t1(p.lnfBias),
+      lnfW: vector(p.lnfWeight), lnfB: vector(p.lnfBias),
       unembedT: transposed(p.unembed),
     };
   }
@@ -139,21 +165,25 @@ export class GPTNeoX {
    * Uploads one decoder layer's parameters to the backend (for streaming layer by layer, see
    * {@link GPTNeoX.runLayer}); free them with {@link GPTNeoX.disposeLayer}.
    */
-  uploadLayer(l: LayerParams): DecoderLayerWeights {
-    const t1 = (q: Param): tf.Tensor1D => tf.tensor1d(q.data, "float32");
-    const opt1 = (q: Param | undefined): tf.Tensor1D | undefined => (q ? t1(q) : undefined);
+  uploadLayer(l: LayerSources): DecoderLayerWeights {
+    const t1 = vector;
+    const opt1 = (q: ParamSource | undefined): tf.Tensor1D | undefined => (q ? t1(q) : undefined);
     const hs = headSize(this.config);
     const C = this.config.hiddenSize;
     /** Rows [offset, offset + hs) of the fused qkv weight ([3C, C], torch layout) as a [C, hs] tensor, and its bias. */
-    const rowsT = (q: Param, offset: number): tf.Tensor2D => tf.tidy(() => tf.transpose(tf.tensor2d(q.data.subarray(offset * C, (offset + hs) * C), [hs, C])));
-    const bias = (q: Param | undefined, offset: number): tf.Tensor1D | undefined => (q ? tf.tensor1d(q.data.subarray(offset, offset + hs)) : undefined);
-    const heads = (): HeadTensors[] => Array.from({ length: this.config.numHeads }, (_, h) => {
-      const o = 3 * hs * h; // per head [q | k | v]
-      return {
-        qW: rowsT(l.qkvWeight, o), kW: rowsT(l.qkvWeight, o + hs), vW: rowsT(l.qkvWeight, o + 2 * hs),
-        qB: bias(l.qkvBias, o), kB: bias(l.qkvBias, o + hs), vB: bias(l.qkvBias, o + 2 * hs),
-      };
-    });
+    const rowsT = (q: Float32Array, offset: number): tf.Tensor2D => tf.tidy(() => tf.transpose(tf.tensor2d(q.subarray(offset * C, (offset + hs) * C), [hs, C])));
+    const bias = (q: Float32Array | undefined, offset: number): tf.Tensor1D | undefined => (q ? tf.tensor1d(q.subarray(offset, offset + hs)) : undefined);
+    const heads = (): HeadTensors[] => {
+      const qkv = paramValues(l.qkvWeight);
+      const qkvB = l.qkvBias ? paramValues(l.qkvBias) : undefined;
+      return Array.from({ length: this.config.numHeads }, (_, h) => {
+        const o = 3 * hs * h; // per head [q | k | v]
+        return {
+          qW: rowsT(qkv, o), kW: rowsT(qkv, o + hs), vW: rowsT(qkv, o + 2 * hs),
+          qB: bias(qkvB, o), kB: bias(qkvB, o + hs), vB: bias(qkvB, o + 2 * hs),
+        };
+      });
+    };
     return {
       ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
       ...(this.resolvedAttention() === "per-head" ? { heads: heads() } : { qkvW: transposed(l.qkvWeight), qkvB: opt1(l.qkvBias) }),
@@ -239,16 +269,17 @@ export class GPTNeoX {
 
   /** One decoder layer (call inside tf.tidy); `hook` sees hook_attn_out, hook_mlp_out and hook_resid_post. */
   private decoderLayer(input: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables, hook: (point: string, t: tf.Tensor2D) => void): tf.Tensor2D {
-    const attn = this.attention(this.layerNorm(input, l.ln1w, l.ln1b), l, B, T, tables);
+    // Attention and MLP each in their own tidy: their intermediates are freed before the next block allocates.
+    const attn = tf.tidy(() => this.attention(this.layerNorm(input, l.ln1w, l.ln1b), l, B, T, tables));
     hook("hook_attn_out", attn);
     let out: tf.Tensor2D;
     if (this.config.useParallelResidual) {
-      const mlp = this.mlp(this.layerNorm(input, l.ln2w, l.ln2b), l);
+      const mlp = tf.tidy(() => this.mlp(this.layerNorm(input, l.ln2w, l.ln2b), l));
       hook("hook_mlp_out", mlp);
       out = tf.add(tf.add(mlp, attn), input);
     } else {
       const resid = tf.add(attn, input) as tf.Tensor2D;
-      const mlp = this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b), l);
+      const mlp = tf.tidy(() => this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b), l));
       hook("hook_mlp_out", mlp);
       out = tf.add(mlp, resid);
     }
@@ -322,6 +353,7 @@ export class GPTNeoX {
 
   /** torch.nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * w + b, biased variance. */
   private layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
+    if (fusedKernelsAvailable()) return fusedLayerNorm(x, w, b, this.config.layerNormEps);
     const mean = tf.mean(x, -1, true);
     const xc = tf.sub(x, mean);
     const variance = tf.mean(tf.square(xc), -1, true);
@@ -395,16 +427,47 @@ export class GPTNeoX {
     // of two (hs = 16, 64, 256); otherwise (Pythia's hs = 128) it differs from HF by rounding only.
     const qr = tf.mul(this.rotary(q, tables.cos, tables.sin), 1 / Math.sqrt(hs));
     const kr = this.rotary(k, tables.cos, tables.sin);
-    const kT = tf.transpose(kr, [0, 1, 3, 2]); // (B, H, hs, T)
-    const scores = tf.add(tf.matMul(qr, kT), tables.mask); // (B, H, T, T)
-    const ctx = tf.matMul(tf.softmax(scores), v); // (B, H, T, hs)
+    const headsPerGroup = Math.max(1, Math.floor(this.scoreBytes / (4 * B * T * T)));
+    const scaled = (qh: tf.Tensor4D, kh: tf.Tensor4D, vh: tf.Tensor4D): tf.Tensor4D => {
+      const kT = tf.transpose(kh, [0, 1, 3, 2]); // (B, h, hs, T)
+      const scores = tf.matMul(qh, kT); // (B, h, T, T)
+      // The causal mask is implicit in the fused softmax (webgpu); added as a tensor elsewhere.
+      const probs = fusedKernelsAvailable() ? fusedCausalSoftmax(scores) : tf.softmax(tf.add(scores, tables.mask));
+      return tf.matMul(probs, vh); // (B, h, T, hs)
+    };
+    let ctx: tf.Tensor4D;
+    if (headsPerGroup >= H) ctx = scaled(qr as tf.Tensor4D, kr, v);
+    else {
+      // Groups of heads, each in its own tidy: only one group's [B, h, T, T] scores exist at a time.
+      const parts: tf.Tensor4D[] = [];
+      for (let h0 = 0; h0 < H; h0 += headsPerGroup) {
+        const g = Math.min(headsPerGroup, H - h0);
+        const part = (t: tf.Tensor4D): tf.Tensor4D => tf.slice(t, [0, h0, 0, 0], [B, g, T, hs]);
+        parts.push(tf.tidy(() => scaled(part(qr as tf.Tensor4D), part(kr), part(v))));
+      }
+      ctx = tf.concat(parts, 1);
+      tf.dispose(parts);
+    }
     const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hs]) as tf.Tensor2D; // (B*T, C)
     return this.linear(merged, l.denseW, l.denseB);
   }
 
+  /** The MLP on xn [N, C], in pieces of rows whose [rows, intermediate] activations fit mlpActivationBytes. */
   private mlp(xn: tf.Tensor2D, l: LayerTensors): tf.Tensor2D {
-    const h = this.linear(xn, l.fc1W, l.fc1B); // (B*T, 4C)
-    return this.linear(activation(h, this.config.hiddenAct), l.fc2W, l.fc2B);
+    const N = xn.shape[0];
+    const rows = Math.max(1, Math.floor(this.mlpBytes / (4 * this.config.intermediateSize)));
+    const piece = (x: tf.Tensor2D): tf.Tensor2D => {
+      const h = this.linear(x, l.fc1W, l.fc1B); // (rows, 4C)
+      // The fused GELU has no gradient: the forward path uses it, activation() (shared with training) does not.
+      const a = this.config.hiddenAct === "gelu" && fusedKernelsAvailable() ? (fusedGelu(h) as tf.Tensor2D) : activation(h, this.config.hiddenAct);
+      return this.linear(a, l.fc2W, l.fc2B);
+    };
+    if (rows >= N) return piece(xn);
+    const parts: tf.Tensor2D[] = [];
+    for (let r0 = 0; r0 < N; r0 += rows) parts.push(tf.tidy(() => piece(tf.slice(xn, [r0, 0], [Math.min(rows, N - r0), -1]))));
+    const out = tf.concat(parts, 0);
+    tf.dispose(parts);
+    return out;
   }
 }
 

@@ -15,6 +15,25 @@ export interface Param {
   data: Float32Array;
 }
 
+/** A float16 or bfloat16 parameter kept as its raw bits, for uploads that widen on the GPU (../backend-webgpu-kernels.ts). */
+export interface HalfParam {
+  name: string;
+  shape: number[];
+  dtype: "float16" | "bfloat16";
+  bits: Uint16Array;
+}
+
+/** A parameter as float32 values or as float16/bfloat16 bits. */
+export type ParamSource = Param | HalfParam;
+
+/** The parameter's float32 values (widened on the host when it holds half bits). */
+export function paramValues(q: ParamSource): Float32Array {
+  return "bits" in q ? toFloat32({ dtype: q.dtype, shape: q.shape, data: q.bits }, `weight '${q.name}'`) : q.data;
+}
+
+/** {@link LayerParams} whose parameters may hold half bits. */
+export type LayerSources = { [K in keyof LayerParams]: LayerParams[K] extends Param ? ParamSource : ParamSource | undefined };
+
 export interface LayerParams {
   ln1Weight: Param; ln1Bias: Param;
   /** [3 * hidden, hidden]: rows are per head [q(hs) | k(hs) | v(hs)]. */
@@ -98,13 +117,22 @@ export function neoXLayerNames(c: NeoXConfig, prefix: string, i: number): Record
   };
 }
 
-/** Decoder layer `i`'s parameters as float32 from `weights` (checked beforehand with {@link checkNeoXTensors}). */
-export function neoXLayerParams(c: NeoXConfig, prefix: string, i: number, weights: Map<string, HostTensor>, source: string): LayerParams {
-  const out: Partial<Record<keyof LayerParams, Param>> = {};
+/**
+ * Decoder layer `i`'s parameters from `weights` (checked beforehand with {@link checkNeoXTensors}): float32, or
+ * with `keepHalf` float16/bfloat16 tensors left as their bits ({@link HalfParam}).
+ */
+export function neoXLayerParams(c: NeoXConfig, prefix: string, i: number, weights: Map<string, HostTensor>, source: string): LayerParams;
+export function neoXLayerParams(c: NeoXConfig, prefix: string, i: number, weights: Map<string, HostTensor>, source: string, keepHalf: boolean): LayerSources;
+export function neoXLayerParams(c: NeoXConfig, prefix: string, i: number, weights: Map<string, HostTensor>, source: string, keepHalf = false): LayerSources {
+  const out: Partial<Record<keyof LayerParams, ParamSource>> = {};
   for (const [key, name] of Object.entries(neoXLayerNames(c, prefix, i)) as [keyof LayerParams, string | undefined][]) {
-    if (name !== undefined) out[key] = toParam(name, weights.get(name)!, source);
+    if (name === undefined) continue;
+    const t = weights.get(name)!;
+    out[key] = keepHalf && (t.dtype === "float16" || t.dtype === "bfloat16")
+      ? { name, shape: t.shape, dtype: t.dtype, bits: t.data as Uint16Array }
+      : toParam(name, t, source);
   }
-  return out as LayerParams;
+  return out as LayerSources;
 }
 
 function toParam(name: string, t: HostTensor, source: string): Param {

@@ -3,14 +3,20 @@
  * the number of layers. At any time the process holds
  *   - the residual stream of the evaluation sequences (one [T, C] float32 tensor per sequence, on the backend),
  *   - one decoder layer's parameters on the backend (float32) and the next layer's, read by offset (float16 as
- *     in the file) and widened to float32 in worker threads in the background (prefetch, ../io/half-widener.ts),
+ *     in the file) in the background (prefetch) and widened to float32 either on the GPU (webgpu: the 16-bit
+ *     patterns are uploaded and widened by a GPU program, ../backend-webgpu-kernels.ts) or in worker threads
+ *     (../io/half-widener.ts),
  *   - one chunk of sequences' activations inside the layer (see {@link planStreaming}).
+ * On webgpu the per-layer statistics are computed on the GPU as well (exact radix select, no round trip per
+ * layer) and downloaded once at the end; the host waits for the GPU only to keep at most
+ * {@link LAYERS_IN_FLIGHT} layers queued (each holds its upload staging memory).
  * The embedding matrix is never held whole: the rows the sequences use are read by offset, a slab at a time; the
  * final LayerNorm and the output projection are never read (recording needs only the layer outputs h_l).
  * The arithmetic is GPTNeoX's own (uploadLayer / runLayer), so results equal {@link recordCheckpointStats} on the
  * fully loaded model.
  */
 import { initBackend, tf } from "../backend";
+import { gpuFence, gpuKernelsAvailable, orderStatBitsOnGpu, releaseFreeGpuBuffers } from "../backend-webgpu-kernels";
 import type { OpenCheckpoint } from "../io/open-checkpoint";
 import { HalfWidener } from "../io/half-widener";
 import type { LazyTensor } from "../io/safetensors";
@@ -21,14 +27,17 @@ import { absStats } from "./select";
 import { deviceStats, resolveMedianMethod, type RecordStatsOptions } from "./stats";
 import { streamChunkSequences } from "./stream-budget";
 
+/** Layers whose GPU work may be queued ahead of the GPU (the host waits for the older ones to finish). */
+export const LAYERS_IN_FLIGHT = 2;
+
 /** Rows of the embedding matrix read per slab are capped at this many bytes (raw). */
 const EMBED_SLAB_BYTES = 32 * 2 ** 20;
 
 export interface StreamPlan {
   /** Sequences per chunk inside a layer. */
   chunkSequences: number;
-  /** How each layer's |h| statistics are reduced (see ./stats.ts). */
-  method: "host" | "device";
+  /** How each layer's |h| statistics are reduced: ./stats.ts's host or device path, or `gpu` (radix select on webgpu). */
+  method: "host" | "device" | "gpu";
 }
 
 /**
@@ -43,7 +52,7 @@ export function planStreaming(
   const onCpu = ["wasm", "cpu", "tensorflow"].includes(tf.getBackend());
   return {
     chunkSequences: options.batchSize !== undefined ? Math.max(1, Math.min(options.batchSize, numSequences)) : streamChunkSequences(config, numSequences, seqLen, !onCpu),
-    method: resolveMedianMethod(options.medianMethod, numSequences * seqLen * config.hiddenSize),
+    method: gpuKernelsAvailable() && (options.medianMethod ?? "auto") === "auto" ? "gpu" : resolveMedianMethod(options.medianMethod, numSequences * seqLen * config.hiddenSize),
   };
 }
 
@@ -79,9 +88,12 @@ export async function gatherEmbeddingRows(embed: LazyTensor, ids: Int32Array, wh
  * Starts reading every tensor of one decoder layer at once (the reads run on libuv's threads) and widening each
  * to float32 in the widener's workers as it arrives: none of it runs on the thread that drives the backend.
  */
-function readLayer(ckpt: OpenCheckpoint, names: (string | undefined)[], widener: HalfWidener): Promise<Map<string, HostTensor>> {
+function readLayer(ckpt: OpenCheckpoint, names: (string | undefined)[], widener: HalfWidener | undefined): Promise<Map<string, HostTensor>> {
   const present = names.filter((n): n is string => n !== undefined);
-  const tensors = present.map(async (n) => widener.widen(await ckpt.tensors.get(n)!.read()));
+  const tensors = present.map(async (n) => {
+    const t = await ckpt.tensors.get(n)!.read();
+    return widener ? widener.widen(t) : t;
+  });
   const all = Promise.all(tensors).then((ts) => new Map(present.map((n, j) => [n, ts[j]!])));
   all.catch(() => undefined); // awaited later; an early failure must not surface as an unhandled rejection
   return all;
@@ -92,6 +104,30 @@ export interface StreamRecordOptions extends RecordStatsOptions {
   onLayer?: (layer: number, layers: number) => void;
   /** Workers that widen float16 weights (an engine keeps one across checkpoints); default: a pool for this call. */
   widener?: HalfWidener;
+  /** Adds milliseconds spent per phase (for benches); with `profile`, waits for the GPU after each phase so GPU time lands in its phase. */
+  timings?: StreamTimings;
+  profile?: boolean;
+}
+
+/** Milliseconds per phase of {@link recordStreaming}, summed over layers (see StreamRecordOptions.timings). */
+export interface StreamTimings {
+  /** Before the first layer: the embedding rows read and uploaded. */
+  setup: number;
+  /** Waiting for the layer's tensors to be read (and widened on the host). */
+  read: number;
+  /** Uploading the layer (and, with profile, its GPU widening). */
+  upload: number;
+  /** Encoding the layer's forward on every chunk (with profile: until the GPU finished it). */
+  forward: number;
+  /** The layer's statistics (with profile: until the GPU finished them). */
+  stats: number;
+  /** Waiting for the GPU to catch up (layers in flight) and the final download. */
+  sync: number;
+}
+
+/** Zeroed {@link StreamTimings}. */
+export function newStreamTimings(): StreamTimings {
+  return { setup: 0, read: 0, upload: 0, forward: 0, stats: 0, sync: 0 };
 }
 
 /**
@@ -116,9 +152,23 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
 
   // The residual stream, one tensor per chunk of sequences, starting from the embedding rows.
   const ids = Int32Array.from(sequences.flat());
-  const widener = options.widener ?? new HalfWidener();
+  // On webgpu the 16-bit weights go to the GPU as they are and are widened there; elsewhere workers widen them.
+  const onGpu = gpuKernelsAvailable();
+  const widener = onGpu ? undefined : options.widener ?? new HalfWidener();
+  const time = options.timings;
+  let clock = performance.now();
+  /** Adds the time since the last lap to `phase` (after waiting for the GPU when profiling). */
+  const lap = async (phase: keyof StreamTimings): Promise<void> => {
+    if (!time) return;
+    if (options.profile) await gpuFence();
+    const now = performance.now();
+    time[phase] += now - clock;
+    clock = now;
+  };
   let next = readLayer(ckpt, Object.values(neoXLayerNames(c, prefix, 0)), widener);
   const chunks: { s0: number; B: number; x: tf.Tensor2D }[] = [];
+  const statBits: tf.Tensor[] = [];
+  const inFlight: Promise<void>[] = [];
   let layer: ReturnType<GPTNeoX["uploadLayer"]> | undefined;
   try {
     const embedded = await gatherEmbeddingRows(ckpt.tensors.get(`${prefix}embed_in.weight`)!, ids, ckpt.dir);
@@ -126,11 +176,14 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
       const B = Math.min(chunkSequences, N - s0);
       chunks.push({ s0, B, x: tf.tensor2d(embedded.subarray(s0 * n, (s0 + B) * n), [B * T, C]) });
     }
+    await lap("setup");
     for (let l = 0; l < L; l++) {
       const raw = await next;
       if (l + 1 < L) next = readLayer(ckpt, Object.values(neoXLayerNames(c, prefix, l + 1)), widener);
-      layer = model.uploadLayer(neoXLayerParams(c, prefix, l, raw, ckpt.dir));
+      await lap("read");
+      layer = model.uploadLayer(neoXLayerParams(c, prefix, l, raw, ckpt.dir, onGpu));
       raw.clear();
+      await lap("upload");
       for (const chunk of chunks) {
         const y = model.runLayer(chunk.x, layer, chunk.B, T);
         chunk.x.dispose();
@@ -145,10 +198,17 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
           store(l, chunk.s0, rows);
         }
       }
+      await lap("forward");
       options.onLayer?.(l, L);
       model.disposeLayer(layer);
       layer = undefined;
-      if (method === "device") {
+      if (method === "gpu") {
+        statBits.push(orderStatBitsOnGpu(chunks.map((k) => ({ x: k.x, rows: k.B })), n));
+        await lap("stats");
+        inFlight.push(gpuFence());
+        if (inFlight.length > LAYERS_IN_FLIGHT) await inFlight.shift();
+        await lap("sync");
+      } else if (method === "device") {
         // One reduction per layer over all sequences: the bisection's 31 rounds are paid once per layer.
         const stacked = chunks.length === 1 ? chunks[0]!.x : tf.concat(chunks.map((k) => k.x), 0);
         try {
@@ -156,12 +216,27 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
         } finally {
           if (chunks.length > 1) stacked.dispose();
         }
+        await lap("stats");
       }
+    }
+    if (method === "gpu") {
+      // One download for every layer: [L * N, 4] float32 bit patterns of (top1, top2, top3, median).
+      const all = tf.concat(statBits, 0);
+      const bits = new Float32Array(((await all.data()) as Int32Array).slice().buffer);
+      all.dispose();
+      for (let l = 0; l < L; l++) {
+        const rows = Array.from({ length: N }, (_, b) => Array.from(bits.subarray((l * N + b) * 4, (l * N + b + 1) * 4)));
+        if (rows.some((r) => !Number.isFinite(r[0]!))) throw new Error(`recordStreaming: layer ${l}'s activations hold NaN or infinite values`);
+        store(l, 0, rows);
+      }
+      await lap("sync");
     }
   } finally {
     if (layer) model.disposeLayer(layer);
     for (const chunk of chunks) chunk.x.dispose();
-    if (!options.widener) await widener.close();
+    tf.dispose(statBits);
+    if (widener && !options.widener) await widener.close();
+    releaseFreeGpuBuffers();
   }
   return values;
 }

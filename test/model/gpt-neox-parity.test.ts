@@ -49,6 +49,15 @@ test("tiny-neox-a from model.safetensors matches transformers to 1e-4 (both atte
   }
 });
 
+test("tiny-neox-a matches transformers to 1e-4 with attention in groups of heads and the MLP in pieces of rows", async () => {
+  const ckpt = await readCheckpoint(TINY_DIR);
+  const [B, T] = [ids.length, ids[0]!.length];
+  // Budgets that force one head per group and 3 rows per MLP piece (tiny-neox-a: 4 heads, intermediate 256).
+  const model = GPTNeoX.fromCheckpoint(ckpt, { attention: "batched", attentionScoreBytes: 4 * B * T * T, mlpActivationBytes: 4 * 256 * 3 });
+  await check("batched attention, 1 head per group, MLP 3 rows per piece", model);
+  model.dispose();
+});
+
 test("tiny-neox-a from pytorch_model.bin matches transformers to 1e-4", async () => {
   const dir = onlyFormat("pytorch_model.bin");
   assert.equal((await readWeights(dir)).format, "torch");

@@ -1,0 +1,438 @@
+/**
+ * WebGPU programs of the forward and recording paths that tfjs has no op for, run through tfjs-backend-webgpu's
+ * own program runner (as ./backend-webgpu-matmul.ts does), so their outputs are ordinary tfjs tensors:
+ *   - {@link widenHalfOnGpu}: float16 / bfloat16 weights uploaded as their raw 16-bit patterns (half the bytes of
+ *     float32, no widening loop on the host) and widened on the GPU, exactly, optionally transposed on the way
+ *     (torch's [out, in] Linear weight -> the [in, out] the forward multiplies by);
+ *   - {@link orderStatBitsOnGpu}: exact order statistics of |x| per row (top1, top2, top3 and the lower median,
+ *     as torch.topk and torch.median give them) by a 4-round radix select over the float32 bit patterns
+ *     (non-negative floats order like their bits), entirely on the GPU: nothing crosses to the host until the
+ *     caller downloads the [rows, 4] result, so recording needs no GPU round trip per layer;
+ *   - {@link gpuFence}: a promise for "the GPU finished what was submitted so far", to bound how far the host runs
+ *     ahead of the GPU (each layer in flight holds its upload staging memory);
+ *   - {@link releaseFreeGpuBuffers}: destroys the buffers tfjs keeps in its pool for reuse.
+ * Every function here is for the webgpu backend only ({@link gpuKernelsAvailable}); callers keep their composite
+ * tfjs path for the other backends. `MASSIVE_WEBGPU_KERNELS=off` disables these programs (for comparisons).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { TensorInfo, WebGpuBackendLike } from "./backend-webgpu-matmul";
+
+const THREADS = 256;
+
+interface WebGpuBackendInternals extends WebGpuBackendLike {
+  runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: string, uniforms?: { type: string; data: number[] }[], output?: TensorInfo): TensorInfo;
+  device: { queue: { onSubmittedWorkDone(): Promise<void> } };
+  submitQueue(): void;
+  commandEncoder: unknown;
+  bufferManager: {
+    freeBuffers: Map<string, { destroy(): void; size: number }[]>;
+    numFreeBuffers: number;
+    numBytesAllocated: number;
+  };
+}
+
+function webgpu(): WebGpuBackendInternals {
+  return tf.backend() as unknown as WebGpuBackendInternals;
+}
+
+/** True on the webgpu backend unless MASSIVE_WEBGPU_KERNELS=off. */
+export function gpuKernelsAvailable(): boolean {
+  return tf.getBackend() === "webgpu" && process.env.MASSIVE_WEBGPU_KERNELS !== "off";
+}
+
+function toTensor(info: TensorInfo): tf.Tensor {
+  return tf.engine().makeTensorFromTensorInfo(info as unknown as Parameters<ReturnType<typeof tf.engine>["makeTensorFromTensorInfo"]>[0]);
+}
+
+/** A flat program: one invocation per output element, `main(index)`; tfjs folds large dispatches into 2-D. */
+class FlatProgram {
+  outputShape: number[];
+  variableNames: string[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  size = true;
+  uniforms: string;
+  private readonly code: string;
+
+  constructor(key: string, outputShape: number[], variableNames: string[], uniforms: string, code: string) {
+    this.outputShape = outputShape;
+    this.variableNames = variableNames;
+    this.shaderKey = key;
+    this.uniforms = uniforms;
+    this.code = code;
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
+  }
+
+  getUserCode(): string {
+    return this.code;
+  }
+}
+
+/** float16 bits -> float32, exact for every pattern (subnormals by integer arithmetic, not unpack2x16float). */
+const HALF_TO_F32 = `
+  fn massiveHalfToF32(h : u32) -> f32 {
+    let s = (h & 0x8000u) << 16u;
+    let e = (h >> 10u) & 0x1fu;
+    let m = h & 0x3ffu;
+    if (e == 0u) {
+      return bitcast<f32>(bitcast<u32>(f32(m) * 5.9604644775390625e-8) | s);
+    }
+    if (e == 31u) {
+      return bitcast<f32>(s | 0x7f800000u | (m << 13u));
+    }
+    return bitcast<f32>(s | ((e + 112u) << 23u) | (m << 13u));
+  }`;
+
+const WIDEN_CODE = `${HALF_TO_F32}
+  fn main(index : i32) {
+    if (index >= uniforms.size) { return; }
+    var src = index;
+    if (uniforms.doTranspose == 1) {
+      let r = index / uniforms.cols;
+      src = (index - r * uniforms.cols) * uniforms.rows + r;
+    }
+    let word = bitcast<u32>(W[src / 2]);
+    let bits = select(word & 0xffffu, word >> 16u, (src & 1) == 1);
+    if (uniforms.bf16 == 1) {
+      result[index] = bitcast<f32>(bits << 16u);
+    } else {
+      result[index] = massiveHalfToF32(bits);
+    }
+  }`;
+
+/**
+ * A float16 or bfloat16 tensor (raw bit patterns, as the checkpoint readers return them) as a float32 tensor on
+ * the GPU, widened exactly; `transpose` turns a 2-D [r, c] into [c, r]. Uploads half the bytes of float32.
+ */
+export function widenHalfOnGpu(bits: Uint16Array, dtype: "float16" | "bfloat16", shape: number[], transpose = false): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (bits.length !== n) throw new Error(`widenHalfOnGpu: ${bits.length} values for shape [${shape.join(", ")}]`);
+  if (transpose && shape.length !== 2) throw new Error("widenHalfOnGpu: transpose needs a 2-D shape");
+  // Two halves per int32 word; a copy only when the view is odd-length or not 4-byte aligned.
+  const even = n % 2 === 0 && bits.byteOffset % 4 === 0 ? bits : (() => {
+    const c = new Uint16Array(n + (n % 2));
+    c.set(bits);
+    return c;
+  })();
+  const words = tf.tensor1d(new Int32Array(even.buffer, even.byteOffset, even.length / 2), "int32");
+  try {
+    const outShape = transpose ? [shape[1]!, shape[0]!] : shape;
+    const program = new FlatProgram("massiveWidenHalf", outShape, ["W"], "rows : i32, cols : i32, doTranspose : i32, bf16 : i32,", WIDEN_CODE);
+    const info = webgpu().runWebGPUProgram(program, [words as unknown as TensorInfo], "float32", [
+      { type: "int32", data: [outShape[0] ?? 1] }, { type: "int32", data: [outShape.length === 2 ? outShape[1]! : n] },
+      { type: "int32", data: [transpose ? 1 : 0] }, { type: "int32", data: [dtype === "bfloat16" ? 1 : 0] },
+    ]);
+    return toTensor(info);
+  } finally {
+    words.dispose();
+  }
+}
+
+/** Order statistics per row, in this order: ranks n, n-1, n-2 (top1..3) and the lower median (1-based ranks). */
+export const ORDER_QUERIES = 4;
+
+/** The 1-based ranks (ascending) of top1, top2, top3 and torch.median's lower median among n values. */
+export function orderStatRanks(n: number): number[] {
+  return [n, n - 1, n - 2, Math.floor((n - 1) / 2) + 1];
+}
+
+const Q = ORDER_QUERIES;
+const BINS = 256;
+
+/**
+ * One radix round's histogram: every element of each row whose bits match a query's prefix so far adds one to
+ * that query's bin of the next 8 bits (in the first round all queries share one histogram). Counts gather in
+ * workgroup memory, then one atomic add per non-empty bin goes to the output.
+ */
+class RadixHistogramProgram {
+  outputShape: number[];
+  variableNames = ["X", "S"];
+  shaderKey = "massiveRadixHistogram";
+  dispatchLayout = { x: [1], y: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  atomic = true;
+  uniforms = "n : i32, rowOffset : i32, bitShift : i32, firstRound : i32,";
+
+  constructor(totalRows: number, chunkRows: number, n: number) {
+    this.outputShape = [totalRows, Q * BINS];
+    this.dispatch = [Math.max(1, Math.min(4096, Math.ceil(n / (THREADS * 64)))), chunkRows, 1];
+  }
+
+  getUserCode(): string {
+    return `
+  var<workgroup> hist : array<atomic<u32>, ${Q * BINS}>;
+  fn main() {
+    let li = localIndex;
+    for (var i = li; i < ${Q * BINS}u; i = i + ${THREADS}u) { atomicStore(&hist[i], 0u); }
+    workgroupBarrier();
+    let row = i32(workgroupId.y);
+    let gRow = row + uniforms.rowOffset;
+    var pre : array<u32, ${Q}>;
+    var msk : array<u32, ${Q}>;
+    for (var q = 0; q < ${Q}; q = q + 1) {
+      pre[q] = bitcast<u32>(S[gRow * ${Q * 3} + q * 3]);
+      msk[q] = bitcast<u32>(S[gRow * ${Q * 3} + q * 3 + 1]);
+    }
+    let shift = u32(uniforms.bitShift);
+    let base = row * uniforms.n;
+    let stride = i32(numWorkgroups.x) * ${THREADS};
+    for (var i = i32(workgroupId.x) * ${THREADS} + i32(li); i < uniforms.n; i = i + stride) {
+      let bits = bitcast<u32>(abs(X[base + i]));
+      let d = (bits >> shift) & 255u;
+      if (uniforms.firstRound == 1) {
+        atomicAdd(&hist[d], 1u);
+      } else {
+        for (var q = 0; q < ${Q}; q = q + 1) {
+          if ((bits & msk[q]) == pre[q]) { atomicAdd(&hist[u32(q) * ${BINS}u + d], 1u); }
+        }
+      }
+    }
+    workgroupBarrier();
+    for (var i = li; i < ${Q * BINS}u; i = i + ${THREADS}u) {
+      let c = atomicLoad(&hist[i]);
+      if (c > 0u) { atomicAdd(&result[gRow * ${Q * BINS} + i32(i)], i32(c)); }
+    }
+  }`;
+  }
+}
+
+/**
+ * One radix round's choice per (row, query): the bin holding the query's rank among the elements matching its
+ * prefix; the state [rows, Q * 3] (prefix, mask, rank within the prefix) moves 8 bits on.
+ */
+const SELECT_CODE = `
+  fn main(index : i32) {
+    if (index >= uniforms.pairs) { return; }
+    let b = index / ${Q};
+    let q = index - b * ${Q};
+    let s = b * ${Q * 3} + q * 3;
+    let k = S[s + 2];
+    let slot = select(q, 0, uniforms.firstRound == 1);
+    let h = b * ${Q * BINS} + slot * ${BINS};
+    var cum = 0;
+    var d = 0;
+    loop {
+      if (d >= ${BINS - 1}) { break; }
+      let c = H[h + d];
+      if (cum + c >= k) { break; }
+      cum = cum + c;
+      d = d + 1;
+    }
+    let shift = u32(uniforms.bitShift);
+    result[s] = bitcast<i32>(bitcast<u32>(S[s]) | (u32(d) << shift));
+    result[s + 1] = bitcast<i32>(bitcast<u32>(S[s + 1]) | (255u << shift));
+    result[s + 2] = k - cum;
+  }`;
+
+/**
+ * Exact order statistics of |x| per row over rows spread across `chunks` (each a tensor whose rows of `n`
+ * consecutive float32 values follow one another): returns an int32 tensor [rows, 4] holding the float32 bit
+ * patterns of (top1, top2, top3, lower median), still on the GPU. Reinterpret the downloaded Int32Array as a
+ * Float32Array to read the values. Needs n >= 3.
+ */
+export function orderStatBitsOnGpu(chunks: { x: tf.Tensor; rows: number }[], n: number): tf.Tensor {
+  if (n < 3) throw new Error(`orderStatBitsOnGpu: rows of ${n} values (need at least 3)`);
+  const rows = chunks.reduce((a, c) => a + c.rows, 0);
+  for (const c of chunks) if (c.x.size !== c.rows * n) throw new Error(`orderStatBitsOnGpu: a chunk of ${c.x.size} values is not ${c.rows} rows of ${n}`);
+  const backend = webgpu();
+  const fill = tf.getKernel("Fill", "webgpu")!.kernelFunc as unknown as (a: { backend: unknown; attrs: Record<string, unknown>; inputs: object }) => TensorInfo;
+  const init = new Int32Array(rows * Q * 3);
+  const ranks = orderStatRanks(n);
+  for (let b = 0; b < rows; b++) for (let q = 0; q < Q; q++) init[b * Q * 3 + q * 3 + 2] = ranks[q]!;
+  let state: tf.Tensor = tf.tensor2d(init, [rows, Q * 3], "int32");
+  for (let round = 0; round < 4; round++) {
+    const shift = 24 - 8 * round;
+    const first = round === 0 ? 1 : 0;
+    const hist = toTensor(fill({ backend, attrs: { shape: [rows, Q * BINS], value: 0, dtype: "int32" }, inputs: {} }));
+    let rowOffset = 0;
+    for (const c of chunks) {
+      backend.runWebGPUProgram(new RadixHistogramProgram(rows, c.rows, n), [c.x as unknown as TensorInfo, state as unknown as TensorInfo], "int32", [
+        { type: "int32", data: [n] }, { type: "int32", data: [rowOffset] }, { type: "int32", data: [shift] }, { type: "int32", data: [first] },
+      ], hist as unknown as TensorInfo);
+      rowOffset += c.rows;
+    }
+    const select = new FlatProgram("massiveRadixSelect", [rows, Q * 3], ["H", "S"], "pairs : i32, bitShift : i32, firstRound : i32,", SELECT_CODE);
+    const next = toTensor(backend.runWebGPUProgram(select, [hist as unknown as TensorInfo, state as unknown as TensorInfo], "int32", [
+      { type: "int32", data: [rows * Q] }, { type: "int32", data: [shift] }, { type: "int32", data: [first] },
+    ]));
+    hist.dispose();
+    state.dispose();
+    state = next;
+  }
+  const bits = tf.tidy(() => tf.reshape(tf.slice(tf.reshape(state, [rows, Q, 3]), [0, 0, 0], [rows, Q, 1]), [rows, Q]));
+  state.dispose();
+  return bits;
+}
+
+/**
+ * Submits what tfjs has recorded and resolves when the GPU has finished everything submitted so far (no data
+ * crosses); resolves at once on other backends.
+ */
+export function gpuFence(): Promise<void> {
+  if (tf.getBackend() !== "webgpu") return Promise.resolve();
+  const backend = webgpu();
+  if (backend.commandEncoder) backend.submitQueue();
+  return backend.device.queue.onSubmittedWorkDone();
+}
+
+/** Destroys the buffers tfjs-backend-webgpu keeps for reuse (not those of live tensors); returns the bytes freed. */
+export function releaseFreeGpuBuffers(): number {
+  if (tf.getBackend() !== "webgpu") return 0;
+  const manager = webgpu().bufferManager;
+  let freed = 0;
+  for (const list of manager.freeBuffers.values()) {
+    for (const b of list) {
+      freed += b.size;
+      b.destroy();
+    }
+    list.length = 0;
+  }
+  manager.numFreeBuffers = 0;
+  manager.numBytesAllocated -= freed;
+  return freed;
+}
+
+/** True when the fused forward programs below are in use: {@link gpuKernelsAvailable} and not MASSIVE_WEBGPU_FUSED=off. */
+export function fusedKernelsAvailable(): boolean {
+  return gpuKernelsAvailable() && process.env.MASSIVE_WEBGPU_FUSED !== "off";
+}
+
+/** A program with one workgroup per row of a [rows, cols] output, `main(index)`, the row being index / threads. */
+class RowProgram {
+  outputShape: number[];
+  variableNames: string[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  uniforms: string;
+  private readonly code: string;
+
+  constructor(key: string, rows: number, cols: number, threads: number, variableNames: string[], uniforms: string, code: string) {
+    this.outputShape = [rows, cols];
+    this.variableNames = variableNames;
+    this.shaderKey = `${key}_${threads}`;
+    this.uniforms = uniforms;
+    this.code = code;
+    this.workgroupSize = [threads, 1, 1];
+    this.dispatchLayout = { x: [0, 1] };
+    this.dispatch = [rows, 1, 1];
+  }
+
+  getUserCode(): string {
+    return this.code;
+  }
+}
+
+/** Sum of `v` over the workgroup's threads into red[0] (tree order), `tid` the thread; every thread must call it. */
+const WORKGROUP_SUM = (threads: number): string => `
+  var<workgroup> red : array<f32, ${threads}>;
+  fn massiveWorkgroupSum(v : f32, tid : i32) -> f32 {
+    red[tid] = v;
+    workgroupBarrier();
+    for (var k = ${threads / 2}; k > 0; k = k >> 1) {
+      if (tid < k) { red[tid] = red[tid] + red[tid + k]; }
+      workgroupBarrier();
+    }
+    let total = red[0];
+    workgroupBarrier();
+    return total;
+  }`;
+
+/**
+ * torch.nn.LayerNorm over the last axis of x [rows, C] in one program: mean, then the biased variance of the
+ * centred values (two passes, as the composite ops), (x - mean) * rsqrt(var + eps) * w + b.
+ */
+export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const [rows, C] = x.shape;
+  const threads = 256;
+  const program = new RowProgram("massiveLayerNorm", rows, C, threads, ["X", "W", "Bias"], "rows : i32, eps : f32,", `${WORKGROUP_SUM(threads)}
+  fn main(index : i32) {
+    let row = min(index / ${threads}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
+    let tid = i32(localId.x);
+    let C = uniforms.outShape[1];
+    let base = row * C;
+    var s = 0.0;
+    for (var c = tid; c < C; c = c + ${threads}) { s = s + X[base + c]; }
+    let mean = massiveWorkgroupSum(s, tid) / f32(C);
+    var v = 0.0;
+    for (var c = tid; c < C; c = c + ${threads}) { let d = X[base + c] - mean; v = v + d * d; }
+    let inv = inverseSqrt(massiveWorkgroupSum(v, tid) / f32(C) + uniforms.eps);
+    for (var c = tid; c < C; c = c + ${threads}) { result[base + c] = (X[base + c] - mean) * inv * W[c] + Bias[c]; }
+  }`);
+  return toTensor(webgpu().runWebGPUProgram(program, [x, w, b] as unknown as TensorInfo[], "float32", [{ type: "int32", data: [rows] }, { type: "float32", data: [eps] }])) as tf.Tensor2D;
+}
+
+/** Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)), with tfjs-backend-webgpu's own erf formula and the composite's operation order. */
+export function fusedGelu(x: tf.Tensor): tf.Tensor {
+  const program = new FlatProgram("massiveGelu", x.shape, ["X"], "", `
+  fn massiveErf(a : f32) -> f32 {
+    let p = ${ERF.p}; let a1 = ${ERF.a1}; let a2 = ${ERF.a2}; let a3 = ${ERF.a3}; let a4 = ${ERF.a4}; let a5 = ${ERF.a5};
+    let absA = abs(a);
+    let t = 1.0 / (1.0 + p * absA);
+    return sign(a) * (1.0 - (((((a5 * t + a4) * t) + a3) * t + a2) * t + a1) * t * exp(-absA * absA));
+  }
+  fn main(index : i32) {
+    if (index >= uniforms.size) { return; }
+    let v = X[index];
+    result[index] = (v * 0.5) * (massiveErf(v * ${Math.SQRT1_2}) + 1.0);
+  }`);
+  return toTensor(webgpu().runWebGPUProgram(program, [x] as unknown as TensorInfo[], "float32"));
+}
+
+/** Abramowitz-Stegun 7.1.26, the constants tfjs's erf uses (tfjs-core backend_util.ERF_*). */
+const ERF = { p: 0.3275911, a1: 0.254829592, a2: -0.284496736, a3: 1.421413741, a4: -1.453152027, a5: 1.061405429 };
+
+/**
+ * softmax(scores + causal mask) over the last axis of scores [..., T, T] (query rows, key columns) without the
+ * mask tensor: keys after the query get probability 0 and are never read. Same block size and reduction order
+ * as tfjs-backend-webgpu's Softmax, so it equals softmax(add(scores, mask)) up to the rounding of exp.
+ */
+export function fusedCausalSoftmax(scores: tf.Tensor): tf.Tensor {
+  const T = scores.shape[scores.rank - 1]!;
+  if (scores.shape[scores.rank - 2] !== T) throw new Error(`fusedCausalSoftmax: scores of shape [${scores.shape.join(", ")}] are not [..., T, T]`);
+  const rows = scores.size / T;
+  const threads = T >= 4096 ? 256 : 64;
+  const program = new RowProgram("massiveCausalSoftmax", rows, T, threads, ["S"], "rows : i32,", `
+  var<workgroup> buf : array<f32, ${threads}>;
+  var<workgroup> rowMaxShared : f32;
+  var<workgroup> rowSumShared : f32;
+  fn main(index : i32) {
+    let row = min(index / ${threads}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
+    let tid = i32(localId.x);
+    let cols = uniforms.outShape[1];
+    let last = row % cols; // the query's position: keys 0..last are visible
+    let base = row * cols;
+    var threadMax = -3.402823e+38f;
+    for (var col = tid; col <= last; col += ${threads}) { threadMax = max(threadMax, S[base + col]); }
+    buf[tid] = threadMax;
+    workgroupBarrier();
+    for (var size = ${threads / 2}; size > 0; size = size >> 1) {
+      if (tid < size) { buf[tid] = max(buf[tid], buf[tid + size]); }
+      workgroupBarrier();
+    }
+    if (tid == 0) { rowMaxShared = buf[0]; }
+    workgroupBarrier();
+    var threadSum = 0.0;
+    for (var col = tid; col <= last; col += ${threads}) { threadSum += exp(S[base + col] - rowMaxShared); }
+    buf[tid] = threadSum;
+    workgroupBarrier();
+    for (var size = ${threads / 2}; size > 0; size = size >> 1) {
+      if (tid < size) { buf[tid] = buf[tid] + buf[tid + size]; }
+      workgroupBarrier();
+    }
+    if (tid == 0) { rowSumShared = buf[0]; }
+    workgroupBarrier();
+    for (var col = tid; col < cols; col += ${threads}) {
+      result[base + col] = select(0.0, exp(S[base + col] - rowMaxShared) / rowSumShared, col <= last);
+    }
+  }`);
+  return tf.tidy(() => {
+    const out = toTensor(webgpu().runWebGPUProgram(program, [tf.reshape(scores, [rows, T])] as unknown as TensorInfo[], "float32", [{ type: "int32", data: [rows] }]));
+    return tf.reshape(out, scores.shape);
+  });
+}
