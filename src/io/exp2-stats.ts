@@ -105,14 +105,31 @@ export interface ReadSeriesOptions {
 }
 
 /**
+ * The folder holding a model's exp2 files: `<dir>/stats` when that is a folder (the released layout, a results
+ * folder), else `dir` itself (a bare stats folder). One rule for every reader of model folders.
+ */
+export function exp2StatsFolder(dir: string): string {
+  const stats = path.join(dir, "stats");
+  return fs.existsSync(stats) && fs.statSync(stats).isDirectory() ? stats : dir;
+}
+
+/** Whether {@link exp2StatsFolder} of `dir` holds at least one `exp2_<name>_step<N>` file (false when unreadable). */
+export function hasExp2Stats(dir: string): boolean {
+  try {
+    return fs.readdirSync(exp2StatsFolder(dir)).some((f) => parseExp2FileName(f) !== undefined);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Reads every `exp2_<name>_step<N>` file of a folder (or of its `stats/` subfolder) into one series sorted by step.
  * Malformed files are skipped with a warning naming them; files whose layer or sequence counts differ from the
  * majority are skipped too. Throws when no readable file is left.
  */
 export function readExp2Series(dir: string, options: ReadSeriesOptions = {}): Exp2Series {
   const warn = options.onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  let folder = dir;
-  if (fs.existsSync(path.join(dir, "stats")) && fs.statSync(path.join(dir, "stats")).isDirectory()) folder = path.join(dir, "stats");
+  const folder = exp2StatsFolder(dir);
   let entries: string[];
   try {
     entries = fs.readdirSync(folder);

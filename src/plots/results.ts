@@ -14,7 +14,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readExp2Series, type Exp2Series } from "../io/exp2-stats";
+import { exp2StatsFolder, hasExp2Stats, readExp2Series, type Exp2Series } from "../io/exp2-stats";
 import { readSkippedCheckpoints, type SkippedCheckpoint } from "../record/manifest";
 import { fitParamsToEq9, readFitParams } from "../io/fit-params";
 import type { Eq9Params } from "../dynamics/eq9";
@@ -104,16 +104,6 @@ export interface RunResults {
   evaluation?: { file: string; sequences: number; tokensPerSequence: number[]; source?: string; encoding?: string };
 }
 
-function hasStats(dir: string): boolean {
-  const stats = path.join(dir, "stats");
-  const folder = fs.existsSync(stats) && fs.statSync(stats).isDirectory() ? stats : dir;
-  try {
-    return fs.readdirSync(folder).some((f) => /^exp2_.+_step\d+$/.test(f));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Reads `layer_fit_params_<series>.json` (the released format, through src/io's reader): one entry per layer, failed
  * layers (`"original": null`) without parameters and with R^2 NaN. Throws a one-line error naming the file.
@@ -180,7 +170,7 @@ export function loadModelResults(dir: string, options: { onWarning?: (m: string)
       : undefined,
     fits,
     predictions: fs.existsSync(predFile) ? readPredictions(predFile, series) : undefined,
-    skippedCheckpoints: readSkippedCheckpoints(fs.existsSync(path.join(dir, "stats")) ? path.join(dir, "stats") : dir),
+    skippedCheckpoints: readSkippedCheckpoints(exp2StatsFolder(dir)),
   };
 }
 
@@ -200,11 +190,11 @@ function readFolderJsons<T>(dir: string, pattern: RegExp): T[] {
 export function loadRunResults(root: string, options: { onWarning?: (m: string) => void } = {}): RunResults {
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`${root}: not a folder`);
   let modelDirs: string[];
-  if (hasStats(root)) modelDirs = [root];
+  if (hasExp2Stats(root)) modelDirs = [root];
   else {
     modelDirs = fs
       .readdirSync(root, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && hasStats(path.join(root, e.name)))
+      .filter((e) => e.isDirectory() && hasExp2Stats(path.join(root, e.name)))
       .map((e) => path.join(root, e.name))
       .sort();
   }

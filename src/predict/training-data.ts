@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { layerSeries, readExp2Series, type Exp2Series } from "../io/exp2-stats";
+import { hasExp2Stats, layerSeries, readExp2Series, type Exp2Series } from "../io/exp2-stats";
 import { readSuiteManifest, type SuiteGroup, type SuiteManifest } from "../io/suite-manifest";
 import { readArchitecture, type Architecture } from "./architecture";
 import { curveScore, type CurveScore } from "./curve-score";
@@ -25,8 +25,9 @@ export interface TrainingModel {
   base: string;
 }
 
+/** A model folder for training: its config.json (the predictor's input) and exp2 stats, by io's rule (stats/ or beside). */
 function isModelDir(dir: string): boolean {
-  return fs.existsSync(path.join(dir, "config.json")) && fs.existsSync(path.join(dir, "stats")) && fs.statSync(path.join(dir, "stats")).isDirectory();
+  return fs.existsSync(path.join(dir, "config.json")) && hasExp2Stats(dir);
 }
 
 /** Which runs of a suite with a `suite.json` to take: its `architecture` runs (default) or every run. */
@@ -42,9 +43,9 @@ export interface FindOptions {
 }
 
 /**
- * Expands each given folder to model folders: the folder itself when it holds `config.json` and `stats/`, else its
- * immediate subfolders that do (e.g. `data/mini-pythia`, filtered by its suite.json, see FindOptions). Throws a
- * one-line error for a folder that is neither.
+ * Expands each given folder to model folders: the folder itself when it holds `config.json` and exp2 stats (in
+ * `stats/`), else its immediate subfolders that do (e.g. `data/mini-pythia`, filtered by its suite.json, see
+ * FindOptions). Throws a one-line error for a folder that is neither.
  */
 export function findModelDirs(dirs: readonly string[], options: FindOptions = {}): { dir: string; group: SuiteGroup; base: string }[] {
   const out = new Map<string, { group: SuiteGroup; base: string }>();
@@ -61,7 +62,7 @@ export function findModelDirs(dirs: readonly string[], options: FindOptions = {}
     }
     const manifest = readSuiteManifest(dir);
     const children = fs.readdirSync(dir).sort().map((c) => path.join(dir, c)).filter((c) => fs.statSync(c).isDirectory() && isModelDir(c));
-    if (children.length === 0) throw new Error(`${dir}: neither a model folder (config.json + stats/) nor a folder of model folders`);
+    if (children.length === 0) throw new Error(`${dir}: neither a model folder (config.json + stats/exp2_<name>_step<N>) nor a folder of model folders`);
     for (const c of children) {
       const e = entry(manifest, path.basename(c));
       if ((options.runs ?? "architecture") === "all" || e.group === "architecture") out.set(path.resolve(c), e);
