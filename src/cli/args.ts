@@ -62,14 +62,14 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: spec.positionals !== undefined, strict: true }) as ParsedArgs;
   } catch (err) {
-    throw new UsageError(`${spec.name}: ${(err as Error).message.split("\n")[0]} (see massive ${spec.name} --help)`);
+    throw new UsageError(`${(err as Error).message.split("\n")[0]} (see massive ${spec.name} --help)`);
   }
   for (const [name, o] of Object.entries(spec.options)) {
-    if (o.required && parsed.values[name] === undefined) throw new UsageError(`${spec.name}: --${name} is required (see massive ${spec.name} --help)`);
+    if (o.required && parsed.values[name] === undefined) throw new UsageError(`--${name} is required (see massive ${spec.name} --help)`);
   }
   const wanted = spec.positionals ?? [];
   if (parsed.positionals.length !== wanted.length) {
-    throw new UsageError(`${spec.name}: expected ${wanted.length ? wanted.map((p) => `<${p}>`).join(" ") : "no positional arguments"}, got ${parsed.positionals.length ? parsed.positionals.join(" ") : "none"}`);
+    throw new UsageError(`expected ${wanted.length ? wanted.map((p) => `<${p}>`).join(" ") : "no positional arguments"}, got ${parsed.positionals.length ? parsed.positionals.join(" ") : "none"}`);
   }
   return parsed;
 }
@@ -96,6 +96,17 @@ export function integerOption(args: ParsedArgs, name: string, range: { min?: num
     throw new UsageError(`--${name} must be ${what}, got '${text}'`);
   }
   return n;
+}
+
+/**
+ * Option `name` as one of `choices`; undefined when it was not given and has no default. The one home for the
+ * commands' fixed-choice options and their one-line error "--<name> must be a, b or c, got '<text>'".
+ */
+export function choiceOption<C extends string>(args: ParsedArgs, name: string, choices: readonly C[]): C | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined || (choices as readonly string[]).includes(text)) return text as C | undefined;
+  const list = choices.length > 1 ? `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}` : String(choices[0]);
+  throw new UsageError(`--${name} must be ${list}, got '${text}'`);
 }
 
 /**

@@ -4,7 +4,7 @@
  * shards + config.json), which `massive forward --model <out-dir>` and readCheckpoint load like the original.
  */
 import { convertCheckpoint } from "../../model/convert";
-import { defineCommand, UsageError } from "../args";
+import { choiceOption, defineCommand } from "../args";
 
 export const command = defineCommand(
   {
@@ -17,8 +17,7 @@ export const command = defineCommand(
     examples: ["massive convert data/mini-pythia/checkpoints/d128-L6-H4/step3000 /tmp/step3000-tfjs --dtype float16"],
   },
   async (args) => {
-    const dtype = args.values.dtype as string;
-    if (dtype !== "float16" && dtype !== "float32") throw new UsageError(`convert: --dtype must be float16 or float32, got '${dtype}'`);
+    const dtype = choiceOption(args, "dtype", ["float16", "float32"] as const)!;
     const [hfDir, outDir] = args.positionals as [string, string];
     process.stderr.write(`convert: reading ${hfDir}\n`);
     const res = await convertCheckpoint(hfDir, outDir, { dtype });

@@ -26,7 +26,7 @@ export const command = defineCommand(
     const v = args.values as Record<string, string | boolean | undefined>;
     const sizes = typeof v.sizes === "string" ? v.sizes.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
     for (const s of sizes ?? []) {
-      if (!(PYTHIA_SIZES as readonly string[]).includes(s.replace(/^pythia[_-]/, "").toLowerCase())) throw new UsageError(`fetch-released: --sizes: '${s}' is not a Pythia size (${PYTHIA_SIZES.join(", ")})`);
+      if (!(PYTHIA_SIZES as readonly string[]).includes(s.replace(/^pythia[_-]/, "").toLowerCase())) throw new UsageError(`--sizes: '${s}' is not a Pythia size (${PYTHIA_SIZES.join(", ")})`);
     }
     process.stderr.write(`[fetch-released] ${RELEASED_DATASET}${sizes ? ` (${sizes.join(", ")})` : ""} into the Hugging Face cache\n`);
     const check = await fetchReleasedData({ client: new HubClient({ progress: false }), revision: v.revision as string, sizes });

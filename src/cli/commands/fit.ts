@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import { readExp2Series } from "../../io/exp2-stats";
 import { writeFitParams } from "../../io/fit-params";
 import { fitSeries } from "../../dynamics/fit-series";
-import { defineCommand, integerOption, UsageError } from "../args";
+import { choiceOption, defineCommand, integerOption, UsageError } from "../args";
 
 export const command = defineCommand(
   {
@@ -31,14 +31,12 @@ export const command = defineCommand(
   },
   async (args) => {
     const v = args.values as Record<string, string | undefined>;
-    const series = v.series!;
-    if (series !== "ratio" && series !== "top1" && series !== "median") throw new UsageError(`fit: --series must be ratio, top1 or median, got '${series}'`);
-    const method = v.method!;
-    if (method !== "paper" && method !== "robust") throw new UsageError(`fit: --method must be paper or robust, got '${method}'`);
+    const series = choiceOption(args, "series", ["ratio", "top1", "median"] as const)!;
+    const method = choiceOption(args, "method", ["paper", "robust"] as const)!;
     const bootstrap = integerOption(args, "bootstrap")!;
     const seed = integerOption(args, "seed")!;
     const statsDir = v.stats!;
-    if (!fs.existsSync(statsDir) || !fs.statSync(statsDir).isDirectory()) throw new UsageError(`fit: --stats ${statsDir} is not a folder`);
+    if (!fs.existsSync(statsDir) || !fs.statSync(statsDir).isDirectory()) throw new UsageError(`--stats ${statsDir} is not a folder`);
     const data = readExp2Series(statsDir, { name: v.name, onWarning: (m) => process.stderr.write(`fit: warning: ${m}\n`) });
     process.stderr.write(`fit: ${data.name}: ${data.numLayers} layers x ${data.steps.length} steps (${data.steps[0]}..${data.steps[data.steps.length - 1]}), series ${series}, method ${method}${bootstrap ? `, bootstrap ${bootstrap}` : ""}\n`);
     const started = Date.now();

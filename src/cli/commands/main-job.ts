@@ -29,14 +29,14 @@ export const command = defineCommand(
   async (args) => {
     const v = args.values as Record<string, string | undefined>;
     const series = v.series!.split(",").map((s) => s.trim());
-    for (const s of series) if (!["ratio", "top1", "median"].includes(s)) throw new UsageError(`main: --series '${s}' is not ratio, top1 or median`);
+    for (const s of series) if (!["ratio", "top1", "median"].includes(s)) throw new UsageError(`--series '${s}' is not ratio, top1 or median`);
     const skip = (v.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-    for (const s of skip) if (!(STAGES as readonly string[]).includes(s)) throw new UsageError(`main: --skip '${s}' is not one of ${STAGES.join(", ")}`);
+    for (const s of skip) if (!(STAGES as readonly string[]).includes(s)) throw new UsageError(`--skip '${s}' is not one of ${STAGES.join(", ")}`);
     const seed = integerOption(args, "seed")!;
     const workers = integerOption(args, "workers");
     const formats = v.format === "none" ? [] : parseFormats(v.format!);
     const outer = v["outer-folds"]!;
-    if (outer !== "lomo" && !(/^\d+$/.test(outer) && Number(outer) >= 5)) throw new UsageError(`main: --outer-folds must be 'lomo' or an integer >= 5, got '${outer}'`);
+    if (outer !== "lomo" && !(/^\d+$/.test(outer) && Number(outer) >= 5)) throw new UsageError(`--outer-folds must be 'lomo' or an integer >= 5, got '${outer}'`);
     await runMainJob({
       suite: v.suite,
       out: v.out,

@@ -42,8 +42,8 @@ export const command = defineCommand(
     const seed = integerOption(args, "seed")!;
     const steps = parseStepList(v.steps!);
     const dirs = v.train!.split(",").map((s) => s.trim()).filter(Boolean);
-    if (dirs.length === 0) throw new UsageError("predict: --train names no folder");
-    for (const d of dirs) if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UsageError(`predict: --train ${d} is not a folder`);
+    if (dirs.length === 0) throw new UsageError("--train names no folder");
+    for (const d of dirs) if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UsageError(`--train ${d} is not a folder`);
     const arch = readArchitecture(v.config!);
     const all = loadTrainingModels(dirs, { runs: "all", onWarning: (m) => process.stderr.write(`predict: warning: ${m}\n`) });
     // the default selection (architecture runs, plus any folder named directly) picks from what is loaded already

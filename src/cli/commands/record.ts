@@ -18,7 +18,7 @@ import { gateStepsByAudit } from "../../io/hub/audit";
 import { hubStepsFromArgs } from "../hub-steps";
 import type { MedianMethod } from "../../record/stats";
 import type { ModelSource } from "../../record/manifest";
-import { defineCommand, integerOption, parseStepList, stringOption as str, UsageError } from "../args";
+import { choiceOption, defineCommand, integerOption, parseStepList, stringOption as str, UsageError } from "../args";
 
 const PYTHIA_TOKENIZER = path.resolve(__dirname, "../../../data/pythia/20B_tokenizer.json");
 
@@ -95,14 +95,13 @@ export const command = defineCommand(
     const hubId = str(args, "model");
     const out = str(args, "out");
     const saveEval = str(args, "save-eval");
-    if (ckDir && hubId) throw new UsageError("record: give --checkpoints or --model, not both");
-    if (!ckDir && !hubId && !saveEval) throw new UsageError("record: --checkpoints <dir> or --model <hub id> is required (see massive record --help)");
-    if ((ckDir || hubId) && !out) throw new UsageError("record: --out is required (see massive record --help)");
+    if (ckDir && hubId) throw new UsageError("give --checkpoints or --model, not both");
+    if (!ckDir && !hubId && !saveEval) throw new UsageError("--checkpoints <dir> or --model <hub id> is required (see massive record --help)");
+    if ((ckDir || hubId) && !out) throw new UsageError("--out is required (see massive record --help)");
     const evalSpec = str(args, "eval");
     const textFile = str(args, "text");
-    if (!evalSpec === !textFile) throw new UsageError("record: give exactly one of --eval <file|redpajama> and --text <file>");
-    const median = str(args, "median") as MedianMethod;
-    if (!["auto", "host", "device"].includes(median)) throw new UsageError(`record: --median must be auto, host or device, got '${median}'`);
+    if (!evalSpec === !textFile) throw new UsageError("give exactly one of --eval <file|redpajama> and --text <file>");
+    const median: MedianMethod = choiceOption(args, "median", ["auto", "host", "device"] as const)!;
     const hub = new HubClient();
 
     // Which checkpoints.
@@ -116,7 +115,7 @@ export const command = defineCommand(
       checkpoints = listLocalCheckpoints(ckDir, steps);
     } else if (hubId) {
       const indexText = str(args, "checkpoint-index");
-      if (!stepsText && !indexText) throw new UsageError("record: --model needs --steps (a list, ranges, or 'all') or --checkpoint-index");
+      if (!stepsText && !indexText) throw new UsageError("--model needs --steps (a list, ranges, or 'all') or --checkpoint-index");
       model = { kind: "hub", id: hubId };
       const steps = await hubStepsFromArgs(hub, hubId, stepsText, indexText, "record");
       const gate = args.values["no-audit"]

@@ -61,7 +61,7 @@ export const command = defineCommand(
     const config = readNeoXConfig(configFile);
     const batchesFile = str(args, "batches");
     const corpusFile = str(args, "corpus");
-    if (batchesFile && corpusFile) throw new UsageError("train: give --batches or --corpus, not both");
+    if (batchesFile && corpusFile) throw new UsageError("give --batches or --corpus, not both");
     const recipe: Partial<TrainRecipe> = {
       lr: nonNegativeNumberOption(args, "lr"), warmup: integerOption(args, "warmup"), steps: integerOption(args, "steps"),
       weight_decay: nonNegativeNumberOption(args, "weight-decay"), grad_clip: nonNegativeNumberOption(args, "grad-clip"),
@@ -80,19 +80,19 @@ export const command = defineCommand(
         const tokenizer = spec === "bytes" ? undefined : { tokenizer: await loadTokenizer(spec), label: spec };
         data = { kind: "corpus", corpus: textFileCorpus(corpusFile, tokenizer) };
       } else {
-        if (config.vocabSize < 256) throw new UsageError(`train: the mini-pythia corpus is bytes (vocab 256); ${configFile} has vocab_size ${config.vocabSize}`);
+        if (config.vocabSize < 256) throw new UsageError(`the mini-pythia corpus is bytes (vocab 256); ${configFile} has vocab_size ${config.vocabSize}`);
         data = { kind: "corpus", corpus: miniPythiaCorpus() };
       }
     }
     const evalSpec = str(args, "eval");
     let evalSequences: number[][] | undefined;
     if (evalSpec === "held-out") {
-      if (data.kind !== "corpus") throw new UsageError("train: --eval held-out needs a corpus (not --batches)");
+      if (data.kind !== "corpus") throw new UsageError("--eval held-out needs a corpus (not --batches)");
       evalSequences = heldOutSequences(data.corpus, 10, Math.min(256, config.maxPositionEmbeddings));
     } else if (evalSpec) {
       evalSequences = readEvalSequences(evalSpec).sequences;
       const bad = evalSequences.flat().find((id) => id >= config.vocabSize);
-      if (bad !== undefined) throw new UsageError(`train: ${evalSpec} holds token id ${bad}, outside the model's vocabulary (${config.vocabSize})`);
+      if (bad !== undefined) throw new UsageError(`${evalSpec} holds token id ${bad}, outside the model's vocabulary (${config.vocabSize})`);
     }
     const saveText = str(args, "save-steps");
     const initFile = str(args, "init");
