@@ -27,7 +27,7 @@
  * A trial point with non-finite residuals or Jacobian is rejected and the trust region shrunk, as in scipy.
  * At the end, parameters within 1e-6 (relative) of a bound are set onto it when that does not raise the cost.
  */
-import { gaussNewtonNormal, gaussNewtonQr, solveLsqTrustRegion, solveTrustRegionNormal, svdForTrustRegion, type GaussNewtonStep, type TrustRegionSvd } from "./trust-region";
+import { gaussNewtonNormal, gaussNewtonQr, householderQr, solveLsqTrustRegion, solveTrustRegionNormal, svdForTrustRegion, type GaussNewtonStep, type TrustRegionSvd } from "./trust-region";
 import { colemanLiScaling, HatModel, makeStrictlyFeasible, selectStep, selectWorkspace } from "./reflective-step";
 
 export interface LeastSquaresProblem {
@@ -231,7 +231,7 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
   const gH = new Float64Array(m);
   const A = new Float64Array((n + m) * m);
   const fa = new Float64Array(n + m);
-  const svd: TrustRegionSvd = { s: new Float64Array(m), V: new Float64Array(m * m), uf: new Float64Array(m) };
+  const svd: TrustRegionSvd = { s: new Float64Array(m), V: new Float64Array(m * m), uf: new Float64Array(m), W: new Float64Array(m * m) };
   const pH = new Float64Array(m);
   const p = new Float64Array(m);
   const step = new Float64Array(m);
@@ -255,21 +255,20 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
     Jref.a = Jtrial;
     Jtrial = Js;
   };
+  // g = J^T f and J^T J, each entry a dot product of columns accumulated in a local (faster than += into the arrays)
   const gradient = (): void => {
     const J = Jref.a;
-    g.fill(0);
-    JtJ.fill(0);
-    for (let i = 0; i < n; i++) {
-      const fi = f[i]!;
-      const row = i * m;
-      for (let j = 0; j < m; j++) {
-        const jij = J[row + j]!;
-        g[j] += jij * fi;
-        for (let k = 0; k <= j; k++) JtJ[j * m + k] += jij * J[row + k]!;
-      }
-    }
+    const nm = n * m;
     for (let j = 0; j < m; j++) {
-      for (let k = 0; k < j; k++) JtJ[k * m + j] = JtJ[j * m + k]!;
+      let gj = 0;
+      for (let i = 0, o = j; i < n; i++, o += m) gj += J[o]! * f[i]!;
+      g[j] = gj;
+      for (let k = 0; k <= j; k++) {
+        let s = 0;
+        for (let oj = j, ok = k; oj < nm; oj += m, ok += m) s += J[oj]! * J[ok]!;
+        JtJ[j * m + k] = s;
+        JtJ[k * m + j] = s;
+      }
       colNorm[j] = Math.sqrt(JtJ[j * m + j]!);
     }
   };
@@ -308,7 +307,12 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
   let useSvd = false;
   let gn: GaussNewtonStep | undefined | null = null;
   const gnNormal: GaussNewtonStep = { p: new Float64Array(m), pn: 0, qn: 0 };
-  const fillA = (): void => {
+  const gnQr: GaussNewtonStep = { p: new Float64Array(m), pn: 0, qn: 0 };
+  // A's Householder QR, once per iteration: the Gauss-Newton step and the SVD both start from it
+  let factored = false;
+  const factorA = (): void => {
+    if (factored) return;
+    factored = true;
     const J = Jref.a;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < m; j++) A[i * m + j] = J[i * m + j]! * d[j]!;
@@ -319,14 +323,15 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
       A[(n + j) * m + j] = Math.sqrt(diagH[j]!);
       fa[n + j] = 0;
     }
+    householderQr(A, fa, n + m, m);
   };
   const solveSubproblem = (): void => {
     if (!useSvd) {
       if (gn === null) {
         gn = n >= m ? gaussNewtonNormal(M, gH, m, work, gnNormal) : undefined;
         if (gn === undefined && n >= m) {
-          fillA();
-          gn = gaussNewtonQr(A, fa, n + m, m, n);
+          factorA();
+          gn = gaussNewtonQr(A, fa, n + m, m, n, gnQr, work.q, true);
         }
       }
       const a = solveTrustRegionNormal(M, gH, m, Delta, alpha, gn, pH, work);
@@ -335,8 +340,8 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
         return;
       }
       useSvd = true;
-      fillA();
-      svdForTrustRegion(A, fa, n + m, m, svd);
+      factorA();
+      svdForTrustRegion(A, fa, n + m, m, svd, true);
     }
     alpha = solveLsqTrustRegion(n, m, svd, Delta, alpha, pH);
   };
@@ -355,6 +360,7 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
     for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) M[j * m + k] = d[j]! * JtJ[j * m + k]! * d[k]! + (j === k ? diagH[j]! : 0);
     useSvd = false;
     gn = null;
+    factored = false;
     const theta = Math.max(0.995, 1 - optimality);
     let xNorm = 0;
     for (let j = 0; j < m; j++) xNorm += (x[j]! * scaleInv[j]!) ** 2;

@@ -7,7 +7,7 @@
  */
 import type { CurveModel } from "./curve-model";
 import type { PreparedSeries } from "./fit-curve";
-import { choleskySolve } from "./least-squares";
+import { choleskySolveInto } from "./least-squares";
 import { Rng } from "../util/rng";
 
 export interface MultiStartOptions {
@@ -27,8 +27,22 @@ interface Candidate {
   index: number[];
 }
 
+/** Scratch of {@link projectLinear}, reusable across calls on the same model and series (the grid scan makes ~10^3). */
+export interface ProjectLinearWork {
+  grad: Float64Array;
+  M: Float64Array;
+  b: Float64Array;
+  cols: Float64Array;
+  coef: Float64Array;
+  L: Float64Array;
+}
+
+function projectLinearWork(k: number, L: number, n: number): ProjectLinearWork {
+  return { grad: new Float64Array(k), M: new Float64Array(L * L), b: new Float64Array(L), cols: new Float64Array(n * L), coef: new Float64Array(L), L: new Float64Array(L * L) };
+}
+
 /** Solves the linear parameters for fixed nonlinear ones; returns the full normalised vector and its RSS. */
-export function projectLinear(model: CurveModel, data: PreparedSeries, nonlinearValues: ArrayLike<number>): { p: number[]; rss: number } | undefined {
+export function projectLinear(model: CurveModel, data: PreparedSeries, nonlinearValues: ArrayLike<number>, work?: ProjectLinearWork): { p: number[]; rss: number } | undefined {
   const sep = model.separable;
   if (!sep) return undefined;
   const k = model.paramNames.length;
@@ -36,10 +50,9 @@ export function projectLinear(model: CurveModel, data: PreparedSeries, nonlinear
   sep.nonlinear.forEach((j, q) => (p[j] = nonlinearValues[q]!));
   const L = sep.linear.length;
   const n = data.tn.length;
-  const grad = new Float64Array(k);
-  const M = new Float64Array(L * L);
-  const b = new Float64Array(L);
-  const cols = new Float64Array(n * L);
+  const { grad, M, b, cols, coef, L: chol } = work ?? projectLinearWork(k, L, n);
+  M.fill(0);
+  b.fill(0);
   for (let i = 0; i < n; i++) {
     model.gradient(p, data.tn[i]!, grad);
     for (let a = 0; a < L; a++) {
@@ -55,8 +68,7 @@ export function projectLinear(model: CurveModel, data: PreparedSeries, nonlinear
   let tr = 0;
   for (let a = 0; a < L; a++) tr += M[a * L + a]!;
   for (let a = 0; a < L; a++) M[a * L + a] += 1e-12 * tr;
-  const coef = choleskySolve(M, b, L);
-  if (!coef || !coef.every(Number.isFinite)) return undefined;
+  if (!choleskySolveInto(M, b, L, coef, chol) || !coef.every(Number.isFinite)) return undefined;
   let rss = 0;
   for (let i = 0; i < n; i++) {
     let f = 0;
@@ -76,9 +88,10 @@ export function multiStarts(model: CurveModel, data: PreparedSeries, options: Mu
   const cands: Candidate[] = [];
   const idx = new Array<number>(grid.length).fill(0);
   const values = new Array<number>(grid.length);
+  const work = projectLinearWork(model.paramNames.length, sep.linear.length, data.tn.length);
   for (;;) {
     for (let q = 0; q < grid.length; q++) values[q] = grid[q]![idx[q]!]!;
-    const r = projectLinear(model, data, values);
+    const r = projectLinear(model, data, values, work);
     if (r && (!options.accept || options.accept(r.p))) cands.push({ p: r.p, rss: r.rss, index: [...idx] });
     let q = 0;
     while (q < grid.length && ++idx[q]! >= grid[q]!.length) idx[q++] = 0;
@@ -102,7 +115,7 @@ export function multiStarts(model: CurveModel, data: PreparedSeries, options: Mu
         const hi = Math.log(Math.max(...pos));
         return Math.exp(lo + (hi - lo) * rng.next());
       });
-      const r = projectLinear(model, data, v);
+      const r = projectLinear(model, data, v, work);
       if (r && (!options.accept || options.accept(r.p))) starts.push(r.p);
     }
   }

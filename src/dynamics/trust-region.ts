@@ -11,21 +11,27 @@
 
 const EPS = 2.220446049250313e-16;
 
-/** Singular values (descending), right singular vectors V (m x m, column j = vector j) and U^T f of A (rows x m). */
+/**
+ * Singular values (descending), right singular vectors V (m x m, column j = vector j) and U^T f of A (rows x m);
+ * W (m x m) is scratch.
+ */
 export interface TrustRegionSvd {
   s: Float64Array;
   V: Float64Array;
   uf: Float64Array;
+  W: Float64Array;
 }
 
 /**
- * SVD of A (rows x m, rows >= m, row-major; overwritten) applied to f (length rows; overwritten): Householder QR
- * A = Q R, then one-sided Jacobi R = U_R S V^T, so that U^T f = U_R^T (Q^T f). Cost O(rows m^2 + m^3 sweeps).
+ * SVD of A (rows x m, rows >= m, row-major) applied to f (length rows): Householder QR A = Q R (in place, A and f
+ * overwritten, unless `factored` says {@link householderQr} already ran on them), then one-sided Jacobi
+ * R = U_R S V^T, so that U^T f = U_R^T (Q^T f). Cost O(rows m^2 + m^3 sweeps).
  */
-export function svdForTrustRegion(A: Float64Array, f: Float64Array, rows: number, m: number, out: TrustRegionSvd): void {
-  qrInPlace(A, f, rows, m);
+export function svdForTrustRegion(A: Float64Array, f: Float64Array, rows: number, m: number, out: TrustRegionSvd, factored = false): void {
+  if (!factored) householderQr(A, f, rows, m);
   // W = R (m x m)
-  const W = new Float64Array(m * m);
+  const W = out.W;
+  W.fill(0);
   for (let i = 0; i < m; i++) for (let c = i; c < m; c++) W[i * m + c] = A[i * m + c]!;
   jacobiColumns(W, m, out.V);
   const s = out.s;
@@ -56,7 +62,7 @@ function sortDescending(out: TrustRegionSvd, m: number): void {
 }
 
 /** Householder QR of A (rows x m) in place: R in the upper triangle of the first m rows; f becomes Q^T f. */
-function qrInPlace(A: Float64Array, f: Float64Array, rows: number, m: number): void {
+export function householderQr(A: Float64Array, f: Float64Array, rows: number, m: number): void {
   // Householder QR: R in the upper triangle of A's first m rows, Q^T f in f[0..m)
   for (let j = 0; j < m; j++) {
     let norm = 0;
@@ -246,24 +252,26 @@ export function gaussNewtonNormal(M: Float64Array, g: Float64Array, m: number, w
 }
 
 /**
- * The Gauss-Newton step from the Householder QR of A (rows x m; A and f overwritten), accurate where the normal
- * equations are not; undefined when A is rank deficient (|R_jj| <= eps * nResiduals * max |R_jj|, scipy's test on
- * singular values) or has fewer residuals than parameters.
+ * The Gauss-Newton step from the Householder QR of A (rows x m), accurate where the normal equations are not:
+ * A and f are factored in place unless `factored` says {@link householderQr} already ran on them; the step goes
+ * into out.p, q (length m) is scratch. Undefined when A is rank deficient (|R_jj| <= eps * nResiduals * max |R_jj|,
+ * scipy's test on singular values) or has fewer residuals than parameters.
  */
-export function gaussNewtonQr(A: Float64Array, f: Float64Array, rows: number, m: number, nResiduals: number): GaussNewtonStep | undefined {
+export function gaussNewtonQr(
+  A: Float64Array, f: Float64Array, rows: number, m: number, nResiduals: number, out: GaussNewtonStep, q: Float64Array, factored = false,
+): GaussNewtonStep | undefined {
   if (nResiduals < m) return undefined;
-  qrInPlace(A, f, rows, m);
+  if (!factored) householderQr(A, f, rows, m);
   let rmax = 0;
   for (let j = 0; j < m; j++) rmax = Math.max(rmax, Math.abs(A[j * m + j]!));
   for (let j = 0; j < m; j++) if (!(Math.abs(A[j * m + j]!) > EPS * nResiduals * rmax)) return undefined;
-  const p = new Float64Array(m);
+  const p = out.p;
   for (let i = m - 1; i >= 0; i--) {
     let s = -f[i]!;
     for (let k = i + 1; k < m; k++) s -= A[i * m + k]! * p[k]!;
     p[i] = s / A[i * m + i]!;
   }
   // q = R^-T p
-  const q = new Float64Array(m);
   let pn = 0;
   let qn = 0;
   for (let i = 0; i < m; i++) {
@@ -273,7 +281,9 @@ export function gaussNewtonQr(A: Float64Array, f: Float64Array, rows: number, m:
     pn += p[i]! * p[i]!;
     qn += q[i]! * q[i]!;
   }
-  return { p, pn: Math.sqrt(pn), qn };
+  out.pn = Math.sqrt(pn);
+  out.qn = qn;
+  return out;
 }
 
 /**
