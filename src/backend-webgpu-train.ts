@@ -58,9 +58,16 @@ function run(program: FlatProgram, inputs: tf.Tensor[], uniforms: Uniform[], sha
   return tf.engine().makeTensorFromTensorInfo({ ...out, shape } as unknown as Parameters<ReturnType<typeof tf.engine>["makeTensorFromTensorInfo"]>[0]);
 }
 
-/** Runs `program` writing into `target`'s own buffer (no new tensor: used for optimizer state and parameters). */
+/**
+ * Runs `program` writing into `target`'s own buffer (no new tensor: used for optimizer state and parameters). The
+ * backend keeps the values of a tensor read with data() on the host and serves later reads from that copy, so the
+ * copy is dropped: the buffer holds the values now.
+ */
 function runInPlace(program: FlatProgram, target: tf.Tensor, inputs: tf.Tensor[], uniforms: Uniform[]): void {
-  backend().runWebGPUProgram(program, inputs.map(flat), "float32", uniforms, flat(target));
+  const b = backend() as WebGpuBackendLike & { tensorMap: { get(dataId: object): { values: unknown } | undefined } };
+  b.runWebGPUProgram(program, inputs.map(flat), "float32", uniforms, flat(target));
+  const entry = b.tensorMap.get(target.dataId);
+  if (entry) entry.values = null;
 }
 
 /** Tree reduction of `buf` (workgroup array of `n` = power of two) by `op`; the result ends in buf[0]. */

@@ -9,11 +9,12 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend";
 import { parseNeoXConfig } from "../../src/io/config";
-import { AdamW, TrainableParams, causalSoftmax, initialParams, layerNorm, lossAndGradients, mlpActivation, positionTables, trainKernelsActive } from "../../src/train";
+import { AdamW, TrainableParams, registerGradients, causalSoftmax, initialParams, layerNorm, lossAndGradients, mlpActivation, positionTables, trainKernelsActive } from "../../src/train";
 import { MT19937 } from "../../src/record/numpy-random";
 
 before(async () => {
   await initBackend();
+  registerGradients();
 });
 
 /** Runs f with the composite ops (MASSIVE_TRAIN_FUSED=0), then restores the setting. */
