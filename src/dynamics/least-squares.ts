@@ -428,7 +428,7 @@ export function leastSquares(problem: LeastSquaresProblem, p0: ArrayLike<number>
     }
     if (test !== undefined) {
       if (moved) return finish(done("converged", test, test));
-      if (atFloor) return finish(done("converged", `${test} (the Gauss-Newton step changed the cost by less than ftol of it without lowering it: rounding floor)`, test));
+      if (atFloor) return finish(done("converged", `${test} at the rounding floor (the Gauss-Newton step changed the cost by less than ftol of it without lowering it)`, test));
       // a rejected step: only the collapse of the trust region (xtol) ends the run
       if (test !== "ftol") {
         if (accepted > 0) return finish(done("converged", "xtol", "xtol"));
