@@ -4,10 +4,10 @@
  *   - {@link widenHalfOnGpu}: float16 / bfloat16 weights uploaded as their raw 16-bit patterns (half the bytes of
  *     float32, no widening loop on the host) and widened on the GPU, exactly, optionally transposed on the way
  *     (torch's [out, in] Linear weight -> the [in, out] the forward multiplies by);
- *   - {@link orderStatBitsOnGpu}: exact order statistics of |x| per row (top1, top2, top3 and the lower median,
+ *   - {@link orderStatsOnGpu}: exact order statistics of |x| per row (top1, top2, top3 and the lower median,
  *     as torch.topk and torch.median give them) by a 4-round radix select over the float32 bit patterns
  *     (non-negative floats order like their bits), entirely on the GPU: nothing crosses to the host until the
- *     caller downloads the [rows, 4] result, so recording needs no GPU round trip per layer;
+ *     caller downloads the [rows, 4] float32 result, so recording needs no GPU round trip per layer;
  *   - {@link gpuFence}: a promise for "the GPU finished what was submitted so far", to bound how far the host runs
  *     ahead of the GPU (each layer in flight holds its upload staging memory);
  *   - {@link releaseFreeGpuBuffers}: destroys the buffers tfjs keeps in its pool for reuse.
@@ -23,6 +23,7 @@ interface WebGpuBackendInternals extends WebGpuBackendLike {
   runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: string, uniforms?: { type: string; data: number[] }[], output?: TensorInfo): TensorInfo;
   device: { queue: { onSubmittedWorkDone(): Promise<void> } };
   submitQueue(): void;
+  endComputePassEncoder(): void;
   commandEncoder: unknown;
   bufferManager: {
     freeBuffers: Map<string, { destroy(): void; size: number }[]>;
@@ -134,7 +135,10 @@ export function widenHalfOnGpu(bits: Uint16Array, dtype: "float16" | "bfloat16",
 /** Order statistics per row, in this order: ranks n, n-1, n-2 (top1..3) and the lower median (1-based ranks). */
 export const ORDER_QUERIES = 4;
 
-/** The 1-based ranks (ascending) of top1, top2, top3 and torch.median's lower median among n values. */
+/**
+ * The 1-based ranks (ascending) of top1, top2, top3 and torch.median's lower median among n values (the lower
+ * median's 0-based index is floor((n - 1) / 2), as lowerMedianIndex in ../record/select.ts).
+ */
 export function orderStatRanks(n: number): number[] {
   return [n, n - 1, n - 2, Math.floor((n - 1) / 2) + 1];
 }
@@ -228,16 +232,23 @@ const SELECT_CODE = `
     result[s + 2] = k - cum;
   }`;
 
+/** The selected bit patterns [rows, Q * 3] (prefix, mask, rank) -> their float32 values [rows, Q]. */
+const VALUES_CODE = `
+  fn main(index : i32) {
+    if (index >= uniforms.size) { return; }
+    result[index] = bitcast<f32>(S[index * 3]);
+  }`;
+
 /**
  * Exact order statistics of |x| per row over rows spread across `chunks` (each a tensor whose rows of `n`
- * consecutive float32 values follow one another): returns an int32 tensor [rows, 4] holding the float32 bit
- * patterns of (top1, top2, top3, lower median), still on the GPU. Reinterpret the downloaded Int32Array as a
- * Float32Array to read the values. Needs n >= 3.
+ * consecutive float32 values follow one another): returns a float32 tensor [rows, 4] of (top1, top2, top3, lower
+ * median), still on the GPU. Needs n >= 3. (The bit patterns never pass through tfjs ops: those of int32 tensors
+ * compute in float32 on webgpu and would round patterns above 2^24.)
  */
-export function orderStatBitsOnGpu(chunks: { x: tf.Tensor; rows: number }[], n: number): tf.Tensor {
-  if (n < 3) throw new Error(`orderStatBitsOnGpu: rows of ${n} values (need at least 3)`);
+export function orderStatsOnGpu(chunks: { x: tf.Tensor; rows: number }[], n: number): tf.Tensor {
+  if (n < 3) throw new Error(`orderStatsOnGpu: rows of ${n} values (need at least 3)`);
   const rows = chunks.reduce((a, c) => a + c.rows, 0);
-  for (const c of chunks) if (c.x.size !== c.rows * n) throw new Error(`orderStatBitsOnGpu: a chunk of ${c.x.size} values is not ${c.rows} rows of ${n}`);
+  for (const c of chunks) if (c.x.size !== c.rows * n) throw new Error(`orderStatsOnGpu: a chunk of ${c.x.size} values is not ${c.rows} rows of ${n}`);
   const backend = webgpu();
   const fill = tf.getKernel("Fill", "webgpu")!.kernelFunc as unknown as (a: { backend: unknown; attrs: Record<string, unknown>; inputs: object }) => TensorInfo;
   const init = new Int32Array(rows * Q * 3);
@@ -263,9 +274,9 @@ export function orderStatBitsOnGpu(chunks: { x: tf.Tensor; rows: number }[], n: 
     state.dispose();
     state = next;
   }
-  const bits = tf.tidy(() => tf.reshape(tf.slice(tf.reshape(state, [rows, Q, 3]), [0, 0, 0], [rows, Q, 1]), [rows, Q]));
+  const values = toTensor(backend.runWebGPUProgram(new FlatProgram("massiveRadixValues", [rows, Q], ["S"], "", VALUES_CODE), [state as unknown as TensorInfo], "float32"));
   state.dispose();
-  return bits;
+  return values;
 }
 
 /**
@@ -275,7 +286,10 @@ export function orderStatBitsOnGpu(chunks: { x: tf.Tensor; rows: number }[], n: 
 export function gpuFence(): Promise<void> {
   if (tf.getBackend() !== "webgpu") return Promise.resolve();
   const backend = webgpu();
-  if (backend.commandEncoder) backend.submitQueue();
+  if (backend.commandEncoder) {
+    backend.endComputePassEncoder(); // an open compute pass would make the encoder's finish() invalid
+    backend.submitQueue();
+  }
   return backend.device.queue.onSubmittedWorkDone();
 }
 

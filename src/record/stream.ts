@@ -16,7 +16,7 @@
  * fully loaded model.
  */
 import { initBackend, tf } from "../backend";
-import { gpuFence, gpuKernelsAvailable, orderStatBitsOnGpu, releaseFreeGpuBuffers } from "../backend-webgpu-kernels";
+import { gpuFence, gpuKernelsAvailable, orderStatsOnGpu, releaseFreeGpuBuffers, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import type { OpenCheckpoint } from "../io/open-checkpoint";
 import { HalfWidener } from "../io/half-widener";
 import type { LazyTensor } from "../io/safetensors";
@@ -56,16 +56,22 @@ export function planStreaming(
   };
 }
 
-/**
- * Embedding rows for every token id, as float32 [ids.length * C]: the needed rows are read from the file a slab
- * of at most {@link EMBED_SLAB_BYTES} at a time (only the span between the first and last needed row of a slab).
- */
+/** Embedding rows for every token id, as float32 [ids.length * C] (see {@link gatherEmbeddingRowsRaw}). */
 export async function gatherEmbeddingRows(embed: LazyTensor, ids: Int32Array, where: string): Promise<Float32Array> {
+  return toFloat32(await gatherEmbeddingRowsRaw(embed, ids, where), `${where}: embedding`);
+}
+
+/**
+ * Embedding rows for every token id, [ids.length, C] in the file's dtype (float16 kept as bits): the needed rows
+ * are read from the file a slab of at most {@link EMBED_SLAB_BYTES} at a time (only the span between the first and
+ * last needed row of a slab), and only they are kept.
+ */
+export async function gatherEmbeddingRowsRaw(embed: LazyTensor, ids: Int32Array, where: string): Promise<HostTensor> {
   const [V, C] = embed.shape as [number, number];
   const rowBytes = (C * (embed.dtype === "float32" ? 4 : embed.dtype === "float64" ? 8 : 2));
   const slabRows = Math.max(1, Math.floor(EMBED_SLAB_BYTES / rowBytes));
   const order = Array.from(ids.keys()).sort((a, b) => ids[a]! - ids[b]!);
-  const out = new Float32Array(ids.length * C);
+  let out: HostTensor | undefined;
   for (let k = 0; k < order.length;) {
     const first = ids[order[k]!]!;
     if (first < 0 || first >= V) throw new Error(`${where}: token id ${first} is outside the embedding's ${V} rows`);
@@ -74,13 +80,16 @@ export async function gatherEmbeddingRows(embed: LazyTensor, ids: Int32Array, wh
     const last = ids[order[end - 1]!]!;
     if (last >= V) throw new Error(`${where}: token id ${last} is outside the embedding's ${V} rows`);
     const slab = await embed.readRows(first, last - first + 1);
-    const values = toFloat32(slab, `${where}: embedding`);
+    const values = slab.data as Float32Array | Float64Array | Uint16Array;
+    out ??= { dtype: slab.dtype, shape: [ids.length, C], data: new (values.constructor as new (n: number) => typeof values)(ids.length * C) };
+    const data = out.data as typeof values;
     for (; k < end; k++) {
       const pos = order[k]!;
       const row = ids[pos]! - first;
-      out.set(values.subarray(row * C, (row + 1) * C), pos * C);
+      data.set(values.subarray(row * C, (row + 1) * C), pos * C);
     }
   }
+  if (!out) throw new Error(`${where}: no token ids to gather`);
   return out;
 }
 
@@ -167,14 +176,25 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
   };
   let next = readLayer(ckpt, Object.values(neoXLayerNames(c, prefix, 0)), widener);
   const chunks: { s0: number; B: number; x: tf.Tensor2D }[] = [];
-  const statBits: tf.Tensor[] = [];
+  const layerStats: tf.Tensor[] = [];
   const inFlight: Promise<void>[] = [];
   let layer: ReturnType<GPTNeoX["uploadLayer"]> | undefined;
   try {
-    const embedded = await gatherEmbeddingRows(ckpt.tensors.get(`${prefix}embed_in.weight`)!, ids, ckpt.dir);
-    for (let s0 = 0; s0 < N; s0 += chunkSequences) {
-      const B = Math.min(chunkSequences, N - s0);
-      chunks.push({ s0, B, x: tf.tensor2d(embedded.subarray(s0 * n, (s0 + B) * n), [B * T, C]) });
+    const rows = await gatherEmbeddingRowsRaw(ckpt.tensors.get(`${prefix}embed_in.weight`)!, ids, ckpt.dir);
+    if (onGpu && (rows.dtype === "float16" || rows.dtype === "bfloat16")) {
+      // The rows' 16-bit patterns go up and are widened on the GPU, then cut into chunks there.
+      const all = widenHalfOnGpu(rows.data as Uint16Array, rows.dtype, [N * T, C]);
+      for (let s0 = 0; s0 < N; s0 += chunkSequences) {
+        const B = Math.min(chunkSequences, N - s0);
+        chunks.push({ s0, B, x: B === N ? (all as tf.Tensor2D) : tf.slice(all as tf.Tensor2D, [s0 * T, 0], [B * T, C]) });
+      }
+      if (chunks.length > 1) all.dispose();
+    } else {
+      const embedded = toFloat32(rows, `${ckpt.dir}: embedding`);
+      for (let s0 = 0; s0 < N; s0 += chunkSequences) {
+        const B = Math.min(chunkSequences, N - s0);
+        chunks.push({ s0, B, x: tf.tensor2d(embedded.subarray(s0 * n, (s0 + B) * n), [B * T, C]) });
+      }
     }
     await lap("setup");
     for (let l = 0; l < L; l++) {
@@ -203,7 +223,7 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
       model.disposeLayer(layer);
       layer = undefined;
       if (method === "gpu") {
-        statBits.push(orderStatBitsOnGpu(chunks.map((k) => ({ x: k.x, rows: k.B })), n));
+        layerStats.push(orderStatsOnGpu(chunks.map((k) => ({ x: k.x, rows: k.B })), n));
         await lap("stats");
         inFlight.push(gpuFence());
         if (inFlight.length > LAYERS_IN_FLIGHT) await inFlight.shift();
@@ -220,9 +240,9 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
       }
     }
     if (method === "gpu") {
-      // One download for every layer: [L * N, 4] float32 bit patterns of (top1, top2, top3, median).
-      const all = tf.concat(statBits, 0);
-      const bits = new Float32Array(((await all.data()) as Int32Array).slice().buffer);
+      // One download for every layer: [L * N, 4] (top1, top2, top3, median).
+      const all = tf.concat(layerStats, 0);
+      const bits = (await all.data()) as Float32Array;
       all.dispose();
       for (let l = 0; l < L; l++) {
         const rows = Array.from({ length: N }, (_, b) => Array.from(bits.subarray((l * N + b) * 4, (l * N + b + 1) * 4)));
@@ -234,7 +254,7 @@ export async function recordStreaming(model: GPTNeoX, ckpt: OpenCheckpoint, sequ
   } finally {
     if (layer) model.disposeLayer(layer);
     for (const chunk of chunks) chunk.x.dispose();
-    tf.dispose(statBits);
+    tf.dispose(layerStats);
     if (widener && !options.widener) await widener.close();
     releaseFreeGpuBuffers();
   }

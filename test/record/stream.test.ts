@@ -116,7 +116,10 @@ test("backend memory does not grow with the number of layers (2-layer and 6-laye
   await writeAsSafetensors(two, 1, 2);
   const six = await peak(STEP_DIR);
   const short = await peak(two);
-  assert.equal(six.bytes, short.bytes, "peak backend bytes between layers");
+  // Equal, but for the statistics themselves: on webgpu each layer's (top1..3, median) stay on the GPU until one
+  // download at the end, 16 bytes per sequence and layer (src/record/stream.ts).
+  const statsBytes = tf.getBackend() === "webgpu" ? 16 * SEQS * (6 - 2) : 0;
+  assert.ok(six.bytes >= short.bytes && six.bytes - short.bytes <= statsBytes, `peak backend bytes between layers: ${six.bytes} (6 layers) vs ${short.bytes} (2 layers)`);
   // The first two layers are the same computation in both.
   assert.deepEqual(short.values.map((s) => s.map((stat) => stat.slice(0, 2))), six.values.map((s) => s.map((stat) => stat.slice(0, 2))));
 });
