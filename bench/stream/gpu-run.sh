@@ -18,6 +18,8 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUTDIR=${OUT:-bench/out/stream}; mkdir -p "$OUTDIR"
 D=${CKPT_DIR:-/tmp/massive-stream}
+# The bundles import the optional package `webgpu` (ESM import(): NODE_PATH does not apply) from a node_modules beside them.
+[[ -d .gpu/node_modules && -d .gpu-rec ]] && ln -sfn "$PWD/.gpu/node_modules" .gpu-rec/node_modules
 if [[ -f .gpu-rec/js.tar.xz && ! -d .gpu-rec/js ]]; then
   tar -xJf .gpu-rec/js.tar.xz -C .gpu-rec && mkdir -p .gpu-rec/js/test && ln -sfn "$PWD/test/fixtures" .gpu-rec/js/test/fixtures && ln -sfn "$PWD/data" .gpu-rec/js/data
   for d in test/*/fixtures; do [[ -d .gpu-rec/js/$(dirname "$d") ]] && ln -sfn "$PWD/$d" ".gpu-rec/js/$d"; done
@@ -32,7 +34,7 @@ shapes=70m,1b,12b-L8; [[ ${1:-} == --quick ]] && shapes=70m
 log "kernel tests"
 timeout 60 bash -c "jstest test/backend/webgpu-kernels.test" > /tmp/kernel-tests.log 2>&1
 timeout 60 bash -c "jstest test/backend/webgpu-fused.test" > /tmp/fused-tests.log 2>&1
-tail -30 /tmp/kernel-tests.log /tmp/fused-tests.log | tee -a "$OUTDIR/all.log"
+tail -n 40 /tmp/kernel-tests.log /tmp/fused-tests.log | tee -a "$OUTDIR/all.log"
 if ! grep -q '^ℹ pass 2' /tmp/kernel-tests.log; then
   log "kernel tests FAILED: the rest runs with MASSIVE_WEBGPU_KERNELS=off"; export MASSIVE_WEBGPU_KERNELS=off
 fi

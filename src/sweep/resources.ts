@@ -106,12 +106,12 @@ export function forwardFlops(m: Pick<ResolvedModel, "arch" | "params">, shape: E
 }
 
 /**
- * Tensors of a chunk's size that the backend holds at once inside a layer (scores, masked scores, softmax's
- * steps, the MLP hidden and GELU's steps; TensorFlow.js's GPU buffer pool keeps them for reuse): fitted to the
- * H200 measurements of bench/stream (1b: 8.25 GiB for chunks of 5 sequences, 6.5 chunk-sizes; 12b: 9.6 GiB for
- * chunks of 1, 7 chunk-sizes; nvidia-smi, 2026-12-01).
+ * Tensors of a chunk's size that the backend holds at once inside a layer (attention runs in groups of heads and
+ * the MLP in pieces of rows, each in its own tidy; TensorFlow.js's GPU buffer pool keeps their buffers for reuse):
+ * fitted to the H200 measurements of bench/stream (nvidia-smi, 2026-12-02, bench/stream/h200-2026-12-02: 1b 4.6 GiB
+ * for chunks of 5 sequences, 2.3 chunk-sizes; a 12b shape 6.3 GiB for chunks of 1, 1.5 chunk-sizes), rounded up.
  */
-export const STREAM_ACTIVATION_COPIES = 7;
+export const STREAM_ACTIVATION_COPIES = 3;
 
 /**
  * Activation bytes inside one layer while recording streams it: one chunk of sequences (as many as fit the
@@ -134,9 +134,10 @@ const ceilGiB = (bytes: number): number => Math.max(1, Math.ceil(bytes / GiB));
  * ({@link streamActivationBytes}):
  *   GPU memory:  1.2 x (2 L32 + 2 R + A + context): the layer in use and the one the buffer pool keeps, the stream
  *                before and after the layer;
- *   host memory: 1.25 x (Node's base + 2.5 L32 + R): the next layer read (float16) and widened (float32) while the
- *                current one is uploaded, and the embedding rows gathered on the host once per checkpoint; on CPU
- *                the backend's heap is host memory too (+ L32 + 2 R + A).
+ *   host memory: 1.25 x (Node's base + L32 + R) on a GPU: the current and the next layer as float16 (widened on
+ *                the GPU), the embedding rows gathered on the host once per checkpoint; on CPU 2.5 L32 (the next
+ *                layer read and widened to float32 in workers while the current one is uploaded) and the backend's
+ *                heap is host memory too (+ L32 + 2 R + A).
  * bench/stream measured the figures these follow (docs/cluster.md).
  */
 export function estimateTask(m: ResolvedModel, shape: EvalShape, gpus: number): TaskResources {
@@ -146,7 +147,7 @@ export function estimateTask(m: ResolvedModel, shape: EvalShape, gpus: number): 
   const resid = 4 * shape.sequences * shape.seqLen * m.arch.hidden;
   const act = streamActivationBytes(m, shape, gpus > 0);
   const gpuMem = gpus > 0 ? ceilGiB(1.2 * (2 * layer32 + 2 * resid + act + GPU_CONTEXT_BYTES)) : 0;
-  const cpuMem = ceilGiB(1.25 * (NODE_BASE_BYTES + 2.5 * layer32 + resid + (gpus > 0 ? 0 : layer32 + 2 * resid + act)));
+  const cpuMem = ceilGiB(1.25 * (NODE_BASE_BYTES + resid + (gpus > 0 ? layer32 : 2.5 * layer32 + layer32 + 2 * resid + act)));
   const download = m.kind === "hub" ? m.checkpointBytes / HUB_DOWNLOAD_BYTES_PER_SECOND : 0;
   const seconds = tp.startupSeconds + download + m.checkpointBytes / tp.loadBytesPerSecond + flops / tp.flops;
   const timeMinutes = Math.max(MIN_TIME_MINUTES, Math.ceil((TIME_SAFETY * seconds) / 60 / 5) * 5);
