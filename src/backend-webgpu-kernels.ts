@@ -45,7 +45,10 @@ function toTensor(info: TensorInfo): tf.Tensor {
   return tf.engine().makeTensorFromTensorInfo(info as unknown as Parameters<ReturnType<typeof tf.engine>["makeTensorFromTensorInfo"]>[0]);
 }
 
-/** A flat program: one invocation per output element, `main(index)`; tfjs folds large dispatches into 2-D. */
+/**
+ * A flat program, `main(index)`: one invocation per output element, or with `rowThreads` one workgroup of that many
+ * threads per row of a [rows, cols] output (the row being index / rowThreads); tfjs folds large dispatches into 2-D.
+ */
 class FlatProgram {
   outputShape: number[];
   variableNames: string[];
@@ -57,14 +60,15 @@ class FlatProgram {
   uniforms: string;
   private readonly code: string;
 
-  constructor(key: string, outputShape: number[], variableNames: string[], uniforms: string, code: string) {
+  constructor(key: string, outputShape: number[], variableNames: string[], uniforms: string, code: string, rowThreads?: number) {
     this.outputShape = outputShape;
     this.variableNames = variableNames;
-    this.shaderKey = key;
+    this.shaderKey = rowThreads ? `${key}_${rowThreads}` : key;
     this.uniforms = uniforms;
     this.code = code;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
+    if (rowThreads) this.workgroupSize = [rowThreads, 1, 1];
+    this.dispatch = [rowThreads ? outputShape[0]! : Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
   }
 
   getUserCode(): string {
@@ -315,33 +319,6 @@ export function fusedKernelsAvailable(): boolean {
   return gpuKernelsAvailable() && process.env.MASSIVE_WEBGPU_FUSED !== "off";
 }
 
-/** A program with one workgroup per row of a [rows, cols] output, `main(index)`, the row being index / threads. */
-class RowProgram {
-  outputShape: number[];
-  variableNames: string[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  uniforms: string;
-  private readonly code: string;
-
-  constructor(key: string, rows: number, cols: number, threads: number, variableNames: string[], uniforms: string, code: string) {
-    this.outputShape = [rows, cols];
-    this.variableNames = variableNames;
-    this.shaderKey = `${key}_${threads}`;
-    this.uniforms = uniforms;
-    this.code = code;
-    this.workgroupSize = [threads, 1, 1];
-    this.dispatchLayout = { x: [0, 1] };
-    this.dispatch = [rows, 1, 1];
-  }
-
-  getUserCode(): string {
-    return this.code;
-  }
-}
-
 /** Sum of `v` over the workgroup's threads into red[0] (tree order), `tid` the thread; every thread must call it. */
 const WORKGROUP_SUM = (threads: number): string => `
   var<workgroup> red : array<f32, ${threads}>;
@@ -364,7 +341,7 @@ const WORKGROUP_SUM = (threads: number): string => `
 export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: number): tf.Tensor2D {
   const [rows, C] = x.shape;
   const threads = 256;
-  const program = new RowProgram("massiveLayerNorm", rows, C, threads, ["X", "W", "Bias"], "rows : i32, eps : f32,", `${WORKGROUP_SUM(threads)}
+  const program = new FlatProgram("massiveLayerNorm", [rows, C], ["X", "W", "Bias"], "rows : i32, eps : f32,", `${WORKGROUP_SUM(threads)}
   fn main(index : i32) {
     let row = min(index / ${threads}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
     let tid = i32(localId.x);
@@ -377,7 +354,7 @@ export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, e
     for (var c = tid; c < C; c = c + ${threads}) { let d = X[base + c] - mean; v = v + d * d; }
     let inv = inverseSqrt(massiveWorkgroupSum(v, tid) / f32(C) + uniforms.eps);
     for (var c = tid; c < C; c = c + ${threads}) { result[base + c] = (X[base + c] - mean) * inv * W[c] + Bias[c]; }
-  }`);
+  }`, threads);
   return toTensor(webgpu().runWebGPUProgram(program, [x, w, b] as unknown as TensorInfo[], "float32", [{ type: "int32", data: [rows] }, { type: "float32", data: [eps] }])) as tf.Tensor2D;
 }
 
@@ -411,7 +388,7 @@ export function fusedCausalSoftmax(scores: tf.Tensor): tf.Tensor {
   if (scores.shape[scores.rank - 2] !== T) throw new Error(`fusedCausalSoftmax: scores of shape [${scores.shape.join(", ")}] are not [..., T, T]`);
   const rows = scores.size / T;
   const threads = T >= 4096 ? 256 : 64;
-  const program = new RowProgram("massiveCausalSoftmax", rows, T, threads, ["S"], "rows : i32,", `
+  const program = new FlatProgram("massiveCausalSoftmax", [rows, T], ["S"], "rows : i32,", `
   var<workgroup> buf : array<f32, ${threads}>;
   var<workgroup> rowMaxShared : f32;
   var<workgroup> rowSumShared : f32;
@@ -444,7 +421,7 @@ export function fusedCausalSoftmax(scores: tf.Tensor): tf.Tensor {
     for (var col = tid; col < cols; col += ${threads}) {
       result[base + col] = select(0.0, exp(S[base + col] - rowMaxShared) / rowSumShared, col <= last);
     }
-  }`);
+  }`, threads);
   return tf.tidy(() => {
     const out = toTensor(webgpu().runWebGPUProgram(program, [tf.reshape(scores, [rows, T])] as unknown as TensorInfo[], "float32", [{ type: "int32", data: [rows] }]));
     return tf.reshape(out, scores.shape);
