@@ -427,7 +427,10 @@ export class GPTNeoX {
     // of two (hs = 16, 64, 256); otherwise (Pythia's hs = 128) it differs from HF by rounding only.
     const qr = tf.mul(this.rotary(q, tables.cos, tables.sin), 1 / Math.sqrt(hs));
     const kr = this.rotary(k, tables.cos, tables.sin);
-    const headsPerGroup = Math.max(1, Math.floor(this.scoreBytes / (4 * B * T * T)));
+    // The largest divisor of H within the budget: groups of equal size reuse the same pooled GPU buffers.
+    const maxPerGroup = Math.max(1, Math.floor(this.scoreBytes / (4 * B * T * T)));
+    let headsPerGroup = Math.min(H, maxPerGroup);
+    while (H % headsPerGroup !== 0) headsPerGroup--;
     const scaled = (qh: tf.Tensor4D, kh: tf.Tensor4D, vh: tf.Tensor4D): tf.Tensor4D => {
       const kT = tf.transpose(kh, [0, 1, 3, 2]); // (B, h, hs, T)
       const scores = tf.matMul(qh, kT); // (B, h, T, T)
