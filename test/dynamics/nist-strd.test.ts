@@ -100,3 +100,30 @@ test("NIST StRD: the same iterates in other units (parameters x 10^k, y x 1000):
     b.p.forEach((v, j) => assert.ok(Math.abs(v * c[j]! - a.p[j]!) <= 1e-6 * Math.abs(a.p[j]!), `${name} b${j + 1}: ${v * c[j]!} vs ${a.p[j]}`));
   }
 });
+
+/**
+ * With bounds that cut through the optimum: the same solution as scipy's trf. Reference (scipy 1.10.1, numpy 1.24.2):
+ * least_squares(fun, clip(start, lb, ub), jac=jac, bounds=(lb, ub), x_scale="jac") with fun and jac divided by the
+ * residual norm at the clipped start (scipy's Coleman-Li scaling is not unit-free; ours divides by that norm itself),
+ * models of bench/lsq/scipy_nist.py. The nfev column is scipy's; ours may take one more, the end-of-run evaluation
+ * that sets a parameter within 1e-6 of its bound onto it.
+ */
+const BOUNDED: { name: string; start: number; lb: number[]; ub: number[]; x: number[]; cost: number; nfev: number }[] = [
+  { name: "Chwirut1", start: 1, lb: [0, 0, 0], ub: [0.15, 0.01, 1], x: [1.5e-1, 5.5807119e-3, 1.196256e-2], cost: 1.2126661e3, nfev: 10 },
+  { name: "BoxBOD", start: 2, lb: [0, 0], ub: [200, 1], x: [2.0e2, 6.5354905e-1], cost: 7.6025015e2, nfev: 10 },
+  { name: "Rat43", start: 1, lb: [0, 0, 0, 0], ub: [1000, 10, 1, 5], x: [6.9964132e2, 5.277161, 7.5963284e-1, 1.2792593], cost: 4.3932025e3, nfev: 13 },
+  { name: "DanWood", start: 1, lb: [0.5, 0], ub: [0.7, 10], x: [7.0e-1, 4.0621947], cost: 1.0468209e-2, nfev: 8 },
+  { name: "Eckerle4", start: 2, lb: [0, 0, 440], ub: [10, 10, 460], x: [1.5543828, 4.0888325, 4.5154122e2], cost: 7.3179437e-4, nfev: 7 },
+];
+
+test("NIST problems with an active bound: scipy trf's solution (8 digits printed, checked to 1e-6), within its evaluations + 1", () => {
+  for (const c of BOUNDED) {
+    const fx = loadNistFixtures().find((f) => f.name === c.name)!;
+    const start = fx.starts[c.start - 1]!.map((v, j) => Math.min(Math.max(v, c.lb[j]!), c.ub[j]!));
+    const r = leastSquares(nistProblem(fx), start, { lower: c.lb, upper: c.ub });
+    assert.equal(r.status, "converged", `${c.name}: ${r.message}`);
+    c.x.forEach((v, j) => assert.ok(Math.abs(r.p[j]! - v) <= 1e-6 * Math.abs(v), `${c.name} p${j + 1} = ${r.p[j]}, scipy ${v}`));
+    assert.ok(Math.abs(r.cost - c.cost) <= 1e-6 * c.cost, `${c.name} cost ${r.cost}, scipy ${c.cost}`);
+    assert.ok(r.nfev <= c.nfev + 1, `${c.name} nfev ${r.nfev}, scipy ${c.nfev}`);
+  }
+});
