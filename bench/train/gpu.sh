@@ -9,13 +9,24 @@
 #                  d256-L6-H8, 64 x 256
 #   run.log        the GPU, the deferred-submit batch used; err.log: the benches' stderr
 #   repro.log, repro-state.tgz   massive train of d128-L4-H4, default recipe, --eval on the suite's
-#                  sequences, for REPRO_SECONDS (resumable: a carried .gpu-train/repro-state.tgz is unpacked first,
+#                  sequences, for REPRO_SECONDS, or until REPRO_UNTIL (default 540) seconds after this script began (resumable: a carried .gpu-train/repro-state.tgz is unpacked first,
 #                  and results/ of a warm machine is reused; repro-state.tgz holds the last resumable step,
 #                  train_log.json and d128-L4-H4/ with stats/ and eval_loss.json)
 # Usage: bash bench/train/gpu.sh [parity] [profile] [speed] [repro]   (default: all four)
+# A call sends the tracked tree (about 50 MiB) plus the carried paths, 64 MiB at most, so on a fresh machine
+# (2026-12-02) the pieces went in separate calls made while it was warm, each parking its file outside the checkout:
+#   1. carry [".gpu/node.xz.part00"]: mkdir -p /opt/massive-node && cp .gpu/node.xz.part00 /opt/massive-node/
+#   2. carry [".gpu/node.xz.part01", ".gpu-train/corpus.tar.xz"]: mkdir -p /opt/massive-node/bin /opt/massive-train &&
+#      cat /opt/massive-node/node.xz.part00 .gpu/node.xz.part01 | xz -dc > /opt/massive-node/bin/node &&
+#      chmod +x /opt/massive-node/bin/node && cp .gpu-train/corpus.tar.xz /opt/massive-train/
+#   3. (to resume the repro) carry [".gpu-train/repro-state.tgz"]: cp .gpu-train/repro-state.tgz /opt/massive-train/
+#   4. carry [".gpu-train/js.tar.xz", ".gpu/debs", ".gpu/node_modules"]:
+#      MASSIVE_WEBGPU_SUBMIT_BATCH=128 REPRO_UNTIL=<s> bash bench/train/gpu.sh parity repro
 # MASSIVE_WEBGPU_SUBMIT_BATCH: tfjs's deferred-submit batch for speed and repro; unset, the profile's fastest is used.
 set -uo pipefail
 source scripts/device/on-device.sh
+# the corpus and a repro state may have come in earlier calls, parked in /opt/massive-train (see the header)
+for f in corpus.tar.xz repro-state.tgz; do [[ ! -s .gpu-train/$f && -s /opt/massive-train/$f ]] && cp "/opt/massive-train/$f" .gpu-train/; done
 [[ -d .gpu-train/js ]] || tar -xJf .gpu-train/js.tar.xz -C .gpu-train
 [[ -d .gpu-train/node_modules ]] || tar -xJf .gpu-train/corpus.tar.xz -C .gpu-train
 # ESM imports (the backend's `import("webgpu")`) ignore NODE_PATH: they look in node_modules above the bundle.
@@ -57,7 +68,9 @@ if [[ $what == *repro* ]]; then
   R=results/repro/d128-L4-H4
   if [[ ! -d $R && -s .gpu-train/repro-state.tgz ]]; then mkdir -p "$R" && tar -xzf .gpu-train/repro-state.tgz -C "$R"; fi
   mkdir -p "$R"
-  timeout "${REPRO_SECONDS:-300}" node .gpu-train/js/bench/train/train-cli.js --config data/mini-pythia/d128-L4-H4/config.json \
+  budget=${REPRO_SECONDS:-$(( ${REPRO_UNTIL:-540} - SECONDS ))}; (( budget < 30 )) && budget=30
+  echo "repro for $budget s" >> "$OUT/run.log"
+  timeout "$budget" node .gpu-train/js/bench/train/train-cli.js --config data/mini-pythia/d128-L4-H4/config.json \
     --out "$R" --eval data/mini-pythia/eval_sequences.json >> "$OUT/repro.log" 2>&1; echo "repro exit $?" >> "$OUT/repro.log"
   # the last resumable step (the one with trainer_state.json), the log, the suite files and the evaluation
   last=$(ls -d "$R"/step*/trainer_state.json 2>/dev/null | sed 's|.*/step\([0-9]*\)/.*|\1|' | sort -n | tail -1)
