@@ -1,13 +1,14 @@
 /**
- * Prints the per-parser reports under bench/out/fuzz/<parser>/report.json as a Markdown table (for
- * docs/reliability.md): `npx tsx bench/fuzz/table.ts`.
+ * Prints the per-parser reports under bench/out/fuzz/<parser>/report.json (or under another folder of that layout,
+ * e.g. a committed run in bench/fuzz/results-<date>/) as a Markdown table (for docs/reliability.md):
+ * `npx tsx bench/fuzz/table.ts [folder]`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT } from "./generators";
 import type { TargetReport } from "./harness";
 
-const dir = path.join(ROOT, "bench", "out", "fuzz");
+const dir = process.argv[2] ? path.resolve(process.argv[2]) : path.join(ROOT, "bench", "out", "fuzz");
 const rows: string[] = [
   "| parser | cases | parsed | rejected cleanly | failures (crash / hang / other) | slowest case | mean | largest buffer / file size | seeds | finished |",
   "| --- | ---: | ---: | ---: | --- | --- | ---: | ---: | --- | --- |",
