@@ -6,6 +6,8 @@
  * Attention uses the fused per-head [q|k|v] layout, partial rotary embedding (rotate-half convention) on the first
  * rotary_dims of each head, a causal mask and softmax over keys. The MLP uses exact (erf) GELU for `gelu`.
  * Activations are exposed under TransformerLens names (see {@link HOOK_NAMES}); they stay on the backend.
+ * On webgpu, LayerNorm, exact GELU and the masked softmax run as single programs (../backend-webgpu-kernels.ts, no
+ * gradients: inference only; MASSIVE_WEBGPU_FUSED=off keeps the composite ops, which every other backend uses).
  * Call `await initBackend()` before {@link GPTNeoX.fromCheckpoint} (GPTNeoX.load does it).
  */
 import { initBackend, tf } from "../backend";
