@@ -13,7 +13,8 @@
 #   5. forward tokens/s, ours and PyTorch's (bench/gpu/forward.ts, bench/peers/gpt_neox_forward.py);
 #   6. the model parity and recording tests on the GPU.
 # Results: $OUT (device) or bench/out/stream: all.log, gpumem.csv, stream-*.json, peer-record.json, forward json.
-# Usage: MASSIVE_BACKEND=webgpu bash bench/stream/gpu-run.sh [--quick]
+# Usage: MASSIVE_BACKEND=webgpu bash bench/stream/gpu-run.sh [--quick | --verify]
+#   --quick: 70m only; --verify: steps 1, 2 (1b only) and 6, for a short call that checks a change on the GPU.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUTDIR=${OUT:-bench/out/stream}; mkdir -p "$OUTDIR"
@@ -30,7 +31,7 @@ log() { echo "[$(date -u +%T.%N | cut -c1-12)] $*" | tee -a "$OUTDIR/all.log"; }
 export -f js jstest
 nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 250 > "$OUTDIR/gpumem.csv" 2>&1 &
 smi=$!
-shapes=70m,1b,12b-L8; [[ ${1:-} == --quick ]] && shapes=70m
+shapes=70m,1b,12b-L8; [[ ${1:-} == --quick ]] && shapes=70m; [[ ${1:-} == --verify ]] && shapes=1b
 log "kernel tests"
 timeout 60 bash -c "jstest test/backend/webgpu-kernels.test" > /tmp/kernel-tests.log 2>&1
 timeout 60 bash -c "jstest test/backend/webgpu-fused.test" > /tmp/fused-tests.log 2>&1
@@ -43,6 +44,7 @@ if ! grep -q '^ℹ pass 3' /tmp/fused-tests.log; then
 fi
 log "ours: $shapes"
 timeout 200 bash -c "js bench/stream/run --shapes $shapes --seqs 10 --seq 2048 --repeat 2 --profile 1 --loaded none --dir $D --out $OUTDIR/stream-webgpu.json" 2>&1 | tee -a "$OUTDIR/all.log"
+if [[ ${1:-} != --verify ]]; then
 log "before (MASSIVE_WEBGPU_KERNELS=off): 1b"
 MASSIVE_WEBGPU_KERNELS=off timeout 90 bash -c "js bench/stream/run --shapes 1b --seqs 10 --seq 2048 --repeat 2 --profile 1 --loaded none --dir $D --out $OUTDIR/stream-webgpu-kernels-off.json" 2>&1 | tee -a "$OUTDIR/all.log"
 log "peer record"
@@ -50,6 +52,7 @@ timeout 100 python3 bench/peers/gpt_neox_record.py --runs "$D/70m:float16,$D/1b:
 log "forward: peer, ours"
 timeout 60 python3 bench/peers/gpt_neox_forward.py --shapes 70m,1b --reps 3 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warning | tee -a "$OUTDIR/all.log"
 timeout 100 bash -c "js bench/gpu/forward --shapes 70m,1b --reps 3 --peer $OUTDIR/peer.json" 2>&1 | tee -a "$OUTDIR/all.log"
+fi
 log "model and recording tests"
 timeout 120 bash -c "jstest test/model/gpt-neox-parity.test test/model/variants.test test/model/mini-pythia.test test/model/hooks.test test/record/stream.test test/record/stats.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
 log "done"
