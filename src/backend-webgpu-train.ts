@@ -162,7 +162,7 @@ const rowSum = (name: string, expr: string): string => `
 const lnStatsCode = `
   var<workgroup> buf : array<f32, ${ROW_THREADS}>;
   fn main(index : i32) {
-    let row = index / ${ROW_THREADS};
+    let row = min(index / ${ROW_THREADS}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
     let cols = uniforms.cols;
     let base = row * cols;
     var acc = 0.0;
@@ -187,7 +187,7 @@ const lnApplyCode = `
 const lnGradXCode = `
   var<workgroup> buf : array<f32, ${ROW_THREADS}>;
   fn main(index : i32) {
-    let row = index / ${ROW_THREADS};
+    let row = min(index / ${ROW_THREADS}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
     let cols = uniforms.cols;
     let base = row * cols;
     let mean = stats[2 * row];
@@ -208,8 +208,8 @@ const COLUMN_THREADS = 256;
 const lnGradParamCode = `
   var<workgroup> buf : array<f32, ${COLUMN_THREADS}>;
   fn main(index : i32) {
-    let c = index / ${COLUMN_THREADS};
     let cols = uniforms.cols;
+    let c = min(index / ${COLUMN_THREADS}, cols - 1); // extra workgroups of a folded dispatch redo the last column
     var acc = 0.0;
     for (var r = i32(localIndex); r < uniforms.rows; r += ${COLUMN_THREADS}) {
       let d = dy[r * cols + c];
@@ -224,8 +224,8 @@ const lnGradParamCode = `
 /** Per-row [mean, rstd] of x [rows, cols] (a [rows, 2] tensor). */
 export function layerNormStats(x: tf.Tensor2D, eps: number): tf.Tensor2D {
   const [rows, cols] = x.shape;
-  const program = new FlatProgram(["x"], rows * 2, rows, ROW_THREADS, "cols : i32, eps : f32,", lnStatsCode, "lnStats");
-  return run(program, [x], [{ type: "int32", data: [cols] }, { type: "float32", data: [eps] }], [rows, 2]) as tf.Tensor2D;
+  const program = new FlatProgram(["x"], rows * 2, rows, ROW_THREADS, "cols : i32, eps : f32, rows : i32,", lnStatsCode, "lnStats");
+  return run(program, [x], [{ type: "int32", data: [cols] }, { type: "float32", data: [eps] }, { type: "int32", data: [rows] }], [rows, 2]) as tf.Tensor2D;
 }
 
 /** (x - mean) rstd w + b from the row statistics. */
@@ -238,8 +238,8 @@ export function layerNormApply(x: tf.Tensor2D, stats: tf.Tensor2D, w: tf.Tensor,
 /** LayerNorm's input gradient. */
 export function layerNormGradX(x: tf.Tensor2D, stats: tf.Tensor2D, w: tf.Tensor, dy: tf.Tensor2D): tf.Tensor2D {
   const [rows, cols] = x.shape;
-  const program = new FlatProgram(["x", "stats", "w", "dy"], rows * cols, rows, ROW_THREADS, "cols : i32,", lnGradXCode, "lnGradX");
-  return run(program, [x, stats, w, dy], [{ type: "int32", data: [cols] }], [rows, cols]) as tf.Tensor2D;
+  const program = new FlatProgram(["x", "stats", "w", "dy"], rows * cols, rows, ROW_THREADS, "cols : i32, rows : i32,", lnGradXCode, "lnGradX");
+  return run(program, [x, stats, w, dy], [{ type: "int32", data: [cols] }, { type: "int32", data: [rows] }], [rows, cols]) as tf.Tensor2D;
 }
 
 /** LayerNorm's weight (which = "weight": sum of dy xhat over rows) or bias (sum of dy) gradient. */
@@ -257,7 +257,7 @@ const SOFTMAX_THREADS = 256;
 const softmaxCode = `
   var<workgroup> buf : array<f32, ${SOFTMAX_THREADS}>;
   fn main(index : i32) {
-    let row = index / ${SOFTMAX_THREADS};
+    let row = min(index / ${SOFTMAX_THREADS}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
     let T = uniforms.T;
     let i = row % T;
     let base = row * T;
@@ -283,7 +283,7 @@ const softmaxCode = `
 const softmaxGradCode = `
   var<workgroup> buf : array<f32, ${SOFTMAX_THREADS}>;
   fn main(index : i32) {
-    let row = index / ${SOFTMAX_THREADS};
+    let row = min(index / ${SOFTMAX_THREADS}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
     let T = uniforms.T;
     let base = row * T;
     var acc = 0.0;
@@ -301,15 +301,16 @@ const softmaxGradCode = `
 export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
   const T = scores.shape[scores.rank - 1]!;
   const rows = scores.size / T;
-  const program = new FlatProgram(["s"], scores.size, rows, SOFTMAX_THREADS, "T : i32, scale : f32,", softmaxCode, "causalSoftmax");
-  return run(program, [scores], [{ type: "int32", data: [T] }, { type: "float32", data: [scale] }], scores.shape);
+  const program = new FlatProgram(["s"], scores.size, rows, SOFTMAX_THREADS, "T : i32, scale : f32, rows : i32,", softmaxCode, "causalSoftmax");
+  return run(program, [scores], [{ type: "int32", data: [T] }, { type: "float32", data: [scale] }, { type: "int32", data: [rows] }], scores.shape);
 }
 
 /** Gradient of {@link causalSoftmax} with respect to the scores, from its output y and the incoming dy. */
 export function causalSoftmaxGrad(y: tf.Tensor, dy: tf.Tensor, scale: number): tf.Tensor {
   const T = y.shape[y.rank - 1]!;
-  const program = new FlatProgram(["y", "dy"], y.size, y.size / T, SOFTMAX_THREADS, "T : i32, scale : f32,", softmaxGradCode, "causalSoftmaxGrad");
-  return run(program, [y, dy], [{ type: "int32", data: [T] }, { type: "float32", data: [scale] }], y.shape);
+  const rows = y.size / T;
+  const program = new FlatProgram(["y", "dy"], y.size, rows, SOFTMAX_THREADS, "T : i32, scale : f32, rows : i32,", softmaxGradCode, "causalSoftmaxGrad");
+  return run(program, [y, dy], [{ type: "int32", data: [T] }, { type: "float32", data: [scale] }, { type: "int32", data: [rows] }], y.shape);
 }
 
 // ---- GELU (exact) ---------------------------------------------------------------------------------------------------

@@ -34,16 +34,21 @@ function normal(n: number, seed: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => scale * ((rng.nextUint32() / 2 ** 32) * 2 - 1) * Math.sqrt(3));
 }
 
-async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<{ diff: number; norm: number }> {
+/** Largest |a - b| and the L2 norm of b, over the elements from index `from` on (the whole tensors by default). */
+async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor, from = 0): Promise<{ diff: number; norm: number }> {
   const [x, y] = [await a.data(), await b.data()];
   assert.equal(x.length, y.length);
   let diff = 0, sq = 0;
-  y.forEach((v, i) => { diff = Math.max(diff, Math.abs(x[i]! - v)); sq += v * v; });
+  for (let i = from; i < y.length; i++) { diff = Math.max(diff, Math.abs(x[i]! - y[i]!)); sq += y[i]! * y[i]!; }
   return { diff, norm: Math.sqrt(sq) };
 }
 
-/** Value and gradients (w.r.t. every input) of sum(f(inputs) * r), fused and composite. */
-async function compareOp(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], valueTol: number): Promise<void> {
+/**
+ * Value and gradients (w.r.t. every input) of sum(f(inputs) * r), fused and composite. With `tail`, the last `tail`
+ * elements of each are also held to the gradient tolerance relative to their own norm (the whole tensor's norm of a
+ * large tensor would hide a wrong last row).
+ */
+async function compareOp(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], valueTol: number, tail = 0): Promise<void> {
   const run = (): { y: tf.Tensor; grads: tf.Tensor[] } => {
     const y = f(...inputs);
     const r = tf.tensor(normal(y.size, 99), y.shape);
@@ -58,6 +63,9 @@ async function compareOp(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inp
   for (const [i, g] of fused.grads.entries()) {
     const d = await maxAbsDiff(g, ref.grads[i]!);
     assert.ok(d.diff <= 1e-5 * d.norm, `${name}: gradient ${i} differs by ${d.diff} (norm ${d.norm})`);
+    if (tail === 0) continue;
+    const last = await maxAbsDiff(g, ref.grads[i]!, g.size - tail);
+    assert.ok(last.diff <= 1e-5 * last.norm, `${name}: gradient ${i}'s last ${tail} values differ by ${last.diff} (norm ${last.norm})`);
   }
   tf.dispose([fused.y, ref.y, ...fused.grads, ...ref.grads]);
 }
@@ -70,6 +78,47 @@ test("LayerNorm kernels (forward, dx, dw, db) match the composite ops", async (t
     await compareOp(`LayerNorm ${rows}x${cols}`, (xi, wi, bi) => layerNorm(xi as tf.Tensor2D, wi!, bi!, 1e-5), [x, w, b], 2e-6);
     tf.dispose([x, w, b]);
   }
+});
+
+// More than 65,535 rows: tfjs folds a dispatch of that many workgroups into 2-D (ceil(sqrt(n))^2 workgroups), and the
+// row-per-workgroup kernels must not let the extra workgroups touch memory past the last row. The composite LayerNorm's
+// reductions guard their rows, so it is the reference over the whole tensor (and its last 3 rows on their own).
+test("LayerNorm kernels on 70,000 rows (a folded 2-D dispatch) match the composite ops, last rows included", async (t) => {
+  if (!trainKernelsActive()) return t.skip(`kernels are for webgpu (backend ${tf.getBackend()})`);
+  const [rows, cols] = [70_000, 64];
+  const x = tf.tensor2d(normal(rows * cols, 11, 3), [rows, cols]);
+  const w = tf.tensor1d(normal(cols, 12)), b = tf.tensor1d(normal(cols, 13));
+  await compareOp(`LayerNorm ${rows}x${cols}`, (xi, wi, bi) => layerNorm(xi as tf.Tensor2D, wi!, bi!, 1e-5), [x, w, b], 2e-6, 3 * cols);
+  tf.dispose([x, w, b]);
+});
+
+// tfjs's own Softmax program has no row guard either (one workgroup per row, row = index / blockSize), so on
+// 131,072 rows the composite is not a trustworthy reference for the whole tensor: the fused result's first and last
+// heads are compared with the composite ops run on those heads alone ([1, 1, T, T]: 256 rows, no folding).
+test("causal softmax kernels on 131,072 rows ([64, 8, 256, 256], a folded 2-D dispatch): first and last heads match the composite ops", async (t) => {
+  if (!trainKernelsActive()) return t.skip(`kernels are for webgpu (backend ${tf.getBackend()})`);
+  const [B, H, T] = [64, 8, 256];
+  const scale = 1 / Math.sqrt(32);
+  const config = parseNeoXConfig({ hidden_size: 256, num_hidden_layers: 1, num_attention_heads: H, intermediate_size: 1024, vocab_size: 16, max_position_embeddings: T, rotary_pct: 0.25 }, "softmax-test");
+  const tables = positionTables(config, T);
+  const s = tf.tensor4d(normal(B * H * T * T, 14, 8), [B, H, T, T]);
+  const r = tf.tensor4d(normal(B * H * T * T, 15), [B, H, T, T]);
+  const valueAndGrad = (si: tf.Tensor, ri: tf.Tensor): { y: tf.Tensor; g: tf.Tensor } => ({
+    y: causalSoftmax(si, scale, tables.mask),
+    g: tf.grad((sj: tf.Tensor) => tf.sum(tf.mul(causalSoftmax(sj, scale, tables.mask), ri)))(si),
+  });
+  const fused = valueAndGrad(s, r);
+  for (const [bi, hi] of [[0, 0], [B - 1, H - 2], [B - 1, H - 1]] as const) {
+    const head = (x: tf.Tensor): tf.Tensor => tf.slice(x, [bi, hi, 0, 0], [1, 1, T, T]);
+    const [sh, rh, yh, gh] = [head(s), head(r), head(fused.y), head(fused.g)];
+    const ref = composite(() => valueAndGrad(sh, rh));
+    const v = await maxAbsDiff(yh, ref.y);
+    assert.ok(v.diff <= 2e-6, `head [${bi}, ${hi}]: probabilities differ by ${v.diff}`);
+    const d = await maxAbsDiff(gh, ref.g);
+    assert.ok(d.diff <= 1e-5 * d.norm, `head [${bi}, ${hi}]: gradient differs by ${d.diff} (norm ${d.norm})`);
+    tf.dispose([sh, rh, yh, gh, ref.y, ref.g]);
+  }
+  tf.dispose([s, r, fused.y, fused.g, tables.cosFull, tables.sinFull, tables.perm, tables.mask]);
 });
 
 test("causal softmax kernels (scaled, masked; forward and backward) match the composite ops", async (t) => {
