@@ -74,6 +74,11 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   return parsed;
 }
 
+/** One line of progress or notes on stderr (results go to files or stdout). */
+export function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 /** Option `name`'s text: undefined when it was not given and has no default (a boolean or repeated option too). */
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const v = args.values[name];

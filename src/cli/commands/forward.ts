@@ -9,11 +9,7 @@ import { initBackend, tf } from "../../backend";
 import { writeSafetensors } from "../../io/safetensors";
 import type { HostTensor } from "../../io/host-tensor";
 import { GPTNeoX } from "../../model/gpt-neox";
-import { defineCommand, UsageError } from "../args";
-
-const say = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
+import { defineCommand, say, UsageError } from "../args";
 
 /** Reads ids.json: a non-empty JSON array of equal-length, non-empty arrays of non-negative integers. */
 export function readIdsFile(file: string): number[][] {

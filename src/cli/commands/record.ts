@@ -18,13 +18,9 @@ import { gateStepsByAudit } from "../../io/hub/audit";
 import { hubStepsFromArgs } from "../hub-steps";
 import type { MedianMethod } from "../../record/stats";
 import type { ModelSource } from "../../record/manifest";
-import { choiceOption, defineCommand, integerOption, parseStepList, stringOption as str, UsageError } from "../args";
+import { choiceOption, defineCommand, integerOption, parseStepList, say, stringOption as str, UsageError } from "../args";
 
 const PYTHIA_TOKENIZER = path.resolve(__dirname, "../../../data/pythia/20B_tokenizer.json");
-
-const say = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 
 /** The tokenizer for text sources: --tokenizer (a tokenizer.json or `bytes`), else one beside the checkpoints. */

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defineCommand, integerOption, stringOption as str, UsageError, type CommandSpec, type ParsedArgs } from "../args";
+import { defineCommand, integerOption, say, stringOption as str, UsageError, type CommandSpec, type ParsedArgs } from "../args";
 import type { CliCommand } from "../command";
 import {
   buildManifest,
@@ -33,10 +33,6 @@ import { writeFileAtomic } from "../../util/atomic-write";
 import { HubClient } from "../../io/hub/client";
 import { gateStepsByAudit } from "../../io/hub/audit";
 import type { ResolvedModel, SkippedStep, StepRequest } from "../../sweep/index";
-
-const say = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 function list(args: ParsedArgs, name: string): string[] {
   const v = args.values[name];
