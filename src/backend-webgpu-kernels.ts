@@ -15,12 +15,11 @@
  * tfjs path for the other backends. `MASSIVE_WEBGPU_KERNELS=off` disables these programs (for comparisons).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { TensorInfo, WebGpuBackendLike } from "./backend-webgpu-matmul";
+import { FlatProgram, toTensor, webgpuRunner, type TensorInfo, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 const THREADS = 256;
 
-interface WebGpuBackendInternals extends WebGpuBackendLike {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: string, uniforms?: { type: string; data: number[] }[], output?: TensorInfo): TensorInfo;
+interface WebGpuBackendInternals extends WebGpuProgramRunner {
   device: { queue: { onSubmittedWorkDone(): Promise<void> } };
   submitQueue(): void;
   endComputePassEncoder(): void;
@@ -33,7 +32,7 @@ interface WebGpuBackendInternals extends WebGpuBackendLike {
 }
 
 function webgpu(): WebGpuBackendInternals {
-  return tf.backend() as unknown as WebGpuBackendInternals;
+  return webgpuRunner<WebGpuBackendInternals>();
 }
 
 /** True on the webgpu backend unless MASSIVE_WEBGPU_KERNELS=off. */
@@ -41,39 +40,16 @@ export function gpuKernelsAvailable(): boolean {
   return tf.getBackend() === "webgpu" && process.env.MASSIVE_WEBGPU_KERNELS !== "off";
 }
 
-function toTensor(info: TensorInfo): tf.Tensor {
-  return tf.engine().makeTensorFromTensorInfo(info as unknown as Parameters<ReturnType<typeof tf.engine>["makeTensorFromTensorInfo"]>[0]);
-}
-
 /**
  * A flat program, `main(index)`: one invocation per output element, or with `rowThreads` one workgroup of that many
  * threads per row of a [rows, cols] output (the row being index / rowThreads); tfjs folds large dispatches into 2-D.
  */
-class FlatProgram {
-  outputShape: number[];
-  variableNames: string[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
-  uniforms: string;
-  private readonly code: string;
-
-  constructor(key: string, outputShape: number[], variableNames: string[], uniforms: string, code: string, rowThreads?: number) {
-    this.outputShape = outputShape;
-    this.variableNames = variableNames;
-    this.shaderKey = rowThreads ? `${key}_${rowThreads}` : key;
-    this.uniforms = uniforms;
-    this.code = code;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    if (rowThreads) this.workgroupSize = [rowThreads, 1, 1];
-    this.dispatch = [rowThreads ? outputShape[0]! : Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
-  }
-
-  getUserCode(): string {
-    return this.code;
-  }
+function flatProgram(key: string, outputShape: number[], variableNames: string[], uniforms: string, code: string, rowThreads?: number): FlatProgram {
+  return new FlatProgram({
+    key: rowThreads ? `${key}_${rowThreads}` : key, outputShape, variableNames, uniforms, code, sizeUniform: true,
+    threads: rowThreads ? rowThreads : THREADS,
+    workgroups: rowThreads ? outputShape[0]! : Math.ceil(outputShape.reduce((a, b) => a * b, 1) / THREADS),
+  });
 }
 
 /** float16 bits -> float32, exact for every pattern (subnormals by integer arithmetic, not unpack2x16float). */
@@ -125,7 +101,7 @@ export function widenHalfOnGpu(bits: Uint16Array, dtype: "float16" | "bfloat16",
   const words = tf.tensor1d(new Int32Array(even.buffer, even.byteOffset, even.length / 2), "int32");
   try {
     const outShape = transpose ? [shape[1]!, shape[0]!] : shape;
-    const program = new FlatProgram("massiveWidenHalf", outShape, ["W"], "rows : i32, cols : i32, doTranspose : i32, bf16 : i32,", WIDEN_CODE);
+    const program = flatProgram("massiveWidenHalf", outShape, ["W"], "rows : i32, cols : i32, doTranspose : i32, bf16 : i32,", WIDEN_CODE);
     const info = webgpu().runWebGPUProgram(program, [words as unknown as TensorInfo], "float32", [
       { type: "int32", data: [outShape[0] ?? 1] }, { type: "int32", data: [outShape.length === 2 ? outShape[1]! : n] },
       { type: "int32", data: [transpose ? 1 : 0] }, { type: "int32", data: [dtype === "bfloat16" ? 1 : 0] },
@@ -270,7 +246,7 @@ export function orderStatsOnGpu(chunks: { x: tf.Tensor; rows: number }[], n: num
       ], hist as unknown as TensorInfo);
       rowOffset += c.rows;
     }
-    const select = new FlatProgram("massiveRadixSelect", [rows, Q * 3], ["H", "S"], "pairs : i32, bitShift : i32, firstRound : i32,", SELECT_CODE);
+    const select = flatProgram("massiveRadixSelect", [rows, Q * 3], ["H", "S"], "pairs : i32, bitShift : i32, firstRound : i32,", SELECT_CODE);
     const next = toTensor(backend.runWebGPUProgram(select, [hist as unknown as TensorInfo, state as unknown as TensorInfo], "int32", [
       { type: "int32", data: [rows * Q] }, { type: "int32", data: [shift] }, { type: "int32", data: [first] },
     ]));
@@ -278,7 +254,7 @@ export function orderStatsOnGpu(chunks: { x: tf.Tensor; rows: number }[], n: num
     state.dispose();
     state = next;
   }
-  const values = toTensor(backend.runWebGPUProgram(new FlatProgram("massiveRadixValues", [rows, Q], ["S"], "", VALUES_CODE), [state as unknown as TensorInfo], "float32"));
+  const values = toTensor(backend.runWebGPUProgram(flatProgram("massiveRadixValues", [rows, Q], ["S"], "", VALUES_CODE), [state as unknown as TensorInfo], "float32"));
   state.dispose();
   return values;
 }
@@ -341,7 +317,7 @@ const WORKGROUP_SUM = (threads: number): string => `
 export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: number): tf.Tensor2D {
   const [rows, C] = x.shape;
   const threads = 256;
-  const program = new FlatProgram("massiveLayerNorm", [rows, C], ["X", "W", "Bias"], "rows : i32, eps : f32,", `${WORKGROUP_SUM(threads)}
+  const program = flatProgram("massiveLayerNorm", [rows, C], ["X", "W", "Bias"], "rows : i32, eps : f32,", `${WORKGROUP_SUM(threads)}
   fn main(index : i32) {
     let row = min(index / ${threads}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
     let tid = i32(localId.x);
@@ -360,7 +336,7 @@ export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, e
 
 /** Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)), with tfjs-backend-webgpu's own erf formula and the composite's operation order. */
 export function fusedGelu(x: tf.Tensor): tf.Tensor {
-  const program = new FlatProgram("massiveGelu", x.shape, ["X"], "", `
+  const program = flatProgram("massiveGelu", x.shape, ["X"], "", `
   fn massiveErf(a : f32) -> f32 {
     let p = ${ERF.p}; let a1 = ${ERF.a1}; let a2 = ${ERF.a2}; let a3 = ${ERF.a3}; let a4 = ${ERF.a4}; let a5 = ${ERF.a5};
     let absA = abs(a);
@@ -388,7 +364,7 @@ export function fusedCausalSoftmax(scores: tf.Tensor): tf.Tensor {
   if (scores.shape[scores.rank - 2] !== T) throw new Error(`fusedCausalSoftmax: scores of shape [${scores.shape.join(", ")}] are not [..., T, T]`);
   const rows = scores.size / T;
   const threads = T >= 4096 ? 256 : 64;
-  const program = new FlatProgram("massiveCausalSoftmax", [rows, T], ["S"], "rows : i32,", `
+  const program = flatProgram("massiveCausalSoftmax", [rows, T], ["S"], "rows : i32,", `
   var<workgroup> buf : array<f32, ${threads}>;
   var<workgroup> rowMaxShared : f32;
   var<workgroup> rowSumShared : f32;

@@ -13,12 +13,7 @@
  * composite ops. `MASSIVE_TRAIN_FUSED=0` turns them off.
  */
 import * as tf from "@tensorflow/tfjs-core";
-
-interface TensorInfo { dataId: object; shape: number[]; dtype: string }
-interface WebGpuBackendLike {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: string, uniforms?: { type: string; data: number[] }[], output?: TensorInfo): TensorInfo;
-}
-type Uniform = { type: "float32" | "int32"; data: number[] };
+import { FlatProgram, toTensor, webgpuRunner, type TensorInfo, type Uniform, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 /** True when the training kernels are in use: the webgpu backend and not switched off by MASSIVE_TRAIN_FUSED=0. */
 export function trainKernelsActive(): boolean {
@@ -26,36 +21,19 @@ export function trainKernelsActive(): boolean {
 }
 
 /**
- * A program over flat float32 buffers: `workgroups` workgroups of `threads` threads (tfjs folds more than 65,535 into
- * two dimensions; getGlobalIndex() / threads is then still the workgroup's number), `main(index)` the user code.
+ * A program over flat float32 buffers: `workgroups` workgroups of `threads` threads, `main(index)` the user code
+ * (more than 65,535 workgroups fold into 2-D: see FlatProgram).
  */
-class FlatProgram {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  constructor(readonly variableNames: string[], size: number, workgroups: number, threads: number, readonly uniforms: string, private readonly code: string, key: string) {
-    this.outputShape = [size];
-    this.dispatch = [workgroups, 1, 1];
-    this.workgroupSize = [threads, 1, 1];
-    this.shaderKey = `massiveTrain_${key}`;
-  }
-  getUserCode(): string {
-    return this.code;
-  }
+function trainProgram(variableNames: string[], size: number, workgroups: number, threads: number, uniforms: string, code: string, key: string): FlatProgram {
+  return new FlatProgram({ key: `massiveTrain_${key}`, outputShape: [size], variableNames, uniforms, code, threads, workgroups });
 }
 
 const flat = (t: tf.Tensor): TensorInfo => ({ dataId: t.dataId, shape: [t.size], dtype: t.dtype });
 
-function backend(): WebGpuBackendLike {
-  return tf.backend() as unknown as WebGpuBackendLike;
-}
-
 /** Runs `program` into a new tensor of `shape`. */
 function run(program: FlatProgram, inputs: tf.Tensor[], uniforms: Uniform[], shape: number[]): tf.Tensor {
-  const out = backend().runWebGPUProgram(program, inputs.map(flat), "float32", uniforms);
-  return tf.engine().makeTensorFromTensorInfo({ ...out, shape } as unknown as Parameters<ReturnType<typeof tf.engine>["makeTensorFromTensorInfo"]>[0]);
+  const out = webgpuRunner().runWebGPUProgram(program, inputs.map(flat), "float32", uniforms);
+  return toTensor({ ...out, shape });
 }
 
 /**
@@ -64,7 +42,7 @@ function run(program: FlatProgram, inputs: tf.Tensor[], uniforms: Uniform[], sha
  * copy is dropped: the buffer holds the values now.
  */
 function runInPlace(program: FlatProgram, target: tf.Tensor, inputs: tf.Tensor[], uniforms: Uniform[]): void {
-  const b = backend() as WebGpuBackendLike & { tensorMap: { get(dataId: object): { values: unknown } | undefined } };
+  const b = webgpuRunner<WebGpuProgramRunner & { tensorMap: { get(dataId: object): { values: unknown } | undefined } }>();
   b.runWebGPUProgram(program, inputs.map(flat), "float32", uniforms, flat(target));
   const entry = b.tensorMap.get(target.dataId);
   if (entry) entry.values = null;
@@ -94,7 +72,7 @@ const sumSquaresCode = `
 
 /** acc[slot] = sum of g's squares (one workgroup; writes into acc's buffer). */
 export function sumSquaresInto(acc: tf.Tensor, slot: number, g: tf.Tensor): void {
-  const program = new FlatProgram(["g"], acc.size, 1, SUMSQ_THREADS, "n : i32, slot : i32,", sumSquaresCode, "sumSquares");
+  const program = trainProgram(["g"], acc.size, 1, SUMSQ_THREADS, "n : i32, slot : i32,", sumSquaresCode, "sumSquares");
   runInPlace(program, acc, [g], [{ type: "int32", data: [g.size] }, { type: "int32", data: [slot] }]);
 }
 
@@ -110,7 +88,7 @@ const clipCode = `
 
 /** [norm, coef] from per-tensor sums of squares: norm = sqrt(sum), coef = min(maxNorm / (norm + 1e-6), 1) (clip_grad_norm_). */
 export function clipCoefficient(sumSquares: tf.Tensor, maxNorm: number): tf.Tensor1D {
-  const program = new FlatProgram(["sq"], 2, 1, 1, "count : i32, maxNorm : f32,", clipCode, "clipCoef");
+  const program = trainProgram(["sq"], 2, 1, 1, "count : i32, maxNorm : f32,", clipCode, "clipCoef");
   return run(program, [sumSquares], [{ type: "int32", data: [sumSquares.size] }, { type: "float32", data: [maxNorm] }], [2]) as tf.Tensor1D;
 }
 
@@ -138,10 +116,10 @@ export function adamWInPlace(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Ten
   const n = p.size;
   const groups = Math.ceil(n / ELEMENTWISE_THREADS);
   const nU: Uniform = { type: "int32", data: [n] };
-  const moment = (second: boolean): FlatProgram => new FlatProgram(["g", "coef"], n, groups, ELEMENTWISE_THREADS, "n : i32, beta : f32, oneMinusBeta : f32,", momentCode(second), second ? "adamV" : "adamM");
+  const moment = (second: boolean): FlatProgram => trainProgram(["g", "coef"], n, groups, ELEMENTWISE_THREADS, "n : i32, beta : f32, oneMinusBeta : f32,", momentCode(second), second ? "adamV" : "adamM");
   runInPlace(moment(false), m, [g, coef], [nU, { type: "float32", data: [k.beta1] }, { type: "float32", data: [1 - k.beta1] }]);
   runInPlace(moment(true), v, [g, coef], [nU, { type: "float32", data: [k.beta2] }, { type: "float32", data: [1 - k.beta2] }]);
-  const param = new FlatProgram(["m", "v"], n, groups, ELEMENTWISE_THREADS, "n : i32, decay : f32, stepSize : f32, bc2Sqrt : f32, eps : f32,", paramCode, "adamP");
+  const param = trainProgram(["m", "v"], n, groups, ELEMENTWISE_THREADS, "n : i32, decay : f32, stepSize : f32, bc2Sqrt : f32, eps : f32,", paramCode, "adamP");
   runInPlace(param, p, [m, v], [nU, ...[k.decay, k.stepSize, k.bc2Sqrt, k.eps].map((x): Uniform => ({ type: "float32", data: [x] }))]);
 }
 
@@ -224,28 +202,28 @@ const lnGradParamCode = `
 /** Per-row [mean, rstd] of x [rows, cols] (a [rows, 2] tensor). */
 export function layerNormStats(x: tf.Tensor2D, eps: number): tf.Tensor2D {
   const [rows, cols] = x.shape;
-  const program = new FlatProgram(["x"], rows * 2, rows, ROW_THREADS, "cols : i32, eps : f32, rows : i32,", lnStatsCode, "lnStats");
+  const program = trainProgram(["x"], rows * 2, rows, ROW_THREADS, "cols : i32, eps : f32, rows : i32,", lnStatsCode, "lnStats");
   return run(program, [x], [{ type: "int32", data: [cols] }, { type: "float32", data: [eps] }, { type: "int32", data: [rows] }], [rows, 2]) as tf.Tensor2D;
 }
 
 /** (x - mean) rstd w + b from the row statistics. */
 export function layerNormApply(x: tf.Tensor2D, stats: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   const [rows, cols] = x.shape;
-  const program = new FlatProgram(["x", "stats", "w", "b"], rows * cols, Math.ceil((rows * cols) / ELEMENTWISE_THREADS), ELEMENTWISE_THREADS, "n : i32, cols : i32,", lnApplyCode, "lnApply");
+  const program = trainProgram(["x", "stats", "w", "b"], rows * cols, Math.ceil((rows * cols) / ELEMENTWISE_THREADS), ELEMENTWISE_THREADS, "n : i32, cols : i32,", lnApplyCode, "lnApply");
   return run(program, [x, stats, w, b], [{ type: "int32", data: [rows * cols] }, { type: "int32", data: [cols] }], [rows, cols]) as tf.Tensor2D;
 }
 
 /** LayerNorm's input gradient. */
 export function layerNormGradX(x: tf.Tensor2D, stats: tf.Tensor2D, w: tf.Tensor, dy: tf.Tensor2D): tf.Tensor2D {
   const [rows, cols] = x.shape;
-  const program = new FlatProgram(["x", "stats", "w", "dy"], rows * cols, rows, ROW_THREADS, "cols : i32, rows : i32,", lnGradXCode, "lnGradX");
+  const program = trainProgram(["x", "stats", "w", "dy"], rows * cols, rows, ROW_THREADS, "cols : i32, rows : i32,", lnGradXCode, "lnGradX");
   return run(program, [x, stats, w, dy], [{ type: "int32", data: [cols] }, { type: "int32", data: [rows] }], [rows, cols]) as tf.Tensor2D;
 }
 
 /** LayerNorm's weight (which = "weight": sum of dy xhat over rows) or bias (sum of dy) gradient. */
 export function layerNormGradParam(x: tf.Tensor2D, stats: tf.Tensor2D, dy: tf.Tensor2D, which: "weight" | "bias"): tf.Tensor1D {
   const [rows, cols] = x.shape;
-  const program = new FlatProgram(["x", "stats", "dy"], cols, cols, COLUMN_THREADS, "cols : i32, rows : i32, which : i32,", lnGradParamCode, "lnGradParam");
+  const program = trainProgram(["x", "stats", "dy"], cols, cols, COLUMN_THREADS, "cols : i32, rows : i32, which : i32,", lnGradParamCode, "lnGradParam");
   return run(program, [x, stats, dy], [{ type: "int32", data: [cols] }, { type: "int32", data: [rows] }, { type: "int32", data: [which === "weight" ? 0 : 1] }], [cols]) as tf.Tensor1D;
 }
 
@@ -301,7 +279,7 @@ const softmaxGradCode = `
 export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
   const T = scores.shape[scores.rank - 1]!;
   const rows = scores.size / T;
-  const program = new FlatProgram(["s"], scores.size, rows, SOFTMAX_THREADS, "T : i32, scale : f32, rows : i32,", softmaxCode, "causalSoftmax");
+  const program = trainProgram(["s"], scores.size, rows, SOFTMAX_THREADS, "T : i32, scale : f32, rows : i32,", softmaxCode, "causalSoftmax");
   return run(program, [scores], [{ type: "int32", data: [T] }, { type: "float32", data: [scale] }, { type: "int32", data: [rows] }], scores.shape);
 }
 
@@ -309,7 +287,7 @@ export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
 export function causalSoftmaxGrad(y: tf.Tensor, dy: tf.Tensor, scale: number): tf.Tensor {
   const T = y.shape[y.rank - 1]!;
   const rows = y.size / T;
-  const program = new FlatProgram(["y", "dy"], y.size, rows, SOFTMAX_THREADS, "T : i32, scale : f32, rows : i32,", softmaxGradCode, "causalSoftmaxGrad");
+  const program = trainProgram(["y", "dy"], y.size, rows, SOFTMAX_THREADS, "T : i32, scale : f32, rows : i32,", softmaxGradCode, "causalSoftmaxGrad");
   return run(program, [y, dy], [{ type: "int32", data: [T] }, { type: "float32", data: [scale] }, { type: "int32", data: [rows] }], y.shape);
 }
 
@@ -333,12 +311,12 @@ const geluCode = (grad: boolean): string => `${ERF}
 
 /** Exact GELU, x 0.5 (1 + erf(x / sqrt 2)). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  const program = new FlatProgram(["x"], x.size, Math.ceil(x.size / ELEMENTWISE_THREADS), ELEMENTWISE_THREADS, "n : i32,", geluCode(false), "gelu");
+  const program = trainProgram(["x"], x.size, Math.ceil(x.size / ELEMENTWISE_THREADS), ELEMENTWISE_THREADS, "n : i32,", geluCode(false), "gelu");
   return run(program, [x], [{ type: "int32", data: [x.size] }], x.shape);
 }
 
 /** dy times the derivative of exact GELU at x. */
 export function geluGrad(x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  const program = new FlatProgram(["x", "dy"], x.size, Math.ceil(x.size / ELEMENTWISE_THREADS), ELEMENTWISE_THREADS, "n : i32,", geluCode(true), "geluGrad");
+  const program = trainProgram(["x", "dy"], x.size, Math.ceil(x.size / ELEMENTWISE_THREADS), ELEMENTWISE_THREADS, "n : i32,", geluCode(true), "geluGrad");
   return run(program, [x, dy], [{ type: "int32", data: [x.size] }], x.shape);
 }
