@@ -3,7 +3,8 @@ export { eq9, eq9Gradient, eq9Derivative, eq9FromArray, eq9ToArray, EQ9_PARAM_NA
 export { eq14, eq9ToEq14, eq14ToEq9, eq14Model, EQ14_PARAM_NAMES, type Eq14Params } from "./eq14";
 export { eq9Model, paperInitialGuess, POSITIVE_FLOOR } from "./eq9-model";
 export { logspace, type CurveModel, type Scaling } from "./curve-model";
-export { leastSquares, choleskySolve, type LeastSquaresProblem, type LeastSquaresOptions, type LeastSquaresResult, type LeastSquaresStatus, type ConvergenceTest } from "./least-squares";
+export { choleskySolve } from "./cholesky";
+export { leastSquares, type LeastSquaresProblem, type LeastSquaresOptions, type LeastSquaresResult, type LeastSquaresStatus, type ConvergenceTest } from "./least-squares";
 export { leastSquaresCovariance, propagateCovariance, type CovarianceResult } from "./covariance";
 export { rss, rSquared, aic } from "./goodness";
 export { fitCurve, prepareSeries, solveNormalised, buildFitResult, failedFit, bestOf, fitStatusOf, PAPER_MIN_POINTS, type FitResult, type FitCurveOptions, type PreparedSeries } from "./fit-curve";

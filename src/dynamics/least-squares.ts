@@ -127,40 +127,6 @@ function norm2(a: Float64Array): number {
   return Math.sqrt(sumSq(a));
 }
 
-/**
- * Solves the symmetric positive definite system M x = b (k x k, row-major) by Cholesky into x (and scratch L);
- * returns false when M is not positive definite.
- */
-export function choleskySolveInto(M: Float64Array, b: Float64Array, k: number, x: Float64Array, L: Float64Array): boolean {
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = M[i * k + j]!;
-      for (let q = 0; q < j; q++) s -= L[i * k + q]! * L[j * k + q]!;
-      if (i === j) {
-        if (!(s > 0)) return false;
-        L[i * k + i] = Math.sqrt(s);
-      } else L[i * k + j] = s / L[j * k + j]!;
-    }
-  }
-  for (let i = 0; i < k; i++) {
-    let s = b[i]!;
-    for (let q = 0; q < i; q++) s -= L[i * k + q]! * x[q]!;
-    x[i] = s / L[i * k + i]!;
-  }
-  for (let i = k - 1; i >= 0; i--) {
-    let s = x[i]!;
-    for (let q = i + 1; q < k; q++) s -= L[q * k + i]! * x[q]!;
-    x[i] = s / L[i * k + i]!;
-  }
-  return true;
-}
-
-/** Solves M x = b for symmetric positive definite M (k x k, row-major); undefined if not SPD. */
-export function choleskySolve(M: Float64Array, b: Float64Array, k: number): Float64Array | undefined {
-  const x = new Float64Array(k);
-  return choleskySolveInto(M, b, k, x, new Float64Array(k * k)) ? x : undefined;
-}
-
 /** Actual over predicted reduction (1 when both are 0), as scipy's `update_tr_radius`. */
 function reductionRatio(actual: number, predicted: number): number {
   return predicted > 0 ? actual / predicted : predicted === 0 && actual === 0 ? 1 : 0;

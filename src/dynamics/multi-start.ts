@@ -7,7 +7,7 @@
  */
 import type { CurveModel } from "./curve-model";
 import type { PreparedSeries } from "./fit-curve";
-import { choleskySolveInto } from "./least-squares";
+import { choleskySolveInto } from "./cholesky";
 import { Rng } from "../util/rng";
 
 export interface MultiStartOptions {

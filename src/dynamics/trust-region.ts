@@ -9,6 +9,8 @@
  * All matrices are row-major Float64Arrays; vectors in "hat" space are the solver's scaled variables.
  */
 
+import { backSubstitute, choleskyFactor, forwardSubstitute } from "./cholesky";
+
 const EPS = 2.220446049250313e-16;
 
 /**
@@ -200,38 +202,16 @@ export function solveLsqTrustRegion(nResiduals: number, m: number, svd: TrustReg
  * largest diagonal entry, and half of the curve fits' iterations took that path; now a fifth).
  */
 function choleskyShifted(M: Float64Array, alpha: number, m: number, L: Float64Array): boolean {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = M[i * m + j]! + (i === j ? alpha : 0);
-      for (let q = 0; q < j; q++) s -= L[i * m + q]! * L[j * m + q]!;
-      if (i === j) {
-        if (!(s > 1e-8 * (M[i * m + i]! + alpha))) return false;
-        L[i * m + i] = Math.sqrt(s);
-      } else L[i * m + j] = s / L[j * m + j]!;
-    }
-  }
-  return true;
+  return choleskyFactor(M, m, L, alpha, 1e-8);
 }
 
 /** p = -(L L^T)^-1 g; returns ||p|| and leaves ||L^-1 p||^2 (which gives d||p(alpha)|| / d alpha) in q[m]. */
 function choleskyStep(L: Float64Array, g: Float64Array, m: number, p: Float64Array, q: Float64Array): number {
-  for (let i = 0; i < m; i++) {
-    let s = -g[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * m + k]! * q[k]!;
-    q[i] = s / L[i * m + i]!;
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let s = q[i]!;
-    for (let k = i + 1; k < m; k++) s -= L[k * m + i]! * p[k]!;
-    p[i] = s / L[i * m + i]!;
-  }
+  forwardSubstitute(L, g, m, q, -1);
+  backSubstitute(L, q, m, p);
   let pn = 0;
   for (let i = 0; i < m; i++) pn += p[i]! * p[i]!;
-  for (let i = 0; i < m; i++) {
-    let s = p[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * m + k]! * q[k]!;
-    q[i] = s / L[i * m + i]!;
-  }
+  forwardSubstitute(L, p, m, q);
   let qn = 0;
   for (let i = 0; i < m; i++) qn += q[i]! * q[i]!;
   q[m] = qn;
