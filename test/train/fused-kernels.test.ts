@@ -60,10 +60,16 @@ async function compareOp(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inp
   const ref = composite(run);
   const v = await maxAbsDiff(fused.y, ref.y);
   assert.ok(v.diff <= valueTol, `${name}: values differ by ${v.diff}`);
+  if (tail > 0) {
+    const lastValues = await maxAbsDiff(fused.y, ref.y, fused.y.size - tail);
+    assert.ok(lastValues.diff <= valueTol, `${name}: the last ${tail} values differ by ${lastValues.diff}`);
+  }
   for (const [i, g] of fused.grads.entries()) {
     const d = await maxAbsDiff(g, ref.grads[i]!);
     assert.ok(d.diff <= 1e-5 * d.norm, `${name}: gradient ${i} differs by ${d.diff} (norm ${d.norm})`);
-    if (tail === 0) continue;
+    // (only gradients with the rows: those of w and b have one value per column; the H200 run of 2026-12-02 took
+    // the last 192 of w's 64 values, from index -128, and failed on NaN although dx's last rows matched)
+    if (tail === 0 || g.size <= tail) continue;
     const last = await maxAbsDiff(g, ref.grads[i]!, g.size - tail);
     assert.ok(last.diff <= 1e-5 * last.norm, `${name}: gradient ${i}'s last ${tail} values differ by ${last.diff} (norm ${last.norm})`);
   }
