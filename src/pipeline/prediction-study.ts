@@ -16,14 +16,14 @@ import { readSuiteManifest } from "../io/suite-manifest";
 import { seedNoiseCeiling } from "../analysis/index";
 import { formatTable3, type NestedCurveResult, type OuterFolds, type ProtocolResult } from "../predict/index";
 import { writeFileAtomic } from "../util/atomic-write";
-import { callInWorker } from "../util/worker-call";
-import { nestedCurvesJob, table3Job, type NestedCurvesJobOptions, type Table3JobResult } from "./prediction-jobs";
+import { startWorkerPool } from "../util/worker-call";
+import { nestedCurvesJob, table3Job, type NestedCurvesJobOptions, type Table3JobResult, type Table3PartResult } from "./prediction-jobs";
 
 export interface PredictionStudyOptions {
   seed?: number;
   /** Outer folds of the nested evaluation: "lomo" or k grouped folds. Default 5 (time; "lomo" is about 8x longer). */
   outerFolds?: OuterFolds;
-  /** Run the two expensive jobs in two worker threads at once. Default true. */
+  /** Run the nested evaluation and the parts of Table 3 on two worker threads at once. Default true. */
   workers?: boolean;
   log?: (line: string) => void;
 }
@@ -86,13 +86,21 @@ export async function runPredictionStudy(resultsDir: string, options: Prediction
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const jobOptions: NestedCurvesJobOptions = { seed: options.seed ?? 0, outerFolds: options.outerFolds ?? 5 };
   log(`[predict] nested ${jobOptions.outerFolds === "lomo" ? "leave-one-model-out" : `grouped ${jobOptions.outerFolds}-fold`} evaluation of the trajectory predictor and Table 3${options.workers === false ? "" : " (two worker threads)"}`);
-  const modulePath = path.join(__dirname, "prediction-jobs.ts");
-  const [nested, t3] = options.workers === false
-    ? [await nestedCurvesJob(resultsDir, jobOptions), await table3Job(resultsDir, jobOptions)]
-    : await Promise.all([
-      callInWorker<NestedCurveResult>(modulePath, "nestedCurvesJob", [resultsDir, jobOptions]),
-      callInWorker<Table3JobResult>(modulePath, "table3Job", [resultsDir, jobOptions]),
-    ]);
+  let nested: NestedCurveResult;
+  let t3: Table3JobResult;
+  if (options.workers === false) [nested, t3] = [await nestedCurvesJob(resultsDir, jobOptions), await table3Job(resultsDir, jobOptions)];
+  else {
+    // the nested evaluation first, then Table 3's parts, longest first, to whichever worker is free: both finish together
+    const pool = startWorkerPool(path.join(__dirname, "prediction-jobs.ts"), 2);
+    try {
+      [nested, t3] = await Promise.all([
+        pool.call<NestedCurveResult>("nestedCurvesJob", [resultsDir, jobOptions]),
+        table3Job(resultsDir, jobOptions, (ds, o, part) => pool.call<Table3PartResult>("table3PartJob", [ds, o, part])),
+      ]);
+    } finally {
+      await pool.close();
+    }
+  }
 
   let seedCeiling: SeedCeilingSummary | undefined;
   if (readSuiteManifest(resultsDir)?.models.some((m) => m.group === "seed")) {

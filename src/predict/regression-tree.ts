@@ -45,6 +45,15 @@ export interface TreeGrowOptions {
   presorted?: readonly Int32Array[];
   /** Columns of X for those features (same condition as presorted): copied once per fit instead of per tree. */
   columns?: readonly Float64Array[];
+  /**
+   * Dense rank of every row of X by each feature of `allowedFeatures` (or all features), from rankFeatures: for any
+   * `rows` (a forest's bootstrap samples), the root's sorted lists come from a counting sort by rank instead of a
+   * comparison sort per tree; the order is the same (by value, ties by position), so the tree is identical.
+   */
+  ranks?: readonly Int32Array[];
+  /** When given (length rows.length): receives the leaf weight each position lands in, i.e. the tree's prediction
+   * for the training rows, so boosting need not walk the tree again for them. */
+  leafValues?: Float64Array;
 }
 
 /** Column j of X as a typed array (a plain loop: Float64Array.from with a map function is many times slower). */
@@ -68,6 +77,33 @@ export function presortFeatures(X: readonly (readonly number[])[], features: rea
   });
 }
 
+/** Dense rank of every row of X by each given feature (equal values share a rank), for TreeGrowOptions.ranks. */
+export function rankFeatures(X: readonly (readonly number[])[], features: readonly number[]): Int32Array[] {
+  return presortFeatures(X, features).map((order, s) => {
+    const f = features[s]!;
+    const rank = new Int32Array(X.length);
+    let r = -1;
+    let previous = NaN;
+    for (const i of order) {
+      const v = X[i]![f]!;
+      if (!(v - previous === 0)) r++; // the comparison sort's notion of equal values
+      rank[i] = r;
+      previous = v;
+    }
+    return rank;
+  });
+}
+
+/** Positions 0..rows.length-1 ordered by the rank of their row, ties by position (a stable counting sort). */
+function sortPositionsByRank(rank: Int32Array, rows: readonly number[]): Int32Array {
+  const start = new Int32Array(rank.length + 1);
+  for (let k = 0; k < rows.length; k++) start[rank[rows[k]!]! + 1]!++;
+  for (let r = 1; r <= rank.length; r++) start[r]! += start[r - 1]!;
+  const out = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[start[rank[rows[k]!]!]!++] = k;
+  return out;
+}
+
 /**
  * Grows one tree on rows `rows` of X (repeats allowed: a bootstrap sample) with per-row g and h.
  */
@@ -83,28 +119,41 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
   const xp = o.columns ?? features.map((f) => column(X, rows, f));
   const sortedRoot = o.presorted
     ? o.presorted.map((list) => list.slice())
-    : xp.map((col) => Int32Array.from({ length: nPos }, (_, k) => k).sort((a, b) => col[a]! - col[b]! || a - b));
+    : o.ranks
+      ? o.ranks.map((rank) => sortPositionsByRank(rank, rows))
+      : xp.map((col) => Int32Array.from({ length: nPos }, (_, k) => k).sort((a, b) => col[a]! - col[b]! || a - b));
   const goesLeft = new Uint8Array(nPos);
+  // Each node owns the segment [lo, hi) of every feature's sorted list; a split partitions the segments stably in
+  // place (the right part through `spill`), so growing allocates nothing per node and the order is the one separate
+  // lists per node had.
+  const spill = new Int32Array(nPos);
+  const { minSamplesLeaf, minChildWeight, lambda, gamma } = o;
+  const leafValues = o.leafValues;
 
-  const grow = (sorted: Int32Array[], depth: number): number => {
-    const members = sorted[0]!;
-    const n = members.length;
+  const grow = (lo: number, hi: number, depth: number): number => {
+    const members = sortedRoot[0]!;
+    const n = hi - lo;
     let G = 0;
     let H = 0;
-    for (let q = 0; q < n; q++) {
+    for (let q = lo; q < hi; q++) {
       G += gp[members[q]!]!;
       H += hp[members[q]!]!;
     }
     const node = t.feature.length;
+    const value = -G / (H + lambda);
     t.feature.push(-1);
     t.threshold.push(0);
     t.left.push(-1);
     t.right.push(-1);
-    t.value.push(-G / (H + o.lambda));
+    t.value.push(value);
     t.cover.push(H);
-    if (depth >= o.maxDepth || n < o.minSamplesSplit || n < 2 * o.minSamplesLeaf) return node;
+    const leaf = (): number => {
+      if (leafValues) for (let q = lo; q < hi; q++) leafValues[members[q]!] = value;
+      return node;
+    };
+    if (depth >= o.maxDepth || n < o.minSamplesSplit || n < 2 * minSamplesLeaf) return leaf();
 
-    const parentScore = (G * G) / (H + o.lambda);
+    const parentScore = (G * G) / (H + lambda);
     const minGain = 1e-12 * Math.abs(parentScore);
     let bestGain = 0;
     let bestSlot = -1;
@@ -116,22 +165,22 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
     }
     for (const s of slots) {
       const col = xp[s]!;
-      const list = sorted[s]!;
+      const list = sortedRoot[s]!;
       let GL = 0;
       let HL = 0;
-      for (let k = 0; k < n - 1; k++) {
-        const i = list[k]!;
+      for (let q = lo; q < hi - 1; q++) {
+        const i = list[q]!;
         GL += gp[i]!;
         HL += hp[i]!;
         const xa = col[i]!;
-        const xb = col[list[k + 1]!]!;
+        const xb = col[list[q + 1]!]!;
         if (xa === xb) continue;
-        const nL = k + 1;
-        if (nL < o.minSamplesLeaf || n - nL < o.minSamplesLeaf) continue;
+        const nL = q - lo + 1;
+        if (nL < minSamplesLeaf || n - nL < minSamplesLeaf) continue;
         const GR = G - GL;
         const HR = H - HL;
-        if (HL < o.minChildWeight || HR < o.minChildWeight) continue;
-        const gain = 0.5 * ((GL * GL) / (HL + o.lambda) + (GR * GR) / (HR + o.lambda) - parentScore) - o.gamma;
+        if (HL < minChildWeight || HR < minChildWeight) continue;
+        const gain = 0.5 * ((GL * GL) / (HL + lambda) + (GR * GR) / (HR + lambda) - parentScore) - gamma;
         if (gain > bestGain + minGain) {
           let thr = xa + (xb - xa) / 2;
           if (thr === xb) thr = xa; // midpoint rounded up to xb: keep x <= thr on the left side
@@ -141,40 +190,33 @@ export function growTree(X: readonly (readonly number[])[], g: readonly number[]
         }
       }
     }
-    const best = { slot: bestSlot, threshold: bestThreshold };
-    if (best.slot < 0) return node;
-    const f = features[best.slot]!;
-    const col = xp[best.slot]!;
+    if (bestSlot < 0) return leaf();
+    const col = xp[bestSlot]!;
     let nLeft = 0;
-    for (let q = 0; q < n; q++) {
+    for (let q = lo; q < hi; q++) {
       const k = members[q]!;
-      goesLeft[k] = col[k]! <= best.threshold ? 1 : 0;
+      goesLeft[k] = col[k]! <= bestThreshold ? 1 : 0;
       nLeft += goesLeft[k]!;
     }
-    const leftSorted: Int32Array[] = [];
-    const rightSorted: Int32Array[] = [];
-    for (const list of sorted) {
-      const L = new Int32Array(nLeft);
-      const R = new Int32Array(n - nLeft);
-      let a = 0;
+    for (const list of sortedRoot) {
+      let a = lo;
       let b = 0;
-      for (let q = 0; q < n; q++) {
+      for (let q = lo; q < hi; q++) {
         const k = list[q]!;
-        if (goesLeft[k] === 1) L[a++] = k;
-        else R[b++] = k;
+        if (goesLeft[k] === 1) list[a++] = k;
+        else spill[b++] = k;
       }
-      leftSorted.push(L);
-      rightSorted.push(R);
+      list.set(spill.subarray(0, b), a);
     }
-    t.feature[node] = f;
-    t.threshold[node] = best.threshold;
-    const l = grow(leftSorted, depth + 1);
-    const r = grow(rightSorted, depth + 1);
+    t.feature[node] = features[bestSlot]!;
+    t.threshold[node] = bestThreshold;
+    const l = grow(lo, lo + nLeft, depth + 1);
+    const r = grow(lo + nLeft, hi, depth + 1);
     t.left[node] = l;
     t.right[node] = r;
     return node;
   };
-  grow(sortedRoot, 0);
+  grow(0, nPos, 0);
   return t;
 }
 
@@ -223,9 +265,11 @@ export function boostSquaredError(
     const rows = o.subsample < 1 ? o.rng.sample(n, Math.max(1, Math.round(o.subsample * n))) : all;
     const options = o.options();
     const pick = <T>(all: T[]): T[] => (options.allowedFeatures ? options.allowedFeatures.map((f) => all[f]!) : all);
-    const tree = growTree(X, g, h, rows, { ...options, ...(presortedAll && columnsAll ? { presorted: pick(presortedAll), columns: pick(columnsAll) } : {}) });
+    // on all rows, the tree's training predictions come out of growing it (the same leaf the walk would reach)
+    const leafValues = rows === all ? new Float64Array(n) : undefined;
+    const tree = growTree(X, g, h, rows, { ...options, ...(presortedAll && columnsAll ? { presorted: pick(presortedAll), columns: pick(columnsAll) } : {}), leafValues });
     trees.push(tree);
-    for (let i = 0; i < n; i++) F[i]! += o.learningRate * predictTree(tree, X[i]!);
+    for (let i = 0; i < n; i++) F[i]! += o.learningRate * (leafValues ? leafValues[i]! : predictTree(tree, X[i]!));
   }
   return { base, trees, scales: trees.map(() => o.learningRate) };
 }
