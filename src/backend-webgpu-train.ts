@@ -123,6 +123,21 @@ export function adamWInPlace(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Ten
   runInPlace(param, p, [m, v], [nU, ...[k.decay, k.stepSize, k.bc2Sqrt, k.eps].map((x): Uniform => ({ type: "float32", data: [x] }))]);
 }
 
+/**
+ * WGSL of a program with one workgroup of `threads` threads per row of `len` values (`uniforms.<len>`, and
+ * `uniforms.rows` rows): `body` runs with `buf` (workgroup scratch), `row`, `<len>` and `base` (the row's first
+ * index). Above 65,535 workgroups tfjs folds the dispatch into a square 2-D grid, so the row index is clamped: the
+ * extra workgroups redo the last row with the same values (an early return would put the barriers in non-uniform
+ * control flow).
+ */
+const rowKernel = (threads: number, len: "cols" | "T", body: string): string => `
+  var<workgroup> buf : array<f32, ${threads}>;
+  fn main(index : i32) {
+    let row = min(index / ${threads}, uniforms.rows - 1);
+    let ${len} = uniforms.${len};
+    let base = row * ${len};${body}
+  }`;
+
 // ---- LayerNorm ------------------------------------------------------------------------------------------------------
 
 const ROW_THREADS = 128;
@@ -137,12 +152,7 @@ const rowSum = (name: string, expr: string): string => `
     workgroupBarrier();`;
 
 // stats[row] = (mean, 1 / sqrt(biased variance + eps)) as the composite (mean, then mean of squared deviations).
-const lnStatsCode = `
-  var<workgroup> buf : array<f32, ${ROW_THREADS}>;
-  fn main(index : i32) {
-    let row = min(index / ${ROW_THREADS}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
-    let cols = uniforms.cols;
-    let base = row * cols;
+const lnStatsCode = rowKernel(ROW_THREADS, "cols", `
     var acc = 0.0;
     ${rowSum("sum", "x[base + c]")}
     let mean = sum / f32(cols);
@@ -150,8 +160,7 @@ const lnStatsCode = `
     if (localIndex == 0u) {
       result[2 * row] = mean;
       result[2 * row + 1] = inverseSqrt(sq / f32(cols) + uniforms.eps);
-    }
-  }`;
+    }`);
 
 const lnApplyCode = `
   fn main(index : i32) {
@@ -162,12 +171,7 @@ const lnApplyCode = `
   }`;
 
 // dx = rstd (g - mean(g) - xhat mean(g xhat)), g = dy w, xhat = (x - mean) rstd.
-const lnGradXCode = `
-  var<workgroup> buf : array<f32, ${ROW_THREADS}>;
-  fn main(index : i32) {
-    let row = min(index / ${ROW_THREADS}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
-    let cols = uniforms.cols;
-    let base = row * cols;
+const lnGradXCode = rowKernel(ROW_THREADS, "cols", `
     let mean = stats[2 * row];
     let rstd = stats[2 * row + 1];
     var acc = 0.0;
@@ -178,8 +182,7 @@ const lnGradXCode = `
     for (var c = i32(localIndex); c < cols; c += ${ROW_THREADS}) {
       let xhat = (x[base + c] - mean) * rstd;
       result[base + c] = rstd * (dy[base + c] * w[c] - mg - xhat * mgx);
-    }
-  }`;
+    }`);
 
 // Column sums over rows: which = 0: dw = sum dy xhat, which = 1: db = sum dy. One workgroup per column.
 const COLUMN_THREADS = 256;
@@ -232,13 +235,8 @@ export function layerNormGradParam(x: tf.Tensor2D, stats: tf.Tensor2D, dy: tf.Te
 const SOFTMAX_THREADS = 256;
 // Row r of [B H T, T] is query position i = r mod T: keys j > i get probability 0 (the composite adds -3.4e38 there,
 // whose exp underflows to exactly 0), the rest softmax(scores * scale) with the row maximum subtracted.
-const softmaxCode = `
-  var<workgroup> buf : array<f32, ${SOFTMAX_THREADS}>;
-  fn main(index : i32) {
-    let row = min(index / ${SOFTMAX_THREADS}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
-    let T = uniforms.T;
+const softmaxCode = rowKernel(SOFTMAX_THREADS, "T", `
     let i = row % T;
-    let base = row * T;
     var mx = -3.402823e+38f;
     for (var j = i32(localIndex); j <= i; j += ${SOFTMAX_THREADS}) { mx = max(mx, s[base + j] * uniforms.scale); }
     buf[localIndex] = mx;
@@ -254,16 +252,10 @@ const softmaxCode = `
     let total = buf[0];
     for (var j = i32(localIndex); j < T; j += ${SOFTMAX_THREADS}) {
       result[base + j] = select(0.0, exp(s[base + j] * uniforms.scale - rowMax) / total, j <= i);
-    }
-  }`;
+    }`);
 
 // d scores = scale y (dy - sum_j dy y).
-const softmaxGradCode = `
-  var<workgroup> buf : array<f32, ${SOFTMAX_THREADS}>;
-  fn main(index : i32) {
-    let row = min(index / ${SOFTMAX_THREADS}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
-    let T = uniforms.T;
-    let base = row * T;
+const softmaxGradCode = rowKernel(SOFTMAX_THREADS, "T", `
     var acc = 0.0;
     for (var j = i32(localIndex); j < T; j += ${SOFTMAX_THREADS}) { acc = acc + dy[base + j] * y[base + j]; }
     buf[localIndex] = acc;
@@ -272,8 +264,7 @@ const softmaxGradCode = `
     let total = buf[0];
     for (var j = i32(localIndex); j < T; j += ${SOFTMAX_THREADS}) {
       result[base + j] = (y[base + j] * (dy[base + j] - total)) * uniforms.scale;
-    }
-  }`;
+    }`);
 
 /** softmax(scores * scale + causal mask) over the last axis of scores [..., T, T]. */
 export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
