@@ -33,6 +33,12 @@ export interface CurveModel {
    */
   residualsInto?(p: Float64Array, t: Float64Array, y: Float64Array, out: Float64Array): void;
   jacobianInto?(p: Float64Array, t: Float64Array, out: Float64Array): void;
+  /**
+   * Optional, preferred by the solver over the two above: both bound to one data set (t and y unchanged while the
+   * pair is used), so terms the Jacobian shares with the residuals at the same p are computed once (the solver asks
+   * for the Jacobian at the point whose residuals it just accepted). Same numbers as residualsInto/jacobianInto.
+   */
+  problem?(t: Float64Array, y: Float64Array): { residuals(p: Float64Array, out: Float64Array): void; jacobian(p: Float64Array, out: Float64Array): void };
   /** Box bounds on the normalised problem (where tn starts at 0 when `shiftTime`, else tn >= 0). */
   lower: readonly number[];
   upper: readonly number[];

@@ -44,6 +44,52 @@ export function eq14ToEq9(p: Eq14Params): Eq9Params {
   return { A: p.A1 * Math.exp(lambda * t0), lambda, gamma, t0, K: p.K };
 }
 
+/**
+ * Eq. 14's residuals and Jacobian on one data set (CurveModel.problem): exp(-beta t_i) and ln(t_i + tau0) are kept
+ * from the last point's beta and tau0, so the Jacobian at the point whose residuals were just computed takes no exp
+ * or log. The expressions are those of residualsInto / jacobianInto, so the numbers are the same.
+ */
+function eq14Problem(t: Float64Array, y: Float64Array): { residuals(p: Float64Array, out: Float64Array): void; jacobian(p: Float64Array, out: Float64Array): void } {
+  const n = t.length;
+  const e = new Float64Array(n);
+  const L = new Float64Array(n);
+  let beta = NaN;
+  let tau0 = NaN;
+  const terms = (p: Float64Array): void => {
+    if (p[2] === beta && p[3] === tau0) return;
+    beta = p[2]!;
+    tau0 = p[3]!;
+    for (let i = 0; i < n; i++) {
+      e[i] = Math.exp(-beta * t[i]!);
+      L[i] = Math.log(t[i]! + tau0);
+    }
+  };
+  return {
+    residuals(p, out) {
+      terms(p);
+      const A1 = p[0]!;
+      const A2 = p[1]!;
+      const K = p[4]!;
+      for (let i = 0; i < n; i++) out[i] = e[i]! * (A1 * L[i]! + A2) + K - y[i]!;
+    },
+    jacobian(p, out) {
+      terms(p);
+      const A1 = p[0]!;
+      const A2 = p[1]!;
+      for (let i = 0, o = 0; i < n; i++, o += 5) {
+        const ti = t[i]!;
+        const ei = e[i]!;
+        const Li = L[i]!;
+        out[o] = ei * Li;
+        out[o + 1] = ei;
+        out[o + 2] = -ti * ei * (A1 * Li + A2);
+        out[o + 3] = (ei * A1) / (ti + tau0);
+        out[o + 4] = 1;
+      }
+    },
+  };
+}
+
 /** Eq. 14 as a {@link CurveModel}; popt order [A1, A2, beta, tau0, K]. Bounds: beta >= 0, tau0 > 0 (t + tau0 > 0 on the data). */
 export const eq14Model: CurveModel = {
   name: "eq14",
@@ -88,6 +134,7 @@ export const eq14Model: CurveModel = {
       out[o + 4] = 1;
     }
   },
+  problem: eq14Problem,
   lower: [-Infinity, -Infinity, 0, POSITIVE_FLOOR, -Infinity],
   upper: [Infinity, Infinity, Infinity, Infinity, Infinity],
   shiftTime: true,

@@ -122,7 +122,9 @@ export function solveNormalised(model: CurveModel, data: PreparedSeries, start: 
   const { tn, yn } = data;
   const fast = model.residualsInto && model.jacobianInto;
   return leastSquares(
-    fast
+    model.problem
+      ? { n, ...model.problem(tn, yn) }
+      : fast
       ? {
           n,
           residuals: (p, out) => model.residualsInto!(p, tn, yn, out),
