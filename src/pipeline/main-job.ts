@@ -21,7 +21,7 @@ import { readExp2Series, readExp2Stats, exp2FileName, layerSeries, type Exp2Seri
 import { formatHypothesisTable, HYPOTHESES } from "../dynamics/index";
 import { readEvalSequences, recordRun, listLocalCheckpoints, projectVersion } from "../record/index";
 import { writeFileAtomic } from "../util/atomic-write";
-import { callInWorker } from "../util/worker-call";
+import { startWorkerPool } from "../util/worker-call";
 import { modelDynamicsJob, meanFitR2, type DynamicsItem, type ModelDynamics } from "./dynamics-jobs";
 import { readSuite, maxRelativeError, type SuiteModel } from "./suite";
 import { runPredictionStudy, type PredictionStudySummary } from "./prediction-study";
@@ -157,17 +157,23 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
   else fs.rmSync(path.join(out, "suite.json"), { force: true });
 
   // 3 and 4. Eq. 9 fits of every series; Table 5's rival hypotheses on the architecture runs' ratio series.
-  // Models are dealt to two worker threads (the fits are single-threaded); each model's result is saved and reused
+  // Models are dealt one by one to two worker threads (the fits are single-threaded); each model's result is saved and reused
   // while its statistics, the options and the code are unchanged.
   const series = suite.models.map((m) => readExp2Series(m.statsDir, { name: m.name }));
   let dynamics: ModelDynamics[] = [];
   await timed("fit", async () => {
     const items: DynamicsItem[] = suite.models.map((m, i) => ({ name: m.name, statsDir: m.statsDir, modelDir: modelDirs[i]!, hypotheses: !skip.has("hypotheses") && m.group === "architecture" }));
-    const halves = [items.filter((_, i) => i % 2 === 0), items.filter((_, i) => i % 2 === 1)].filter((h) => h.length);
-    const modulePath = path.join(__dirname, "dynamics-jobs.ts");
-    const parts = options.workers === 0 || halves.length < 2
-      ? [await modelDynamicsJob(items, which, seed)]
-      : await Promise.all(halves.map((h) => callInWorker<ModelDynamics[]>(modulePath, "modelDynamicsJob", [h, which, seed])));
+    let parts: ModelDynamics[][];
+    if (options.workers === 0 || items.length < 2) parts = [await modelDynamicsJob(items, which, seed)];
+    else {
+      // one model per call to whichever worker is free, so both finish together
+      const pool = startWorkerPool(path.join(__dirname, "dynamics-jobs.ts"), 2);
+      try {
+        parts = await Promise.all(items.map((item) => pool.call<ModelDynamics[]>("modelDynamicsJob", [[item], which, seed])));
+      } finally {
+        await pool.close();
+      }
+    }
     const byName = new Map(parts.flat().map((d) => [d.name, d]));
     dynamics = suite.models.map((m) => byName.get(m.name)!);
   });

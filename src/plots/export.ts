@@ -74,6 +74,8 @@ export class FigureExporter {
   private constructor(
     private readonly browser: Browser,
     private readonly page: Page,
+    /** The exporter that launched the browser closes it; those of {@link another} close only their page. */
+    private readonly ownsBrowser: boolean,
   ) {}
 
   /** Starts Chromium (fresh temporary profile) and loads plotly.js into a blank page. */
@@ -82,18 +84,27 @@ export class FigureExporter {
     const { chromium } = require("playwright-core") as typeof import("playwright-core");
     const browser = await chromium.launch({ executablePath: options.executablePath ?? findChromium(), args: CHROMIUM_ARGS, headless: true });
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      await page.setContent('<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}#fig{overflow:hidden}</style></head><body><div id="fig"></div></body></html>');
-      await page.addScriptTag({ content: plotlyJsSource() });
-      const ok = await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).Plotly === "object");
-      if (!ok) throw new Error(`plotly.js did not load in Chromium${errors.length ? `: ${errors[0]}` : ""}`);
-      return new FigureExporter(browser, page);
+      return new FigureExporter(browser, await FigureExporter.plotlyPage(browser), true);
     } catch (err) {
       await browser.close();
       throw err;
     }
+  }
+
+  /** A second exporter on its own page of the same browser, to export figures side by side (close it first). */
+  async another(): Promise<FigureExporter> {
+    return new FigureExporter(this.browser, await FigureExporter.plotlyPage(this.browser), false);
+  }
+
+  private static async plotlyPage(browser: Browser): Promise<Page> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.setContent('<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}#fig{overflow:hidden}</style></head><body><div id="fig"></div></body></html>');
+    await page.addScriptTag({ content: plotlyJsSource() });
+    const ok = await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).Plotly === "object");
+    if (!ok) throw new Error(`plotly.js did not load in Chromium${errors.length ? `: ${errors[0]}` : ""}`);
+    return page;
   }
 
   /** The figure as PNG bytes at `scale` x its layout size (default 2, about 190 dpi at the default width). */
@@ -143,7 +154,8 @@ export class FigureExporter {
   }
 
   async close(): Promise<void> {
-    await this.browser.close();
+    if (this.ownsBrowser) await this.browser.close();
+    else await this.page.close();
   }
 
   private async toImage(interactive: PlotlyFigure, format: "png" | "svg", scale: number): Promise<string> {
@@ -162,25 +174,35 @@ export class FigureExporter {
 
 /**
  * Exports named figures to `<outDir>/<name>.<format>` with one browser; `onProgress` hears each file written.
- * Returns every path written.
+ * `pages` figures are drawn at once, each on its own page (default 2: Chromium draws one page's figure on one
+ * core, so one page leaves the second core idle). Returns every path written, in the order of `figures` and `formats`.
  */
 export async function exportFigures(
   figures: { name: string; figure: PlotlyFigure }[],
   outDir: string,
   formats: readonly ExportFormat[],
-  options: { scale?: number; executablePath?: string; onProgress?: (file: string) => void } = {},
+  options: { scale?: number; executablePath?: string; pages?: number; onProgress?: (file: string) => void } = {},
 ): Promise<string[]> {
-  const exporter = await FigureExporter.launch({ executablePath: options.executablePath });
-  const written: string[] = [];
+  const first = await FigureExporter.launch({ executablePath: options.executablePath });
+  const exporters = [first];
+  const written: string[][] = [];
   try {
-    for (const { name, figure } of figures) {
-      for (const file of await exporter.write(figure, path.join(outDir, name), formats, options)) {
-        written.push(file);
-        options.onProgress?.(file);
+    const pages = Math.max(1, Math.min(options.pages ?? 2, figures.length));
+    while (exporters.length < pages) exporters.push(await first.another());
+    let next = 0;
+    await Promise.all(exporters.map(async (exporter) => {
+      for (let k = next++; k < figures.length; k = next++) {
+        const { name, figure } = figures[k]!;
+        written[k] = [];
+        for (const file of await exporter.write(figure, path.join(outDir, name), formats, options)) {
+          written[k]!.push(file);
+          options.onProgress?.(file);
+        }
       }
-    }
+    }));
   } finally {
-    await exporter.close();
+    for (const e of exporters.slice(1)) await e.close().catch(() => undefined);
+    await first.close();
   }
-  return written;
+  return written.flat();
 }
