@@ -6,13 +6,16 @@
  *   npx tsx bench/forward/run.ts [--models 70m,160m] [--tokens 2048] [--reps 1] [--matmul 1024] [--no-logits] [--json out.json]
  *
  * `--no-logits` measures the recording path (layer outputs only, `returnLogits: false`; the GFLOP count drops 2TdV).
+ * Each run ends by reading the last layer's output, or with logits their maximum (not the logits themselves: see run()).
  *
  * GFLOP counts only matrix products (2 FLOP per multiply-add): per layer 2T(3d^2 + d^2 + 2 d ff) for the dense
  * layers and 4 T^2 d for the attention scores and weighted sum (the full T x T square, as computed), plus 2 T d V for
  * the logits. Element-wise work (LayerNorm, GELU, softmax, rotary) is not counted.
  *
  * On a shared machine wall-clock rates move with the load, so every rate is also given per CPU-second of this
- * process (process.cpuUsage): `cpuGflops` of the forward over `matmulCpuGflops` is the load-independent ratio.
+ * process (process.cpuUsage): `cpuGflops` of the forward over `matmulCpuGflops` is the ratio per CPU-second. It is
+ * not load-independent (two cores and their caches are shared, so a CPU-second does less under load), so each run
+ * is also divided by a matmul reference measured right beside it (`adjacentCpuRatios`, median of the runs).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -78,8 +81,8 @@ async function timed(f: () => Promise<void>): Promise<{ wall: number; cpu: numbe
   return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
-/** GFLOP/s of an n^3 float32 matmul: best wall-clock and best per CPU-second over `reps` runs. */
-async function matmulGflops(n: number, reps = 5): Promise<{ wall: number; cpu: number }> {
+/** GFLOP/s of an n^3 float32 matmul: best (or with `median`, the median) wall-clock and per CPU-second over `reps` runs. */
+async function matmulGflops(n: number, reps = 5, median = false): Promise<{ wall: number; cpu: number }> {
   const a = tf.randomNormal([n, n]);
   const b = tf.randomNormal([n, n]);
   const once = () => timed(async () => {
@@ -88,16 +91,19 @@ async function matmulGflops(n: number, reps = 5): Promise<{ wall: number; cpu: n
     c.dispose();
   });
   await once(); // warm-up
-  let wall = Infinity;
-  let cpu = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t = await once();
-    wall = Math.min(wall, t.wall);
-    cpu = Math.min(cpu, t.cpu);
-  }
+  const times: { wall: number; cpu: number }[] = [];
+  for (let r = 0; r < reps; r++) times.push(await once());
   tf.dispose([a, b]);
+  const pick = median ? middle : (v: number[]) => Math.min(...v);
   const gflop = (2 * n ** 3) / 1e9;
-  return { wall: gflop / wall, cpu: gflop / cpu };
+  return { wall: gflop / pick(times.map((t) => t.wall)), cpu: gflop / pick(times.map((t) => t.cpu)) };
+}
+
+/** The median of `v` (mean of the middle two for an even length). */
+function middle(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 async function main(): Promise<void> {
@@ -118,30 +124,44 @@ async function main(): Promise<void> {
     const ids = [Array.from({ length: T }, (_, i) => (i * 7919) % c.vocabSize)];
     const run = (tokens: number[][]) => timed(async () => {
       const { logits, cache } = model.runWithCache(tokens, { namesFilter: (n) => n.endsWith("hook_resid_post"), returnLogits: withLogits });
-      await (logits ?? cache.get(`blocks.${c.numLayers - 1}.hook_resid_post`)!).data();
-      tf.dispose([...(logits ? [logits] : []), ...cache.values()]);
+      // Wait for the result without downloading the logits: reading [T, vocab] float32 (412 MB at 2048 tokens) back
+      // costs wasm about 1.8 CPU-s (a copy out of the wasm heap), which is I/O, not the forward's work.
+      const done = logits ? tf.max(logits) : undefined;
+      if (done) await done.data();
+      else await cache.get(`blocks.${c.numLayers - 1}.hook_resid_post`)!.data();
+      tf.dispose([...(logits && done ? [logits, done] : []), ...cache.values()]);
     });
     await run([ids[0]!.slice(0, 64)]); // warm-up: kernels, rotary tables of another length
+    const gflop = forwardGflop(c, T) - (withLogits ? 0 : (2 * T * c.hiddenSize * c.vocabSize) / 1e9);
     let wall = Infinity;
     let cpu = Infinity;
+    // Per run, the matmul rate measured right beside it (median of 3 before and 3 after): the load of a shared
+    // machine moves CPU-second rates too (caches and cores are shared), so a reference taken minutes away is not
+    // comparable; `adjacentCpuRatios` holds each run's forward rate over its own reference.
+    const adjacentCpuRatios: number[] = [];
     for (let r = 0; r < reps; r++) {
+      const mmBefore = await matmulGflops(mmN, 3, true);
       const t = await run(ids);
+      const mmAfter = await matmulGflops(mmN, 3, true);
       wall = Math.min(wall, t.wall);
       cpu = Math.min(cpu, t.cpu);
+      adjacentCpuRatios.push(gflop / t.cpu / ((mmBefore.cpu + mmAfter.cpu) / 2));
     }
     model.dispose();
-    const gflop = forwardGflop(c, T) - (withLogits ? 0 : (2 * T * c.hiddenSize * c.vocabSize) / 1e9);
     const row = {
       model: `pythia-${shape}`, backend: info.name, tokens: T, logits: withLogits, seconds: wall, cpuSeconds: cpu, tokensPerS: T / wall,
       tokensPerCpuS: T / cpu, gflop, gflops: gflop / wall, cpuGflops: gflop / cpu, matmulGflops: mm.wall,
       matmulCpuGflops: mm.cpu, ratio: gflop / wall / mm.wall, cpuRatio: gflop / cpu / mm.cpu,
+      adjacentCpuRatios, adjacentCpuRatioMedian: middle(adjacentCpuRatios),
       peakRssMiB: process.resourceUsage().maxRSS / 1024, numTensorsAfter: tf.memory().numTensors,
     };
     rows.push(row);
     console.log(`pythia-${shape}: ${T} tokens in ${wall.toFixed(2)} s (${cpu.toFixed(2)} CPU-s) = ${row.tokensPerS.toFixed(1)} tokens/s ` +
       `(${row.tokensPerCpuS.toFixed(1)} per CPU-s); ${gflop.toFixed(1)} GFLOP -> ${row.gflops.toFixed(1)} GFLOP/s = ` +
       `${(100 * row.ratio).toFixed(0)}% of matmul wall-clock, ${row.cpuGflops.toFixed(1)} GFLOP per CPU-s = ` +
-      `${(100 * row.cpuRatio).toFixed(0)}% of matmul per CPU-s; peak RSS ${row.peakRssMiB.toFixed(0)} MiB`);
+      `${(100 * row.cpuRatio).toFixed(0)}% of matmul per CPU-s; beside each run's own matmul reference ` +
+      `${adjacentCpuRatios.map((x) => `${(100 * x).toFixed(0)}%`).join(", ")} (median ${(100 * row.adjacentCpuRatioMedian).toFixed(0)}%); ` +
+      `peak RSS ${row.peakRssMiB.toFixed(0)} MiB`);
   }
   const after = await matmulGflops(mmN);
   console.log(`matmul ${mmN}^3 float32 after the runs: ${after.wall.toFixed(1)} GFLOP/s wall-clock, ${after.cpu.toFixed(1)} per CPU-second`);
