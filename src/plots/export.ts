@@ -174,8 +174,9 @@ export class FigureExporter {
 
 /**
  * Exports named figures to `<outDir>/<name>.<format>` with one browser; `onProgress` hears each file written.
- * `pages` figures are drawn at once, each on its own page (default 2: Chromium draws one page's figure on one
- * core, so one page leaves the second core idle). Returns every path written, in the order of `figures` and `formats`.
+ * `pages` figures are drawn at once, each on its own page of the browser (default 1: on the shared 2-core machine
+ * two pages were slower, 35-41 s against 29-31 s for the suite's PNGs, 2026-12-02; more may pay on idle cores).
+ * Returns every path written, in the order of `figures` and `formats`.
  */
 export async function exportFigures(
   figures: { name: string; figure: PlotlyFigure }[],
@@ -187,7 +188,7 @@ export async function exportFigures(
   const exporters = [first];
   const written: string[][] = [];
   try {
-    const pages = Math.max(1, Math.min(options.pages ?? 2, figures.length));
+    const pages = Math.max(1, Math.min(options.pages ?? 1, figures.length));
     while (exporters.length < pages) exporters.push(await first.another());
     let next = 0;
     await Promise.all(exporters.map(async (exporter) => {
