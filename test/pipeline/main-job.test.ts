@@ -74,4 +74,16 @@ test("main job: record + check, fits, hypotheses, predictions, figures and repor
   assert.match(html, /d256-L4-H4/);
   assert.ok(lines.some((l) => /\[main\] fit done/.test(l)));
   console.log(`stage seconds: ${JSON.stringify(summary.seconds)}`);
+
+  // 7. a re-run reuses what did not change: figures whose Plotly JSON and code are the same are not drawn again,
+  // while a deleted file is
+  const mtimes = new Map(summary.figures.map((f) => [f, fs.statSync(f).mtimeMs]));
+  const removed = summary.figures[0]!;
+  fs.rmSync(removed);
+  const again: string[] = [];
+  const second = await runMainJob({ suite: smallSuite(), out, series: ["ratio"], formats: ["png"], log: (l) => again.push(l) });
+  assert.deepEqual(second.figures, summary.figures);
+  assert.ok(again.some((l) => l.includes(`figures: ${summary.figures.length - 1} of ${summary.figures.length} unchanged`)), again.join("\n"));
+  assert.ok(fs.existsSync(removed), "the deleted figure is drawn again");
+  for (const f of summary.figures.slice(1)) assert.equal(fs.statSync(f).mtimeMs, mtimes.get(f), `${f} was drawn again`);
 });
