@@ -1,36 +1,14 @@
 /**
- * Runs one exported function of a TypeScript module in a worker thread and resolves with its (structured-cloned)
- * result: the way to put independent CPU-bound jobs on the machine's other cores, since the wasm backend and every
- * model fit here are single-threaded. The worker ends when the function returns.
- *
- * startWorkerPool keeps a few workers of one module alive and deals calls to whichever is free, in the order they
- * were made: with many calls of uneven length the workers finish together, and each worker loads the module once.
+ * Exported functions of a TypeScript module run in worker threads, resolving with their (structured-cloned) results:
+ * the way to put independent CPU-bound jobs on the machine's other cores, since the wasm backend and every model fit
+ * here are single-threaded. startWorkerPool keeps a few workers of one module alive and deals calls to whichever is
+ * free, in the order they were made: with many calls of uneven length the workers finish together, and each worker
+ * loads the module once.
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 
 const SHIM = path.join(__dirname, "worker-call-shim.cjs");
-
-export function callInWorker<T>(modulePath: string, exportName: string, args: unknown[]): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const worker = new Worker(SHIM, { workerData: { modulePath, exportName, args } });
-    let settled = false;
-    worker.once("message", (m: { ok: boolean; result?: T; message?: string }) => {
-      settled = true;
-      if (m.ok) resolve(m.result as T);
-      else reject(new Error(m.message));
-      void worker.terminate();
-    });
-    worker.once("error", (e) => {
-      if (!settled) reject(e);
-      settled = true;
-    });
-    worker.once("exit", (code) => {
-      if (!settled) reject(new Error(`worker ${path.basename(modulePath)}:${exportName} exited with code ${code} before answering`));
-      settled = true;
-    });
-  });
-}
 
 export interface WorkerPool {
   /** Runs `exportName(...args)` of the pool's module on the next free worker; resolves with its result. */
@@ -73,7 +51,7 @@ export function startWorkerPool(modulePath: string, size: number): WorkerPool {
     if (alive === 0) rejectQueued(`every worker of ${path.basename(modulePath)} ended: ${error.message}`);
   };
   for (let k = 0; k < size; k++) {
-    const worker = new Worker(SHIM, { workerData: { modulePath, pool: true } });
+    const worker = new Worker(SHIM, { workerData: { modulePath } });
     alive++;
     worker.on("message", (m: { ok: boolean; result?: unknown; message?: string }) => {
       const task = busy.get(worker);
