@@ -208,7 +208,8 @@ const submit = sweepFolderCommand(
   },
   async (dir, args) => {
     const m = readManifest(dir);
-    const models = str(args, "model") !== undefined ? [findModel(m, /^\d+$/.test(str(args, "model")!) ? Number(str(args, "model")) : str(args, "model")!)] : m.models;
+    const only = str(args, "model");
+    const models = only !== undefined ? [findModel(m, /^\d+$/.test(only) ? Number(only) : only)] : m.models;
     const status = args.values.unfinished ? sweepStatus(dir) : undefined;
     for (const model of models) {
       let indices: number[] | undefined;
