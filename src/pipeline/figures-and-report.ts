@@ -18,9 +18,9 @@ export async function exportRunFigures(resultsDir: string, outDir: string, forma
   const ledger = readExportLedger(ledgerFile);
   const keys = new Map(figures.map((f) => [f.name, resultKey("figure-export", f.figure, formats)]));
   const filesOf = (name: string): string[] => formats.map((format) => path.join(outDir, `${name}.${format}`));
-  const unchanged = figures.filter((f) => ledger[f.name] === keys.get(f.name) && filesOf(f.name).every((file) => fs.existsSync(file)));
-  const toDraw = figures.filter((f) => !unchanged.includes(f));
-  if (unchanged.length > 0) log(`[main] figures: ${unchanged.length} of ${figures.length} unchanged since the last export, kept`);
+  const toDraw = figures.filter((f) => ledger[f.name] !== keys.get(f.name) || !filesOf(f.name).every((file) => fs.existsSync(file)));
+  const kept = figures.length - toDraw.length;
+  if (kept > 0) log(`[main] figures: ${kept} of ${figures.length} unchanged since the last export, kept`);
   if (toDraw.length > 0) {
     const progress = startProgress("[main] figures", toDraw.length * formats.length);
     await exportFigures(toDraw, outDir, formats, { onProgress: (f) => progress.tick(1, path.basename(f)) });
