@@ -8,6 +8,7 @@
  */
 import { leastSquares, type LeastSquaresProblem } from "../../src/index";
 import { loadNistFixtures, minLre, nistProblem } from "../../test/helpers/nist-strd";
+import { loadMghFixtures, mghProblem, mghSolved, mghStarts } from "../../test/helpers/mgh";
 
 export interface NistRow {
   problem: string;
@@ -50,6 +51,37 @@ export function runNist(maxNfev?: number | "scipy", residualScale = 1): NistRow[
       const r = leastSquares(problem, start, budget === undefined ? {} : { maxNfev: budget });
       const lre = minLre(r.p, fx.certified);
       rows.push({ problem: fx.name, start: s + 1, status: r.status, message: r.message, nfev: r.nfev, minLre: lre, solved: lre >= 4, cost: r.cost / residualScale ** 2 });
+    });
+  }
+  return rows;
+}
+
+/** One row of the held-out set: the Moré-Garbow-Hillstrom problem's number and name, f = sum r^2 at the end. */
+export interface MghRow {
+  problem: string;
+  number: number;
+  start: number;
+  status: string;
+  message: string;
+  nfev: number;
+  f: number;
+  solved: boolean;
+}
+
+/**
+ * The held-out set: the Moré-Garbow-Hillstrom problems of test/fixtures/mgh from x0 and 10 x0 (published form,
+ * analytic Jacobians, default tolerances); solved = f within 4 digits of the published f* (see mghSolved).
+ * `residualScale` as in {@link runNist}.
+ */
+export function runMgh(maxNfev?: number | "scipy", residualScale = 1): MghRow[] {
+  const rows: MghRow[] = [];
+  for (const fx of loadMghFixtures()) {
+    const problem = scaledResiduals(mghProblem(fx), residualScale);
+    mghStarts(fx).forEach((start, s) => {
+      const budget = maxNfev === "scipy" ? 100 * start.length : maxNfev;
+      const r = leastSquares(problem, start, budget === undefined ? {} : { maxNfev: budget });
+      const f = (2 * r.cost) / residualScale ** 2;
+      rows.push({ problem: fx.name, number: fx.number, start: s + 1, status: r.status, message: r.message, nfev: r.nfev, f, solved: mghSolved(f, fx.fstar) });
     });
   }
   return rows;
