@@ -18,3 +18,4 @@ export * from "./sweep/index";
 export { runMainJob, recordAndCheck, type MainJobOptions, type MainJobSummary, type RecordCheck } from "./pipeline/main-job";
 export { readSuite, maxRelativeError, type Suite, type SuiteModel } from "./pipeline/suite";
 export { runPredictionStudy, type PredictionStudySummary } from "./pipeline/prediction-study";
+export { runReportHtml, seedsAndControlsOf } from "./pipeline/figures-and-report";

@@ -1,7 +1,9 @@
 /** The main job's last stages: every figure a results folder supports, exported, and the HTML report. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadRunResults, runFigures, exportFigures, buildReportHtml, type RunFiguresOptions } from "../plots/index";
+import { loadRunResults, runFigures, exportFigures, buildReportHtml, type ReportOptions, type RunFiguresOptions } from "../plots/index";
+import { analyseSeedsAndControls, type SeedsAndControls } from "../analysis/index";
+import { readSuiteManifest } from "../io/suite-manifest";
 import { writeFileAtomic } from "../util/atomic-write";
 import { resultKey } from "../util/result-cache";
 import { startProgress } from "../util/progress";
@@ -40,8 +42,36 @@ function readExportLedger(file: string): Record<string, string> {
   }
 }
 
-export async function writeRunReport(resultsDir: string, file: string, perModel?: RunFiguresOptions["perModel"]): Promise<string> {
+/**
+ * The seed and control analysis of a results folder whose suite.json lists seed runs and recipe variants (each run's
+ * ratio series fitted again, about 2 CPU-s for mini-pythia), or undefined when it has none (with the reason given to
+ * `log` when a suite.json is there).
+ */
+export function seedsAndControlsOf(resultsDir: string, log: (l: string) => void = () => undefined): SeedsAndControls | undefined {
+  const manifest = readSuiteManifest(resultsDir);
+  if (!manifest) return undefined; // a folder of models without a suite: nothing to say
+  const groups = new Set(manifest.models.map((m) => m.group));
+  if (!groups.has("seed") || !groups.has("hyperparameter")) {
+    log(`[report] no seeds-and-controls section: ${manifest.file} lists no seed runs or no recipe variants`);
+    return undefined;
+  }
+  try {
+    return analyseSeedsAndControls(resultsDir, { onWarning: (m) => log(`[report] warning: ${m}`) });
+  } catch (e) {
+    // the rest of the report does not depend on it: say why the section is missing rather than lose the page
+    log(`[report] no seeds-and-controls section: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** The report of a results folder (see {@link buildReportHtml}), with the seeds-and-controls section when the suite has seed runs. */
+export function runReportHtml(resultsDir: string, options: ReportOptions = {}, log: (l: string) => void = () => undefined): string {
   // provenance.json at the top of the folder is read by loadRunResults and shown in the report.
-  await writeFileAtomic(file, buildReportHtml(loadRunResults(resultsDir, { onWarning: () => undefined }), { perModel }));
+  const results = loadRunResults(resultsDir, { onWarning: (m) => log(`[report] warning: ${m}`) });
+  return buildReportHtml(results, { ...options, seedsAndControls: options.seedsAndControls ?? seedsAndControlsOf(resultsDir, log) });
+}
+
+export async function writeRunReport(resultsDir: string, file: string, perModel?: RunFiguresOptions["perModel"], log?: (l: string) => void): Promise<string> {
+  await writeFileAtomic(file, runReportHtml(resultsDir, { perModel }, log));
   return file;
 }

@@ -244,7 +244,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobS
     figures = await timed("figures", () => exportRunFigures(out, path.join(out, "figures"), options.formats ?? ["png", "svg", "pdf"], log, options.perModel));
   }
   let report: string | undefined;
-  if (!skip.has("report")) report = await timed("report", () => writeRunReport(out, path.join(out, "report.html"), options.perModel));
+  if (!skip.has("report")) report = await timed("report", () => writeRunReport(out, path.join(out, "report.html"), options.perModel, log));
 
   const summary: MainJobSummary = { out, models, recordChecks, prediction, figures, report, seconds };
   await writeFileAtomic(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);

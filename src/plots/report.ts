@@ -13,6 +13,8 @@ import { describeSkippedCheckpoints } from "../record/manifest";
 import { figureDivHtml, plotlyJsVersion, plotlyScriptTag } from "./html";
 import { modelPeaks } from "./fig5-peak-heatmaps";
 import { runFigures, type FigureSection, type NamedFigure, type RunFiguresOptions } from "./run-figures";
+import { conclusionRows, seedsAndControlsFigures, variantEffectRows } from "./seeds-report";
+import type { SeedsAndControls } from "../analysis/index";
 import type { RunResults } from "./results";
 
 const SECTIONS: { id: FigureSection; title: string; intro: string }[] = [
@@ -24,6 +26,13 @@ const SECTIONS: { id: FigureSection; title: string; intro: string }[] = [
   { id: "fits", title: "Fitting the dynamics (Figs. 6-7, Table 5)", intro: "Eq. 9, f(t) = A·exp(−λx)·ln(x) + K with x = γt + t0, fitted to each layer's ratio series." },
   { id: "peaks", title: "Peak analysis (Fig. 8)", intro: "Where Eq. 9 peaks: x* = 1/(λ·W(1/λ)), t_peak = (x* − t0)/γ, observable when x* > t0." },
   { id: "prediction", title: "Predicting the dynamics from the architecture", intro: "Parameters of Eq. 9 predicted from Table 4's architecture features; trajectories follow from them." },
+  {
+    id: "seeds",
+    title: "Seeds and controls: the noise floor",
+    intro:
+      "Runs that differ only by seed say how much of a trajectory is noise: the seed-noise ceiling is what a prediction from the architecture is read against, " +
+      "the paper's conclusions are checked against the seed spread, and each recipe variant is compared with its base's seed range per layer (robust Eq. 9 fits of the ratio series, seed 0).",
+  },
 ];
 
 /** Escapes text for HTML. */
@@ -150,6 +159,8 @@ export interface ReportOptions {
   figures?: NamedFigure[];
   /** Fig. 3's slider models (see {@link RunFiguresOptions}); the report shows no separate per-model figures. */
   perModel?: RunFiguresOptions["perModel"];
+  /** The seed and control analysis of the same folder: adds the section "Seeds and controls" (figures and tables). */
+  seedsAndControls?: SeedsAndControls;
 }
 
 /** Table of contents: the fixed sections, then each figure section with its figures. */
@@ -163,7 +174,8 @@ function tableOfContents(entries: { id: string; title: string; figures: NamedFig
 
 /** The report's HTML (one string, plotly.js inlined). */
 export function buildReportHtml(results: RunResults, options: ReportOptions = {}): string {
-  const figures = options.figures ?? runFigures(results, { perModel: options.perModel, separatePerModel: false });
+  const seeds = options.seedsAndControls;
+  const figures = [...(options.figures ?? runFigures(results, { perModel: options.perModel, separatePerModel: false })), ...(seeds ? seedsAndControlsFigures(seeds) : [])];
   const title = options.title ?? "Massive activations: run report";
   const hasFits = results.models.some((m) => m.fits.ratio);
   const shown = SECTIONS.filter((s) => s.id === "fits" || figures.some((f) => f.section === s.id));
@@ -188,12 +200,20 @@ export function buildReportHtml(results: RunResults, options: ReportOptions = {}
     if (s.id === "fits" && !hasFits) {
       parts.push(`<p class="note">No fits in this results folder (params/layer_fit_params_ratio.json per model): run <code>npx massive fit</code> or the main job to add Figs. 6-8.</p>`);
     }
+    if (s.id === "seeds" && seeds) {
+      const headline = typeof results.provenance.predicted === "string" ? ` For comparison, this run's ${results.provenance.predicted}.` : "";
+      parts.push(`<p class="note">Seed-noise ceiling: mean curve R² ${seeds.ceiling.meanCurveR2.toFixed(3)} over ${seeds.ceiling.perRun.length} seed runs.${escapeHtml(headline)}</p>`);
+    }
     for (const f of inSection) parts.push(figureBlock(f, index++));
     if (s.id === "prediction") {
       for (const t of results.table3) {
         const rows = t.regressors.map((g, i) => ({ regressor: g, ...Object.fromEntries(t.params.map((p, j) => [`test R² ${p}`, t.r2[i]![j]!])) }));
         parts.push(`<h3>Table 3: test R², protocol ${escapeHtml(t.protocol)}</h3>`, tableHtml(rows, 3));
       }
+    }
+    if (s.id === "seeds" && seeds) {
+      parts.push(`<h3>The paper's conclusions against the seed spread</h3>`, tableHtml(conclusionRows(seeds)));
+      parts.push(`<h3>Recipe variants against their base's seed range (↑ above the maximum, ↓ below the minimum, · inside: no effect shown)</h3>`, tableHtml(variantEffectRows(seeds)));
     }
     if (s.id === "fits" && hasFits) {
       for (const series of ["ratio", "top1", "median"] as const) {

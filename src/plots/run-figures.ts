@@ -19,7 +19,7 @@ import { eq9 } from "../dynamics/eq9";
 import { lambertW0 } from "../dynamics/lambert-w";
 import type { ModelResults, RunResults } from "./results";
 
-export type FigureSection = "emergence" | "fits" | "peaks" | "prediction";
+export type FigureSection = "emergence" | "fits" | "peaks" | "prediction" | "seeds";
 
 export interface NamedFigure {
   /** File-name stem, e.g. "fig4-ratio-d256-L8-H16". */

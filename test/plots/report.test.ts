@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
-import { buildReportHtml, fitSeries, layerSeries, loadRunResults, readExp2Series, readLayerFitParams, runFigures, writeFitParams, type LayerFit } from "../../src/index";
+import { buildReportHtml, fitSeries, layerSeries, loadRunFamilies, loadRunResults, readExp2Series, readLayerFitParams, runFigures, runReportHtml, seedNoiseCeiling, writeFitParams, type LayerFit } from "../../src/index";
 import { ARTIFACTS, checkPlots, launchChromium, openPage } from "./browser";
 
 const outDir = path.join(ARTIFACTS, "report");
@@ -133,6 +133,31 @@ test("stats + fits + predictions + Table 5 + SHAP: every section drawn", { timeo
   const file = path.join(outDir, "report-full.html");
   fs.writeFileSync(file, html);
   await checkReport(file, inReport.length, "report-full.png");
+});
+
+test("seeds and controls (data/mini-pythia's suite.json: 3 seed families, 9 variants): ceiling, curves, variants, tables, drawn", { timeout: 300_000 }, async () => {
+  const html = runReportHtml("data/mini-pythia");
+  assert.match(html, /<h2 id="section-seeds">Seeds and controls: the noise floor<\/h2>/);
+  // the ceiling printed is the analysis' own, computed here from the seed families directly
+  const ceiling = seedNoiseCeiling(loadRunFamilies("data/mini-pythia", "seed"));
+  assert.equal(ceiling.perRun.length, 9, "3 bases x 3 seeds");
+  assert.ok(html.includes(`Seed-noise ceiling: mean curve R² ${ceiling.meanCurveR2.toFixed(3)} over 9 seed runs.`));
+  const seedFigures = ["seed-noise-ceiling", "seed-curves-d128-L4-H4", "seed-curves-d256-L6-H8", "seed-curves-d512-L6-H8", "controls-finalRatio-d128-L4-H4", "controls-K-d128-L4-H4", "controls-finalRatio-d256-L6-H8", "controls-K-d256-L6-H8"];
+  for (const n of seedFigures) assert.ok(html.includes(`<figure id="${n}">`) && html.includes(`<a href="#${n}">`), `${n} in the page and the contents`);
+  const section = html.slice(html.indexOf('<h2 id="section-seeds">'));
+  // 8 conclusions and 9 variants, one table row each (plus the header rows)
+  const tables = section.split("<table").slice(1).map((t) => t.slice(0, t.indexOf("</table>")));
+  assert.equal(tables.length, 2);
+  assert.equal(tables[0]!.split("<tr").length - 1, 1 + 8);
+  assert.equal(tables[1]!.split("<tr").length - 1, 1 + 9);
+  // learning rate 3e-3: the last layer's observed final ratio (stats) far above its base's three seeds, every layer above
+  const lrRow = tables[1]!.slice(tables[1]!.indexOf("d256-L6-H8-lr0.003</td>"));
+  assert.match(lrRow, /^d256-L6-H8-lr0\.003<\/td><td[^>]*>\{"lr":0\.003\}<\/td><td[^>]*>38\.31 \(14\.32\.\.23\.12\)<\/td><td[^>]*>↑↑↑↑↑↑ \(6 above\)<\/td>/);
+  // a folder without suite.json has no such section
+  assert.doesNotMatch(runReportHtml("data/mini-pythia/d128-L4-H4"), /section-seeds/);
+  const file = path.join(outDir, "report-seeds.html");
+  fs.writeFileSync(file, html);
+  await checkReport(file, 4 + seedFigures.length, "report-seeds.png");
 });
 
 test("massive report: writes the page; bad input gives one line and a non-zero exit", () => {

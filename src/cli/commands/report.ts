@@ -3,10 +3,9 @@
  * with every figure and table of the run and its provenance.
  */
 import * as fs from "node:fs";
-import { defineCommand } from "../args";
+import { defineCommand, say } from "../args";
 import { RESULTS_FOLDER_OPTION } from "../shared-options";
-import { buildReportHtml } from "../../plots/report";
-import { loadRunResults } from "../../plots/results";
+import { runReportHtml } from "../../pipeline/figures-and-report";
 import { writeFileAtomic } from "../../util/atomic-write";
 
 export const command = defineCommand(
@@ -22,12 +21,14 @@ export const command = defineCommand(
   },
   async (args) => {
     const t0 = Date.now();
-    const results = loadRunResults(String(args.values.results));
-    process.stderr.write(`[report] ${results.models.length} models read from ${String(args.values.results)}\n`);
-    const html = buildReportHtml(results, {
-      ...(typeof args.values.title === "string" ? { title: args.values.title } : {}),
-      provenance: { command: `massive report --results ${String(args.values.results)} --out ${String(args.values.out)}` },
-    });
+    const html = runReportHtml(
+      String(args.values.results),
+      {
+        ...(typeof args.values.title === "string" ? { title: args.values.title } : {}),
+        provenance: { command: `massive report --results ${String(args.values.results)} --out ${String(args.values.out)}` },
+      },
+      say,
+    );
     const out = String(args.values.out);
     await writeFileAtomic(out, html);
     process.stderr.write(`[report] wrote ${out} (${(fs.statSync(out).size / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
