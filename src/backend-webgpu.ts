@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { HALF_DAWN_TOGGLES, enableHalfCompute } from "./backend-webgpu-f16";
 
 interface DawnAdapter {
   info?: { vendor?: string; architecture?: string; device?: string; description?: string };
@@ -72,7 +73,11 @@ export async function setupWebGpu(allowSoftware = false): Promise<string> {
     throw new Error("no Vulkan driver (ICD) file found: no GPU driver with Vulkan support, or set VK_DRIVER_FILES (see docs/gpu.md)");
   }
   const toggles = (process.env.MASSIVE_WEBGPU_DAWN ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  // Float16 compute (./backend-webgpu-f16.ts) needs Dawn's experimental subgroup matrices; MASSIVE_WEBGPU_F16=off leaves them out.
+  const half = process.env.MASSIVE_WEBGPU_F16 !== "off";
+  if (half) for (const t of HALF_DAWN_TOGGLES) if (!toggles.includes(t)) toggles.push(t);
   const gpu = webgpu.create(toggles.length ? [`enable-dawn-features=${toggles.join(",")}`] : []);
+  if (half) enableHalfCompute(gpu);
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) throw new Error("Dawn found no WebGPU adapter (no GPU, Vulkan loader or driver ICD: see docs/gpu.md)");
   const described = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.device, adapter.info?.description].join(" ");

@@ -6,6 +6,7 @@
  * exceed the adapter's largest storage binding (2 GiB on the H200: 5 x 2048 tokens with logits); `--batch` sets it.
  * Usage: node bench/gpu/forward.js [--shapes 70m,160m,1b] [--seqs 10] [--seq 2048] [--batch N] [--reps 3]
  *          [--peer peer.json] [--profile] [--submit-batch N (tfjs WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE)] [--tag name]
+ *          [--compute float16 (GPTNeoXOptions.compute: Linear layers on the tensor cores, src/backend-webgpu-f16.ts)]
  */
 import * as fs from "node:fs";
 import { GPTNeoX } from "../../src/model/gpt-neox";
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const shapes = arg("shapes", "70m,160m,1b").split(",");
   const seqs = Number(arg("seqs", "10")), T = Number(arg("seq", "2048")), reps = Number(arg("reps", "3"));
   const peerFile = arg("peer", "");
+  const compute = arg("compute", "float32") as "float32" | "float16";
   const submit = Number(arg("submit-batch", "0"));
   if (submit > 0) tf.env().set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", submit);
   const maxBinding = webGpuInfo()?.maxStorageBufferBindingSize || 2 ** 31;
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const weights = randomNeoXWeights(c, 1);
     const tGen = performance.now();
-    const model = new GPTNeoX(c);
+    const model = new GPTNeoX(c, { compute });
     model.loadWeights(weights, `random ${shape}`);
     await sync();
     const tLoad = performance.now();
@@ -92,14 +94,14 @@ async function main(): Promise<void> {
     model.dispose();
     const tokens = seqs * T;
     const row = {
-      shape, batch, batchHidden, tokens, secondsWithLogits: sLogits, tokensPerS: tokens / sLogits, secondsHiddenOnly: sHidden,
+      shape, compute, batch, batchHidden, tokens, secondsWithLogits: sLogits, tokensPerS: tokens / sLogits, secondsHiddenOnly: sHidden,
       tokensPerSHiddenOnly: tokens / sHidden, randomWeightsS: (tGen - t0) / 1000, uploadS: (tLoad - tGen) / 1000, error,
       numTensors: tf.memory().numTensors, webGpuErrors: webGpuErrorCount(), profile,
     };
     const p32 = peer.find((p) => p.shape === shape && p.dtype === "float32");
     const p16 = peer.find((p) => p.shape === shape && p.dtype === "float16");
     results.push({ ...row, peerFloat32: p32?.tokens_per_s, peerFloat16: p16?.tokens_per_s });
-    console.log(`${shape.padEnd(5)} batch ${batch}/${batchHidden}: ${(tokens / sLogits).toFixed(0)} tokens/s with logits, ${(tokens / sHidden).toFixed(0)} hidden only; upload ${row.uploadS.toFixed(2)} s` +
+    console.log(`${shape.padEnd(5)} ${compute} batch ${batch}/${batchHidden}: ${(tokens / sLogits).toFixed(0)} tokens/s with logits, ${(tokens / sHidden).toFixed(0)} hidden only; upload ${row.uploadS.toFixed(2)} s` +
       (p32 ? `; PyTorch fp32 ${p32.tokens_per_s.toFixed(0)} (ratio ${((tokens / sLogits) / p32.tokens_per_s).toFixed(2)})` : "") +
       (p16 ? `, fp16 ${p16.tokens_per_s.toFixed(0)} (ratio ${((tokens / sLogits) / p16.tokens_per_s).toFixed(2)})` : "") + (error ? ` ERROR ${error}` : "") + (webGpuErrorCount() ? ` WEBGPU ERRORS ${webGpuErrorCount()}` : ""));
   }

@@ -15,6 +15,8 @@ import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedCausalSoftmax, fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
+import { halfComputeAvailable, halfComputeMissing, halfLinear, halfMatMulFits, packHalfWeight } from "../backend-webgpu-f16";
+import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
 import { paramValues, selectNeoXParams, type LayerSources, type ParamSource } from "./weights";
 
@@ -107,6 +109,13 @@ export interface GPTNeoXOptions {
   attentionScoreBytes?: number;
   /** The MLP runs on pieces of rows whose [rows, intermediate] float32 activations stay under this (default {@link MLP_ACTIVATION_BYTES}). */
   mlpActivationBytes?: number;
+  /**
+   * `float16`: the Linear layers (qkv, dense, MLP, unembedding) multiply float16 weights, kept as float16 bits on
+   * the GPU, with the activations rounded to float16, on the tensor cores with float32 sums (webgpu with Dawn's
+   * subgroup matrices only: see src/backend-webgpu-f16.ts and docs/gpu.md; other backends throw). Everything else
+   * stays float32. Default `float32`.
+   */
+  compute?: "float32" | "float16";
 }
 
 interface PositionTables {
@@ -127,12 +136,15 @@ export class GPTNeoX {
   private readonly attentionImpl: AttentionImpl;
   private readonly scoreBytes: number;
   private readonly mlpBytes: number;
+  private readonly compute: "float32" | "float16";
 
   constructor(config: NeoXConfig, options: GPTNeoXOptions = {}) {
     this.config = config;
     this.attentionImpl = options.attention ?? "auto";
     this.scoreBytes = options.attentionScoreBytes ?? ATTENTION_SCORE_BYTES;
     this.mlpBytes = options.mlpActivationBytes ?? MLP_ACTIVATION_BYTES;
+    this.compute = options.compute ?? "float32";
+    if (this.compute === "float16" && !halfComputeAvailable()) throw new Error(`compute float16 needs the webgpu backend with float16 subgroup matrices: ${halfComputeMissing()}`);
   }
 
   /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */
@@ -159,7 +171,7 @@ export class GPTNeoX {
       embed: tf.tensor2d(p.embed.data, p.embed.shape as [number, number], "float32"),
       layers: p.layers.map((l) => this.uploadLayer(l)),
       lnfW: vector(p.lnfWeight), lnfB: vector(p.lnfBias),
-      unembedT: transposed(p.unembed),
+      unembedT: this.linearWeight(p.unembed),
     };
   }
 
@@ -188,11 +200,11 @@ export class GPTNeoX {
     };
     return {
       ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
-      ...(this.resolvedAttention() === "per-head" ? { heads: heads() } : { qkvW: transposed(l.qkvWeight), qkvB: opt1(l.qkvBias) }),
-      denseW: transposed(l.denseWeight), denseB: opt1(l.denseBias),
+      ...(this.resolvedAttention() === "per-head" ? { heads: heads() } : { qkvW: this.linearWeight(l.qkvWeight), qkvB: opt1(l.qkvBias) }),
+      denseW: this.linearWeight(l.denseWeight), denseB: opt1(l.denseBias),
       ln2w: t1(l.ln2Weight), ln2b: t1(l.ln2Bias),
-      fc1W: transposed(l.fc1Weight), fc1B: t1(l.fc1Bias),
-      fc2W: transposed(l.fc2Weight), fc2B: t1(l.fc2Bias),
+      fc1W: this.linearWeight(l.fc1Weight), fc1B: t1(l.fc1Bias),
+      fc2W: this.linearWeight(l.fc2Weight), fc2B: t1(l.fc2Bias),
     };
   }
 
@@ -257,7 +269,8 @@ export class GPTNeoX {
         const normed = this.layerNorm(last, w.lnfW, w.lnfB);
         hook("ln_final.hook_normalized", normed);
         if (options.returnLogits === false) return undefined;
-        return tf.reshape(tf.matMul(normed, w.unembedT), [B, T, this.config.vocabSize]) as tf.Tensor3D;
+        const logits = w.unembedT.dtype === "int32" ? halfLinear(normed, w.unembedT) : tf.matMul(normed, w.unembedT);
+        return tf.reshape(logits, [B, T, this.config.vocabSize]) as tf.Tensor3D;
       });
       return logits ? { logits, cache } : { cache };
     } catch (err) {
@@ -367,7 +380,19 @@ export class GPTNeoX {
    * transposeB and a bias: the wasm backend of tfjs 4.22 returns wrong values for it.)
    */
   private linear(x: tf.Tensor2D, Wt: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+    if (Wt.dtype === "int32") return halfLinear(x, Wt, b); // float16 bits from linearWeight
     return tf.fused.matMul({ a: x, b: Wt, bias: b }) as tf.Tensor2D;
+  }
+
+  /**
+   * A Linear weight [out, in] for {@link linear}: in float16 compute (where the kernel fits the shape) its float16
+   * bits packed as int32 [out, in / 2] for halfLinear (float32 or bfloat16 weights rounded to float16 first), else
+   * float32 [in, out].
+   */
+  private linearWeight(q: ParamSource): tf.Tensor2D {
+    const [N, K] = q.shape as [number, number];
+    if (this.compute !== "float16" || !halfMatMulFits(K, N)) return transposed(q);
+    return packHalfWeight("bits" in q && q.dtype === "float16" ? q.bits : float32ToHalf(paramValues(q)), [N, K]);
   }
 
   /** Rotary embedding on the first rd dims of x [B, H, T, hs]: x_rot * cos + rotate_half(x_rot) * sin. */

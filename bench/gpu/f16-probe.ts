@@ -1,0 +1,250 @@
+/**
+ * Raw Dawn probe of float16 compute on the GPU (no tfjs): prints the adapter's features, limits, info and
+ * subgroup-matrix configurations (Dawn toggle allow_unsafe_apis on), checks the tensor-core matrix product of
+ * ../../src/backend-webgpu-f16-code.ts against a float64 CPU reference on small and sampled large products, and
+ * times it on the Pythia 70m and 1b product shapes (10 x 2048 tokens) per tile variant, in TFLOP/s.
+ * Usage: node f16-probe.js [--reps 20] [--out probe.json]  (the PyTorch side: bench/peers/matmul_f16.py)
+ */
+import * as fs from "node:fs";
+import { DEFAULT_HALF_TILE, HALF_MATMUL_DIRECTIVES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
+import { float32ToHalf, halfToFloat } from "../../src/io/host-tensor";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Any = any;
+
+const argv = process.argv.slice(2);
+const arg = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+};
+
+/** Deterministic uniform values in [-1, 1) (mulberry32). */
+function randomArray(n: number, seed: number, scale = 1): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
+  }
+  return out;
+}
+
+const TILES: Record<string, HalfTile> = {
+  "128x128-256t-bk32": { sgM: 2, sgN: 4, tm: 4, tn: 2, bk: 32 },
+  "128x128-128t-bk32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 32 },
+  "128x128-256t-4x2sg-bk32": DEFAULT_HALF_TILE,
+  "128x128-256t-bk64": { sgM: 2, sgN: 4, tm: 4, tn: 2, bk: 64 },
+  "128x128-128t-bk64": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64 },
+  "64x128-128t-bk32": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 32 },
+  "128x256-256t-bk32": { sgM: 2, sgN: 4, tm: 4, tn: 4, bk: 32 },
+};
+
+function shader(cfg: SubgroupMatrixShape, tile: HalfTile, bias: boolean): string {
+  const { threads } = halfMatMulLayout(cfg, tile);
+  return `${HALF_MATMUL_DIRECTIVES.join("\n")}
+struct Uniforms { dimM : i32, dimN : i32, dimK : i32, pad : i32 };
+@group(0) @binding(0) var<storage, read_write> result : array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> A : array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> W : array<vec4<i32>>;
+${bias ? "@group(0) @binding(4) var<storage, read> bias : array<vec4<f32>>;" : ""}
+@group(0) @binding(3) var<uniform> uniforms : Uniforms;
+var<private> localIndex : u32;
+var<private> workgroupId : vec3<u32>;
+${halfMatMulCode(cfg, tile, bias)}
+@compute @workgroup_size(${threads}, 1, 1)
+fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wid : vec3<u32>) {
+  localIndex = li;
+  workgroupId = wid;
+  main();
+}`;
+}
+
+async function main(): Promise<void> {
+  const reps = Number(arg("reps", "20"));
+  const out: Record<string, unknown> = { date: new Date().toISOString() };
+  const webgpu = (await import("webgpu" as string)) as Any;
+  const gpu = webgpu.create([`enable-dawn-features=${arg("toggles", "allow_unsafe_apis,vulkan_enable_f16_on_nvidia")}`]);
+  Object.assign(globalThis, webgpu.globals);
+  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) throw new Error("no adapter");
+  const features = [...adapter.features].sort();
+  const info = adapter.info ?? {};
+  const configs = [...(info.subgroupMatrixConfigs ?? [])].map((c: Any) => ({ componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K }));
+  const limits: Record<string, number> = {};
+  for (const k in adapter.limits) limits[k] = adapter.limits[k];
+  console.log(`adapter: ${info.vendor} ${info.architecture} ${info.device} ${info.description}; subgroup ${info.subgroupMinSize}..${info.subgroupMaxSize}`);
+  console.log(`features: ${features.join(" ")}`);
+  console.log(`subgroupMatrixConfigs: ${JSON.stringify(configs)}`);
+  console.log(`limits: maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}, maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize}, maxComputeInvocationsPerWorkgroup ${limits.maxComputeInvocationsPerWorkgroup}`);
+  Object.assign(out, { adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize }, features, configs, limits });
+  const want = ["shader-f16", "subgroups", "chromium-experimental-subgroup-matrix", "timestamp-query"].filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({
+    requiredFeatures: want,
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize, maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+    },
+  });
+  const errors: string[] = [];
+  device.addEventListener("uncapturederror", (e: Any) => { errors.push(String(e.error?.message ?? e)); if (errors.length <= 5) console.log(`WEBGPU ERROR ${String(e.error?.message ?? e).slice(0, 2000)}`); });
+  const cfg16 = configs.find((c) => c.componentType === "f16" && c.resultComponentType === "f32");
+  if (!cfg16) {
+    console.log("NO f16 -> f32 subgroup-matrix configuration: subgroup-matrix unusable here");
+    out.usable = false;
+    fs.writeFileSync(arg("out", "probe.json"), JSON.stringify(out, null, 1));
+    return;
+  }
+  const cfg: SubgroupMatrixShape = { M: cfg16.M, N: cfg16.N, K: cfg16.K };
+  console.log(`using config ${JSON.stringify(cfg)}`);
+
+  const buffer = (data: ArrayBufferView | number, usage: number): Any => {
+    const size = typeof data === "number" ? data : data.byteLength;
+    const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, mappedAtCreation: typeof data !== "number" });
+    if (typeof data !== "number") {
+      new Uint8Array(b.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      b.unmap();
+    }
+    return b;
+  };
+  const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const pipelines = new Map<string, Any>();
+  const pipeline = async (name: string, tile: HalfTile, bias: boolean): Promise<Any> => {
+    const key = `${name}/${bias}`;
+    if (!pipelines.has(key)) {
+      device.pushErrorScope("validation");
+      const module = device.createShaderModule({ code: shader(cfg, tile, bias) });
+      const info = await module.getCompilationInfo();
+      for (const m of info.messages) if (m.type === "error") console.log(`compile ${name}: ${m.lineNum}:${m.linePos} ${m.message}`);
+      const p = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "_start" } });
+      const err = await device.popErrorScope();
+      if (err) throw new Error(`pipeline ${name}: ${err.message.slice(0, 1500)}`);
+      pipelines.set(key, p);
+    }
+    return pipelines.get(key);
+  };
+  /** Runs out = A @ W^T (+ bias) `times` times in one submission; returns seconds per product (after the work is done). */
+  const run = async (name: string, tile: HalfTile, M: number, K: number, N: number, bufs: { a: Any; w: Any; o: Any; b?: Any }, times: number): Promise<number> => {
+    const p = await pipeline(name, tile, !!bufs.b);
+    const u = buffer(new Int32Array([M, N, K, 0]), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    const entries = [{ binding: 0, resource: { buffer: bufs.o } }, { binding: 1, resource: { buffer: bufs.a } }, { binding: 2, resource: { buffer: bufs.w } }, { binding: 3, resource: { buffer: u } }];
+    if (bufs.b) entries.push({ binding: 4, resource: { buffer: bufs.b } });
+    const group = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries });
+    const { bm, bn } = halfMatMulLayout(cfg, tile);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(p);
+    pass.setBindGroup(0, group);
+    for (let r = 0; r < times; r++) pass.dispatchWorkgroups(Math.ceil(N / bn), Math.ceil(M / bm), 1);
+    pass.end();
+    const t0 = performance.now();
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    u.destroy();
+    return (performance.now() - t0) / 1000 / times;
+  };
+  const read = async (b: Any, bytes: number): Promise<Float32Array> => {
+    const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(b, 0, staging, 0, bytes);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const r = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    return r;
+  };
+  /** Inputs on the GPU: A float32, W float16 bits (and the float16-rounded values for the reference), bias. */
+  const inputs = (M: number, K: number, N: number, seed: number): { a: Float32Array; wBits: Uint16Array; bias: Float32Array; bufs: { a: Any; w: Any; o: Any; b: Any } } => {
+    const a = randomArray(M * K, seed);
+    const wBits = float32ToHalf(randomArray(N * K, seed + 1, 1 / Math.sqrt(K)));
+    const bias = randomArray(N, seed + 2, 0.1);
+    return { a, wBits, bias, bufs: { a: buffer(a, S), w: buffer(wBits, S), o: buffer(M * N * 4, S), b: buffer(bias, S) } };
+  };
+  const free = (bufs: Record<string, Any>): void => { for (const b of Object.values(bufs)) b?.destroy(); };
+  /**
+   * Max |gpu - ref| / (sum_k |a_k w_k| + |bias|) over the checked outputs, ref in float64 from the float16-rounded
+   * A and W (what the tensor cores multiply): float32 accumulation of K products leaves well under K * 2^-24.
+   * Also the same against the unrounded float32 A (the error float16 staging of activations adds).
+   */
+  const check = (g: Float32Array, a: Float32Array, wBits: Uint16Array, bias: Float32Array | undefined, M: number, K: number, N: number, samples: number[]): { rounded: number; vsFloat32A: number } => {
+    let worst = 0, worst32 = 0;
+    const w = new Float64Array(K);
+    for (const idx of samples) {
+      const r = Math.floor(idx / N), c = idx % N;
+      for (let k = 0; k < K; k++) w[k] = halfToFloat(wBits[c * K + k]!);
+      const aRow = a.subarray(r * K, (r + 1) * K), aHalf = float32ToHalf(aRow);
+      let s = bias ? bias[c]! : 0, s32 = s, mag = Math.abs(s);
+      for (let k = 0; k < K; k++) {
+        const av = aRow[k]!;
+        s += halfToFloat(aHalf[k]!) * w[k]!;
+        s32 += av * w[k]!;
+        mag += Math.abs(av * w[k]!);
+      }
+      worst = Math.max(worst, Math.abs(g[idx]! - s) / mag);
+      worst32 = Math.max(worst32, Math.abs(g[idx]! - s32) / mag);
+    }
+    return { rounded: worst, vsFloat32A: worst32 };
+  };
+  const checks: Record<string, unknown>[] = [];
+  for (const [name, tile] of Object.entries(TILES)) {
+    try {
+      for (const [M, K, N, withBias] of [[200, 160, 136, true], [257, 64, 264, false]] as [number, number, number, boolean][]) {
+        if (K % tile.bk !== 0) continue;
+        const x = inputs(M, K, N, 11);
+        if (!withBias) { x.bufs.b.destroy(); delete (x.bufs as Any).b; }
+        await run(name, tile, M, K, N, x.bufs, 1);
+        const g = await read(x.bufs.o, M * N * 4);
+        const e = check(g, x.a, x.wBits, withBias ? x.bias : undefined, M, K, N, Array.from({ length: M * N }, (_, i) => i));
+        checks.push({ tile: name, M, K, N, bias: withBias, ...e });
+        console.log(`check ${name} ${M}x${K}x${N}${withBias ? " +bias" : ""}: max rel err ${e.rounded.toExponential(2)} vs float16-rounded inputs, ${e.vsFloat32A.toExponential(2)} vs float32 A ${e.rounded < 1e-5 ? "PASS" : "FAIL"}`);
+        free(x.bufs);
+      }
+    } catch (err) {
+      console.log(`tile ${name}: ${(err as Error).message.split("\n").slice(0, 6).join(" | ")}`);
+      checks.push({ tile: name, error: (err as Error).message.slice(0, 500) });
+    }
+  }
+  out.checks = checks;
+  const shapes: [string, number, number, number][] = [
+    ["1b qkv-like K2048 N2048", 20480, 2048, 2048], ["1b fc1 K2048 N8192", 20480, 2048, 8192], ["1b fc2 K8192 N2048", 20480, 8192, 2048],
+    ["1b qkv K2048 N6144", 20480, 2048, 6144], ["1b logits K2048 N50304 (5 seqs)", 10240, 2048, 50304],
+    ["70m K512 N512", 20480, 512, 512], ["70m fc1 K512 N2048", 20480, 512, 2048], ["70m fc2 K2048 N512", 20480, 2048, 512],
+  ];
+  const timings: Record<string, unknown>[] = [];
+  const good = new Set(checks.filter((c) => (c as Any).rounded !== undefined && (c as Any).rounded < 1e-5).map((c) => c.tile as string));
+  for (const [label, M, K, N] of shapes) {
+    const x = inputs(M, K, N, 5);
+    let first = true;
+    for (const [name, tile] of Object.entries(TILES)) {
+      if (!good.has(name) || K % tile.bk !== 0) continue;
+      try {
+        await run(name, tile, M, K, N, x.bufs, 2);
+        const s = await run(name, tile, M, K, N, x.bufs, reps);
+        const tflops = (2 * M * K * N) / s / 1e12;
+        timings.push({ shape: label, M, K, N, tile: name, ms: s * 1e3, tflops });
+        console.log(`time ${label.padEnd(32)} ${name.padEnd(26)} ${(s * 1e3).toFixed(3)} ms  ${tflops.toFixed(1)} TFLOP/s`);
+        if (first) {
+          first = false;
+          const g = await read(x.bufs.o, M * N * 4);
+          const samples = Array.from({ length: 64 }, (_, i) => Math.floor(((i * 2654435761) % 4294967296) / 4294967296 * M * N));
+          const e = check(g, x.a, x.wBits, x.bias, M, K, N, samples);
+          console.log(`  sampled check (64 outputs): ${e.rounded.toExponential(2)} vs rounded, ${e.vsFloat32A.toExponential(2)} vs float32 A ${e.rounded < 1e-5 ? "PASS" : "FAIL"}`);
+          timings.push({ shape: label, sampledCheck: e });
+        }
+      } catch (err) {
+        console.log(`time ${label} ${name}: ${(err as Error).message.slice(0, 300)}`);
+      }
+    }
+    free(x.bufs);
+  }
+  out.timings = timings;
+  out.webgpuErrors = errors.slice(0, 10);
+  out.usable = good.size > 0;
+  fs.writeFileSync(arg("out", "probe.json"), JSON.stringify(out, null, 1));
+  console.log(`usable: ${good.size > 0}; errors ${errors.length}`);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,175 @@
+/**
+ * Float16 compute on the GPU (opt-in, GPTNeoXOptions.compute = "float16"): torch.nn.Linear products with the
+ * weights kept as float16 bits on the GPU and multiplied on the tensor cores through Dawn's experimental
+ * subgroup matrices (WGSL in ./backend-webgpu-f16-code.ts), activations rounded to float16 as they are staged,
+ * float32 accumulation and output. webgpu only, and only where the adapter offers `shader-f16`, `subgroups`,
+ * `chromium-experimental-subgroup-matrix` (Dawn toggle allow_unsafe_apis) and an f16 x f16 -> f32 configuration:
+ * {@link halfComputeAvailable} says so. Forward only (no gradients).
+ *
+ * tfjs creates its own GPUDevice, without these features, and writes its own shader preamble: {@link enableHalfCompute}
+ * wraps Dawn's GPU object before tfjs starts, so that the device is asked for the features and every shader module
+ * that uses them gets the `enable` / `diagnostic` directives moved to its top (WGSL wants them before any
+ * declaration). Other programs are left untouched: the float32 path stays as it was.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { DEFAULT_HALF_TILE, HALF_MATMUL_DIRECTIVES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-code";
+import { TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
+
+export { halfMatMulFits } from "./backend-webgpu-f16-code";
+
+/** The device features the float16 products need. */
+export const HALF_FEATURES = ["shader-f16", "subgroups", "chromium-experimental-subgroup-matrix"];
+
+/**
+ * Dawn toggles the float16 products need: allow_unsafe_apis exposes the experimental subgroup matrices, and
+ * vulkan_enable_f16_on_nvidia exposes shader-f16 on NVIDIA (off by default in Dawn; without it the H200 offers
+ * only the u8/i8 subgroup-matrix configurations, measured 2026-12-02 by bench/gpu/f16-probe.ts).
+ */
+export const HALF_DAWN_TOGGLES = ["allow_unsafe_apis", "vulkan_enable_f16_on_nvidia"];
+
+interface MatrixConfig { componentType: string; resultComponentType: string; M: number; N: number; K: number }
+interface HalfAdapter {
+  features: { has(name: string): boolean };
+  info?: { subgroupMatrixConfigs?: Iterable<MatrixConfig> };
+  requestDevice(desc?: { requiredFeatures?: string[] }): Promise<HalfDevice>;
+}
+interface HalfDevice { createShaderModule(desc: { code: string }): unknown }
+interface HalfGpu { requestAdapter(options?: object): Promise<HalfAdapter | null> }
+
+let config: SubgroupMatrixShape | undefined;
+let unavailable = "the webgpu backend was not set up";
+
+/** Whether {@link halfLinear} can run: webgpu backend, device with {@link HALF_FEATURES} and an f16 -> f32 config. */
+export function halfComputeAvailable(): boolean {
+  return config !== undefined && tf.getBackend() === "webgpu";
+}
+
+/** Why float16 compute is not available (for the one-line error of GPTNeoX). */
+export function halfComputeMissing(): string {
+  return tf.getBackend() !== "webgpu" ? `backend is ${tf.getBackend()}, not webgpu` : unavailable;
+}
+
+/** The tensor-core configuration in use (M x N x K of one subgroup product), or undefined. */
+export function halfMatrixConfig(): SubgroupMatrixShape | undefined {
+  return config;
+}
+
+const DIRECTIVE = /^\s*(enable\s+[a-z0-9_,\s]+;|diagnostic\s*\([^)]*\)\s*;)\s*$/;
+
+/** WGSL with its `enable` and `diagnostic` directives (one per line) moved, once each, to the top. */
+export function hoistDirectives(code: string): string {
+  if (!code.includes("enable chromium_experimental_subgroup_matrix") && !code.includes("enable f16")) return code;
+  const directives: string[] = [];
+  const rest: string[] = [];
+  for (const line of code.split("\n")) {
+    if (DIRECTIVE.test(line)) {
+      const d = line.trim();
+      if (!directives.includes(d)) directives.push(d);
+    } else rest.push(line);
+  }
+  // enable before diagnostic (WGSL allows either order; kept stable for the shader cache).
+  directives.sort((a, b) => Number(a.startsWith("diagnostic")) - Number(b.startsWith("diagnostic")));
+  return [...directives, ...rest].join("\n");
+}
+
+/**
+ * Wraps Dawn's GPU object (before tfjs-backend-webgpu requests its adapter) so that the device gets
+ * {@link HALF_FEATURES} when the adapter has them and an f16 -> f32 subgroup-matrix configuration, and its shader
+ * modules get their directives hoisted. Needs Dawn created with the toggle {@link HALF_DAWN_TOGGLE}.
+ */
+export function enableHalfCompute(gpu: object): void {
+  const g = gpu as HalfGpu;
+  const requestAdapter = g.requestAdapter.bind(g);
+  g.requestAdapter = async (options?: object): Promise<HalfAdapter | null> => {
+    const adapter = await requestAdapter(options);
+    if (!adapter) return adapter;
+    const missing = HALF_FEATURES.filter((f) => !adapter.features.has(f));
+    const configs = [...(adapter.info?.subgroupMatrixConfigs ?? [])];
+    const cfg = configs.find((c) => c.componentType === "f16" && c.resultComponentType === "f32");
+    if (missing.length || !cfg) {
+      unavailable = missing.length ? `the adapter lacks ${missing.join(", ")}` : "the adapter has no f16 -> f32 subgroup-matrix configuration";
+      return adapter;
+    }
+    const requestDevice = adapter.requestDevice.bind(adapter);
+    return withMethod(adapter, "requestDevice", async (desc: { requiredFeatures?: string[] } = {}): Promise<HalfDevice> => {
+      const device = await requestDevice({ ...desc, requiredFeatures: [...(desc.requiredFeatures ?? []), ...HALF_FEATURES] });
+      const create = device.createShaderModule.bind(device);
+      config = { M: cfg.M, N: cfg.N, K: cfg.K };
+      return withMethod(device, "createShaderModule", (d: { code: string }): unknown => create({ ...d, code: hoistDirectives(d.code) }));
+    });
+  };
+}
+
+/**
+ * obj with its method `name` replaced: assigned on the object when Dawn's wrapper allows it (no cost on other
+ * calls), else through a Proxy that binds the other methods to the original object.
+ */
+function withMethod<T extends object>(obj: T, name: string, fn: unknown): T {
+  try {
+    (obj as Record<string, unknown>)[name] = fn;
+    if ((obj as Record<string, unknown>)[name] === fn) return obj;
+  } catch {
+    // read-only on this build: fall through to the Proxy
+  }
+  return new Proxy(obj, {
+    get(target, prop): unknown {
+      if (prop === name) return fn;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** tfjs program: out [M, N] = A [M, K] @ W^T (+ bias), W float16 bits [N, K] as int32 words [N, K / 2]. */
+class HalfMatMulProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [1], y: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  outputComponent = 4;
+  uniforms = "dimM : i32, dimN : i32, dimK : i32,";
+  private readonly code: string;
+
+  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, bias: boolean) {
+    const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
+    this.variableNames = bias ? ["A", "W", "bias"] : ["A", "W"];
+    this.outputShape = [M, N];
+    this.workgroupSize = [threads, 1, 1];
+    this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), 1];
+    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}_${bias}`;
+    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, bias)}`;
+  }
+
+  getUserCode(): string {
+    return this.code;
+  }
+}
+
+/** A torch.nn.Linear weight [out, in] as float16 bits, packed two per int32 word: [out, in / 2] int32 on the GPU. */
+export function packHalfWeight(bits: Uint16Array, shape: [number, number]): tf.Tensor2D {
+  const [N, K] = shape;
+  if (bits.length !== N * K || K % 2 !== 0) throw new Error(`packHalfWeight: ${bits.length} values for [${N}, ${K}] (in must be even)`);
+  const aligned = bits.byteOffset % 4 === 0 ? bits : bits.slice();
+  return tf.tensor2d(new Int32Array(aligned.buffer, aligned.byteOffset, (N * K) / 2), [N, K / 2], "int32");
+}
+
+/**
+ * x [M, K] float32 @ W^T + b with W from {@link packHalfWeight}: float16 products on the tensor cores, float32 sums.
+ * Throws unless {@link halfComputeAvailable} and halfMatMulFits(K, N).
+ */
+export function halfLinear(x: tf.Tensor2D, packedW: tf.Tensor2D, b?: tf.Tensor1D, tile: HalfTile = DEFAULT_HALF_TILE): tf.Tensor2D {
+  if (!config || !halfComputeAvailable()) throw new Error(`float16 compute is not available: ${halfComputeMissing()}`);
+  const [M, K] = x.shape;
+  const N = packedW.shape[0];
+  if (packedW.dtype !== "int32" || packedW.shape[1] * 2 !== K) throw new Error(`halfLinear: weight [${packedW.shape}] ${packedW.dtype} does not match x [${x.shape}]`);
+  if (!halfMatMulFits(K, N, tile)) throw new Error(`halfLinear: [${M}, ${K}] x [${K}, ${N}] needs in % ${tile.bk} == 0 and out % 4 == 0`);
+  if (b && (b.shape[0] !== N || b.dtype !== "float32")) throw new Error(`halfLinear: bias [${b.shape}] for ${N} outputs`);
+  const program = new HalfMatMulProgram(config, tile, M, N, b !== undefined);
+  const inputs = [x, packedW, ...(b ? [b] : [])] as unknown as TensorInfo[];
+  const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs, "float32", [
+    { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },
+  ]);
+  return toTensor(info) as tf.Tensor2D;
+}

@@ -1,0 +1,101 @@
+/**
+ * Float16 compute (src/backend-webgpu-f16.ts). On the GPU machine (webgpu with Dawn's float16 subgroup matrices):
+ *   - halfLinear against tfjs's float32 matMul of the same float16 weights (widened) and against a float64 host
+ *     reference, on shapes that are and are not multiples of the 128 x 128 tile, with and without bias;
+ *   - the GPT-NeoX forward with compute "float16" against transformers' float32 outputs (tiny-neox-a).
+ * Tolerances, derived (u = 2^-11, float16's unit roundoff; e = 2^-24, float32's): W is float16 in both products, so
+ * they differ by rounding each activation a_k to float16, |a_k - fl16(a_k)| <= u |a_k|, and by float32 summation
+ * order, <= K e sum_k |a_k w_k| for each: |halfLinear - float32| <= (u + 2 K e) sum_k |a_k w_k| per output. Against the
+ * float64 product of the rounded activations only the summation remains: <= 2 K e sum_k |a_k w_k| (the float16
+ * products are exact in the float32 accumulator).
+ * Elsewhere (CPU, wasm): directive hoisting, and that compute "float16" refuses to build on a backend without it.
+ */
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { initBackend, tf } from "../../src/backend";
+import { halfComputeAvailable, halfLinear, hoistDirectives, packHalfWeight } from "../../src/backend-webgpu-f16";
+import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
+import { readCheckpoint } from "../../src/io/checkpoint";
+import { GPTNeoX } from "../../src/model/gpt-neox";
+import { TINY_DIR, loadExpected, parityErrors } from "../model/parity-helpers";
+
+let onGpu = false;
+before(async () => {
+  await initBackend();
+  onGpu = halfComputeAvailable();
+});
+const skip = (): string | false => (!onGpu && "needs webgpu with float16 subgroup matrices") || false;
+
+const U16 = 2 ** -11, E32 = 2 ** -24;
+
+/** Deterministic uniform values in [-scale, scale) (LCG; the values only need to be reproducible). */
+function values(n: number, seed: number, scale: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32 * 2 - 1) * scale;
+  });
+}
+
+test("hoistDirectives moves enable/diagnostic lines to the top once each and leaves other shaders alone", () => {
+  const plain = "struct U { a : f32 };\nfn main() {}";
+  assert.equal(hoistDirectives(plain), plain);
+  const code = "struct U { a : f32 };\nenable f16;\n  enable chromium_experimental_subgroup_matrix;\ndiagnostic(off, chromium.subgroup_matrix_uniformity);\nenable f16;\nfn main() {}";
+  assert.equal(hoistDirectives(code), "enable f16;\nenable chromium_experimental_subgroup_matrix;\ndiagnostic(off, chromium.subgroup_matrix_uniformity);\nstruct U { a : f32 };\nfn main() {}");
+});
+
+test("compute float16 refuses to build a model where float16 subgroup matrices are missing", async (t) => {
+  if (onGpu) return t.skip("float16 compute is available here");
+  const ckpt = await readCheckpoint(TINY_DIR);
+  assert.throws(() => GPTNeoX.fromCheckpoint(ckpt, { compute: "float16" }), /compute float16 needs the webgpu backend/);
+});
+
+test("halfLinear matches tfjs float32 matMul within (2^-11 + 2K 2^-24) sum|a w| and the rounded float64 product within 2K 2^-24 sum|a w|", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  for (const [M, K, N, bias] of [[200, 160, 136, true], [257, 64, 264, false], [512, 512, 1536, true], [1000, 2048, 516, true]] as const) {
+    const a = values(M * K, M + K, 2);
+    const wBits = float32ToHalf(values(N * K, N, 1 / Math.sqrt(K)));
+    const w = halfToFloat32(wBits); // [N, K]
+    const b = bias ? values(N, 7, 0.5) : undefined;
+    const x = tf.tensor2d(a, [M, K]);
+    const packed = packHalfWeight(wBits, [N, K]);
+    const bT = b ? tf.tensor1d(b) : undefined;
+    const wT = tf.transpose(tf.tensor2d(w, [N, K]));
+    const got = (await halfLinear(x, packed, bT as tf.Tensor1D | undefined).data()) as Float32Array;
+    const ref32 = (await tf.fused.matMul({ a: x, b: wT as tf.Tensor2D, bias: bT }).data()) as Float32Array;
+    const aHalf = halfToFloat32(float32ToHalf(a));
+    let worst32 = 0, worst64 = 0;
+    for (let r = 0; r < M; r++) {
+      for (let c = 0; c < N; c++) {
+        let s = b ? b[c]! : 0, mag = Math.abs(s);
+        for (let k = 0; k < K; k++) {
+          s += aHalf[r * K + k]! * w[c * K + k]!;
+          mag += Math.abs(a[r * K + k]! * w[c * K + k]!);
+        }
+        const g = got[r * N + c]!;
+        worst32 = Math.max(worst32, Math.abs(g - ref32[r * N + c]!) / mag);
+        worst64 = Math.max(worst64, Math.abs(g - s) / mag);
+      }
+    }
+    console.log(`  ${M}x${K}x${N}${bias ? " +bias" : ""}: max |err| / sum|a w|: ${worst32.toExponential(2)} vs float32 matMul, ${worst64.toExponential(2)} vs float64 of rounded inputs`);
+    assert.ok(worst32 <= U16 + 2 * K * E32, `${M}x${K}x${N}: vs float32 ${worst32} > ${U16 + 2 * K * E32}`);
+    assert.ok(worst64 <= 2 * K * E32, `${M}x${K}x${N}: vs float64 ${worst64} > ${2 * K * E32}`);
+    tf.dispose([x, packed, wT, ...(bT ? [bT] : [])]);
+  }
+});
+
+test("GPT-NeoX forward in float16 compute stays within 2^-11 * 32 of each output's largest |value| of transformers' float32 outputs", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  // Not a bound derived from first principles: each Linear rounds its weights and activations (2 * 2^-11 relative
+  // to sum|a w| per output), and the errors of 3 layers, LayerNorms and the residual stream compound; 32 ulps of
+  // float16 of the output's scale is room for that, while a wrong kernel (layout, bias, tile edges) errs by O(1).
+  const { ids, expected } = await loadExpected();
+  const model = GPTNeoX.fromCheckpoint(await readCheckpoint(TINY_DIR), { compute: "float16", attention: "batched" });
+  const errors = await parityErrors(model, ids, expected);
+  model.dispose();
+  for (const [name, e] of errors) {
+    const scale = expected.get(name)!.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    console.log(`  ${name}: max |error| ${e.toExponential(2)} (scale ${scale.toExponential(2)}, ${(e / scale / U16).toFixed(2)} float16 ulps of it)`);
+    assert.ok(e <= 32 * U16 * scale, `${name}: max |error| ${e} > ${32 * U16 * scale}`);
+  }
+});
