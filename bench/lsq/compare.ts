@@ -16,7 +16,7 @@ import { median, runMgh, runNist, type MghRow, type NistRow } from "./run";
 interface ScipyRow {
   problem: string;
   start: number;
-  method: "trf" | "lm" | "trf-jac" | "trf-r1e3" | "trf-r1e-3";
+  method: "trf" | "lm" | "trf-jac" | "lm-jac" | "trf-r1e3" | "trf-r1e-3";
   nfev: number;
   solved: boolean;
   minLre?: number;
@@ -98,3 +98,5 @@ console.log(scaledSummary("ours, residuals x 2^10", mghOurs, runMgh(undefined, 1
 console.log(scaledSummary("ours, residuals x 2^-10", mghOurs, runMgh(undefined, 1 / 1024)));
 console.log(summary("scipy trf", [...mghTrf.values()]));
 console.log(summary("scipy lm", [...mghLm.values()]));
+console.log(summary("scipy trf x_scale=jac", [...byMethod(mgh.rows, "trf-jac").values()]));
+console.log(summary("scipy lm x_scale=jac", [...byMethod(mgh.rows, "lm-jac").values()]));

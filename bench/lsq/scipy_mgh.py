@@ -1,5 +1,5 @@
 """scipy's least_squares (method "trf" and "lm", default tolerances, x_scale and budget, sympy-derived analytic
-Jacobians) on the Moré-Garbow-Hillstrom problems of bench/lsq/mgh_problems.py from x0 and 10 x0: the reference side
+Jacobians; also both with x_scale="jac", scipy's unit-free scaling, for reference) on the Moré-Garbow-Hillstrom problems of bench/lsq/mgh_problems.py from x0 and 10 x0: the reference side
 of the held-out set of bench/lsq (compare.ts). Prints one JSON object
 {"scipy", "numpy", "rows": [{"problem", "number", "start", "method", "status", "message", "nfev", "f", "solved"}]}
 where f = sum of squared residuals (the paper's f) and solved = f within 4 digits of the published f*.
@@ -39,10 +39,12 @@ def main():
     for p in problems():
         fun, jac = compiled(p)
         for s, start in enumerate(starts(p)):
-            for method in ("trf", "lm"):
+            # "trf-jac", "lm-jac": x_scale="jac", scipy's own unit-free scaling (for reference; not a default)
+            for method in ("trf", "lm", "trf-jac", "lm-jac"):
+                kw = dict(method=method.split("-")[0], x_scale="jac" if method.endswith("-jac") else 1.0)
                 with np.errstate(all="ignore"):
                     try:
-                        r = least_squares(fun, np.array(start, dtype=float), jac=jac, method=method)
+                        r = least_squares(fun, np.array(start, dtype=float), jac=jac, **kw)
                         f = 2 * float(r.cost)
                         row = dict(status=int(r.status), message=r.message, nfev=int(r.nfev), f=f, solved=solved(f, p["fstar"]))
                     except Exception as err:  # e.g. residuals not finite at the start
