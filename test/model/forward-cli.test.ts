@@ -62,5 +62,13 @@ test("massive forward and convert refuse bad input with one line and a non-zero 
   const vocab = run("forward", "--model", TINY_DIR, "--ids", ids, "--out", path.join(tmp, "o.safetensors"));
   assert.notEqual(vocab.status, 0);
   assert.match(vocab.stderr, /token id 99999 is outside the model's vocabulary of 512/);
+  fs.writeFileSync(ids, "[[1, 2]]");
+  const badCompute = run("forward", "--model", TINY_DIR, "--ids", ids, "--out", path.join(tmp, "o.safetensors"), "--compute", "int8");
+  assert.equal(badCompute.status, 2);
+  assert.match(badCompute.stderr, /--compute int8: expected float32 or float16/);
+  // This test runs without a GPU: float16 compute needs webgpu with Dawn's float16 subgroup matrices.
+  const half = run("forward", "--model", TINY_DIR, "--ids", ids, "--out", path.join(tmp, "o.safetensors"), "--compute", "float16");
+  assert.notEqual(half.status, 0);
+  assert.match(half.stderr.trim().split("\n").pop()!, /^massive forward: compute float16 needs the webgpu backend with float16 subgroup matrices: backend is (wasm|cpu)/);
   fs.rmSync(tmp, { recursive: true });
 });

@@ -45,15 +45,18 @@ export const command = defineCommand(
       model: { type: "string", required: true, description: "checkpoint folder (config.json + safetensors, .bin, shards or model.json)" },
       ids: { type: "string", required: true, description: "JSON file: array of equal-length arrays of token ids (batch x seq)" },
       out: { type: "string", required: true, description: "output .safetensors: float32 layer_<i>, final_layer_norm, logits" },
+      compute: { type: "string", default: "float32", description: "float32, or float16: Linear layers on the GPU's tensor cores (webgpu with Dawn subgroup matrices only, docs/gpu.md)" },
     },
     examples: ["massive forward --model data/mini-pythia/checkpoints/d128-L6-H4/step3000 --ids ids.json --out out.safetensors"],
   },
   async (args) => {
     const ids = readIdsFile(args.values.ids as string);
+    const compute = args.values.compute as string;
+    if (compute !== "float32" && compute !== "float16") throw new UsageError(`--compute ${compute}: expected float32 or float16`);
     const info = await initBackend();
     const dir = args.values.model as string;
     say(`forward: loading ${dir} (backend ${info.name})`);
-    const model = await GPTNeoX.load(dir);
+    const model = await GPTNeoX.load(dir, { compute });
     const L = model.config.numLayers;
     const bad = ids.flat().find((id) => id >= model.config.vocabSize);
     if (bad !== undefined) throw new UsageError(`${args.values.ids as string}: token id ${bad} is outside the model's vocabulary of ${model.config.vocabSize}`);
