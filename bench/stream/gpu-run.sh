@@ -13,7 +13,9 @@
 #   5. forward tokens/s, ours and PyTorch's (bench/gpu/forward.ts, bench/peers/gpt_neox_forward.py);
 #   6. the model parity and recording tests on the GPU.
 # Results: $OUT (device) or bench/out/stream: all.log, gpumem.csv, stream-*.json, peer-record.json, forward json.
-# Usage: MASSIVE_BACKEND=webgpu bash bench/stream/gpu-run.sh [--quick | --verify]
+# Usage: MASSIVE_BACKEND=webgpu bash bench/stream/gpu-run.sh [--quick | --verify | --forward]
+#   --forward: step 1, then 5 and bench/gpu/programs.ts (GPU time per program) for FORWARD_SHAPES (default 70m,1b),
+#   then the parity, mini-pythia and streaming tests.
 #   --quick: 70m only; --verify: steps 1, 2 (1b only) and 6, for a short call that checks a change on the GPU.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -35,12 +37,24 @@ shapes=70m,1b,12b-L8; [[ ${1:-} == --quick ]] && shapes=70m; [[ ${1:-} == --veri
 log "kernel tests"
 timeout 60 bash -c "jstest test/backend/webgpu-kernels.test" > /tmp/kernel-tests.log 2>&1
 timeout 60 bash -c "jstest test/backend/webgpu-fused.test" > /tmp/fused-tests.log 2>&1
-tail -n 40 /tmp/kernel-tests.log /tmp/fused-tests.log | tee -a "$OUTDIR/all.log"
+timeout 120 bash -c "jstest test/backend/webgpu-attention.test" > /tmp/attention-tests.log 2>&1
+tail -n 40 /tmp/kernel-tests.log /tmp/fused-tests.log /tmp/attention-tests.log | tee -a "$OUTDIR/all.log"
 if ! grep -q '^ℹ pass 2' /tmp/kernel-tests.log; then
   log "kernel tests FAILED: the rest runs with MASSIVE_WEBGPU_KERNELS=off"; export MASSIVE_WEBGPU_KERNELS=off
 fi
 if ! grep -q '^ℹ pass 3' /tmp/fused-tests.log; then
   log "fused kernel tests FAILED: the rest runs with MASSIVE_WEBGPU_FUSED=off"; export MASSIVE_WEBGPU_FUSED=off
+fi
+if ! grep -q '^ℹ pass 1' /tmp/attention-tests.log; then
+  log "fused attention test FAILED: the rest runs with MASSIVE_WEBGPU_ATTENTION=off"; export MASSIVE_WEBGPU_ATTENTION=off
+fi
+if [[ ${1:-} == --forward ]]; then
+  log "forward: peer, ours, GPU time per program"
+  timeout 90 python3 bench/peers/gpt_neox_forward.py --shapes ${FORWARD_SHAPES:-70m,1b} --reps 3 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warning | tee -a "$OUTDIR/all.log"
+  timeout 150 bash -c "js bench/gpu/forward --shapes ${FORWARD_SHAPES:-70m,1b} --reps 3 --peer $OUTDIR/peer.json" 2>&1 | tee -a "$OUTDIR/all.log"
+  timeout 120 bash -c "js bench/gpu/programs --shapes ${FORWARD_SHAPES:-70m,1b} --seqs 5" 2>&1 | tee -a "$OUTDIR/all.log"
+  timeout 120 bash -c "jstest test/model/gpt-neox-parity.test test/model/mini-pythia.test test/record/stream.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
+  log "done"; kill $smi 2>/dev/null; exit 0
 fi
 log "ours: $shapes"
 timeout 200 bash -c "js bench/stream/run --shapes $shapes --seqs 10 --seq 2048 --repeat 2 --profile 1 --loaded none --dir $D --out $OUTDIR/stream-webgpu.json" 2>&1 | tee -a "$OUTDIR/all.log"

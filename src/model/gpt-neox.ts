@@ -7,13 +7,15 @@
  * rotary_dims of each head, a causal mask and softmax over keys. The MLP uses exact (erf) GELU for `gelu`.
  * Activations are exposed under TransformerLens names (see {@link HOOK_NAMES}); they stay on the backend.
  * On webgpu, LayerNorm, exact GELU and the masked softmax run as single programs (../backend-webgpu-kernels.ts, no
- * gradients: inference only; MASSIVE_WEBGPU_FUSED=off keeps the composite ops, which every other backend uses).
+ * gradients: inference only; MASSIVE_WEBGPU_FUSED=off keeps the composite ops, which every other backend uses), and
+ * attention as two programs (../backend-webgpu-attention.ts; MASSIVE_WEBGPU_ATTENTION=off keeps the composite ops).
  * Call `await initBackend()` before {@link GPTNeoX.fromCheckpoint} (GPTNeoX.load does it).
  */
 import { initBackend, tf } from "../backend";
 import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
+import { fusedAttentionAvailable, fusedCausalAttention } from "../backend-webgpu-attention";
 import { fusedCausalSoftmax, fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { halfComputeAvailable, halfComputeMissing, halfLinear, halfMatMulFits, packHalfWeight } from "../backend-webgpu-f16";
 import { float32ToHalf } from "../io/host-tensor";
@@ -448,6 +450,10 @@ export class GPTNeoX {
   private attentionBatched(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
     const H = this.config.numHeads;
     const hs = headSize(this.config);
+    // webgpu: rotary + split and a flash attention, two programs, no [B, H, T, T] scores (../backend-webgpu-attention.ts).
+    if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
+      return this.linear(fusedCausalAttention(this.linear(xn, l.qkvW!, l.qkvB), tables.cos, tables.sin, B, T, H, hs), l.denseW, l.denseB);
+    }
     const qkv = tf.transpose(tf.reshape(this.linear(xn, l.qkvW!, l.qkvB), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
     const [q, k, v] = tf.split(qkv, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)
     // Scaling q by 1/sqrt(hs) before q k^T (cheaper than scaling the T x T scores) is exact when 1/sqrt(hs) is a power

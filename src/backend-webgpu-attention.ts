@@ -1,0 +1,213 @@
+/**
+ * GPT-NeoX causal self-attention on webgpu in two programs (forward only, no gradients), replacing the ~30
+ * tfjs dispatches per layer of the composite path in src/model/gpt-neox.ts (transpose of the fused qkv output,
+ * split, rotary slices/concats/products, head-group slices, kᵀ, q kᵀ, causal softmax, p v, concat, transpose):
+ *   1. {@link rotarySplit}: the fused projection output [B*T, H*3*hs] (per head [q | k | v], HF's layout) ->
+ *      [3, B*H, T, hs]: q and k rotated on their first rd dims (x * cos + rotate_half(x) * sin, the composite's
+ *      products and sum), q scaled by 1/sqrt(hs) afterwards as the composite does;
+ *   2. {@link flashCausalAttention}: softmax(q kᵀ + causal mask) v per (sequence, head) without the [T, T] scores in
+ *      memory (FlashAttention's online softmax): one workgroup of 256 threads per 64 queries, keys in tiles of 64
+ *      through workgroup memory, tiles above the diagonal skipped (half the products), each thread 4 queries x
+ *      4 keys of the scores and 4 queries x hs/16 values of the output; written straight into the merged
+ *      [B*T, H*hs] layout the dense projection reads. float32 FMA with float32 accumulation throughout.
+ * The online softmax rescales partial sums by exp(m_old - m_new) per tile, so it differs from the composite
+ * softmax by float32 rounding only (test/backend/webgpu-attention.test.ts states the tolerance).
+ * `MASSIVE_WEBGPU_ATTENTION=off` (or MASSIVE_WEBGPU_FUSED=off / MASSIVE_WEBGPU_KERNELS=off) keeps the composite path.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { fusedKernelsAvailable } from "./backend-webgpu-kernels";
+import { FlatProgram, toTensor, webgpuRunner, type TensorInfo, type WebGpuProgramRunner } from "./backend-webgpu-program";
+
+/** Queries per workgroup and keys per tile (the thread layout below assumes 64 and 256 threads). */
+const BLOCK = 64;
+const THREADS = 256;
+/** Workgroup memory the flash program declares: 32 KiB (adapters give 32 KiB or more; WebGPU's default is 16). */
+const SHARED_BYTES = 32768;
+
+interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComputeWorkgroupStorageSize: number } } }
+
+/**
+ * True when the fused attention runs for head size `hs` with `rd` rotary dims: webgpu with the fused programs on,
+ * not MASSIVE_WEBGPU_ATTENTION=off, hs a multiple of 4 up to 256, 0 < rd <= hs even, and 32 KiB of workgroup memory.
+ */
+export function fusedAttentionAvailable(hs: number, rd: number): boolean {
+  if (!fusedKernelsAvailable() || process.env.MASSIVE_WEBGPU_ATTENTION === "off") return false;
+  if (hs % 4 !== 0 || hs > 256 || rd <= 0 || rd > hs || rd % 2 !== 0) return false;
+  return webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize >= SHARED_BYTES;
+}
+
+/**
+ * qkv [B*T, H*3*hs] -> [3, B*H, T, hs] (q, k, v per sequence and head), rotary on q and k (cos, signedSin: [T, rd],
+ * src/model/rotary.ts), q times `scale`.
+ */
+export function rotarySplit(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, scale: number): tf.Tensor4D {
+  const rd = cos.shape[1];
+  const program = new FlatProgram({
+    key: `massiveRotarySplit_${hs}_${rd}`, outputShape: [3, B * H, T, hs], variableNames: ["QKV", "Cos", "Sin"],
+    uniforms: "seqLen : i32, heads : i32, scale : f32,", sizeUniform: true, threads: THREADS,
+    workgroups: Math.ceil((3 * B * H * T * hs) / THREADS),
+    code: `
+  fn main(index : i32) {
+    if (index >= uniforms.size) { return; }
+    let T = uniforms.seqLen;
+    let H = uniforms.heads;
+    let BH = uniforms.outShape[1];
+    let d = index % ${hs};
+    let t = (index / ${hs}) % T;
+    let bh = (index / (${hs} * T)) % BH;
+    let which = index / (${hs} * T * BH);
+    let base = ((bh / H) * T + t) * (3 * H * ${hs}) + (bh % H) * ${3 * hs} + which * ${hs};
+    var v = QKV[base + d];
+    if (which < 2 && d < ${rd}) {
+      let partner = select(d - ${rd / 2}, d + ${rd / 2}, d < ${rd / 2});
+      let rotated = v * Cos[t * ${rd} + d];
+      let swapped = QKV[base + partner] * Sin[t * ${rd} + d];
+      v = rotated + swapped;
+    }
+    if (which == 0) { v = v * uniforms.scale; }
+    result[index] = v;
+  }`,
+  });
+  return toTensor(webgpuRunner().runWebGPUProgram(program, [qkv, cos, signedSin] as unknown as TensorInfo[], "float32", [
+    { type: "int32", data: [T] }, { type: "int32", data: [H] }, { type: "float32", data: [scale] },
+  ])) as tf.Tensor4D;
+}
+
+/** The WGSL of the flash program for head size hs (a multiple of 4, at most 256). */
+function flashCode(hs: number): string {
+  const HV = hs / 4; // vec4 per head row
+  const chunks = Math.ceil(HV / 4); // 16-dim chunks of q and k per key tile
+  const NJ = Math.ceil(HV / 16); // output vec4 columns per thread: g = tx + 16 j
+  const VK = Math.min(BLOCK, 2048 / hs); // keys per v chunk (2048 floats of workgroup memory)
+  const rows = [0, 1, 2, 3];
+  const cols = Array.from({ length: NJ }, (_, j) => j);
+  const guard = (j: number, s: string): string => (16 * j + 16 <= HV ? s : `if (tx + ${16 * j} < ${HV}) { ${s} }`);
+  const perRow = (f: (r: number) => string): string => rows.map(f).join("\n      ");
+  const perOut = (f: (r: number, j: number) => string): string => rows.flatMap((r) => cols.map((j) => f(r, j))).join("\n      ");
+  return `
+  var<workgroup> qk : array<vec4<f32>, 512>; // q chunk [16 dims][16 x 4 queries], k chunk [16 dims][16 x 4 keys]; v chunk [${VK} keys][${HV}]
+  var<workgroup> pT : array<vec4<f32>, ${BLOCK * 16}>; // probabilities [64 keys][16 x 4 queries]
+  var<workgroup> redMax : array<f32, ${BLOCK * 16}>; // per query row, 16 partial maxima
+  var<workgroup> redSum : array<f32, ${BLOCK * 16}>;
+  var<workgroup> blockShared : i32;
+  fn main() {
+    let T = uniforms.seqLen;
+    let BH = uniforms.bh;
+    let li = i32(localIndex);
+    let tx = li % 16;
+    let ty = li / 16;
+    let bh = i32(workgroupId.y);
+    // Longest blocks (most key tiles) first; a uniform copy for the loop that holds barriers.
+    if (li == 0) { blockShared = (T + ${BLOCK - 1}) / ${BLOCK} - 1 - i32(workgroupId.x); }
+    let qb = workgroupUniformLoad(&blockShared);
+    let q0 = qb * ${BLOCK};
+    let qBase = bh * T * ${HV};
+    let kBase = (BH + bh) * T * ${HV};
+    let vBase = (2 * BH + bh) * T * ${HV};
+    let lr = li / 4;
+    let dv = li % 4;
+    ${perRow((r) => `var m${r} = -3.0e38; var l${r} = 0.0;`)}
+    ${perOut((r, j) => `var o${r}${j} = vec4<f32>(0.0);`)}
+    for (var kb = 0; kb <= qb; kb++) {
+      let k0 = kb * ${BLOCK};
+      ${perRow((r) => `var s${r} = vec4<f32>(0.0);`)}
+      for (var c = 0; c < ${chunks}; c++) {
+        let dq = c * 4 + dv;
+        var qv = vec4<f32>(0.0);
+        var kv = vec4<f32>(0.0);
+        if (dq < ${HV}) {
+          if (q0 + lr < T) { qv = QKV[qBase + (q0 + lr) * ${HV} + dq]; }
+          if (k0 + lr < T) { kv = QKV[kBase + (k0 + lr) * ${HV} + dq]; }
+        }
+        workgroupBarrier();
+        for (var e = 0; e < 4; e++) {
+          qk[(4 * dv + e) * 16 + lr / 4][lr % 4] = qv[e];
+          qk[256 + (4 * dv + e) * 16 + lr / 4][lr % 4] = kv[e];
+        }
+        workgroupBarrier();
+        for (var dd = 0; dd < 16; dd++) {
+          let a = qk[dd * 16 + ty];
+          let b = qk[256 + dd * 16 + tx];
+          ${perRow((r) => `s${r} = fma(vec4<f32>(a[${r}]), b, s${r});`)}
+        }
+      }
+      // Causal mask (and keys past T): query q0 + 4 ty + r sees keys k0 + 4 tx + e <= itself.
+      let key = vec4<i32>(k0 + 4 * tx) + vec4<i32>(0, 1, 2, 3);
+      ${perRow((r) => `s${r} = select(vec4<f32>(-3.0e38), s${r}, (key <= vec4<i32>(q0 + 4 * ty + ${r})) & (key < vec4<i32>(T)));
+      redMax[(4 * ty + ${r}) * 16 + tx] = max(max(s${r}.x, s${r}.y), max(s${r}.z, s${r}.w));`)}
+      workgroupBarrier();
+      ${perRow((r) => `var mt${r} = redMax[(4 * ty + ${r}) * 16];
+      for (var i = 1; i < 16; i++) { mt${r} = max(mt${r}, redMax[(4 * ty + ${r}) * 16 + i]); }
+      let mn${r} = max(m${r}, mt${r});
+      let alpha${r} = exp(m${r} - mn${r});
+      m${r} = mn${r};
+      let p${r} = exp(s${r} - vec4<f32>(mn${r}));
+      redSum[(4 * ty + ${r}) * 16 + tx] = (p${r}.x + p${r}.y) + (p${r}.z + p${r}.w);
+      for (var e = 0; e < 4; e++) { pT[(4 * tx + e) * 16 + ty][${r}] = p${r}[e]; }`)}
+      workgroupBarrier();
+      ${perRow((r) => `var lt${r} = 0.0;
+      for (var i = 0; i < 16; i++) { lt${r} = lt${r} + redSum[(4 * ty + ${r}) * 16 + i]; }
+      l${r} = l${r} * alpha${r} + lt${r};`)}
+      ${perOut((r, j) => `o${r}${j} = o${r}${j} * alpha${r};`)}
+      for (var vc = 0; vc < ${BLOCK / VK}; vc++) {
+        workgroupBarrier();
+        for (var i = li; i < ${VK * HV}; i = i + ${THREADS}) {
+          let kk = k0 + vc * ${VK} + i / ${HV};
+          qk[i] = select(vec4<f32>(0.0), QKV[vBase + min(kk, T - 1) * ${HV} + i % ${HV}], kk < T);
+        }
+        workgroupBarrier();
+        for (var kk = 0; kk < ${VK}; kk++) {
+          let p = pT[(vc * ${VK} + kk) * 16 + ty];
+          ${cols.map((j) => guard(j, `let v${j} = qk[kk * ${HV} + tx + ${16 * j}];
+          ${rows.map((r) => `o${r}${j} = fma(vec4<f32>(p[${r}]), v${j}, o${r}${j});`).join(" ")}`)).join("\n          ")}
+        }
+      }
+    }
+    let seq = bh / uniforms.heads;
+    let head = bh % uniforms.heads;
+    let C4 = uniforms.heads * ${HV};
+    ${rows.map((r) => `if (q0 + 4 * ty + ${r} < T) {
+      let out${r} = (seq * T + q0 + 4 * ty + ${r}) * C4 + head * ${HV} + tx;
+      ${cols.map((j) => guard(j, `result[out${r} + ${16 * j}] = o${r}${j} / l${r};`)).join(" ")}
+    }`).join("\n    ")}
+  }`;
+}
+
+class FlashAttentionProgram {
+  variableNames = ["QKV"];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [1], y: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  outputComponent = 4;
+  uniforms = "seqLen : i32, heads : i32, bh : i32,";
+  private readonly hs: number;
+
+  constructor(B: number, T: number, H: number, hs: number) {
+    this.hs = hs;
+    this.outputShape = [B * T, H * hs];
+    this.dispatch = [Math.ceil(T / BLOCK), B * H, 1];
+    this.shaderKey = `massiveFlashAttention_${hs}`;
+  }
+
+  getUserCode(): string {
+    return flashCode(this.hs);
+  }
+}
+
+/**
+ * softmax(q kᵀ + causal mask) v for q, k, v from {@link rotarySplit} ([3, B*H, T, hs], q already scaled), as the
+ * merged context [B*T, H*hs] (token rows, heads in order as HF merges them).
+ */
+export function flashCausalAttention(qkvHeads: tf.Tensor4D, B: number, T: number, H: number, hs: number): tf.Tensor2D {
+  const program = new FlashAttentionProgram(B, T, H, hs);
+  return toTensor(webgpuRunner().runWebGPUProgram(program, [qkvHeads] as unknown as TensorInfo[], "float32", [
+    { type: "int32", data: [T] }, { type: "int32", data: [H] }, { type: "int32", data: [B * H] },
+  ])) as tf.Tensor2D;
+}
+
+/** Both programs: the attention context [B*T, H*hs] of the fused projection output qkv [B*T, H*3*hs]. */
+export function fusedCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number): tf.Tensor2D {
+  return tf.tidy(() => flashCausalAttention(rotarySplit(qkv, cos, signedSin, B, T, H, hs, 1 / Math.sqrt(hs)), B, T, H, hs));
+}
