@@ -81,6 +81,7 @@ function flashCode(hs: number): string {
   const VK = Math.min(BLOCK, 2048 / hs); // keys per v chunk (2048 floats of workgroup memory)
   const rows = [0, 1, 2, 3];
   const cols = Array.from({ length: NJ }, (_, j) => j);
+  const vRegs = Array.from({ length: Math.ceil((VK * HV) / THREADS) }, (_, i) => i); // v vec4 per thread and chunk
   const guard = (j: number, s: string): string => (16 * j + 16 <= HV ? s : `if (tx + ${16 * j} < ${HV}) { ${s} }`);
   const perRow = (f: (r: number) => string): string => rows.map(f).join("\n      ");
   const perOut = (f: (r: number, j: number) => string): string => rows.flatMap((r) => cols.map((j) => f(r, j))).join("\n      ");
@@ -90,6 +91,26 @@ function flashCode(hs: number): string {
   var<workgroup> redMax : array<f32, ${BLOCK * 16}>; // per query row, 16 partial maxima
   var<workgroup> redSum : array<f32, ${BLOCK * 16}>;
   var<workgroup> blockShared : i32;
+  // The next chunk's global loads, issued before the current chunk's arithmetic (as the matrix product does).
+  var<private> qv : vec4<f32>;
+  var<private> kv : vec4<f32>;
+  ${vRegs.map((i) => `var<private> vr${i} : vec4<f32>;`).join(" ")}
+  fn massiveLoadQK(qRow : i32, kRow : i32, dq : i32, T : i32, qBase : i32, kBase : i32) {
+    qv = vec4<f32>(0.0);
+    kv = vec4<f32>(0.0);
+    if (dq < ${HV}) {
+      if (qRow < T) { qv = QKV[qBase + qRow * ${HV} + dq]; }
+      if (kRow < T) { kv = QKV[kBase + kRow * ${HV} + dq]; }
+    }
+  }
+  fn massiveLoadV(key0 : i32, T : i32, vBase : i32, li : i32) {
+    ${vRegs.map((i) => `{
+      let idx = li + ${i * THREADS};
+      let kk = key0 + idx / ${HV};
+      vr${i} = vec4<f32>(0.0);
+      if (idx < ${VK * HV} && kk < T) { vr${i} = QKV[vBase + kk * ${HV} + idx % ${HV}]; }
+    }`).join("\n    ")}
+  }
   fn main() {
     let T = uniforms.seqLen;
     let BH = uniforms.bh;
@@ -108,23 +129,19 @@ function flashCode(hs: number): string {
     let dv = li % 4;
     ${perRow((r) => `var m${r} = -3.0e38; var l${r} = 0.0;`)}
     ${perOut((r, j) => `var o${r}${j} = vec4<f32>(0.0);`)}
+    massiveLoadQK(q0 + lr, lr, dv, T, qBase, kBase);
     for (var kb = 0; kb <= qb; kb++) {
       let k0 = kb * ${BLOCK};
       ${perRow((r) => `var s${r} = vec4<f32>(0.0);`)}
       for (var c = 0; c < ${chunks}; c++) {
-        let dq = c * 4 + dv;
-        var qv = vec4<f32>(0.0);
-        var kv = vec4<f32>(0.0);
-        if (dq < ${HV}) {
-          if (q0 + lr < T) { qv = QKV[qBase + (q0 + lr) * ${HV} + dq]; }
-          if (k0 + lr < T) { kv = QKV[kBase + (k0 + lr) * ${HV} + dq]; }
-        }
         workgroupBarrier();
         for (var e = 0; e < 4; e++) {
           qk[(4 * dv + e) * 16 + lr / 4][lr % 4] = qv[e];
           qk[256 + (4 * dv + e) * 16 + lr / 4][lr % 4] = kv[e];
         }
         workgroupBarrier();
+        if (c + 1 < ${chunks}) { massiveLoadQK(q0 + lr, k0 + lr, (c + 1) * 4 + dv, T, qBase, kBase); }
+        else { massiveLoadV(k0, T, vBase, li); }
         for (var dd = 0; dd < 16; dd++) {
           let a = qk[dd * 16 + ty];
           let b = qk[256 + dd * 16 + tx];
@@ -151,11 +168,10 @@ function flashCode(hs: number): string {
       ${perOut((r, j) => `o${r}${j} = o${r}${j} * alpha${r};`)}
       for (var vc = 0; vc < ${BLOCK / VK}; vc++) {
         workgroupBarrier();
-        for (var i = li; i < ${VK * HV}; i = i + ${THREADS}) {
-          let kk = k0 + vc * ${VK} + i / ${HV};
-          qk[i] = select(vec4<f32>(0.0), QKV[vBase + min(kk, T - 1) * ${HV} + i % ${HV}], kk < T);
-        }
+        ${vRegs.map((i) => `if (li + ${i * THREADS} < ${VK * HV}) { qk[li + ${i * THREADS}] = vr${i}; }`).join(" ")}
         workgroupBarrier();
+        if (vc + 1 < ${BLOCK / VK}) { massiveLoadV(k0 + (vc + 1) * ${VK}, T, vBase, li); }
+        else if (kb < qb) { massiveLoadQK(q0 + lr, k0 + ${BLOCK} + lr, dv, T, qBase, kBase); }
         for (var kk = 0; kk < ${VK}; kk++) {
           let p = pT[(vc * ${VK} + kk) * 16 + ty];
           ${cols.map((j) => guard(j, `let v${j} = qk[kk * ${HV} + tx + ${16 * j}];

@@ -8,7 +8,7 @@
  * It replaces the webgpu kernels BatchMatMul and _FusedMatMul for the cases it handles (no transposes, K and N
  * multiples of 4, bias without activation, equal or broadcast batch) and hands every other case to the original
  * kernel. `MASSIVE_WEBGPU_MATMUL=tfjs` keeps the original kernels everywhere, `=128` only the 128-wide tiles (for
- * comparison).
+ * comparison); `MASSIVE_WEBGPU_MATMUL_SWIZZLE=1` stores the A tile swizzled (measurement, see userCode).
  */
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -24,7 +24,7 @@ export interface WebGpuBackendLike {
  * The WGSL of one variant: a 128 x BN tile (BN = 128: 8 x 8 outputs per thread; BN = 64: 8 x 4, twice the
  * workgroups for narrow or small products); `fit` drops the bounds checks (M multiple of 128, N of BN, K of 16).
  */
-function userCode(BN: number, fit: boolean, bias: boolean): string {
+function userCode(BN: number, fit: boolean, bias: boolean, swizzle: boolean): string {
   const cols = BN / 64; // vec4 accumulators per row
   const BNv = BN / 4; // vec4 per row of the B tile
   const acc: string[] = [];
@@ -56,9 +56,12 @@ function userCode(BN: number, fit: boolean, bias: boolean): string {
     return fit ? `rb${i} = ${g};` : `rb${i} = vec4<f32>(0.0); if (kt * ${BK} + ${idx} / ${BNv} < K && nv0 + ${idx} % ${BNv} < nvI) { rb${i} = ${g}; }`;
   };
   // A element (row, 4*kq + c) goes to As[(4*kq + c) * 32 + row / 4][row % 4]; B vec4 (krow, nq) to Bs[krow * BNv + nq].
+  // `swizzle` stores row / 4 XOR 2 kq instead: the 32 threads of a warp (8 rows x 4 kq) then hit 32 banks, not 8
+  // (4-way conflicts on every store); reads undo it (ty XOR 2 (k / 4)), still 2 addresses per warp (broadcast).
   const storeA = (i: number): string => {
     const idx = `(li + ${i * THREADS})`;
-    return [0, 1, 2, 3].map((c) => `As[(${idx} % 4 * 4 + ${c}) * 32 + ${idx} / 16][${idx} / 4 % 4] = ra${i}[${c}];`).join(" ");
+    const col = swizzle ? `((${idx} / 16) ^ (${idx} % 4 * 2))` : `${idx} / 16`;
+    return [0, 1, 2, 3].map((c) => `As[(${idx} % 4 * 4 + ${c}) * 32 + ${col}][${idx} / 4 % 4] = ra${i}[${c}];`).join(" ");
   };
   const storeB = (i: number): string => `Bs[li + ${i * THREADS}] = rb${i};`;
   const bLoads = Array.from({ length: cols }, (_, i) => i);
@@ -97,8 +100,9 @@ function userCode(BN: number, fit: boolean, bias: boolean): string {
       kt = t + 1;
       if (kt < tiles) { ${loads} }
       for (var k = 0; k < ${BK}; k++) {
-        let a0 = As[k * 32 + ty];
-        let a1 = As[k * 32 + 16 + ty];
+        let ta = ${swizzle ? "ty ^ (k / 4 * 2)" : "ty"};
+        let a0 = As[k * 32 + ta];
+        let a1 = As[k * 32 + 16 + ta];
         ${bReads}
         ${fmas.join("\n        ")}
       }
@@ -119,6 +123,7 @@ class TiledMatMulProgram {
   private readonly fit: boolean;
   private readonly bias: boolean;
   private readonly BN: number;
+  private readonly swizzle = process.env.MASSIVE_WEBGPU_MATMUL_SWIZZLE === "1";
 
   constructor(outShape: number[], batch: number, M: number, N: number, K: number, bias: boolean, BN: number) {
     this.outputShape = outShape;
@@ -127,11 +132,11 @@ class TiledMatMulProgram {
     this.bias = bias;
     this.BN = BN;
     this.dispatch = [Math.ceil(N / BN), Math.ceil(M / BM), batch];
-    this.shaderKey = `massiveTiledMatMul_${BM}x${BN}x${BK}_${this.fit}_${bias}`;
+    this.shaderKey = `massiveTiledMatMul_${BM}x${BN}x${BK}_${this.fit}_${bias}${this.swizzle ? "_swizzled" : ""}`;
   }
 
   getUserCode(): string {
-    return userCode(this.BN, this.fit, this.bias);
+    return userCode(this.BN, this.fit, this.bias, this.swizzle);
   }
 }
 

@@ -491,7 +491,9 @@ export class GPTNeoX {
   /** The MLP on xn [N, C], in pieces of rows whose [rows, intermediate] activations fit mlpActivationBytes. */
   private mlp(xn: tf.Tensor2D, l: LayerTensors): tf.Tensor2D {
     const N = xn.shape[0];
-    const rows = Math.max(1, Math.floor(this.mlpBytes / (4 * this.config.intermediateSize)));
+    const maxRows = Math.max(1, Math.floor(this.mlpBytes / (4 * this.config.intermediateSize)));
+    // Equal pieces (10240 rows in 2 x 5120, not 8192 + 2048: a small last piece runs the products below their rate).
+    const rows = Math.ceil(N / Math.ceil(N / maxRows));
     const piece = (x: tf.Tensor2D): tf.Tensor2D => {
       const h = this.linear(x, l.fc1W, l.fc1B); // (rows, 4C)
       // The fused GELU has no gradient: the forward path uses it, activation() (shared with training) does not.

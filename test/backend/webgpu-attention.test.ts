@@ -39,6 +39,8 @@ async function attnOut(model: GPTNeoX, ids: number[][], fused: boolean): Promise
 
 test("fused attention equals the composite attention (rotary, causal softmax, merge) for head sizes 8..256", async (t) => {
   if (!onGpu) return t.skip("needs the webgpu backend");
+  const limits = (tf.backend() as unknown as { device: { limits: Record<string, number> } }).device.limits;
+  console.log(`  device limits: maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}, maxComputeInvocationsPerWorkgroup ${limits.maxComputeInvocationsPerWorkgroup}`);
   const cases = [
     { hidden: 48, heads: 6, B: 3, T: 70 }, // hs 8, rd 2
     { hidden: 512, heads: 8, B: 2, T: 300 }, // hs 64 (70m), rd 16
