@@ -50,13 +50,16 @@ export function halfMatMulFits(K: number, N: number, tile: HalfTile = DEFAULT_HA
  * float16) and W's bn x bk block in workgroup memory, the next step's global loads held in registers meanwhile;
  * each subgroup multiplies its tm x tn matrices from there; results go out through a per-subgroup staging block in
  * workgroup memory, with the row and column guards (M and N need not be multiples of the tile).
+ * `aHalf`: A is already float16 bits packed two per word ([M, K / 2] int32, vec4 = 8 halves), as W: half the bytes
+ * each column of workgroups reads, and no conversion in every workgroup.
  */
-export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, bias: boolean): string {
+export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, bias: boolean, aHalf = false): string {
   const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
   const { tm, tn, bk, sgM } = tile;
   if (bk % cfg.K !== 0 || bk % 8 !== 0) throw new Error(`halfMatMulCode: bk ${bk} must be a multiple of ${cfg.K} and 8`);
   const sa = bk + 8; // row stride of the staged blocks in halves: 16 bytes of padding against bank conflicts
-  const aVec = (bm * bk) / 4, wVec = (bn * bk) / 8; // vec4 loads per step (A: 4 floats, W: 8 halves)
+  const aPerVec = aHalf ? 8 : 4; // A elements per vec4 load: 8 halves or 4 floats
+  const aVec = (bm * bk) / aPerVec, wVec = (bn * bk) / 8; // vec4 loads per step
   if (aVec % threads !== 0 || wVec % threads !== 0) throw new Error(`halfMatMulCode: tile ${bm}x${bn}x${bk} does not split over ${threads} threads`);
   const aPer = aVec / threads, wPer = wVec / threads;
   const L = `subgroup_matrix_left<f16, ${cfg.K}, ${cfg.M}>`;
@@ -71,7 +74,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, bias: b
   let M = uniforms.dimM;
   let N = uniforms.dimN;
   let K = uniforms.dimK;
-  let kv = u32(K / 4);
+  let kv = u32(K / ${aPerVec});
   let kw = u32(K / 8);
   let li = i32(localIndex);
   let sg = li / ${SUBGROUP};
@@ -80,30 +83,31 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, bias: b
   let sgn = sg / ${sgM};
   let m0 = i32(workgroupId.y) * ${bm};
   let n0 = i32(workgroupId.x) * ${bn};`);
-  for (const i of range(aPer)) lines.push(`  var ra${i} : vec4<f32>;`);
+  for (const i of range(aPer)) lines.push(`  var ra${i} : vec4<${aHalf ? "i32" : "f32"}>;`);
   for (const i of range(wPer)) lines.push(`  var rw${i} : vec4<i32>;`);
   for (const i of range(tm)) for (const j of range(tn)) lines.push(`  var acc${i}_${j} = ${C}();`);
   const load = (kt: string): string[] => [
     ...range(aPer).map((i) => {
       const idx = `(li + ${i * threads})`;
-      return `    { let r = m0 + ${idx} / ${bk / 4}; ra${i} = vec4<f32>(0.0); if (r < M) { ra${i} = A[u32(r) * kv + u32(${kt} * ${bk / 4} + ${idx} % ${bk / 4})]; } }`;
+      const per = bk / aPerVec;
+      return `    { let r = m0 + ${idx} / ${per}; ra${i} = vec4<${aHalf ? "i32" : "f32"}>(0); if (r < M) { ra${i} = A[u32(r) * kv + u32(${kt} * ${per} + ${idx} % ${per})]; } }`;
     }),
     ...range(wPer).map((i) => {
       const idx = `(li + ${i * threads})`;
       return `    { let n = n0 + ${idx} / ${bk / 8}; rw${i} = vec4<i32>(0); if (n < N) { rw${i} = W[u32(n) * kw + u32(${kt} * ${bk / 8} + ${idx} % ${bk / 8})]; } }`;
     }),
   ];
+  /** Eight halves from a vec4 of packed words into a staged block. */
+  const stageHalves = (dst: string, reg: string, idx: string): string =>
+    `    { let b = ${idx} / ${bk / 8} * ${sa} + ${idx} % ${bk / 8} * 8; ${range(4).map((c) => `let h${c} = bitcast<vec2<f16>>(${reg}[${c}]); ${dst}[b + ${2 * c}] = h${c}.x; ${dst}[b + ${2 * c + 1}] = h${c}.y;`).join(" ")} }`;
   const stage: string[] = [
     ...range(aPer).map((i) => {
       const idx = `(li + ${i * threads})`;
+      if (aHalf) return stageHalves("As", `ra${i}`, idx);
       const base = `${idx} / ${bk / 4} * ${sa} + ${idx} % ${bk / 4} * 4`;
       return `    { let b = ${base}; ${range(4).map((c) => `As[b + ${c}] = f16(ra${i}[${c}]);`).join(" ")} }`;
     }),
-    ...range(wPer).map((i) => {
-      const idx = `(li + ${i * threads})`;
-      const base = `${idx} / ${bk / 8} * ${sa} + ${idx} % ${bk / 8} * 8`;
-      return `    { let b = ${base}; ${range(4).map((c) => `let h${c} = bitcast<vec2<f16>>(rw${i}[${c}]); Ws[b + ${2 * c}] = h${c}.x; Ws[b + ${2 * c + 1}] = h${c}.y;`).join(" ")} }`;
-    }),
+    ...range(wPer).map((i) => stageHalves("Ws", `rw${i}`, `(li + ${i * threads})`)),
   ];
   const mma: string[] = [];
   for (let kk = 0; kk < bk; kk += cfg.K) {

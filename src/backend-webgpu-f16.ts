@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { DEFAULT_HALF_TILE, HALF_MATMUL_DIRECTIVES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-code";
-import { TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
+import { FlatProgram, TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
 
 export { halfMatMulFits } from "./backend-webgpu-f16-code";
 
@@ -132,19 +132,45 @@ class HalfMatMulProgram {
   uniforms = "dimM : i32, dimN : i32, dimK : i32,";
   private readonly code: string;
 
-  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, bias: boolean) {
+  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, bias: boolean, aHalf: boolean) {
     const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
     this.variableNames = bias ? ["A", "W", "bias"] : ["A", "W"];
     this.outputShape = [M, N];
     this.workgroupSize = [threads, 1, 1];
     this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), 1];
-    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}_${bias}`;
-    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, bias)}`;
+    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}_${bias}_${aHalf}`;
+    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, bias, aHalf)}`;
   }
 
   getUserCode(): string {
     return this.code;
   }
+}
+
+/** float32 pairs -> float16 bits in one int32 word (the same f16() conversion as the product kernel's staging). */
+const PACK_HALF_CODE = `enable f16;
+  fn main(index : i32) {
+    if (index >= uniforms.size) { return; }
+    result[index] = bitcast<i32>(vec2<f16>(f16(X[2 * index]), f16(X[2 * index + 1])));
+  }`;
+
+/** x [M, K] float32 (K even) as float16 bits packed two per int32 word: [M, K / 2] int32. */
+export function packHalfActivations(x: tf.Tensor2D): tf.Tensor2D {
+  const [M, K] = x.shape;
+  const words = (M * K) / 2;
+  const program = new FlatProgram({
+    key: "massivePackHalf", outputShape: [M, K / 2], variableNames: ["X"], uniforms: "", code: PACK_HALF_CODE,
+    threads: 256, workgroups: Math.ceil(words / 256), sizeUniform: true,
+  });
+  return toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, [x as unknown as TensorInfo], "int32")) as tf.Tensor2D;
+}
+
+/**
+ * Whether halfLinear converts the activations to float16 once, in a pass of their own, before the product
+ * (default), or in every workgroup as it stages them (`MASSIVE_WEBGPU_F16_A=float32`): the results are the same.
+ */
+function packActivationsFirst(): boolean {
+  return process.env.MASSIVE_WEBGPU_F16_A !== "float32";
 }
 
 /** A torch.nn.Linear weight [out, in] as float16 bits, packed two per int32 word: [out, in / 2] int32 on the GPU. */
@@ -166,10 +192,16 @@ export function halfLinear(x: tf.Tensor2D, packedW: tf.Tensor2D, b?: tf.Tensor1D
   if (packedW.dtype !== "int32" || packedW.shape[1] * 2 !== K) throw new Error(`halfLinear: weight [${packedW.shape}] ${packedW.dtype} does not match x [${x.shape}]`);
   if (!halfMatMulFits(K, N, tile)) throw new Error(`halfLinear: [${M}, ${K}] x [${K}, ${N}] needs in % ${tile.bk} == 0 and out % 4 == 0`);
   if (b && (b.shape[0] !== N || b.dtype !== "float32")) throw new Error(`halfLinear: bias [${b.shape}] for ${N} outputs`);
-  const program = new HalfMatMulProgram(config, tile, M, N, b !== undefined);
-  const inputs = [x, packedW, ...(b ? [b] : [])] as unknown as TensorInfo[];
-  const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs, "float32", [
-    { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },
-  ]);
-  return toTensor(info) as tf.Tensor2D;
+  const aHalf = packActivationsFirst();
+  const a = aHalf ? packHalfActivations(x) : x;
+  try {
+    const program = new HalfMatMulProgram(config, tile, M, N, b !== undefined, aHalf);
+    const inputs = [a, packedW, ...(b ? [b] : [])] as unknown as TensorInfo[];
+    const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs, "float32", [
+      { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },
+    ]);
+    return toTensor(info) as tf.Tensor2D;
+  } finally {
+    if (a !== x) a.dispose();
+  }
 }

@@ -3,7 +3,8 @@
  * subgroup-matrix configurations (Dawn toggle allow_unsafe_apis on), checks the tensor-core matrix product of
  * ../../src/backend-webgpu-f16-code.ts against a float64 CPU reference on small and sampled large products, and
  * times it on the Pythia 70m and 1b product shapes (10 x 2048 tokens) per tile variant, in TFLOP/s.
- * Usage: node f16-probe.js [--reps 20] [--out probe.json]  (the PyTorch side: bench/peers/matmul_f16.py)
+ * Usage: node f16-probe.js [--reps 20] [--out probe.json] [--only <regex of variants>] [--shapes <regex of shapes>]
+ *          [--toggles allow_unsafe_apis,vulkan_enable_f16_on_nvidia]  (the PyTorch side: bench/peers/matmul_f16.py)
  */
 import * as fs from "node:fs";
 import { DEFAULT_HALF_TILE, HALF_MATMUL_DIRECTIVES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
@@ -40,20 +41,25 @@ const TILES: Record<string, HalfTile> = {
   "128x128-128t-bk64": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64 },
   "64x128-128t-bk32": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 32 },
   "128x256-256t-bk32": { sgM: 2, sgN: 4, tm: 4, tn: 4, bk: 32 },
+  "128x128-256t-4x2sg-bk32-aHalf": DEFAULT_HALF_TILE,
+  "128x128-256t-bk32-aHalf": { sgM: 2, sgN: 4, tm: 4, tn: 2, bk: 32 },
+  "128x128-256t-4x2sg-bk64-aHalf": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64 },
 };
+/** Variants whose A input is float16 bits packed two per word (converted once, not in every workgroup). */
+const aHalfOf = (name: string): boolean => name.endsWith("-aHalf");
 
-function shader(cfg: SubgroupMatrixShape, tile: HalfTile, bias: boolean): string {
+function shader(cfg: SubgroupMatrixShape, tile: HalfTile, bias: boolean, aHalf: boolean): string {
   const { threads } = halfMatMulLayout(cfg, tile);
   return `${HALF_MATMUL_DIRECTIVES.join("\n")}
 struct Uniforms { dimM : i32, dimN : i32, dimK : i32, pad : i32 };
 @group(0) @binding(0) var<storage, read_write> result : array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> A : array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> A : array<vec4<${aHalf ? "i32" : "f32"}>>;
 @group(0) @binding(2) var<storage, read> W : array<vec4<i32>>;
 ${bias ? "@group(0) @binding(4) var<storage, read> bias : array<vec4<f32>>;" : ""}
 @group(0) @binding(3) var<uniform> uniforms : Uniforms;
 var<private> localIndex : u32;
 var<private> workgroupId : vec3<u32>;
-${halfMatMulCode(cfg, tile, bias)}
+${halfMatMulCode(cfg, tile, bias, aHalf)}
 @compute @workgroup_size(${threads}, 1, 1)
 fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wid : vec3<u32>) {
   localIndex = li;
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
     const key = `${name}/${bias}`;
     if (!pipelines.has(key)) {
       device.pushErrorScope("validation");
-      const module = device.createShaderModule({ code: shader(cfg, tile, bias) });
+      const module = device.createShaderModule({ code: shader(cfg, tile, bias, aHalfOf(name)) });
       const info = await module.getCompilationInfo();
       for (const m of info.messages) if (m.type === "error") console.log(`compile ${name}: ${m.lineNum}:${m.linePos} ${m.message}`);
       const p = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "_start" } });
@@ -126,10 +132,10 @@ async function main(): Promise<void> {
     return pipelines.get(key);
   };
   /** Runs out = A @ W^T (+ bias) `times` times in one submission; returns seconds per product (after the work is done). */
-  const run = async (name: string, tile: HalfTile, M: number, K: number, N: number, bufs: { a: Any; w: Any; o: Any; b?: Any }, times: number): Promise<number> => {
+  const run = async (name: string, tile: HalfTile, M: number, K: number, N: number, bufs: { a: Any; ah: Any; w: Any; o: Any; b?: Any }, times: number): Promise<number> => {
     const p = await pipeline(name, tile, !!bufs.b);
     const u = buffer(new Int32Array([M, N, K, 0]), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    const entries = [{ binding: 0, resource: { buffer: bufs.o } }, { binding: 1, resource: { buffer: bufs.a } }, { binding: 2, resource: { buffer: bufs.w } }, { binding: 3, resource: { buffer: u } }];
+    const entries = [{ binding: 0, resource: { buffer: bufs.o } }, { binding: 1, resource: { buffer: aHalfOf(name) ? bufs.ah : bufs.a } }, { binding: 2, resource: { buffer: bufs.w } }, { binding: 3, resource: { buffer: u } }];
     if (bufs.b) entries.push({ binding: 4, resource: { buffer: bufs.b } });
     const group = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries });
     const { bm, bn } = halfMatMulLayout(cfg, tile);
@@ -157,11 +163,11 @@ async function main(): Promise<void> {
     return r;
   };
   /** Inputs on the GPU: A float32, W float16 bits (and the float16-rounded values for the reference), bias. */
-  const inputs = (M: number, K: number, N: number, seed: number): { a: Float32Array; wBits: Uint16Array; bias: Float32Array; bufs: { a: Any; w: Any; o: Any; b: Any } } => {
+  const inputs = (M: number, K: number, N: number, seed: number): { a: Float32Array; wBits: Uint16Array; bias: Float32Array; bufs: { a: Any; ah: Any; w: Any; o: Any; b: Any } } => {
     const a = randomArray(M * K, seed);
     const wBits = float32ToHalf(randomArray(N * K, seed + 1, 1 / Math.sqrt(K)));
     const bias = randomArray(N, seed + 2, 0.1);
-    return { a, wBits, bias, bufs: { a: buffer(a, S), w: buffer(wBits, S), o: buffer(M * N * 4, S), b: buffer(bias, S) } };
+    return { a, wBits, bias, bufs: { a: buffer(a, S), ah: buffer(float32ToHalf(a), S), w: buffer(wBits, S), o: buffer(M * N * 4, S), b: buffer(bias, S) } };
   };
   const free = (bufs: Record<string, Any>): void => { for (const b of Object.values(bufs)) b?.destroy(); };
   /**
@@ -189,7 +195,9 @@ async function main(): Promise<void> {
     return { rounded: worst, vsFloat32A: worst32 };
   };
   const checks: Record<string, unknown>[] = [];
-  for (const [name, tile] of Object.entries(TILES)) {
+  const only = new RegExp(arg("only", "."));
+  const variants = Object.entries(TILES).filter(([name]) => only.test(name));
+  for (const [name, tile] of variants) {
     try {
       for (const [M, K, N, withBias] of [[200, 160, 136, true], [257, 64, 264, false]] as [number, number, number, boolean][]) {
         if (K % tile.bk !== 0) continue;
@@ -213,12 +221,13 @@ async function main(): Promise<void> {
     ["1b qkv K2048 N6144", 20480, 2048, 6144], ["1b logits K2048 N50304 (5 seqs)", 10240, 2048, 50304],
     ["70m K512 N512", 20480, 512, 512], ["70m fc1 K512 N2048", 20480, 512, 2048], ["70m fc2 K2048 N512", 20480, 2048, 512],
   ];
+  const shapeFilter = new RegExp(arg("shapes", "."));
   const timings: Record<string, unknown>[] = [];
   const good = new Set(checks.filter((c) => (c as Any).rounded !== undefined && (c as Any).rounded < 1e-5).map((c) => c.tile as string));
-  for (const [label, M, K, N] of shapes) {
+  for (const [label, M, K, N] of shapes.filter(([l]) => shapeFilter.test(l))) {
     const x = inputs(M, K, N, 5);
     let first = true;
-    for (const [name, tile] of Object.entries(TILES)) {
+    for (const [name, tile] of variants) {
       if (!good.has(name) || K % tile.bk !== 0) continue;
       try {
         await run(name, tile, M, K, N, x.bufs, 2);

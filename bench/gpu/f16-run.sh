@@ -16,6 +16,18 @@ mkdir -p $G/js/test && ln -sfn "$PWD/test/fixtures" $G/js/test/fixtures && ln -s
 quiet() { grep --line-buffered -v -E 'deprecated builtin|^\s+\^+\s*$|subgroupMatrix(Load|Store)|^warning:$|^Compilation log|warning\(s\) generated|^\s*$'; }
 log() { echo "[$(date -u +%T)] $*" | tee -a "$OUTDIR/all.log"; }
 export MASSIVE_BACKEND=webgpu
+if [[ ${1:-} == --quick ]]; then
+  # One short call: the float16 tests, the probe's activation-staging variants on three 1b products, the 1b forward
+  # (peer figures from the committed run of the same day, not side by side).
+  log "float16 tests"
+  timeout 90 node --test --test-reporter=spec $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  log "probe"
+  (cd $G/js/bench/gpu && ln -sfn "$PWD/../../../node_modules" node_modules 2>/dev/null; timeout 30 node f16-probe.js --reps 10 --only '4x2sg-bk32(-aHalf)?$' --shapes '1b (qkv K2048 N6144|fc1)' --out "$OUTDIR/probe.json") 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  log "ours, float16, 1b"
+  timeout 90 node $G/js/bench/gpu/forward.js --shapes 1b --reps 3 --peer bench/gpu/h200-2026-12-02-f16/forward/peer.json --compute float16 --tag f16-quick 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  log "done"
+  exit 0
+fi
 log "float16 tests"
 timeout 120 node --test --test-reporter=spec $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 log "float32 parity with the float16 toggles on"

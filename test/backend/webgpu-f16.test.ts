@@ -1,5 +1,6 @@
 /**
  * Float16 compute (src/backend-webgpu-f16.ts). On the GPU machine (webgpu with Dawn's float16 subgroup matrices):
+ *   - packHalfActivations bit for bit against the host's float32 -> float16 rounding (src/io/host-tensor.ts);
  *   - halfLinear against tfjs's float32 matMul of the same float16 weights (widened) and against a float64 host
  *     reference, on shapes that are and are not multiples of the 128 x 128 tile, with and without bias;
  *   - the GPT-NeoX forward with compute "float16" against transformers' float32 outputs (tiny-neox-a).
@@ -13,7 +14,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend";
-import { halfComputeAvailable, halfLinear, hoistDirectives, packHalfWeight } from "../../src/backend-webgpu-f16";
+import { halfComputeAvailable, halfLinear, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
@@ -50,6 +51,24 @@ test("compute float16 refuses to build a model where float16 subgroup matrices a
   assert.throws(() => GPTNeoX.fromCheckpoint(ckpt, { compute: "float16" }), /compute float16 needs the webgpu backend/);
 });
 
+test("packHalfActivations rounds float32 to float16 bits exactly as the host does (normal and subnormal values)", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  const normal = values(4096, 3, 100);
+  const small = values(1024, 4, 1e-4); // float16 subnormals below 6.1e-5
+  // (Beyond float16's range WGSL leaves f16() of a runtime value indeterminate: not compared.)
+  const edge = Float32Array.from([0, -0, 65504, -65504, 1e-8, 2 ** -24, 2 ** -25, 3 * 2 ** -26, 1 + 2 ** -11, 1 + 3 * 2 ** -11]);
+  const all = new Float32Array(normal.length + small.length + edge.length + 2);
+  all.set(normal); all.set(small, normal.length); all.set(edge, normal.length + small.length);
+  const x = tf.tensor2d(all, [2, all.length / 2]);
+  const packed = packHalfActivations(x);
+  const got = new Uint16Array(((await packed.data()) as Int32Array).buffer);
+  const want = float32ToHalf(all);
+  let mismatches = 0;
+  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) { if (mismatches++ < 5) console.log(`  element ${i}: ${all[i]} -> 0x${got[i]!.toString(16)}, host 0x${want[i]!.toString(16)}`); }
+  tf.dispose([x, packed]);
+  assert.equal(mismatches, 0, `${mismatches} of ${want.length} values rounded differently`);
+});
+
 test("halfLinear matches tfjs float32 matMul within (2^-11 + 2K 2^-24) sum|a w| and the rounded float64 product within 2K 2^-24 sum|a w|", async (t) => {
   if (skip()) return t.skip(skip() as string);
   for (const [M, K, N, bias] of [[200, 160, 136, true], [257, 64, 264, false], [512, 512, 1536, true], [1000, 2048, 516, true]] as const) {
@@ -62,6 +81,13 @@ test("halfLinear matches tfjs float32 matMul within (2^-11 + 2K 2^-24) sum|a w| 
     const bT = b ? tf.tensor1d(b) : undefined;
     const wT = tf.transpose(tf.tensor2d(w, [N, K]));
     const got = (await halfLinear(x, packed, bT as tf.Tensor1D | undefined).data()) as Float32Array;
+    // The other staging (activations converted in every workgroup) must give the same bits.
+    process.env.MASSIVE_WEBGPU_F16_A = "float32";
+    const staged = (await halfLinear(x, packed, bT as tf.Tensor1D | undefined).data()) as Float32Array;
+    delete process.env.MASSIVE_WEBGPU_F16_A;
+    let differ = 0;
+    for (let i = 0; i < got.length; i++) if (got[i] !== staged[i]) differ++;
+    assert.equal(differ, 0, `${M}x${K}x${N}: ${differ} outputs differ between the two stagings`);
     const ref32 = (await tf.fused.matMul({ a: x, b: wT as tf.Tensor2D, bias: bT }).data()) as Float32Array;
     const aHalf = halfToFloat32(float32ToHalf(a));
     let worst32 = 0, worst64 = 0;
