@@ -49,6 +49,11 @@ export function halfComputeMissing(): string {
   return tf.getBackend() !== "webgpu" ? `backend is ${tf.getBackend()}, not webgpu` : unavailable;
 }
 
+/** Throws the one-line reason unless {@link halfComputeAvailable} (for GPTNeoXOptions.compute = "float16"). */
+export function requireHalfCompute(): void {
+  if (!halfComputeAvailable()) throw new Error(`compute float16 needs the webgpu backend with float16 subgroup matrices: ${halfComputeMissing()}`);
+}
+
 /** The tensor-core configuration in use (M x N x K of one subgroup product), or undefined. */
 export function halfMatrixConfig(): SubgroupMatrixShape | undefined {
   return config;

@@ -17,7 +17,7 @@ import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedAttentionAvailable, fusedCausalAttention } from "../backend-webgpu-attention";
 import { fusedCausalSoftmax, fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
-import { halfComputeAvailable, halfComputeMissing, halfLinear, halfMatMulFits, packHalfWeight } from "../backend-webgpu-f16";
+import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
 import { paramValues, selectNeoXParams, type LayerSources, type ParamSource } from "./weights";
@@ -146,7 +146,7 @@ export class GPTNeoX {
     this.scoreBytes = options.attentionScoreBytes ?? ATTENTION_SCORE_BYTES;
     this.mlpBytes = options.mlpActivationBytes ?? MLP_ACTIVATION_BYTES;
     this.compute = options.compute ?? "float32";
-    if (this.compute === "float16" && !halfComputeAvailable()) throw new Error(`compute float16 needs the webgpu backend with float16 subgroup matrices: ${halfComputeMissing()}`);
+    if (this.compute === "float16") requireHalfCompute();
   }
 
   /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */

@@ -18,6 +18,8 @@ import { planStreaming, recordStreaming } from "./stream";
 export interface EngineOptions {
   batchSize?: number;
   medianMethod?: MedianMethod;
+  /** GPTNeoXOptions.compute: `float16` runs the Linear layers on the GPU's tensor cores (webgpu only). */
+  compute?: "float32" | "float16";
 }
 
 export interface RecordResult {
@@ -56,7 +58,7 @@ export class InProcessEngine implements RecordEngine {
       const key = architectureKey(ckpt.config);
       if (!this.model || key !== this.key) {
         this.model?.dispose();
-        this.model = new GPTNeoX(ckpt.config);
+        this.model = new GPTNeoX(ckpt.config, { compute: this.options.compute });
         this.key = key;
       }
       this.widener ??= new HalfWidener();

@@ -54,6 +54,8 @@ export interface CheckpointRecord {
   project: { name: string; version: string };
   backend: string;
   medianMethod: string;
+  /** Present when recorded with float16 compute (GPTNeoXOptions.compute); absent means float32. */
+  compute?: "float16";
   seconds: number;
   recordedAt: string;
   statsFile: string;

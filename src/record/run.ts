@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../backend";
+import { requireHalfCompute } from "../backend-webgpu-f16";
 import { exp2FileName, formatExp2Values, readExp2Stats, writeExp2Stats } from "../io/exp2-stats";
 import type { HubClient, HubSnapshot } from "../io/hub/client";
 import { stepBranchSteps } from "../io/hub/audit";
@@ -100,14 +101,17 @@ export interface RecordRunSummary {
   manifest: RunManifest;
 }
 
-/** Checks a finished checkpoint; returns "done", "todo" or throws for another evaluation set. */
-function finishedState(out: string, name: string, step: number, evalInfo: EvalInfo, force: boolean, log: (l: string) => void): "done" | "todo" {
+/** Checks a finished checkpoint; returns "done", "todo" or throws for another evaluation set or compute precision. */
+function finishedState(out: string, name: string, step: number, evalInfo: EvalInfo, force: boolean, log: (l: string) => void, compute = "float32"): "done" | "todo" {
   const file = path.join(out, exp2FileName(name, step));
   if (!fs.existsSync(file)) return "todo";
   const record = readCheckpointRecord(out, step);
   if (force) return "todo";
   if (record && record.eval.sha256 !== evalInfo.sha256) {
     throw new Error(`${file} was recorded on another evaluation set (sha256 ${record.eval.sha256.slice(0, 12)}..., now ${evalInfo.sha256.slice(0, 12)}...): use another --out, or --force to overwrite`);
+  }
+  if (record && (record.compute ?? "float32") !== compute) {
+    throw new Error(`${file} was recorded with ${record.compute ?? "float32"} compute, now ${compute}: use another --out, or --force to overwrite`);
   }
   try {
     const stats = readExp2Stats(file);
@@ -165,7 +169,7 @@ export async function recordRun(options: RecordRunOptions): Promise<RecordRunSum
   const todo: CheckpointRef[] = [];
   const skipped: number[] = [];
   for (const c of options.checkpoints) {
-    if (finishedState(out, name, c.step, evalInfo, Boolean(options.force), log) === "done") skipped.push(c.step);
+    if (finishedState(out, name, c.step, evalInfo, Boolean(options.force), log, options.compute) === "done") skipped.push(c.step);
     else todo.push(c);
   }
   if (skipped.length) log(`[record] ${name}: ${skipped.length} checkpoint(s) already recorded, skipped (steps ${skipped.join(", ")})`);
@@ -176,7 +180,8 @@ export async function recordRun(options: RecordRunOptions): Promise<RecordRunSum
     if (todo.some((c) => c.kind === "hub") && !options.hub) throw new Error("recordRun: hub checkpoints need options.hub (a HubClient)");
     const info = await initBackend();
     workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(info.name, todo), todo.length));
-    const engineOptions: EngineOptions = { batchSize: options.batchSize, medianMethod: options.medianMethod };
+    if (options.compute === "float16") requireHalfCompute(); // fail once, not per checkpoint
+    const engineOptions: EngineOptions = { batchSize: options.batchSize, medianMethod: options.medianMethod, compute: options.compute };
     const engines: RecordEngine[] = workers === 1 ? [new InProcessEngine(sequences, engineOptions)] : Array.from({ length: workers }, () => new WorkerEngine(sequences, engineOptions));
     log(`[record] ${name}: recording ${todo.length} checkpoint(s) on ${evalInfo.sequences} x ${evalInfo.seqLen} tokens with ${workers} ${workers === 1 ? "engine (in process)" : "worker threads"}, backend ${info.name}, into ${out}`);
     const progress = startProgress(`[record] ${name}`, todo.length);
@@ -204,6 +209,7 @@ export async function recordRun(options: RecordRunOptions): Promise<RecordRunSum
         project: projectVersion(),
         backend: r.backend,
         medianMethod: r.medianMethod,
+        ...(options.compute === "float16" ? { compute: "float16" as const } : {}),
         seconds: Math.round(r.seconds * 1000) / 1000,
         recordedAt: new Date().toISOString(),
         statsFile,

@@ -65,7 +65,7 @@ test("massive forward and convert refuse bad input with one line and a non-zero 
   fs.writeFileSync(ids, "[[1, 2]]");
   const badCompute = run("forward", "--model", TINY_DIR, "--ids", ids, "--out", path.join(tmp, "o.safetensors"), "--compute", "int8");
   assert.equal(badCompute.status, 2);
-  assert.match(badCompute.stderr, /--compute int8: expected float32 or float16/);
+  assert.match(badCompute.stderr, /--compute must be float32 or float16, got 'int8'/);
   // This test runs without a GPU: float16 compute needs webgpu with Dawn's float16 subgroup matrices.
   const half = run("forward", "--model", TINY_DIR, "--ids", ids, "--out", path.join(tmp, "o.safetensors"), "--compute", "float16");
   assert.notEqual(half.status, 0);

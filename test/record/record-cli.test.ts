@@ -165,4 +165,17 @@ test("bad input: one-line errors and non-zero exits", { timeout: 600_000 }, asyn
   const r2 = await run(["--checkpoints", ckpts, "--steps", "0", "--eval", small, "--out", out]);
   assert.equal(r2.code, 1);
   assert.match(r2.stderr, /exp2_d128-L6-H4_step0 was recorded on another evaluation set .*--force to overwrite/);
+  // --compute: a bad value; float16 where it is missing (no GPU here); results of another compute precision
+  fs.writeFileSync(small, JSON.stringify({ sequences: [[1, 2, 3, 4]] }));
+  const r3 = await run(["--checkpoints", ckpts, "--steps", "0", "--eval", small, "--out", out, "--compute", "bf16"]);
+  assert.equal(r3.code, 2);
+  assert.match(r3.stderr, /--compute must be float32 or float16, got 'bf16'/);
+  const r4 = await run(["--checkpoints", ckpts, "--steps", "16", "--eval", small, "--out", out, "--compute", "float16"]);
+  assert.equal(r4.code, 1);
+  assert.match(r4.stderr, /massive record: compute float16 needs the webgpu backend with float16 subgroup matrices: backend is (wasm|cpu)/);
+  const recordFile = path.join(out, ".record", "step0.json");
+  fs.writeFileSync(recordFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(recordFile, "utf8")), compute: "float16" }));
+  const r5 = await run(["--checkpoints", ckpts, "--steps", "0", "--eval", small, "--out", out]);
+  assert.equal(r5.code, 1);
+  assert.match(r5.stderr, /exp2_d128-L6-H4_step0 was recorded with float16 compute, now float32: use another --out, or --force to overwrite/);
 });

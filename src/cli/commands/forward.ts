@@ -9,7 +9,7 @@ import { initBackend, tf } from "../../backend";
 import { writeSafetensors } from "../../io/safetensors";
 import type { HostTensor } from "../../io/host-tensor";
 import { GPTNeoX } from "../../model/gpt-neox";
-import { defineCommand, say, UsageError } from "../args";
+import { choiceOption, defineCommand, say, UsageError } from "../args";
 
 /** Reads ids.json: a non-empty JSON array of equal-length, non-empty arrays of non-negative integers. */
 export function readIdsFile(file: string): number[][] {
@@ -51,8 +51,7 @@ export const command = defineCommand(
   },
   async (args) => {
     const ids = readIdsFile(args.values.ids as string);
-    const compute = args.values.compute as string;
-    if (compute !== "float32" && compute !== "float16") throw new UsageError(`--compute ${compute}: expected float32 or float16`);
+    const compute = choiceOption(args, "compute", ["float32", "float16"] as const)!;
     const info = await initBackend();
     const dir = args.values.model as string;
     say(`forward: loading ${dir} (backend ${info.name})`);

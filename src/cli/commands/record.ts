@@ -75,6 +75,7 @@ export const command = defineCommand(
       "batch-size": { type: "string", description: "sequences per forward pass (default: as many as keep all layers' outputs under ~1 GiB)" },
       workers: { type: "string", description: "worker threads, one backend each (default: CPU cores / memory on wasm, 1 on GPU)" },
       median: { type: "string", description: "median method: auto, host or device", default: "auto" },
+      compute: { type: "string", description: "float32, or float16: Linear layers on the GPU's tensor cores (webgpu with Dawn subgroup matrices only, docs/gpu.md); noted per checkpoint, never mixed with float32 results", default: "float32" },
       force: { type: "boolean", description: "record finished checkpoints again (and overwrite results of another evaluation set)" },
       "evict-weights": { type: "boolean", description: "delete each hub checkpoint's weights from the HF cache once recorded" },
     },
@@ -98,6 +99,7 @@ export const command = defineCommand(
     const textFile = str(args, "text");
     if (!evalSpec === !textFile) throw new UsageError("give exactly one of --eval <file|redpajama> and --text <file>");
     const median: MedianMethod = choiceOption(args, "median", ["auto", "host", "device"] as const)!;
+    const compute = choiceOption(args, "compute", ["float32", "float16"] as const)!;
     const hub = new HubClient();
 
     // Which checkpoints.
@@ -171,6 +173,7 @@ export const command = defineCommand(
       workers: integerOption(args, "workers", { min: 1 }),
       batchSize: integerOption(args, "batch-size", { min: 1 }),
       medianMethod: median,
+      compute,
       hub,
       force: Boolean(args.values.force),
       skippedCheckpoints,
