@@ -18,6 +18,7 @@ import { GPTNeoX } from "../../src/model/gpt-neox";
 import { recordCheckpointStats } from "../../src/record/stats";
 import { gatherEmbeddingRows, recordStreaming, type StreamRecordOptions } from "../../src/record/stream";
 import { InProcessEngine } from "../../src/record/engine";
+import { halfComputeAvailable } from "../../src/backend-webgpu-f16";
 
 const CKPT = path.join(__dirname, "..", "..", "data", "mini-pythia", "checkpoints", "d128-L6-H4");
 const STEP_DIR = path.join(CKPT, "step3000");
@@ -33,9 +34,9 @@ before(async () => {
 
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function stream(dir: string, options: StreamRecordOptions = {}): Promise<number[][][]> {
+async function stream(dir: string, options: StreamRecordOptions = {}, compute: "float32" | "float16" = "float32"): Promise<number[][][]> {
   const ckpt = await openCheckpoint(dir);
-  const model = new GPTNeoX(ckpt.config);
+  const model = new GPTNeoX(ckpt.config, { compute });
   try {
     return await recordStreaming(model, ckpt, sequences, options);
   } finally {
@@ -122,6 +123,23 @@ test("backend memory does not grow with the number of layers (2-layer and 6-laye
   assert.ok(six.bytes >= short.bytes && six.bytes - short.bytes <= statsBytes, `peak backend bytes between layers: ${six.bytes} (6 layers) vs ${short.bytes} (2 layers)`);
   // The first two layers are the same computation in both.
   assert.deepEqual(short.values.map((s) => s.map((stat) => stat.slice(0, 2))), six.values.map((s) => s.map((stat) => stat.slice(0, 2))));
+});
+
+test("float16 compute: the file's float16 bits streamed straight into the tensor-core product give the loaded model's stats, within float16 rounding of float32's", async (t) => {
+  if (!halfComputeAvailable()) return t.skip("needs webgpu with float16 subgroup matrices");
+  // Streaming hands the Linear weights over as the file's float16 bits; loading widens them to float32 and rounds them
+  // back (exact for float16 values), so both products see the same bits.
+  const streamed = await stream(STEP_DIR, { batchSize: 3 }, "float16");
+  const model = await GPTNeoX.load(STEP_DIR, { compute: "float16" });
+  const loaded = await recordCheckpointStats(model, sequences);
+  model.dispose();
+  const vsLoaded = worstRelative(streamed, loaded);
+  assert.ok(vsLoaded <= 1e-6, `float16 streamed vs loaded: ${vsLoaded}`);
+  // Against float32 compute: activations rounded to float16 in every Linear (2^-11 relative each) compounding over 6
+  // layers; 32 float16 ulps is the bound of the float16 forward test (test/backend/webgpu-f16.test.ts).
+  const vsFloat32 = worstRelative(streamed, await stream(STEP_DIR, { batchSize: 3 }));
+  console.log(`  float16 compute: streamed vs loaded ${vsLoaded.toExponential(2)}, vs float32 compute ${vsFloat32.toExponential(2)}`);
+  assert.ok(vsFloat32 <= 32 * 2 ** -11, `float16 vs float32 compute: ${vsFloat32}`);
 });
 
 test("embedding rows are gathered by offset, in any order, and bad ids are refused", async () => {
