@@ -15,11 +15,13 @@ import { initBackend, tf } from "../backend";
 import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
-import { fusedAttentionAvailable, fusedCausalAttention } from "../backend-webgpu-attention";
-import { fusedCausalSoftmax, fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
+import { fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
+import { attentionBatched, attentionPerHead, type AttentionImpl, type HeadTensors, type PositionTables } from "./attention";
+
+export type { AttentionImpl };
 import { paramValues, selectNeoXParams, type LayerSources, type ParamSource } from "./weights";
 
 /** Every activation point, in execution order, for a model with `numLayers` layers. */
@@ -81,11 +83,6 @@ export const ATTENTION_SCORE_BYTES = 2 ** 28;
 /** Default {@link GPTNeoXOptions.mlpActivationBytes}: 256 MiB. */
 export const MLP_ACTIVATION_BYTES = 2 ** 28;
 
-interface HeadTensors {
-  qW: tf.Tensor2D; kW: tf.Tensor2D; vW: tf.Tensor2D;
-  qB?: tf.Tensor1D; kB?: tf.Tensor1D; vB?: tf.Tensor1D;
-}
-
 interface ModelTensors {
   embed: tf.Tensor2D;
   layers: LayerTensors[];
@@ -93,14 +90,6 @@ interface ModelTensors {
   /** [hidden, vocab] */
   unembedT: tf.Tensor2D;
 }
-
-/**
- * How attention runs. `per-head`: 2-D matmuls per (sequence, head) sliced straight from the fused qkv output, with
- * the rotary embedding as x * cos + (x @ P) * sin (P a 0/1 permutation matrix, so exact); fastest on wasm, whose
- * batched matmul is several times slower than its 2-D one. `batched`: [B, H, T, T] batched matmuls, fewest ops
- * (GPU backends). `auto` (default): per-head on wasm and cpu, batched elsewhere.
- */
-export type AttentionImpl = "auto" | "per-head" | "batched";
 
 export interface GPTNeoXOptions {
   attention?: AttentionImpl;
@@ -118,16 +107,6 @@ export interface GPTNeoXOptions {
    * stays float32. Default `float32`.
    */
   compute?: "float32" | "float16";
-}
-
-interface PositionTables {
-  seqLen: number;
-  /** [T, rd] cos and signed sin (batched path). */
-  cos: tf.Tensor2D; sin: tf.Tensor2D;
-  /** [T, hs]: cos with 1 and signed sin with 0 on the pass-through dims; [hs, hs] rotate-half permutation (per-head path). */
-  cosFull: tf.Tensor2D; sinFull: tf.Tensor2D; perm: tf.Tensor2D;
-  /** [T, T] additive causal mask. */
-  mask: tf.Tensor2D;
 }
 
 export class GPTNeoX {
@@ -397,17 +376,6 @@ export class GPTNeoX {
     return packHalfWeight("bits" in q && q.dtype === "float16" ? q.bits : float32ToHalf(paramValues(q)), [N, K]);
   }
 
-  /** Rotary embedding on the first rd dims of x [B, H, T, hs]: x_rot * cos + rotate_half(x_rot) * sin. */
-  private rotary(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
-    const rd = cos.shape[1];
-    const hs = x.shape[3];
-    const half = rd / 2;
-    const rot = rd === hs ? x : tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, rd]); // (B, H, T, rd)
-    const swapped = tf.concat([tf.slice(rot, [0, 0, 0, half], [-1, -1, -1, half]), tf.slice(rot, [0, 0, 0, 0], [-1, -1, -1, half])], 3);
-    const embedded = tf.add(tf.mul(rot, cos), tf.mul(swapped, sin)) as tf.Tensor4D;
-    return rd === hs ? embedded : tf.concat([embedded, tf.slice(x, [0, 0, 0, rd], [-1, -1, -1, hs - rd])], 3);
-  }
-
   /** The attention implementation in use (fixed when weights are loaded). */
   resolvedAttention(): "per-head" | "batched" {
     if (this.attentionImpl !== "auto") return this.attentionImpl;
@@ -415,77 +383,11 @@ export class GPTNeoX {
   }
 
   private attention(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
-    return l.heads ? this.attentionPerHead(xn, l, l.heads, B, T, tables) : this.attentionBatched(xn, l, B, T, tables);
-  }
-
-  /**
-   * Attention as 2-D matmuls per (sequence, head), see {@link AttentionImpl}. Each head's q, k, v come from its own
-   * [C, hs] slice of the fused projection: slicing activations on wasm copies the whole input per slice.
-   */
-  private attentionPerHead(xn: tf.Tensor2D, l: LayerTensors, heads: HeadTensors[], B: number, T: number, tables: PositionTables): tf.Tensor2D {
-    const hs = headSize(this.config);
-    const scale = 1 / Math.sqrt(hs);
-    // Rotary: x * cos + rotate_half(x) * sin == x * cosFull + (x @ perm) * sinFull, exactly (perm is 0/1).
-    const rope = (x: tf.Tensor2D): tf.Tensor2D => tf.add(tf.mul(x, tables.cosFull), tf.mul(tf.matMul(x, tables.perm), tables.sinFull)) as tf.Tensor2D;
-    const rows = (x: tf.Tensor2D, b: number): tf.Tensor2D => (B === 1 ? x : tf.slice(x, [b * T, 0], [T, hs]));
-    const perHead = heads.map((hw) => tf.tidy(() => {
-      const q = this.linear(xn, hw.qW, hw.qB); // (B*T, hs)
-      const k = this.linear(xn, hw.kW, hw.kB);
-      const v = this.linear(xn, hw.vW, hw.vB);
-      const out: tf.Tensor2D[] = [];
-      for (let b = 0; b < B; b++) {
-        const qr = tf.mul(rope(rows(q, b)), scale); // (T, hs)
-        const kT = tf.transpose(rope(rows(k, b))); // (hs, T)
-        const scores = tf.add(tf.matMul(qr, kT), tables.mask); // (T, T)
-        out.push(tf.matMul(tf.softmax(scores), rows(v, b))); // (T, hs)
-      }
-      return B === 1 ? out[0]! : (tf.concat(out, 0) as tf.Tensor2D); // (B*T, hs)
-    }));
-    const merged = tf.concat(perHead, 1) as tf.Tensor2D; // (B*T, C), heads in order as HF merges them
-    tf.dispose(perHead);
-    return this.linear(merged, l.denseW, l.denseB);
-  }
-
-  /** Attention as batched [B, H, T, T] matmuls; see {@link AttentionImpl}. */
-  private attentionBatched(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
-    const H = this.config.numHeads;
-    const hs = headSize(this.config);
-    // webgpu: rotary + split and a flash attention, two programs, no [B, H, T, T] scores (../backend-webgpu-attention.ts).
-    if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
-      return this.linear(fusedCausalAttention(this.linear(xn, l.qkvW!, l.qkvB), tables.cos, tables.sin, B, T, H, hs), l.denseW, l.denseB);
-    }
-    const qkv = tf.transpose(tf.reshape(this.linear(xn, l.qkvW!, l.qkvB), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
-    const [q, k, v] = tf.split(qkv, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)
-    // Scaling q by 1/sqrt(hs) before q k^T (cheaper than scaling the T x T scores) is exact when 1/sqrt(hs) is a power
-    // of two (hs = 16, 64, 256); otherwise (Pythia's hs = 128) it differs from HF by rounding only.
-    const qr = tf.mul(this.rotary(q, tables.cos, tables.sin), 1 / Math.sqrt(hs));
-    const kr = this.rotary(k, tables.cos, tables.sin);
-    // The largest divisor of H within the budget: groups of equal size reuse the same pooled GPU buffers.
-    const maxPerGroup = Math.max(1, Math.floor(this.scoreBytes / (4 * B * T * T)));
-    let headsPerGroup = Math.min(H, maxPerGroup);
-    while (H % headsPerGroup !== 0) headsPerGroup--;
-    const scaled = (qh: tf.Tensor4D, kh: tf.Tensor4D, vh: tf.Tensor4D): tf.Tensor4D => {
-      const kT = tf.transpose(kh, [0, 1, 3, 2]); // (B, h, hs, T)
-      const scores = tf.matMul(qh, kT); // (B, h, T, T)
-      // The causal mask is implicit in the fused softmax (webgpu); added as a tensor elsewhere.
-      const probs = fusedKernelsAvailable() ? fusedCausalSoftmax(scores) : tf.softmax(tf.add(scores, tables.mask));
-      return tf.matMul(probs, vh); // (B, h, T, hs)
-    };
-    let ctx: tf.Tensor4D;
-    if (headsPerGroup >= H) ctx = scaled(qr as tf.Tensor4D, kr, v);
-    else {
-      // Groups of heads, each in its own tidy: only one group's [B, h, T, T] scores exist at a time.
-      const parts: tf.Tensor4D[] = [];
-      for (let h0 = 0; h0 < H; h0 += headsPerGroup) {
-        const g = Math.min(headsPerGroup, H - h0);
-        const part = (t: tf.Tensor4D): tf.Tensor4D => tf.slice(t, [0, h0, 0, 0], [B, g, T, hs]);
-        parts.push(tf.tidy(() => scaled(part(qr as tf.Tensor4D), part(kr), part(v))));
-      }
-      ctx = tf.concat(parts, 1);
-      tf.dispose(parts);
-    }
-    const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hs]) as tf.Tensor2D; // (B*T, C)
-    return this.linear(merged, l.denseW, l.denseB);
+    const linear = (x: tf.Tensor2D, Wt: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D => this.linear(x, Wt, b);
+    const ctx = l.heads
+      ? attentionPerHead(xn, l.heads, B, T, headSize(this.config), tables, linear)
+      : attentionBatched(xn, { W: l.qkvW!, b: l.qkvB }, B, T, this.config.numHeads, headSize(this.config), tables, this.scoreBytes, linear);
+    return this.linear(ctx, l.denseW, l.denseB);
   }
 
   /** The MLP on xn [N, C], in pieces of rows whose [rows, intermediate] activations fit mlpActivationBytes. */
