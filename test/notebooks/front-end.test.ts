@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { ARTIFACTS, checkPlots, launchChromium } from "../plots/browser";
+import { withNotebookLock } from "../helpers/notebook-lock";
 
 const root = path.resolve(__dirname, "../..");
 const outDir = path.join(ARTIFACTS, "front-end");
@@ -155,7 +156,8 @@ test("npm run notebook serves the notebooks (classic Notebook from Debian, or Ju
 
 for (const nb of notebooks) {
   const stem = nb.replace(/\.ipynb$/, "");
-  test(`${nb} in Chromium: Run All through the page, no error output, every figure drawn`, { timeout: 1_200_000 }, async () => {
+  // the lock: the headless test (notebooks.test.ts, maybe running at the same time) runs the same notebook into the same folders
+  test(`${nb} in Chromium: Run All through the page, no error output, every figure drawn`, { timeout: 1_200_000 }, () => withNotebookLock(stem, async () => {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 1000 } });
     const pageErrors: string[] = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -213,5 +215,5 @@ for (const nb of notebooks) {
       await page.evaluate(() => (window as unknown as { Jupyter: { notebook: { kernel: { kill(): void } } } }).Jupyter.notebook.kernel.kill()).catch(() => undefined);
       await page.close();
     }
-  });
+  }));
 }

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
 import { ARTIFACTS, checkPlots, launchChromium, openPage } from "../plots/browser";
+import { withNotebookLock } from "../helpers/notebook-lock";
 
 const root = path.resolve(__dirname, "../..");
 const outDir = path.join(ARTIFACTS, "notebooks");
@@ -72,7 +73,8 @@ test("there are notebooks, each on the project's tslab kernel", () => {
 for (const nb of notebooks) {
   const stem = nb.replace(/\.ipynb$/, "");
   test(`${nb}: every cell runs headless, a Plotly mime bundle is in the outputs, the HTML export draws it offline`, async () => {
-    nbconvert(["--to", "notebook", "--execute", `notebooks/${nb}`, "--output", stem, "--output-dir", outDir, "--ExecutePreprocessor.timeout=900", "--ExecutePreprocessor.startup_timeout=300"]);
+    // the Chromium test (front-end.test.ts, maybe running at the same time) runs the same notebook into the same folders
+    await withNotebookLock(stem, async () => nbconvert(["--to", "notebook", "--execute", `notebooks/${nb}`, "--output", stem, "--output-dir", outDir, "--ExecutePreprocessor.timeout=900", "--ExecutePreprocessor.startup_timeout=300"]));
     const executed = JSON.parse(fs.readFileSync(path.join(outDir, nb), "utf8")) as Notebook;
     const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
     const errors = outputs.filter((o) => o.output_type === "error");
