@@ -20,9 +20,9 @@ import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
 import { attentionBatched, attentionPerHead, type AttentionImpl, type HeadTensors, type PositionTables } from "./attention";
+import { paramValues, selectNeoXParams, type LayerSources, type ParamSource } from "./weights";
 
 export type { AttentionImpl };
-import { paramValues, selectNeoXParams, type LayerSources, type ParamSource } from "./weights";
 
 /** Every activation point, in execution order, for a model with `numLayers` layers. */
 export function hookNames(numLayers: number): string[] {
@@ -383,10 +383,11 @@ export class GPTNeoX {
   }
 
   private attention(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
-    const linear = (x: tf.Tensor2D, Wt: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D => this.linear(x, Wt, b);
+    const linear = this.linear.bind(this);
+    const hs = headSize(this.config);
     const ctx = l.heads
-      ? attentionPerHead(xn, l.heads, B, T, headSize(this.config), tables, linear)
-      : attentionBatched(xn, { W: l.qkvW!, b: l.qkvB }, B, T, this.config.numHeads, headSize(this.config), tables, this.scoreBytes, linear);
+      ? attentionPerHead(xn, l.heads, B, T, hs, tables, linear)
+      : attentionBatched(xn, { W: l.qkvW!, b: l.qkvB }, B, T, this.config.numHeads, hs, tables, this.scoreBytes, linear);
     return this.linear(ctx, l.denseW, l.denseB);
   }
 
