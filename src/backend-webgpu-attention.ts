@@ -11,7 +11,8 @@
  *      4 keys of the scores and 4 queries x hs/16 values of the output; written straight into the merged
  *      [B*T, H*hs] layout the dense projection reads. float32 FMA with float32 accumulation throughout.
  * The online softmax rescales partial sums by exp(m_old - m_new) per tile, so it differs from the composite
- * softmax by float32 rounding only (test/backend/webgpu-attention.test.ts states the tolerance).
+ * softmax by float32 rounding only (test/backend/webgpu-attention.test.ts states the tolerance). Each thread keeps
+ * its own keys' share of the row sums (rescaled like the outputs); the 16 shares of a row are added once at the end.
  * `MASSIVE_WEBGPU_ATTENTION=off` (or MASSIVE_WEBGPU_FUSED=off / MASSIVE_WEBGPU_KERNELS=off) keeps the composite path.
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -114,7 +115,9 @@ function flashCode(hs: number): string {
   fn main() {
     let T = uniforms.seqLen;
     let BH = uniforms.bh;
-    let li = i32(localIndex);
+    // From localIndex % 256 (not localIndex) so that Dawn's integer range analysis can prove every workgroup-memory
+    // index below in range and drop its clamp (src/backend-webgpu.ts, MASSIVE_WEBGPU_ROBUSTNESS).
+    let li = i32(localIndex % ${THREADS}u);
     let tx = li % 16;
     let ty = li / 16;
     let bh = i32(workgroupId.y);
@@ -159,13 +162,10 @@ function flashCode(hs: number): string {
       let alpha${r} = exp(m${r} - mn${r});
       m${r} = mn${r};
       let p${r} = exp(s${r} - vec4<f32>(mn${r}));
-      redSum[(4 * ty + ${r}) * 16 + tx] = (p${r}.x + p${r}.y) + (p${r}.z + p${r}.w);
+      l${r} = l${r} * alpha${r} + ((p${r}.x + p${r}.y) + (p${r}.z + p${r}.w));
       for (var e = 0; e < 4; e++) { pT[(4 * tx + e) * 16 + ty][${r}] = p${r}[e]; }`)}
-      workgroupBarrier();
-      ${perRow((r) => `var lt${r} = 0.0;
-      for (var i = 0; i < 16; i++) { lt${r} = lt${r} + redSum[(4 * ty + ${r}) * 16 + i]; }
-      l${r} = l${r} * alpha${r} + lt${r};`)}
       ${perOut((r, j) => `o${r}${j} = o${r}${j} * alpha${r};`)}
+      // (pT is read after the first barrier of this loop: no barrier of its own.)
       for (var vc = 0; vc < ${BLOCK / VK}; vc++) {
         workgroupBarrier();
         ${vRegs.map((i) => `if (li + ${i * THREADS} < ${VK * HV}) { qk[li + ${i * THREADS}] = vr${i}; }`).join(" ")}
@@ -179,12 +179,17 @@ function flashCode(hs: number): string {
         }
       }
     }
+    // The row sums: each thread kept its own keys' share (rescaled like o), summed over the row's 16 threads once.
+    ${perRow((r) => `redSum[(4 * ty + ${r}) * 16 + tx] = l${r};`)}
+    workgroupBarrier();
+    ${perRow((r) => `var lt${r} = 0.0;
+    for (var i = 0; i < 16; i++) { lt${r} = lt${r} + redSum[(4 * ty + ${r}) * 16 + i]; }`)}
     let seq = bh / uniforms.heads;
     let head = bh % uniforms.heads;
     let C4 = uniforms.heads * ${HV};
     ${rows.map((r) => `if (q0 + 4 * ty + ${r} < T) {
       let out${r} = (seq * T + q0 + 4 * ty + ${r}) * C4 + head * ${HV} + tx;
-      ${cols.map((j) => guard(j, `result[out${r} + ${16 * j}] = o${r}${j} / l${r};`)).join(" ")}
+      ${cols.map((j) => guard(j, `result[out${r} + ${16 * j}] = o${r}${j} / lt${r};`)).join(" ")}
     }`).join("\n    ")}
   }`;
 }

@@ -1,19 +1,26 @@
 /**
  * A float32 matrix product for tfjs-backend-webgpu that runs the GPT-NeoX shapes about twice as fast as the
  * backend's own MatMulPackedProgram on an NVIDIA H200 (see docs/gpu.md): 128 x 128 output tiles per workgroup of
- * 256 threads, each thread an 8 x 8 block of accumulators (as 16 vec4), K in steps of 16 through workgroup memory
- * (A stored transposed so both operands are read as vec4), the next K step's global loads issued before the
- * current step's arithmetic. Plain float32 FMA, accumulation in K order: no reduced precision.
+ * 256 threads, each thread an 8 x 8 block of accumulators (as 16 vec4), K in steps of 16 (or 32) through workgroup
+ * memory (A stored transposed so both operands are read as vec4; optionally double-buffered), the next K step's
+ * global loads issued before the current step's arithmetic. Plain float32 FMA, accumulation in K order: no reduced
+ * precision.
  *
  * It replaces the webgpu kernels BatchMatMul and _FusedMatMul for the cases it handles (no transposes, K and N
  * multiples of 4, bias without activation, equal or broadcast batch) and hands every other case to the original
  * kernel. `MASSIVE_WEBGPU_MATMUL=tfjs` keeps the original kernels everywhere, `=128` only the 128-wide tiles (for
- * comparison); `MASSIVE_WEBGPU_MATMUL_SWIZZLE=1` stores the A tile swizzled (measurement, see userCode).
+ * comparison); `MASSIVE_WEBGPU_MATMUL_SWIZZLE=1` stores the A tile swizzled (measurement, see userCode);
+ * `MASSIVE_WEBGPU_MATMUL_BK=32` and `MASSIVE_WEBGPU_MATMUL_DB=1` pick the K step and double buffering (docs/gpu.md).
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-const BM = 128, BK = 16;
+const BM = 128;
 const THREADS = 256;
+
+/** K step through workgroup memory: 16 (default) or 32 (`MASSIVE_WEBGPU_MATMUL_BK=32`: half the barriers, twice the loads in flight). */
+function kStep(): 16 | 32 {
+  return process.env.MASSIVE_WEBGPU_MATMUL_BK === "32" ? 32 : 16;
+}
 
 export interface TensorInfo { dataId: object; shape: number[]; dtype: string }
 export interface WebGpuBackendLike {
@@ -22,11 +29,18 @@ export interface WebGpuBackendLike {
 
 /**
  * The WGSL of one variant: a 128 x BN tile (BN = 128: 8 x 8 outputs per thread; BN = 64: 8 x 4, twice the
- * workgroups for narrow or small products); `fit` drops the bounds checks (M multiple of 128, N of BN, K of 16).
+ * workgroups for narrow or small products), K in steps of BK (16 or 32); `fit` drops the bounds checks (M multiple
+ * of 128, N of BN, K of BK).
+ * Every workgroup-memory index is built from `li = localIndex % 256`, constant-bounded loop counters and constants,
+ * so Dawn's robustness pass can prove it in range and skip its clamp when its integer range analysis is on
+ * (src/backend-webgpu.ts, MASSIVE_WEBGPU_ROBUSTNESS); the storage buffers stay bounds-checked either way.
  */
-function userCode(BN: number, fit: boolean, bias: boolean, swizzle: boolean): string {
+function userCode(BN: number, BK: number, fit: boolean, bias: boolean, swizzle: boolean, double: boolean): string {
   const cols = BN / 64; // vec4 accumulators per row
   const BNv = BN / 4; // vec4 per row of the B tile
+  const KQ = BK / 4; // vec4 per row of the A tile
+  const nA = (BM * KQ) / THREADS; // A vec4 loads per thread and K step
+  const nB = (BK * BNv) / THREADS; // B vec4 loads per thread and K step
   const acc: string[] = [];
   for (let r = 0; r < 8; r++) for (let c = 0; c < cols; c++) acc.push(`var acc${r}${c} = vec4<f32>(0.0);`);
   const fmas: string[] = [];
@@ -44,11 +58,11 @@ function userCode(BN: number, fit: boolean, bias: boolean, swizzle: boolean): st
       stores.push(fit ? store : `if (${row} < M && ${col} < nvI) { ${store} }`);
     }
   }
-  // Global -> registers: A tile rows (128 x 4 vec4: two vec4 per thread), B tile rows (16 x BNv vec4: BNv / 16).
+  // Global -> registers: A tile (128 rows x KQ vec4: nA per thread), B tile (BK rows x BNv vec4: nB per thread).
   const loadA = (i: number): string => {
     const idx = `(li + ${i * THREADS})`;
-    const g = `A[(aBase + u32(m0 + ${idx} / 4)) * kv + u32(kt * 4 + ${idx} % 4)]`;
-    return fit ? `ra${i} = ${g};` : `ra${i} = vec4<f32>(0.0); if (m0 + ${idx} / 4 < M && kt * 4 + ${idx} % 4 < i32(kv)) { ra${i} = ${g}; }`;
+    const g = `A[(aBase + u32(m0 + ${idx} / ${KQ})) * kv + u32(kt * ${KQ} + ${idx} % ${KQ})]`;
+    return fit ? `ra${i} = ${g};` : `ra${i} = vec4<f32>(0.0); if (m0 + ${idx} / ${KQ} < M && kt * ${KQ} + ${idx} % ${KQ} < i32(kv)) { ra${i} = ${g}; }`;
   };
   const loadB = (i: number): string => {
     const idx = `(li + ${i * THREADS})`;
@@ -56,28 +70,68 @@ function userCode(BN: number, fit: boolean, bias: boolean, swizzle: boolean): st
     return fit ? `rb${i} = ${g};` : `rb${i} = vec4<f32>(0.0); if (kt * ${BK} + ${idx} / ${BNv} < K && nv0 + ${idx} % ${BNv} < nvI) { rb${i} = ${g}; }`;
   };
   // A element (row, 4*kq + c) goes to As[(4*kq + c) * 32 + row / 4][row % 4]; B vec4 (krow, nq) to Bs[krow * BNv + nq].
-  // `swizzle` stores row / 4 XOR 2 kq instead: the 32 threads of a warp (8 rows x 4 kq) then hit 32 banks, not 8
-  // (4-way conflicts on every store); reads undo it (ty XOR 2 (k / 4)), still 2 addresses per warp (broadcast).
-  const storeA = (i: number): string => {
+  // `swizzle` (BK = 16 only) stores row / 4 XOR 2 kq instead: the 32 threads of a warp (8 rows x 4 kq) then hit 32
+  // banks, not 8 (4-way conflicts on every store); reads undo it (ty XOR 2 (k / 4)), still 2 addresses per warp.
+  // `off`: the buffer's first vec4 (double buffering: two tiles of each operand, see below).
+  const storeA = (off: string) => (i: number): string => {
     const idx = `(li + ${i * THREADS})`;
-    const col = swizzle ? `((${idx} / 16) ^ (${idx} % 4 * 2))` : `${idx} / 16`;
-    return [0, 1, 2, 3].map((c) => `As[(${idx} % 4 * 4 + ${c}) * 32 + ${col}][${idx} / 4 % 4] = ra${i}[${c}];`).join(" ");
+    const col = swizzle ? `((${idx} / 16) ^ (${idx} % 4 * 2))` : `${idx} / ${KQ * 4}`;
+    return [0, 1, 2, 3].map((c) => `As[${off}(${idx} % ${KQ} * 4 + ${c}) * 32 + ${col}][${idx} / ${KQ} % 4] = ra${i}[${c}];`).join(" ");
   };
-  const storeB = (i: number): string => `Bs[li + ${i * THREADS}] = rb${i};`;
-  const bLoads = Array.from({ length: cols }, (_, i) => i);
-  const loads = `${loadA(0)} ${loadA(1)} ${bLoads.map(loadB).join(" ")}`;
-  const bRegs = bLoads.map((i) => `var rb${i} : vec4<f32>;`).join(" ");
-  const bReads = bLoads.map((c) => `let b${c} = Bs[k * ${BNv} + ${16 * c} + tx];`).join("\n        ");
+  const storeB = (off: string) => (i: number): string => `Bs[${off}li + ${i * THREADS}] = rb${i};`;
+  const stage = (offA: string, offB: string): string => `${aLoads.map(storeA(offA)).join("\n      ")}
+      ${bLoads.map(storeB(offB)).join(" ")}`;
+  const aLoads = Array.from({ length: nA }, (_, i) => i);
+  const bLoads = Array.from({ length: nB }, (_, i) => i);
+  const loads = `${aLoads.map(loadA).join(" ")} ${bLoads.map(loadB).join(" ")}`;
+  const regs = [...aLoads.map((i) => `var ra${i} : vec4<f32>;`), ...bLoads.map((i) => `var rb${i} : vec4<f32>;`)].join(" ");
+  const ASZ = (BK * BM) / 4, BSZ = (BK * BN) / 4; // vec4 per tile of each operand
+  const bReads = Array.from({ length: cols }, (_, c) => `let b${c} = Bs[${double ? "cb + " : ""}k * ${BNv} + ${16 * c} + tx];`).join("\n        ");
+  const inner = `for (var k = 0; k < ${BK}; k++) {
+        let ta = ${swizzle ? "ty ^ (k / 4 * 2)" : "ty"};
+        let a0 = As[${double ? "ca + " : ""}k * 32 + ta];
+        let a1 = As[${double ? "ca + " : ""}k * 32 + 16 + ta];
+        ${bReads}
+        ${fmas.join("\n        ")}
+      }`;
+  // Single buffer: two barriers per K step (stage, compute). Double: the next tile is staged into the other buffer
+  // after the current one's arithmetic, one barrier per step (that buffer was last read before the previous barrier).
+  const loop = double ? `${loads}
+    ${stage("", "")}
+    workgroupBarrier();
+    for (var t = 0; t < tiles; t++) {
+      let cur = i32(u32(t) % 2u);
+      let ca = cur * ${ASZ};
+      let cb = cur * ${BSZ};
+      let na = (1 - cur) * ${ASZ};
+      let nb = (1 - cur) * ${BSZ};
+      kt = t + 1;
+      if (kt < tiles) { ${loads} }
+      ${inner}
+      if (kt < tiles) {
+      ${stage("na + ", "nb + ")}
+      }
+      workgroupBarrier();
+    }` : `${loads}
+    for (var t = 0; t < tiles; t++) {
+      workgroupBarrier();
+      ${stage("", "")}
+      workgroupBarrier();
+      kt = t + 1;
+      if (kt < tiles) { ${loads} }
+      ${inner}
+    }`;
+  const buffers = double ? 2 : 1;
   return `
-  var<workgroup> As : array<vec4<f32>, ${(BK * BM) / 4}>;
-  var<workgroup> Bs : array<vec4<f32>, ${(BK * BN) / 4}>;
+  var<workgroup> As : array<vec4<f32>, ${buffers * ASZ}>;
+  var<workgroup> Bs : array<vec4<f32>, ${buffers * BSZ}>;
   fn main() {
     let M = uniforms.dimM;
     let K = uniforms.dimK;
     let nvI = uniforms.dimN / 4;
     let nv = u32(nvI);
     let kv = u32(K / 4);
-    let li = i32(localIndex);
+    let li = i32(localIndex % ${THREADS}u);
     let tx = li % 16;
     let ty = li / 16;
     let batch = i32(workgroupId.z);
@@ -87,26 +141,10 @@ function userCode(BN: number, fit: boolean, bias: boolean, swizzle: boolean): st
     let bBase = u32(select(batch, 0, uniforms.batchB == 1) * K);
     let outBase = u32(batch * M);
     ${acc.join("\n    ")}
-    var ra0 : vec4<f32>; var ra1 : vec4<f32>; ${bRegs}
+    ${regs}
     let tiles = (K + ${BK - 1}) / ${BK};
     var kt = 0;
-    ${loads}
-    for (var t = 0; t < tiles; t++) {
-      workgroupBarrier();
-      ${storeA(0)}
-      ${storeA(1)}
-      ${bLoads.map(storeB).join(" ")}
-      workgroupBarrier();
-      kt = t + 1;
-      if (kt < tiles) { ${loads} }
-      for (var k = 0; k < ${BK}; k++) {
-        let ta = ${swizzle ? "ty ^ (k / 4 * 2)" : "ty"};
-        let a0 = As[k * 32 + ta];
-        let a1 = As[k * 32 + 16 + ta];
-        ${bReads}
-        ${fmas.join("\n        ")}
-      }
-    }
+    ${loop}
     ${stores.join("\n    ")}
   }`;
 }
@@ -123,20 +161,23 @@ class TiledMatMulProgram {
   private readonly fit: boolean;
   private readonly bias: boolean;
   private readonly BN: number;
-  private readonly swizzle = process.env.MASSIVE_WEBGPU_MATMUL_SWIZZLE === "1";
+  private readonly BK = kStep();
+  private readonly swizzle = process.env.MASSIVE_WEBGPU_MATMUL_SWIZZLE === "1" && this.BK === 16;
+  /** Double-buffered workgroup memory (`MASSIVE_WEBGPU_MATMUL_DB=1`; K step 16 only: 32 KiB). */
+  private readonly double = process.env.MASSIVE_WEBGPU_MATMUL_DB === "1" && this.BK === 16;
 
   constructor(outShape: number[], batch: number, M: number, N: number, K: number, bias: boolean, BN: number) {
     this.outputShape = outShape;
     this.variableNames = bias ? ["A", "B", "bias"] : ["A", "B"];
-    this.fit = M % BM === 0 && N % BN === 0 && K % BK === 0;
+    this.fit = M % BM === 0 && N % BN === 0 && K % this.BK === 0;
     this.bias = bias;
     this.BN = BN;
     this.dispatch = [Math.ceil(N / BN), Math.ceil(M / BM), batch];
-    this.shaderKey = `massiveTiledMatMul_${BM}x${BN}x${BK}_${this.fit}_${bias}${this.swizzle ? "_swizzled" : ""}`;
+    this.shaderKey = `massiveTiledMatMul_${BM}x${BN}x${this.BK}_${this.fit}_${bias}${this.swizzle ? "_swizzled" : ""}${this.double ? "_double" : ""}`;
   }
 
   getUserCode(): string {
-    return userCode(this.BN, this.fit, this.bias, this.swizzle);
+    return userCode(this.BN, this.BK, this.fit, this.bias, this.swizzle, this.double);
   }
 }
 

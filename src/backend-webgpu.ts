@@ -2,7 +2,8 @@
  * WebGPU in Node through Dawn (npm package `webgpu`, an optional dependency) for @tensorflow/tfjs-backend-webgpu.
  * Throws when the package is missing or Dawn finds no adapter (no GPU, no Vulkan loader, no driver ICD): see
  * docs/gpu.md for the Linux set-up. `MASSIVE_WEBGPU_DAWN` passes Dawn toggles, comma-separated, e.g.
- * `disable_robustness,skip_validation` (see docs/gpu.md for what each costs or gains).
+ * `disable_robustness,skip_validation` (see docs/gpu.md for what each costs or gains); `MASSIVE_WEBGPU_ROBUSTNESS`
+ * picks how out-of-bounds accesses are guarded (robustnessToggles).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -73,6 +74,7 @@ export async function setupWebGpu(allowSoftware = false): Promise<string> {
     throw new Error("no Vulkan driver (ICD) file found: no GPU driver with Vulkan support, or set VK_DRIVER_FILES (see docs/gpu.md)");
   }
   const toggles = (process.env.MASSIVE_WEBGPU_DAWN ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const t of robustnessToggles()) if (!toggles.includes(t)) toggles.push(t);
   // Float16 compute (./backend-webgpu-f16.ts) needs Dawn's experimental subgroup matrices; MASSIVE_WEBGPU_F16=off leaves them out.
   const half = process.env.MASSIVE_WEBGPU_F16 !== "off";
   if (half) for (const t of HALF_DAWN_TOGGLES) if (!toggles.includes(t)) toggles.push(t);
@@ -105,6 +107,20 @@ export async function setupWebGpu(allowSoftware = false): Promise<string> {
   const gib = (n: number): string => `${(n / 2 ** 30).toFixed(1)} GiB`;
   return `${name}; max buffer ${gib(found.maxBufferSize)}, max storage binding ${gib(found.maxStorageBufferBindingSize)}` +
     (toggles.length ? `; Dawn toggles ${toggles.join(",")}` : "") + (tiled ? "" : "; tfjs matmul kernels");
+}
+
+/**
+ * Dawn toggles for MASSIVE_WEBGPU_ROBUSTNESS (docs/gpu.md, "Robustness"): `on` = Dawn's defaults (the driver's
+ * robust buffer access checks storage buffers; Tint clamps every other dynamic array index); `analysis` (default) =
+ * the same, plus Tint's integer range analysis, which drops the clamps it can prove redundant (workgroup-memory
+ * indices of the project's kernels are written to be provable); `off` = `disable_robustness` (no checks at all: an
+ * out-of-bounds access is undefined; a measurement only).
+ */
+export function robustnessToggles(setting = process.env.MASSIVE_WEBGPU_ROBUSTNESS ?? "analysis"): string[] {
+  if (setting === "on") return [];
+  if (setting === "analysis") return ["enable_integer_range_analysis_in_robustness"];
+  if (setting === "off") return ["disable_robustness"];
+  throw new Error(`MASSIVE_WEBGPU_ROBUSTNESS must be on, analysis or off (got '${setting}')`);
 }
 
 /**

@@ -106,7 +106,9 @@ async function main(): Promise<void> {
       (p16 ? `, fp16 ${p16.tokens_per_s.toFixed(0)} (ratio ${((tokens / sLogits) / p16.tokens_per_s).toFixed(2)})` : "") + (error ? ` ERROR ${error}` : "") + (webGpuErrorCount() ? ` WEBGPU ERRORS ${webGpuErrorCount()}` : ""));
   }
   const tag = arg("tag", "");
-  console.log(`wrote ${writeResult(`forward-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), submitBatch: submit || 15, dawn: process.env.MASSIVE_WEBGPU_DAWN ?? "", matmul: process.env.MASSIVE_WEBGPU_MATMUL ?? "tiled", results })}`);
+  console.log(`wrote ${writeResult(`forward-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), submitBatch: submit || 15, dawn: process.env.MASSIVE_WEBGPU_DAWN ?? "", matmul: process.env.MASSIVE_WEBGPU_MATMUL ?? "tiled",
+    matmulKStep: process.env.MASSIVE_WEBGPU_MATMUL_BK ?? "16", matmulDoubleBuffer: process.env.MASSIVE_WEBGPU_MATMUL_DB === "1",
+    robustness: process.env.MASSIVE_WEBGPU_ROBUSTNESS ?? "analysis (default)", dawnToggles: webGpuInfo()?.dawnToggles ?? [], results })}`);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -2,7 +2,11 @@
  * Matrix products and a memory-bound op on the current backend (MASSIVE_BACKEND=webgpu on a GPU): correctness
  * against a float64 host reference, then GFLOP/s (median of timed repeats after a warm-up) for the shapes the
  * GPT-NeoX forward uses (rows = 10 x 2048 tokens) and 8192^3, and GB/s of an elementwise add.
- * Usage: node bench/gpu/matmul.js [--reps 5] [--quick] [--checks-only]
+ * `--bk 16,32,16db` repeats checks and timings for each K step of the tiled kernel (MASSIVE_WEBGPU_MATMUL_BK; db:
+ * double-buffered, MASSIVE_WEBGPU_MATMUL_DB=1); `--set
+ * forward` times the products of one forward pass of 5 x 2048 tokens (70m and 1b: qkv, dense, fc1, fc2, logits)
+ * and 8192^3 instead; `--tag` names the result file.
+ * Usage: node bench/gpu/matmul.js [--reps 5] [--quick] [--checks-only] [--bk 16,32] [--set forward] [--tag name]
  */
 import { arg, fillRandom, median, setup, sync, tf, writeResult } from "./lib";
 
@@ -44,23 +48,57 @@ async function check(M: number, K: number, N: number, seed: number, batch = 1, b
   return Math.sqrt(num / den);
 }
 
-async function timeIt(fn: () => tf.Tensor, reps: number): Promise<number> {
+/** Median seconds of one product: `inner` products per timed repeat (small products would time the read-back). */
+async function timeIt(fn: () => tf.Tensor, reps: number, inner = 1): Promise<number> {
   tf.dispose(fn()); await sync();
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
+    for (let i = 1; i < inner; i++) fn().dispose();
     const out = fn();
     await sync(out);
-    times.push((performance.now() - t0) / 1000);
+    times.push((performance.now() - t0) / 1000 / inner);
     out.dispose();
   }
   return median(times);
 }
 
+/** The products of one forward pass of 5 x 2048 tokens (rows 10240) for 70m and 1b, and 8192^3. */
+const FORWARD_SHAPES: [string, number, number, number, number][] = [
+  ["8192^3", 1, 8192, 8192, 8192],
+  ["70m qkv 10240x512x1536", 1, 10240, 512, 1536],
+  ["70m dense 10240x512x512", 1, 10240, 512, 512],
+  ["70m fc1 10240x512x2048", 1, 10240, 512, 2048],
+  ["70m fc2 10240x2048x512", 1, 10240, 2048, 512],
+  ["70m logits 10240x512x50304", 1, 10240, 512, 50304],
+  ["1b qkv 10240x2048x6144", 1, 10240, 2048, 6144],
+  ["1b dense 10240x2048x2048", 1, 10240, 2048, 2048],
+  ["1b fc1 5120x2048x8192", 1, 5120, 2048, 8192],
+  ["1b fc2 5120x8192x2048", 1, 5120, 8192, 2048],
+  ["1b logits 10240x2048x50304", 1, 10240, 2048, 50304],
+];
+
 async function main(): Promise<void> {
   const info = await setup();
   const reps = Number(arg("reps", "5"));
   const quick = process.argv.includes("--quick");
+  const steps = arg("bk", process.env.MASSIVE_WEBGPU_MATMUL_BK ?? "16").split(",");
+  const result: Record<string, unknown>[] = [];
+  for (const step of steps) { // "16", "32", or "16db" (double-buffered, MASSIVE_WEBGPU_MATMUL_DB=1)
+    const bk = step.replace("db", ""), double = step.endsWith("db");
+    process.env.MASSIVE_WEBGPU_MATMUL_BK = bk;
+    process.env.MASSIVE_WEBGPU_MATMUL_DB = double ? "1" : "0";
+    console.log(`K step ${bk}${double ? ", double-buffered" : ""}`);
+    result.push({ bk: Number(bk), double, ...(await measure(reps, quick)) });
+  }
+  const tag = arg("tag", "");
+  const file = writeResult(`matmul-${info.name}${tag ? `-${tag}` : process.env.MASSIVE_WEBGPU_DAWN ? "-dawnflags" : ""}`, {
+    backend: info, dawnFlags: process.env.MASSIVE_WEBGPU_DAWN ?? "", robustness: process.env.MASSIVE_WEBGPU_ROBUSTNESS ?? "analysis (default)", result,
+  });
+  console.log(`wrote ${file}`);
+}
+
+async function measure(reps: number, quick: boolean): Promise<Record<string, unknown>> {
   const checks: Record<string, number> = {};
   const cases: [number, number, number, number, number, boolean][] = [ // M, K, N, batch, bBatch, bias
     [256, 256, 256, 1, 1, false], [1000, 777, 555, 1, 1, false], [64, 2048, 200, 1, 1, false],
@@ -85,25 +123,27 @@ async function main(): Promise<void> {
     ["160m scores 24x(2048x64x2048)", 24, 2048, 64, 2048],
     ["1b ctx 16x(2048x2048x256)", 16, 2048, 2048, 256],
   ];
-  if (process.argv.includes("--checks-only")) return;
+  if (process.argv.includes("--checks-only")) return { checks };
   const rows: { label: string; seconds: number; gflops: number }[] = [];
-  for (const [label, B, M, K, N] of quick ? shapes.slice(0, 2) : shapes) {
+  const list = arg("set", "") === "forward" ? FORWARD_SHAPES : quick ? shapes.slice(0, 2) : shapes;
+  for (const [label, B, M, K, N] of list) {
     const a = tf.randomNormal(B === 1 ? [M, K] : [B, M, K]);
     const b = tf.randomNormal(B === 1 ? [K, N] : [B, K, N]);
-    const s = await timeIt(() => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), reps);
+    const inner = Math.max(1, Math.min(20, Math.round(2e11 / (2 * B * M * K * N))));
+    const s = await timeIt(() => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), reps, inner);
     const gflops = (2 * B * M * K * N) / s / 1e9;
     rows.push({ label, seconds: s, gflops });
     console.log(`${label.padEnd(32)} ${(s * 1e3).toFixed(2).padStart(9)} ms ${gflops.toFixed(0).padStart(7)} GFLOP/s`);
     tf.dispose([a, b]);
   }
+  if (arg("set", "") === "forward") return { checks, rows };
   const n = 1 << 28;
   const x = tf.randomUniform([n]), y = tf.randomUniform([n]);
   const s = await timeIt(() => tf.add(x, y), reps);
   const gbs = (3 * 4 * n) / s / 1e9;
   console.log(`add 2^28 floats ${(s * 1e3).toFixed(2)} ms ${gbs.toFixed(0)} GB/s (read 2, write 1)`);
   tf.dispose([x, y]);
-  const file = writeResult(`matmul-${info.name}${process.env.MASSIVE_WEBGPU_DAWN ? "-dawnflags" : ""}`, { backend: info, dawnFlags: process.env.MASSIVE_WEBGPU_DAWN ?? "", checks, rows, addGBs: gbs });
-  console.log(`wrote ${file}`);
+  return { checks, rows, addGBs: gbs };
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -20,6 +20,11 @@
 #   --forward: step 1, then 5 and bench/gpu/programs.ts (GPU time per program) for FORWARD_SHAPES (default 70m,1b),
 #   then the parity, mini-pythia and streaming tests.
 #   --quick: 70m only; --verify: steps 1, 2 (1b only) and 5, for a short call that checks a change on the GPU.
+#   --tune: step 1, the robustness probe (bench/gpu/robustness.ts), the matrix products of
+#   one forward pass under MASSIVE_WEBGPU_ROBUSTNESS=analysis with K step 16, 32 and 16 double-buffered, under on and
+#   off with 16, beside cuBLAS (bench/peers/matmul_fp32.py); the fastest correct variant is then exported for the
+#   forward side by side with PyTorch (70m, 160m, 1b), the model, recording and training tests, the 70m forward
+#   with robustness off and the GPU time per program (70m, 1b).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUTDIR=${OUT:-bench/out/stream}; mkdir -p "$OUTDIR"
@@ -71,6 +76,42 @@ if [[ ${1:-} == --final ]]; then
     timeout 30 python3 bench/peers/gpt_neox_forward.py --shapes $FINAL_FORWARD --reps 2 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warning | tee -a "$OUTDIR/all.log"
     timeout 40 bash -c "js bench/gpu/forward --shapes $FINAL_FORWARD --reps 2 --peer $OUTDIR/peer.json" 2>&1 | tee -a "$OUTDIR/all.log"
   fi
+  log "done"; kill $smi 2>/dev/null; exit 0
+fi
+if [[ ${1:-} == --tune ]]; then
+  # Session 5 (helper F): robustness and matrix-product variants, then the side-by-side forward with the best.
+  for r in on analysis; do
+    log "robustness probe: $r"; MASSIVE_WEBGPU_ROBUSTNESS=$r OUT=$OUTDIR/probe-$r timeout 30 bash -c "js bench/gpu/robustness" 2>&1 | tee -a "$OUTDIR/all.log"
+  done
+  log "matrix products of one forward pass: robustness analysis (K step 16, 32, 16 double-buffered), on and off (16)"
+  MASSIVE_WEBGPU_ROBUSTNESS=analysis OUT=$OUTDIR timeout 100 bash -c "js bench/gpu/matmul --set forward --bk 16,32,16db --tag analysis" 2>&1 | tee -a "$OUTDIR/all.log"
+  for r in on off; do MASSIVE_WEBGPU_ROBUSTNESS=$r OUT=$OUTDIR timeout 50 bash -c "js bench/gpu/matmul --set forward --bk 16 --tag $r" 2>&1 | tee -a "$OUTDIR/all.log"; done
+  log "cuBLAS float32 (TF32 off), the same products"
+  timeout 60 python3 bench/peers/matmul_fp32.py --out "$OUTDIR/peer-matmul-fp32.json" 2>&1 | grep -v -i warning | tee -a "$OUTDIR/all.log"
+  # The fastest variant whose checks pass (relative error under 1e-5) over the forward products (8192^3 left out).
+  read -r BK DB < <(python3 - "$OUTDIR/matmul-webgpu-analysis.json" <<'PY'
+import json, sys
+best = (float("inf"), 16, False)
+try:
+    for r in json.load(open(sys.argv[1]))["result"]:
+        if all(v < 1e-5 for v in r["checks"].values()):
+            t = sum(x["seconds"] for x in r["rows"] if x["label"] != "8192^3")
+            best = min(best, (t, r["bk"], r["double"]))
+except Exception as e:
+    print(e, file=sys.stderr)
+print(best[1], 1 if best[2] else 0)
+PY
+)
+  export MASSIVE_WEBGPU_MATMUL_BK=${BK:-16} MASSIVE_WEBGPU_MATMUL_DB=${DB:-0}
+  log "chosen: MASSIVE_WEBGPU_MATMUL_BK=$MASSIVE_WEBGPU_MATMUL_BK MASSIVE_WEBGPU_MATMUL_DB=$MASSIVE_WEBGPU_MATMUL_DB (robustness analysis)"
+  log "forward: peer, ours (robustness analysis)"
+  timeout 100 python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps 2 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warning | tee -a "$OUTDIR/all.log"
+  timeout 100 bash -c "js bench/gpu/forward --shapes 70m,160m,1b --reps 2 --peer $OUTDIR/peer.json" 2>&1 | tee -a "$OUTDIR/all.log"
+  log "model, recording and training tests (the chosen variant, robustness analysis)"
+  timeout 150 bash -c "jstest test/model/gpt-neox-parity.test test/model/variants.test test/model/mini-pythia.test test/model/hooks.test test/record/stream.test test/record/stats.test test/train/parity.test test/train/fused-kernels.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
+  log "forward with robustness off (70m); GPU time per program"
+  MASSIVE_WEBGPU_ROBUSTNESS=off timeout 40 bash -c "js bench/gpu/forward --shapes 70m --reps 2 --peer $OUTDIR/peer.json --tag robustness-off" 2>&1 | tee -a "$OUTDIR/all.log"
+  timeout 60 bash -c "js bench/gpu/programs --shapes 70m,1b --seqs 5" 2>&1 | tee -a "$OUTDIR/all.log"
   log "done"; kill $smi 2>/dev/null; exit 0
 fi
 if [[ ${1:-} == --forward ]]; then

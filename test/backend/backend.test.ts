@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { linuxVulkanDriverFiles } from "../../src/backend-webgpu";
+import { linuxVulkanDriverFiles, robustnessToggles } from "../../src/backend-webgpu";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -38,4 +38,13 @@ test("without a GPU the backend is wasm, logged once; MASSIVE_BACKEND forces and
   const bad = backendLog({ MASSIVE_BACKEND: "cuda" });
   assert.equal(bad.status, 3);
   assert.match(bad.stderr, /MASSIVE_BACKEND='cuda' is not one of/);
+});
+
+// Toggle names as Dawn spells them (src/dawn/native/Toggles.cpp; present in the npm webgpu 0.6.2 dawn.node).
+test("MASSIVE_WEBGPU_ROBUSTNESS: analysis (default) adds Dawn's range-analysis toggle, off disables robustness, on adds nothing", () => {
+  assert.deepEqual(robustnessToggles(undefined), ["enable_integer_range_analysis_in_robustness"]);
+  assert.deepEqual(robustnessToggles("analysis"), ["enable_integer_range_analysis_in_robustness"]);
+  assert.deepEqual(robustnessToggles("on"), []);
+  assert.deepEqual(robustnessToggles("off"), ["disable_robustness"]);
+  assert.throws(() => robustnessToggles("none"), /MASSIVE_WEBGPU_ROBUSTNESS must be on, analysis or off \(got 'none'\)/);
 });
