@@ -12,7 +12,7 @@
 #   4. forward tokens/s, ours and PyTorch's (bench/gpu/forward.ts, bench/peers/gpt_neox_forward.py), GPU time per
 #      program (bench/gpu/programs.ts), the matrix-product kernel plain, with the swizzled A tile and
 #      without Dawn's bounds clamps (bench/gpu/matmul.ts --quick);
-#   5. the model parity and recording tests on the GPU.
+#   5. the matrix-product, model parity and recording tests on the GPU.
 # Results: $OUT (device) or bench/out/stream: all.log, gpumem.csv, stream-*.json, peer-record.json, forward json.
 # Usage: MASSIVE_BACKEND=webgpu bash bench/stream/gpu-run.sh [--quick | --verify | --forward | --final]
 #   --final: step 1, then 2 and 3 for FINAL_SHAPES (default 1b,70m,160m,12b-L8; no per-phase profile), then 4 (forward
@@ -108,7 +108,7 @@ PY
   timeout 100 python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps 2 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warning | tee -a "$OUTDIR/all.log"
   timeout 100 bash -c "js bench/gpu/forward --shapes 70m,160m,1b --reps 2 --peer $OUTDIR/peer.json" 2>&1 | tee -a "$OUTDIR/all.log"
   log "model, recording and training tests (the chosen variant, robustness analysis)"
-  timeout 150 bash -c "jstest test/model/gpt-neox-parity.test test/model/variants.test test/model/mini-pythia.test test/model/hooks.test test/record/stream.test test/record/stats.test test/train/parity.test test/train/fused-kernels.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
+  timeout 150 bash -c "jstest test/backend/webgpu-matmul.test test/model/gpt-neox-parity.test test/model/variants.test test/model/mini-pythia.test test/model/hooks.test test/record/stream.test test/record/stats.test test/train/parity.test test/train/fused-kernels.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
   log "forward with robustness off (70m); GPU time per program"
   MASSIVE_WEBGPU_ROBUSTNESS=off timeout 40 bash -c "js bench/gpu/forward --shapes 70m --reps 2 --peer $OUTDIR/peer.json --tag robustness-off" 2>&1 | tee -a "$OUTDIR/all.log"
   timeout 60 bash -c "js bench/gpu/programs --shapes 70m,1b --seqs 5" 2>&1 | tee -a "$OUTDIR/all.log"
@@ -120,7 +120,7 @@ if [[ ${1:-} == --forward ]]; then
   timeout 150 bash -c "js bench/gpu/forward --shapes ${FORWARD_SHAPES:-70m,1b} --reps 3 --peer $OUTDIR/peer.json" 2>&1 | tee -a "$OUTDIR/all.log"
   timeout 120 bash -c "js bench/gpu/programs --shapes ${FORWARD_SHAPES:-70m,1b} --seqs 5" 2>&1 | tee -a "$OUTDIR/all.log"
   matmuls
-  timeout 120 bash -c "jstest test/model/gpt-neox-parity.test test/model/mini-pythia.test test/record/stream.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
+  timeout 120 bash -c "jstest test/backend/webgpu-matmul.test test/model/gpt-neox-parity.test test/model/mini-pythia.test test/record/stream.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
   log "done"; kill $smi 2>/dev/null; exit 0
 fi
 log "ours: $shapes"
@@ -136,6 +136,6 @@ timeout 90 bash -c "js bench/gpu/programs --shapes 70m,1b --seqs 5" 2>&1 | tee -
 matmuls
 fi
 log "model and recording tests"
-timeout 120 bash -c "jstest test/model/gpt-neox-parity.test test/model/variants.test test/model/mini-pythia.test test/model/hooks.test test/record/stream.test test/record/stats.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
+timeout 120 bash -c "jstest test/backend/webgpu-matmul.test test/model/gpt-neox-parity.test test/model/variants.test test/model/mini-pythia.test test/model/hooks.test test/record/stream.test test/record/stats.test" 2>&1 | grep -E '^(✔|✖|ℹ)|max \|error\||not ok|Error' | tee -a "$OUTDIR/all.log"
 log "done"
 kill $smi 2>/dev/null
