@@ -1,7 +1,7 @@
 /**
  * WGSL of the float16 tensor-core matrix product (Dawn's `chromium_experimental_subgroup_matrix`, lowered to
  * VK_KHR_cooperative_matrix on NVIDIA): out[M, N] = A[M, K] @ W[N, K]^T (+ bias[N]), with A float32 (activations,
- * rounded to float16 when staged in workgroup memory), W float16 bits packed two per 32-bit word in torch.nn.Linear's
+ * rounded to float16) or already float16 bits, W float16 bits packed two per 32-bit word in torch.nn.Linear's
  * [out, in] layout (no transpose needed: W's rows are the right operand's columns), products accumulated in float32
  * by the tensor cores, output float32.
  *
@@ -9,6 +9,11 @@
  * vec4 arrays, `uniforms.dimM/dimN/dimK`, globals `localIndex` and `workgroupId`) so that the same text runs in
  * tfjs's runWebGPUProgram (./backend-webgpu-f16.ts) and in the raw Dawn probe (bench/gpu/f16-probe.ts).
  * Kept free of tfjs imports for that reason.
+ *
+ * Memory: the operands move in units of 8 halves (16 bytes: one vec4<i32> of packed words). Workgroup memory is one
+ * `array<vec4<i32>>`, so each staged unit is one 16-byte store, and subgroupMatrixLoad reads it in Dawn's
+ * majorness-templated form (offset and stride counted in the array's 16-byte elements; the form with a `col_major`
+ * bool argument and scalar arrays is deprecated in Dawn since 2026-08 and makes it print a warning per call).
  */
 
 /** One of the adapter's subgroup-matrix configurations (GPUSubgroupMatrixConfig). */
@@ -16,12 +21,41 @@ export interface SubgroupMatrixShape { M: number; N: number; K: number }
 
 /**
  * The workgroup tile: sgM x sgN subgroups of 32 invocations, each owning tm x tn result matrices of the config's
- * M x N; K advances by bk per staging step (a multiple of the config's K).
+ * M x N; K advances by bk per step (a multiple of the config's K and of 8).
+ * stages: workgroup buffers per operand: 1 = stage, barrier, multiply, barrier; 2 = the next step is staged into
+ * the other buffer while this one is multiplied, one barrier per step.
+ * direct: operands that subgroupMatrixLoad reads straight from global memory (L1/L2 serve the reuse) instead of
+ * workgroup memory: "a", "w" or "aw"; only for exact tiles (M, N multiples of the tile) and A as float16 bits.
  */
-export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number }
+export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw" }
 
-/** The fastest of bench/gpu/f16-probe.ts's variants on the H200 (70-79 TFLOP/s on the Pythia 1b products). */
-export const DEFAULT_HALF_TILE: HalfTile = { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32 };
+/** The staged tile of session 4 (70-79 TFLOP/s on the Pythia 1b products, scalar stores): also the fallback of direct tiles. */
+export const STAGED_HALF_TILE: HalfTile = { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32 };
+
+/**
+ * Named tiles (bench/gpu/f16-probe.ts times each; MASSIVE_WEBGPU_F16_TILE=<name> picks one in halfLinear).
+ * Names: output tile, threads, K step, "db" double-buffered, "d-a"/"d-w"/"d-aw" direct operands. Each fits the
+ * H200's 48 KiB of workgroup memory (the double-buffered 128 x 128 x 32 tile uses 40 KiB).
+ */
+export const HALF_TILES: Record<string, HalfTile> = {
+  "128x128-256t-bk32": STAGED_HALF_TILE,
+  "128x128-256t-bk64": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64 },
+  "128x128-256t-bk32-db": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, stages: 2 },
+  "128x128-128t-bk32-db": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 32, stages: 2 },
+  "128x128-512t-bk32-db": { sgM: 4, sgN: 4, tm: 2, tn: 2, bk: 32, stages: 2 },
+  "128x128-128t-bk64": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64 },
+  "128x256-256t-bk32": { sgM: 2, sgN: 4, tm: 4, tn: 4, bk: 32 },
+  "256x128-256t-bk32": { sgM: 4, sgN: 2, tm: 4, tn: 4, bk: 32 },
+  "128x128-256t-bk32-d-aw": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, direct: "aw" },
+  "128x128-128t-bk32-d-aw": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 32, direct: "aw" },
+  "128x128-256t-bk32-db-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, stages: 2, direct: "w" },
+  "128x128-256t-bk32-db-d-a": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, stages: 2, direct: "a" },
+  "128x128-256t-bk64-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, direct: "w" },
+};
+
+/** The tile halfLinear uses unless MASSIVE_WEBGPU_F16_TILE names another (chosen by bench/gpu/f16-probe.ts on the H200). */
+export const DEFAULT_HALF_TILE_NAME = "128x128-256t-bk32-db";
+export const DEFAULT_HALF_TILE: HalfTile = HALF_TILES[DEFAULT_HALF_TILE_NAME]!;
 
 /** The directives that must open the shader module (hoisted there by ./backend-webgpu-f16.ts under tfjs). */
 export const HALF_MATMUL_DIRECTIVES = [
@@ -40,108 +74,166 @@ export function halfMatMulLayout(cfg: SubgroupMatrixShape, tile: HalfTile): Half
   return { threads: tile.sgM * tile.sgN * SUBGROUP, bm: tile.sgM * tile.tm * cfg.M, bn: tile.sgN * tile.tn * cfg.N };
 }
 
-/** The products the kernel handles: K a multiple of the staging step (so W rows stay vec4-aligned), N of 4. */
-export function halfMatMulFits(K: number, N: number, tile: HalfTile = DEFAULT_HALF_TILE): boolean {
+/** The products the kernel handles: K a multiple of the step (so rows stay 16-byte aligned), N of 4. */
+export function halfMatMulFits(K: number, N: number, tile: HalfTile = STAGED_HALF_TILE): boolean {
   return K % tile.bk === 0 && K % 8 === 0 && N % 4 === 0;
 }
 
+/** Whether [M, K] x [K, N] fills whole tiles (then the kernel has no guards, direct operands and direct stores). */
+export function halfMatMulExact(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number): boolean {
+  const { bm, bn } = halfMatMulLayout(cfg, tile);
+  return M % bm === 0 && N % bn === 0 && K % tile.bk === 0;
+}
+
+/** What the code is generated for, beside the tile. */
+export interface HalfMatMulOptions {
+  bias: boolean;
+  /** A is float16 bits packed two per word ([M, K / 2] int32, vec4 = 8 halves), else float32 (rounded as staged). */
+  aHalf: boolean;
+  /** Whole tiles only (see {@link halfMatMulExact}): no guards, results stored straight from the matrices. */
+  exact: boolean;
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
 /**
- * The kernel body (declarations after the bindings, and `fn main()`). Each step stages A's bm x bk block (float32 ->
- * float16) and W's bn x bk block in workgroup memory, the next step's global loads held in registers meanwhile;
- * each subgroup multiplies its tm x tn matrices from there; results go out through a per-subgroup staging block in
- * workgroup memory, with the row and column guards (M and N need not be multiples of the tile).
- * `aHalf`: A is already float16 bits packed two per word ([M, K / 2] int32, vec4 = 8 halves), as W: half the bytes
- * each column of workgroups reads, and no conversion in every workgroup.
+ * The kernel body (declarations after the bindings, and `fn main()`). Each step loads A's bm x bk and W's bn x bk
+ * blocks into registers (the next step's while this one multiplies), stores them in workgroup memory 16 bytes at a
+ * time, and each subgroup multiplies its tm x tn matrices from there (or from global memory for direct operands).
+ * Exact tiles: bias, if any, is the accumulators' initial value (loaded from a broadcast block in workgroup memory)
+ * and each result matrix is stored straight into `result`; otherwise through a per-subgroup block in workgroup
+ * memory, with row and column guards (M and N need not be multiples of the tile).
  */
-export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, bias: boolean, aHalf = false): string {
+export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: HalfMatMulOptions): string {
   const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
   const { tm, tn, bk, sgM } = tile;
-  if (bk % cfg.K !== 0 || bk % 8 !== 0) throw new Error(`halfMatMulCode: bk ${bk} must be a multiple of ${cfg.K} and 8`);
-  const sa = bk + 8; // row stride of the staged blocks in halves: 16 bytes of padding against bank conflicts
-  const aPerVec = aHalf ? 8 : 4; // A elements per vec4 load: 8 halves or 4 floats
-  const aVec = (bm * bk) / aPerVec, wVec = (bn * bk) / 8; // vec4 loads per step
-  if (aVec % threads !== 0 || wVec % threads !== 0) throw new Error(`halfMatMulCode: tile ${bm}x${bn}x${bk} does not split over ${threads} threads`);
-  const aPer = aVec / threads, wPer = wVec / threads;
+  const { bias, aHalf, exact } = opts;
+  const stages = tile.stages ?? 1;
+  const direct = tile.direct ?? "";
+  const dA = direct.includes("a"), dW = direct.includes("w");
+  const where = `halfMatMulCode ${bm}x${bn}x${bk}`;
+  if (bk % cfg.K !== 0 || bk % 8 !== 0) throw new Error(`${where}: bk must be a multiple of ${cfg.K} and 8`);
+  if (direct && !exact) throw new Error(`${where}: direct operands need whole tiles`);
+  if (dA && !aHalf) throw new Error(`${where}: direct A needs A as float16 bits`);
+  const per = bk / 8; // 16-byte units per staged row per step
+  const so = per + 1; // row stride in workgroup memory, in units: 16 bytes of padding keep the rows off one bank
+  const aUnits = bm * so, wUnits = bn * so; // one stage of each operand
+  const aLoads = dA ? 0 : (bm * per) / threads, wLoads = dW ? 0 : (bn * per) / threads;
+  if (!Number.isInteger(aLoads) || !Number.isInteger(wLoads)) throw new Error(`${where}: does not split over ${threads} threads`);
+  const aBase = (s: string): string => (s === "0" ? "0" : `${s} * ${aUnits}`);
+  const wBase = (s: string): string => `${dA ? 0 : stages * aUnits}${s === "0" ? "" : ` + ${s} * ${wUnits}`}`;
+  const stagedUnits = (dA ? 0 : stages * aUnits) + (dW ? 0 : stages * wUnits);
+  const csUnits = exact ? 0 : ((threads / SUBGROUP) * cfg.M * cfg.N) / 4; // result blocks of the guarded path
+  const biasUnits = exact && bias ? (cfg.M * bn) / 4 : 0; // bias broadcast over cfg.M rows
+  const smUnits = Math.max(stagedUnits, csUnits, biasUnits);
   const L = `subgroup_matrix_left<f16, ${cfg.K}, ${cfg.M}>`;
   const R = `subgroup_matrix_right<f16, ${cfg.N}, ${cfg.K}>`;
   const C = `subgroup_matrix_result<f32, ${cfg.N}, ${cfg.M}>`;
   const lines: string[] = [];
-  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-  lines.push(`var<workgroup> As : array<f16, ${bm * sa}>;`);
-  lines.push(`var<workgroup> Ws : array<f16, ${bn * sa}>;`);
-  lines.push(`var<workgroup> Cs : array<f32, ${(threads / SUBGROUP) * cfg.M * cfg.N}>;`);
+  if (smUnits > 0) lines.push(`var<workgroup> Sm : array<vec4<i32>, ${smUnits}>;`);
   lines.push(`fn main() {
   let M = uniforms.dimM;
   let N = uniforms.dimN;
   let K = uniforms.dimK;
-  let kv = u32(K / ${aPerVec});
-  let kw = u32(K / 8);
-  let li = i32(localIndex);
+  let ku = K / 8;
+  let li = i32(localIndex % ${threads}u); // (the modulo lets Dawn's range analysis prove the workgroup indices in bounds)
   let sg = li / ${SUBGROUP};
   let lane = li % ${SUBGROUP};
   let sgm = sg % ${sgM};
   let sgn = sg / ${sgM};
   let m0 = i32(workgroupId.y) * ${bm};
-  let n0 = i32(workgroupId.x) * ${bn};`);
-  for (const i of range(aPer)) lines.push(`  var ra${i} : vec4<${aHalf ? "i32" : "f32"}>;`);
-  for (const i of range(wPer)) lines.push(`  var rw${i} : vec4<i32>;`);
+  let n0 = i32(workgroupId.x) * ${bn};
+  let rowA = sgm * ${tm * cfg.M};
+  let rowW = sgn * ${tn * cfg.N};`);
+  for (const i of range(aLoads)) lines.push(`  var ra${i} : vec4<i32>;`);
+  for (const i of range(wLoads)) lines.push(`  var rw${i} : vec4<i32>;`);
   for (const i of range(tm)) for (const j of range(tn)) lines.push(`  var acc${i}_${j} = ${C}();`);
-  const load = (kt: string): string[] => [
-    ...range(aPer).map((i) => {
-      const idx = `(li + ${i * threads})`;
-      const per = bk / aPerVec;
-      return `    { let r = m0 + ${idx} / ${per}; ra${i} = vec4<${aHalf ? "i32" : "f32"}>(0); if (r < M) { ra${i} = A[u32(r) * kv + u32(${kt} * ${per} + ${idx} % ${per})]; } }`;
-    }),
-    ...range(wPer).map((i) => {
-      const idx = `(li + ${i * threads})`;
-      return `    { let n = n0 + ${idx} / ${bk / 8}; rw${i} = vec4<i32>(0); if (n < N) { rw${i} = W[u32(n) * kw + u32(${kt} * ${bk / 8} + ${idx} % ${bk / 8})]; } }`;
-    }),
-  ];
-  /** Eight halves from a vec4 of packed words into a staged block. */
-  const stageHalves = (dst: string, reg: string, idx: string): string =>
-    `    { let b = ${idx} / ${bk / 8} * ${sa} + ${idx} % ${bk / 8} * 8; ${range(4).map((c) => `let h${c} = bitcast<vec2<f16>>(${reg}[${c}]); ${dst}[b + ${2 * c}] = h${c}.x; ${dst}[b + ${2 * c + 1}] = h${c}.y;`).join(" ")} }`;
-  const stage: string[] = [
-    ...range(aPer).map((i) => {
-      const idx = `(li + ${i * threads})`;
-      if (aHalf) return stageHalves("As", `ra${i}`, idx);
-      const base = `${idx} / ${bk / 4} * ${sa} + ${idx} % ${bk / 4} * 4`;
-      return `    { let b = ${base}; ${range(4).map((c) => `As[b + ${c}] = f16(ra${i}[${c}]);`).join(" ")} }`;
-    }),
-    ...range(wPer).map((i) => stageHalves("Ws", `rw${i}`, `(li + ${i * threads})`)),
-  ];
-  const mma: string[] = [];
-  for (let kk = 0; kk < bk; kk += cfg.K) {
-    mma.push("    {");
-    for (const i of range(tm)) mma.push(`      let l${i} = subgroupMatrixLoad<${L}>(&As, u32((sgm * ${tm * cfg.M} + ${i * cfg.M}) * ${sa} + ${kk}), false, ${sa}u);`);
-    for (const j of range(tn)) mma.push(`      let w${j} = subgroupMatrixLoad<${R}>(&Ws, u32((sgn * ${tn * cfg.N} + ${j * cfg.N}) * ${sa} + ${kk}), true, ${sa}u);`);
-    for (const i of range(tm)) for (const j of range(tn)) mma.push(`      acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${i}, w${j}, acc${i}_${j});`);
-    mma.push("    }");
+  if (biasUnits > 0) {
+    // Every row of the block is bias[n0 .. n0 + bn): loaded as a matrix, it is each accumulator's start.
+    const rows = Math.ceil(biasUnits / threads);
+    for (const q of range(rows)) {
+      const guard = (q + 1) * threads > biasUnits ? `if (e < ${biasUnits}) ` : "";
+      lines.push(`  { let e = li + ${q * threads}; ${guard}{ Sm[e] = bitcast<vec4<i32>>(bias[u32(n0 / 4 + e % ${bn / 4})]); } }`);
+    }
+    lines.push("  workgroupBarrier();");
+    for (const i of range(tm)) for (const j of range(tn)) lines.push(`  acc${i}_${j} = subgroupMatrixLoad<${C}, row_major>(&Sm, u32((rowW + ${j * cfg.N}) / 4), ${bn / 4}u);`);
+    lines.push("  workgroupBarrier();");
   }
-  lines.push(...load("0"));
-  lines.push(`  let steps = K / ${bk};
-  for (var kt = 0; kt < steps; kt++) {
-    workgroupBarrier();`);
-  lines.push(...stage);
-  lines.push(`    workgroupBarrier();
-    if (kt + 1 < steps) {`);
-  lines.push(...load("(kt + 1)"));
-  lines.push("    }");
-  lines.push(...mma);
-  lines.push("  }");
-  // Out: each subgroup stores one result matrix at a time into its Cs block, its lanes write it as vec4 rows.
-  const perMat = (cfg.M * cfg.N) / 4; // vec4 per result matrix
-  const rounds = Math.ceil(perMat / SUBGROUP);
-  const nq = cfg.N / 4;
-  lines.push(`  let cs = u32(sg * ${cfg.M * cfg.N});
+  /** Global -> registers for step kt (A rounded to float16 here when it is float32). */
+  const load = (kt: string): string[] => [
+    ...range(aLoads).map((i) => {
+      const idx = `(li + ${i * threads})`;
+      const head = `{ let r = m0 + ${idx} / ${per}; let u = ${kt} * ${per} + ${idx} % ${per};`;
+      const get = aHalf
+        ? `ra${i} = A[u32(r * ku + u)];`
+        : `let f = u32(r * (K / 4) + 2 * u); ra${i} = vec4<i32>(bitcast<vec2<i32>>(vec4<f16>(A[f])), bitcast<vec2<i32>>(vec4<f16>(A[f + 1u])));`;
+      return exact ? `    ${head} ${get} }` : `    ${head} ra${i} = vec4<i32>(0); if (r < M) { ${get} } }`;
+    }),
+    ...range(wLoads).map((i) => {
+      const idx = `(li + ${i * threads})`;
+      const head = `{ let n = n0 + ${idx} / ${per}; let u = ${kt} * ${per} + ${idx} % ${per};`;
+      const get = `rw${i} = W[u32(n * ku + u)];`;
+      return exact ? `    ${head} ${get} }` : `    ${head} rw${i} = vec4<i32>(0); if (n < N) { ${get} } }`;
+    }),
+  ];
+  /** Registers -> workgroup buffer s (one 16-byte store per unit). */
+  const stage = (s: string): string[] => [
+    ...range(aLoads).map((i) => `    { let q = li + ${i * threads}; Sm[u32(${aBase(s)} + q / ${per} * ${so} + q % ${per})] = ra${i}; }`),
+    ...range(wLoads).map((i) => `    { let q = li + ${i * threads}; Sm[u32(${wBase(s)} + q / ${per} * ${so} + q % ${per})] = rw${i}; }`),
+  ];
+  /** The tensor-core products of step kt from workgroup buffer s (or global memory for direct operands). */
+  const mma = (kt: string, s: string): string[] => {
+    const out: string[] = [];
+    for (let kk = 0; kk < bk; kk += cfg.K) {
+      out.push("    {");
+      for (const i of range(tm)) {
+        out.push(dA
+          ? `      let l${i} = subgroupMatrixLoad<${L}, row_major>(&A, u32((m0 + rowA + ${i * cfg.M}) * ku + ${kt} * ${per} + ${kk / 8}), u32(ku));`
+          : `      let l${i} = subgroupMatrixLoad<${L}, row_major>(&Sm, u32(${aBase(s)} + (rowA + ${i * cfg.M}) * ${so} + ${kk / 8}), ${so}u);`);
+      }
+      for (const j of range(tn)) {
+        out.push(dW
+          ? `      let w${j} = subgroupMatrixLoad<${R}, col_major>(&W, u32((n0 + rowW + ${j * cfg.N}) * ku + ${kt} * ${per} + ${kk / 8}), u32(ku));`
+          : `      let w${j} = subgroupMatrixLoad<${R}, col_major>(&Sm, u32(${wBase(s)} + (rowW + ${j * cfg.N}) * ${so} + ${kk / 8}), ${so}u);`);
+      }
+      for (const i of range(tm)) for (const j of range(tn)) out.push(`      acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${i}, w${j}, acc${i}_${j});`);
+      out.push("    }");
+    }
+    return out;
+  };
+  const staged = aLoads + wLoads > 0;
+  lines.push(`  let steps = K / ${bk};`);
+  if (!staged) {
+    lines.push("  for (var kt = 0; kt < steps; kt++) {", ...mma("kt", "0"), "  }");
+  } else if (stages === 1) {
+    lines.push(...load("0"));
+    lines.push("  for (var kt = 0; kt < steps; kt++) {", "    workgroupBarrier();", ...stage("0"), "    workgroupBarrier();");
+    lines.push("    if (kt + 1 < steps) {", ...load("(kt + 1)"), "    }", ...mma("kt", "0"), "  }");
+  } else {
+    // Buffer kt & 1 is read while the other is written: the barrier at the end of step kt - 1 ordered both.
+    lines.push(...load("0"), ...stage("0"), "  workgroupBarrier();");
+    lines.push("  for (var kt = 0; kt < steps; kt++) {", "    let cur = kt & 1;", "    if (kt + 1 < steps) {", ...load("(kt + 1)"), "    }");
+    lines.push(...mma("kt", "cur"), "    if (kt + 1 < steps) {", ...stage("(1 - cur)"), "    }", "    workgroupBarrier();", "  }");
+  }
+  if (exact) {
+    for (const i of range(tm)) for (const j of range(tn)) {
+      lines.push(`  subgroupMatrixStore<row_major>(&result, (u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`);
+    }
+  } else {
+    // Each subgroup stores one result matrix at a time into its block, its lanes write it out as guarded vec4 rows.
+    const perMat = (cfg.M * cfg.N) / 4;
+    const nq = cfg.N / 4;
+    lines.push(`  let cs = u32(sg * ${perMat});
   let nv = N / 4;`);
-  for (const i of range(tm)) for (const j of range(tn)) {
-    lines.push(`  workgroupBarrier();
-  subgroupMatrixStore(&Cs, cs, acc${i}_${j}, false, ${cfg.N}u);
+    for (const i of range(tm)) for (const j of range(tn)) {
+      lines.push(`  workgroupBarrier();
+  subgroupMatrixStore<row_major>(&Sm, cs, acc${i}_${j}, ${nq}u);
   workgroupBarrier();`);
-    for (const q of range(rounds)) {
-      const guard = (q + 1) * SUBGROUP > perMat ? `e < ${perMat} && ` : "";
-      lines.push(`  { let e = lane + ${q * SUBGROUP}; let r = m0 + sgm * ${tm * cfg.M} + ${i * cfg.M} + e / ${nq}; let c4 = (n0 + sgn * ${tn * cfg.N} + ${j * cfg.N}) / 4 + e % ${nq};
-    if (${guard}r < M && c4 < nv) { let s = cs + u32(e * 4); let v = vec4<f32>(Cs[s], Cs[s + 1u], Cs[s + 2u], Cs[s + 3u]); result[u32(r) * u32(nv) + u32(c4)] = v${bias ? " + bias[u32(c4)]" : ""}; } }`);
+      for (const q of range(Math.ceil(perMat / SUBGROUP))) {
+        const guard = (q + 1) * SUBGROUP > perMat ? `e < ${perMat} && ` : "";
+        lines.push(`  { let e = lane + ${q * SUBGROUP}; let r = m0 + rowA + ${i * cfg.M} + e / ${nq}; let c4 = (n0 + rowW + ${j * cfg.N}) / 4 + e % ${nq};
+    if (${guard}r < M && c4 < nv) { result[u32(r) * u32(nv) + u32(c4)] = bitcast<vec4<f32>>(Sm[cs + u32(e)])${bias ? " + bias[u32(c4)]" : ""}; } }`);
+      }
     }
   }
   lines.push("}");

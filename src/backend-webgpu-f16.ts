@@ -12,10 +12,10 @@
  * declaration). Other programs are left untouched: the float32 path stays as it was.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { DEFAULT_HALF_TILE, HALF_MATMUL_DIRECTIVES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-code";
+import { DEFAULT_HALF_TILE, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-code";
 import { FlatProgram, TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
 
-export { halfMatMulFits } from "./backend-webgpu-f16-code";
+export { HALF_TILES, halfMatMulFits } from "./backend-webgpu-f16-code";
 
 /** The device features the float16 products need. */
 export const HALF_FEATURES = ["shader-f16", "subgroups", "chromium-experimental-subgroup-matrix"];
@@ -137,19 +137,35 @@ class HalfMatMulProgram {
   uniforms = "dimM : i32, dimN : i32, dimK : i32,";
   private readonly code: string;
 
-  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, bias: boolean, aHalf: boolean) {
+  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number, bias: boolean, aHalf: boolean) {
     const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
+    const exact = halfMatMulExact(cfg, tile, M, N, K);
     this.variableNames = bias ? ["A", "W", "bias"] : ["A", "W"];
     this.outputShape = [M, N];
     this.workgroupSize = [threads, 1, 1];
     this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), 1];
-    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}_${bias}_${aHalf}`;
-    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, bias, aHalf)}`;
+    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}`;
+    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}`;
+    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact })}`;
   }
 
   getUserCode(): string {
     return this.code;
   }
+}
+
+/**
+ * The tile for one product: `tile`, or the one MASSIVE_WEBGPU_F16_TILE names (bench/gpu/f16-probe.ts's names,
+ * for measuring), made staged where it reads operands directly but the product does not fill whole tiles (or A is
+ * float32), and the staged tile of K step 32 where K is not a multiple of its step.
+ */
+export function halfTileFor(cfg: SubgroupMatrixShape, M: number, N: number, K: number, aHalf: boolean, tile?: HalfTile): HalfTile {
+  const named = process.env.MASSIVE_WEBGPU_F16_TILE;
+  if (!tile && named && !HALF_TILES[named]) throw new Error(`MASSIVE_WEBGPU_F16_TILE=${named}: not one of ${Object.keys(HALF_TILES).join(", ")}`);
+  let t = tile ?? (named ? HALF_TILES[named]! : DEFAULT_HALF_TILE);
+  if (K % t.bk !== 0) t = STAGED_HALF_TILE;
+  if (t.direct && (!aHalf || !halfMatMulExact(cfg, t, M, N, K))) t = { ...t, direct: "" };
+  return t;
 }
 
 /** float32 pairs -> float16 bits in one int32 word (the same f16() conversion as the product kernel's staging). */
@@ -190,17 +206,17 @@ export function packHalfWeight(bits: Uint16Array, shape: [number, number]): tf.T
  * x [M, K] float32 @ W^T + b with W from {@link packHalfWeight}: float16 products on the tensor cores, float32 sums.
  * Throws unless {@link halfComputeAvailable} and halfMatMulFits(K, N).
  */
-export function halfLinear(x: tf.Tensor2D, packedW: tf.Tensor2D, b?: tf.Tensor1D, tile: HalfTile = DEFAULT_HALF_TILE): tf.Tensor2D {
+export function halfLinear(x: tf.Tensor2D, packedW: tf.Tensor2D, b?: tf.Tensor1D, tile?: HalfTile): tf.Tensor2D {
   if (!config || !halfComputeAvailable()) throw new Error(`float16 compute is not available: ${halfComputeMissing()}`);
   const [M, K] = x.shape;
   const N = packedW.shape[0];
   if (packedW.dtype !== "int32" || packedW.shape[1] * 2 !== K) throw new Error(`halfLinear: weight [${packedW.shape}] ${packedW.dtype} does not match x [${x.shape}]`);
-  if (!halfMatMulFits(K, N, tile)) throw new Error(`halfLinear: [${M}, ${K}] x [${K}, ${N}] needs in % ${tile.bk} == 0 and out % 4 == 0`);
+  if (!halfMatMulFits(K, N)) throw new Error(`halfLinear: [${M}, ${K}] x [${K}, ${N}] needs in % ${STAGED_HALF_TILE.bk} == 0 and out % 4 == 0`);
   if (b && (b.shape[0] !== N || b.dtype !== "float32")) throw new Error(`halfLinear: bias [${b.shape}] for ${N} outputs`);
   const aHalf = packActivationsFirst();
   const a = aHalf ? packHalfActivations(x) : x;
   try {
-    const program = new HalfMatMulProgram(config, tile, M, N, b !== undefined, aHalf);
+    const program = new HalfMatMulProgram(config, halfTileFor(config, M, N, K, aHalf, tile), M, N, K, b !== undefined, aHalf);
     const inputs = [a, packedW, ...(b ? [b] : [])] as unknown as TensorInfo[];
     const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs, "float32", [
       { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },

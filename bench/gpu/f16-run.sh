@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Float16 compute on a GPU machine in one run (device tool; see bench/gpu/f16-pack.sh for what to carry):
-#   1. test/backend/webgpu-f16.test.ts (halfLinear against tfjs float32 and float64; the forward in float16 against
-#      transformers' outputs) and the float32 parity test (the default path with the float16 toggles on);
-#   2. PyTorch's forward, float32 and float16 (bench/peers/gpt_neox_forward.py), then ours with --compute float16
-#      (bench/gpu/forward.ts), with the composite attention and with the default (fused where available).
-# Dawn prints "use of deprecated builtin" warnings for every subgroupMatrixLoad/Store when a float16 shader compiles:
-# those lines are filtered out of the log. Results: $OUT (device) or bench/out/f16: all.log, peer.json, forward-*.json.
+# Float16 compute on a GPU machine in one run (device tool; bench/gpu/f16-pack.sh says what to carry):
+#   1. bench/gpu/f16-probe.ts: every named tile of src/backend-webgpu-f16-code.ts checked against float64 and timed on
+#      the Pythia products; its "best" (least time over a 1b layer's products and the logits) is used below;
+#   2. with --robustness: the best tile and the staged one again with Dawn's disable_robustness (measured, not used);
+#   3. test/backend/webgpu-f16.test.ts with the best tile (ALL_TILES=1: every named tile too) and the float16 case of
+#      test/record/stream.test.ts, with helper A's float16 attention off, then the model ones with it on;
+#   4. PyTorch's forward, float32 and float16 (bench/peers/gpt_neox_forward.py; PEER=<json> reuses one), then ours
+#      with --compute float16 (float16 attention off: this measures the products). --tests stops after 3.
+# MASSIVE_WEBGPU_F16_TILE=<name> before the call skips the choice. Results: $OUT (device) or bench/out/f16: all.log,
+# probe.json, probe-norobust.json, peer.json, forward-webgpu-f16.json. Dawn's shader warnings (there were ~1300
+# "use of deprecated builtin" lines per probe before 2026-12-02b) are counted in all.log, not copied.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUTDIR=${OUT:-bench/out/f16}; mkdir -p "$OUTDIR"
@@ -13,30 +17,41 @@ G=.gpu-h
 [[ -d .gpu/node_modules ]] && ln -sfn "$PWD/.gpu/node_modules" $G/node_modules
 if [[ -f $G/js.tar.xz && ! -d $G/js ]]; then tar -xJf $G/js.tar.xz -C $G; fi
 mkdir -p $G/js/test && ln -sfn "$PWD/test/fixtures" $G/js/test/fixtures && ln -sfn "$PWD/data" $G/js/data
-quiet() { grep --line-buffered -v -E 'deprecated builtin|^\s+\^+\s*$|subgroupMatrix(Load|Store)|^warning:$|^Compilation log|warning\(s\) generated|^\s*$'; }
+RAW=/tmp/f16-raw.log; : > $RAW
+quiet() { tee -a $RAW | grep --line-buffered -v -E 'deprecated builtin|^\s+\^+\s*$|subgroupMatrix(Load|Store)|^warning:$|^Compilation log|warning\(s\) generated|^\s*$'; }
 log() { echo "[$(date -u +%T)] $*" | tee -a "$OUTDIR/all.log"; }
 export MASSIVE_BACKEND=webgpu
-if [[ ${1:-} == --quick ]]; then
-  # One short call: the float16 tests, the probe's activation-staging variants on three 1b products, the 1b forward
-  # (peer figures from the committed run of the same day, not side by side).
-  log "float16 tests"
-  timeout 90 node --test --test-reporter=spec $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
-  log "probe"
-  (cd $G/js/bench/gpu && ln -sfn "$PWD/../../../node_modules" node_modules 2>/dev/null; timeout 30 node f16-probe.js --reps 10 --only '4x2sg-bk32(-aHalf)?$' --shapes '1b (qkv K2048 N6144|fc1)' --out "$OUTDIR/probe.json") 2>&1 | quiet | tee -a "$OUTDIR/all.log"
-  log "ours, float16, 1b"
-  timeout 90 node $G/js/bench/gpu/forward.js --shapes 1b --reps 3 --peer bench/gpu/h200-2026-12-02-f16/forward/peer.json --compute float16 --tag f16-quick 2>&1 | quiet | tee -a "$OUTDIR/all.log"
-  log "done"
-  exit 0
+(cd $G/js/bench/gpu && ln -sfn "$PWD/../../../node_modules" node_modules 2>/dev/null)
+# The probe times the named tiles (halfLinear's choices) only: not the -a32 / -16x8 checks of other paths.
+TILES_ONLY='^[0-9]+x[0-9]+-[0-9]+t-bk[0-9]+(-db)?(-d-[aw]+)?$'
+if [[ -z ${MASSIVE_WEBGPU_F16_TILE:-} ]]; then
+  log "probe: every tile"
+  (cd $G/js/bench/gpu && timeout 150 node f16-probe.js --reps 10 --only "$TILES_ONLY" --out "$OUTDIR/probe.json") 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  BEST=$(node -e 'try { console.log(require(process.argv[1]).best || "") } catch { console.log("") }' "$OUTDIR/probe.json")
+  log "probe chose: ${BEST:-none}"
+  [[ -n $BEST ]] && export MASSIVE_WEBGPU_F16_TILE=$BEST
 fi
-log "float16 tests"
-timeout 120 node --test --test-reporter=spec $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
-log "float32 parity with the float16 toggles on"
-timeout 60 node --test --test-reporter=spec $G/js/test/model/gpt-neox-parity.test.js 2>&1 | quiet | grep -E '^(✔|✖|ℹ)|max \|error\||Error' | tee -a "$OUTDIR/all.log"
-[[ ${1:-} == --tests ]] && exit 0
-log "peer forward"
-PYTHONUNBUFFERED=1 timeout 90 python3 bench/peers/gpt_neox_forward.py --shapes 70m,1b --reps 3 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
-log "ours, float16, composite attention"
-MASSIVE_WEBGPU_ATTENTION=off timeout 150 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$OUTDIR/peer.json" --compute float16 --tag f16-attention-composite 2>&1 | quiet | tee -a "$OUTDIR/all.log"
-log "ours, float16, default attention"
-timeout 150 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$OUTDIR/peer.json" --compute float16 --tag f16 --profile 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+if [[ ${1:-} == --robustness ]]; then
+  ONLY="^(${MASSIVE_WEBGPU_F16_TILE:-128x128-256t-bk32-db}|128x128-256t-bk32)$"
+  log "probe: $ONLY with disable_robustness (Dawn's bounds clamps off)"
+  (cd $G/js/bench/gpu && timeout 45 node f16-probe.js --reps 20 --only "$ONLY" --shapes '^1b' --toggles allow_unsafe_apis,vulkan_enable_f16_on_nvidia,disable_robustness --out "$OUTDIR/probe-norobust.json") 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+fi
+# Helper A's float16 attention (src/backend-webgpu-attention-f16.ts) is off for these products' tests and forward
+# (it has its own); the model tests run once more with it on, to tell the two apart.
+FWD_TESTS='hoistDirectives|packHalfActivations|halfLinear matches|GPT-NeoX forward'
+log "float16 tests, tile ${MASSIVE_WEBGPU_F16_TILE:-default}, float16 attention off"
+MASSIVE_WEBGPU_ATTENTION_F16=off timeout 90 node --test --test-reporter=spec --test-name-pattern="$FWD_TESTS${ALL_TILES:+|every named tile}" $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+MASSIVE_WEBGPU_ATTENTION_F16=off timeout 60 node --test --test-reporter=spec --test-name-pattern='float16 compute' $G/js/test/record/stream.test.js 2>&1 | quiet | grep -E '^(✔|✖|﹣|ℹ (pass|fail))|Error|max' | tee -a "$OUTDIR/all.log"
+log "the same model tests with the float16 attention on (if it applies)"
+timeout 60 node --test --test-reporter=spec --test-name-pattern='GPT-NeoX forward' $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | grep -E '^(✔|✖|﹣|ℹ (pass|fail))|max \|error\||Error' | tee -a "$OUTDIR/all.log"
+timeout 60 node --test --test-reporter=spec --test-name-pattern='float16 compute' $G/js/test/record/stream.test.js 2>&1 | quiet | grep -E '^(✔|✖|﹣|ℹ (pass|fail))|Error' | tee -a "$OUTDIR/all.log"
+[[ ${1:-} == --tests ]] && { log "deprecated-builtin warnings seen: $(grep -c 'deprecated builtin' $RAW)"; exit 0; }
+if [[ -z ${PEER:-} ]]; then
+  log "peer forward"
+  PYTHONUNBUFFERED=1 timeout 75 python3 bench/peers/gpt_neox_forward.py --shapes 70m,1b --reps 3 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
+  PEER=$OUTDIR/peer.json
+fi
+log "ours, float16, tile ${MASSIVE_WEBGPU_F16_TILE:-default}, float16 attention off"
+MASSIVE_WEBGPU_ATTENTION_F16=off timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$PEER" --compute float16 --tag f16 --profile 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+log "deprecated-builtin warnings seen: $(grep -c 'deprecated builtin' $RAW)"
 log "done"

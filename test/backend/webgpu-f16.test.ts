@@ -2,7 +2,8 @@
  * Float16 compute (src/backend-webgpu-f16.ts). On the GPU machine (webgpu with Dawn's float16 subgroup matrices):
  *   - packHalfActivations bit for bit against the host's float32 -> float16 rounding (src/io/host-tensor.ts);
  *   - halfLinear against tfjs's float32 matMul of the same float16 weights (widened) and against a float64 host
- *     reference, on shapes that are and are not multiples of the 128 x 128 tile, with and without bias;
+ *     reference, on shapes that are and are not multiples of the 128 x 128 tile, with and without bias, with the
+ *     default tile; then every named tile of bench/gpu/f16-probe.ts on a whole-tile and a ragged product;
  *   - the GPT-NeoX forward with compute "float16" against transformers' float32 outputs (tiny-neox-a).
  * Tolerances, derived (u = 2^-11, float16's unit roundoff; e = 2^-24, float32's): W is float16 in both products, so
  * they differ by rounding each activation a_k to float16, |a_k - fl16(a_k)| <= u |a_k|, and by float32 summation
@@ -14,6 +15,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend";
+import { HALF_TILES, HalfTile } from "../../src/backend-webgpu-f16-code";
 import { halfComputeAvailable, halfLinear, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
@@ -69,44 +71,64 @@ test("packHalfActivations rounds float32 to float16 bits exactly as the host doe
   assert.equal(mismatches, 0, `${mismatches} of ${want.length} values rounded differently`);
 });
 
-test("halfLinear matches tfjs float32 matMul within (2^-11 + 2K 2^-24) sum|a w| and the rounded float64 product within 2K 2^-24 sum|a w|", async (t) => {
-  if (skip()) return t.skip(skip() as string);
-  for (const [M, K, N, bias] of [[200, 160, 136, true], [257, 64, 264, false], [512, 512, 1536, true], [1000, 2048, 516, true]] as const) {
-    const a = values(M * K, M + K, 2);
-    const wBits = float32ToHalf(values(N * K, N, 1 / Math.sqrt(K)));
-    const w = halfToFloat32(wBits); // [N, K]
-    const b = bias ? values(N, 7, 0.5) : undefined;
-    const x = tf.tensor2d(a, [M, K]);
-    const packed = packHalfWeight(wBits, [N, K]);
-    const bT = b ? tf.tensor1d(b) : undefined;
-    const wT = tf.transpose(tf.tensor2d(w, [N, K]));
-    const got = (await halfLinear(x, packed, bT as tf.Tensor1D | undefined).data()) as Float32Array;
+/**
+ * halfLinear of one product against tfjs's float32 matMul and the float64 product of the rounded activations, within
+ * the bounds derived above; with `twoStagings`, also the activations converted in every workgroup (same bits).
+ */
+async function checkProduct(M: number, K: number, N: number, bias: boolean, tile: HalfTile | undefined, label: string, twoStagings: boolean): Promise<void> {
+  const a = values(M * K, M + K, 2);
+  const wBits = float32ToHalf(values(N * K, N, 1 / Math.sqrt(K)));
+  const w = halfToFloat32(wBits); // [N, K]
+  const b = bias ? values(N, 7, 0.5) : undefined;
+  const x = tf.tensor2d(a, [M, K]);
+  const packed = packHalfWeight(wBits, [N, K]);
+  const bT = b ? tf.tensor1d(b) : undefined;
+  const wT = tf.transpose(tf.tensor2d(w, [N, K]));
+  const got = (await halfLinear(x, packed, bT as tf.Tensor1D | undefined, tile).data()) as Float32Array;
+  if (twoStagings) {
     // The other staging (activations converted in every workgroup) must give the same bits.
     process.env.MASSIVE_WEBGPU_F16_A = "float32";
-    const staged = (await halfLinear(x, packed, bT as tf.Tensor1D | undefined).data()) as Float32Array;
+    const staged = (await halfLinear(x, packed, bT as tf.Tensor1D | undefined, tile).data()) as Float32Array;
     delete process.env.MASSIVE_WEBGPU_F16_A;
     let differ = 0;
     for (let i = 0; i < got.length; i++) if (got[i] !== staged[i]) differ++;
-    assert.equal(differ, 0, `${M}x${K}x${N}: ${differ} outputs differ between the two stagings`);
-    const ref32 = (await tf.fused.matMul({ a: x, b: wT as tf.Tensor2D, bias: bT }).data()) as Float32Array;
-    const aHalf = halfToFloat32(float32ToHalf(a));
-    let worst32 = 0, worst64 = 0;
-    for (let r = 0; r < M; r++) {
-      for (let c = 0; c < N; c++) {
-        let s = b ? b[c]! : 0, mag = Math.abs(s);
-        for (let k = 0; k < K; k++) {
-          s += aHalf[r * K + k]! * w[c * K + k]!;
-          mag += Math.abs(a[r * K + k]! * w[c * K + k]!);
-        }
-        const g = got[r * N + c]!;
-        worst32 = Math.max(worst32, Math.abs(g - ref32[r * N + c]!) / mag);
-        worst64 = Math.max(worst64, Math.abs(g - s) / mag);
+    assert.equal(differ, 0, `${label} ${M}x${K}x${N}: ${differ} outputs differ between the two stagings`);
+  }
+  const ref32 = (await tf.fused.matMul({ a: x, b: wT as tf.Tensor2D, bias: bT }).data()) as Float32Array;
+  const aHalf = halfToFloat32(float32ToHalf(a));
+  let worst32 = 0, worst64 = 0;
+  for (let r = 0; r < M; r++) {
+    for (let c = 0; c < N; c++) {
+      let s = b ? b[c]! : 0, mag = Math.abs(s);
+      for (let k = 0; k < K; k++) {
+        s += aHalf[r * K + k]! * w[c * K + k]!;
+        mag += Math.abs(a[r * K + k]! * w[c * K + k]!);
       }
+      const g = got[r * N + c]!;
+      worst32 = Math.max(worst32, Math.abs(g - ref32[r * N + c]!) / mag);
+      worst64 = Math.max(worst64, Math.abs(g - s) / mag);
     }
-    console.log(`  ${M}x${K}x${N}${bias ? " +bias" : ""}: max |err| / sum|a w|: ${worst32.toExponential(2)} vs float32 matMul, ${worst64.toExponential(2)} vs float64 of rounded inputs`);
-    assert.ok(worst32 <= U16 + 2 * K * E32, `${M}x${K}x${N}: vs float32 ${worst32} > ${U16 + 2 * K * E32}`);
-    assert.ok(worst64 <= 2 * K * E32, `${M}x${K}x${N}: vs float64 ${worst64} > ${2 * K * E32}`);
-    tf.dispose([x, packed, wT, ...(bT ? [bT] : [])]);
+  }
+  console.log(`  ${label} ${M}x${K}x${N}${bias ? " +bias" : ""}: max |err| / sum|a w|: ${worst32.toExponential(2)} vs float32 matMul, ${worst64.toExponential(2)} vs float64 of rounded inputs`);
+  assert.ok(worst32 <= U16 + 2 * K * E32, `${label} ${M}x${K}x${N}: vs float32 ${worst32} > ${U16 + 2 * K * E32}`);
+  assert.ok(worst64 <= 2 * K * E32, `${label} ${M}x${K}x${N}: vs float64 ${worst64} > ${2 * K * E32}`);
+  tf.dispose([x, packed, wT, ...(bT ? [bT] : [])]);
+}
+
+test("halfLinear matches tfjs float32 matMul within (2^-11 + 2K 2^-24) sum|a w| and the rounded float64 product within 2K 2^-24 sum|a w|", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  // Ragged shapes (guarded path) and whole 128 x 128 tiles (exact path: bias as the accumulators' start, direct stores).
+  for (const [M, K, N, bias] of [[200, 160, 136, true], [257, 64, 264, false], [512, 512, 1536, true], [1000, 2048, 516, true], [256, 256, 384, true], [128, 1024, 256, false]] as const) {
+    await checkProduct(M, K, N, bias, undefined, "default tile", true);
+  }
+});
+
+test("every named tile of the float16 product stays within the same bounds, on whole tiles and ragged edges", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  for (const [name, tile] of Object.entries(HALF_TILES)) {
+    for (const [M, K, N, bias] of [[256, 256, 512, true], [512, 128, 256, false], [136, 256, 264, true]] as const) {
+      await checkProduct(M, K, N, bias, tile, name, false);
+    }
   }
 });
 
