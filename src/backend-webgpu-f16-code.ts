@@ -53,8 +53,13 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x128-256t-bk64-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, direct: "w" },
 };
 
-/** The tile halfLinear uses unless MASSIVE_WEBGPU_F16_TILE names another (chosen by bench/gpu/f16-probe.ts on the H200). */
-export const DEFAULT_HALF_TILE_NAME = "128x128-256t-bk32-db";
+/**
+ * The tile halfLinear uses unless MASSIVE_WEBGPU_F16_TILE names another: 4 subgroups of 64 x 64 (4 x 4 matrices, so
+ * each fragment loaded from workgroup memory feeds 4 products), K step 64, one buffer. Fastest of the probe's tiles on
+ * the H200 (2026-12-02 06:33, bench/gpu/h200-2026-12-02b-f16/call2): 226-260 TFLOP/s on the 1b MLP and qkv products,
+ * against 148-171 for the 256-thread 128 x 128 x 32 tile and 70-79 for session 4's kernel (scalar 16-bit stores).
+ */
+export const DEFAULT_HALF_TILE_NAME = "128x128-128t-bk64";
 export const DEFAULT_HALF_TILE: HalfTile = HALF_TILES[DEFAULT_HALF_TILE_NAME]!;
 
 /** The directives that must open the shader module (hoisted there by ./backend-webgpu-f16.ts under tfjs). */

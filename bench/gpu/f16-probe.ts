@@ -4,6 +4,7 @@
  * ../../src/backend-webgpu-f16-code.ts against a float64 CPU reference on small and sampled large products, and
  * times it on the Pythia 70m and 1b product shapes (10 x 2048 tokens) per tile variant, in TFLOP/s.
  * Usage: node f16-probe.js [--reps 20] [--out probe.json] [--only <regex of variants>] [--shapes <regex of shapes>]
+ *          [--checks all|exact (only the whole-tile product with bias: the pipeline the timings use)] [--compile-only]
  *          [--toggles allow_unsafe_apis,vulkan_enable_f16_on_nvidia]  (the PyTorch side: bench/peers/matmul_f16.py)
  */
 import * as fs from "node:fs";
@@ -267,7 +268,8 @@ async function main(): Promise<void> {
     if (!cfgOf(v)) { console.log(`variant ${name}: no such configuration on this adapter`); continue; }
     try {
       // Ragged shapes (guarded path) and whole-tile shapes (exact path: direct operands, direct stores, bias as start).
-      for (const [M, K, N, withBias] of [[200, 160, 136, true], [257, 64, 264, false], [256, 128, 512, true], [512, 256, 256, false]] as [number, number, number, boolean][]) {
+      const all: [number, number, number, boolean][] = [[200, 160, 136, true], [257, 64, 264, false], [256, 128, 512, true], [512, 256, 256, false]];
+      for (const [M, K, N, withBias] of arg("checks", "all") === "exact" ? all.slice(2, 3) : all) {
         if (!runs(v, M, K, N)) continue;
         const x = inputs(M, K, N, 11);
         if (!withBias) { x.bufs.b.destroy(); delete (x.bufs as Any).b; }

@@ -7,7 +7,8 @@
 #      test/record/stream.test.ts, with helper A's float16 attention off, then the model ones with it on;
 #   4. PyTorch's forward, float32 and float16 (bench/peers/gpt_neox_forward.py; PEER=<json> reuses one), then ours
 #      with --compute float16 (float16 attention off: this measures the products). --tests stops after 3.
-# MASSIVE_WEBGPU_F16_TILE=<name> before the call skips the choice. Results: $OUT (device) or bench/out/f16: all.log,
+# MASSIVE_WEBGPU_F16_TILE=<name> before the call skips the choice; CHECKS=exact checks only the timed pipeline per tile
+# (every tile's paths are in the tests: ALL_TILES=1); PROFILE=1 profiles the forward. Results: $OUT (device) or bench/out/f16: all.log,
 # probe.json, probe-norobust.json, peer.json, forward-webgpu-f16.json. Dawn's shader warnings (there were ~1300
 # "use of deprecated builtin" lines per probe before 2026-12-02b) are counted in all.log, not copied.
 set -uo pipefail
@@ -26,7 +27,7 @@ export MASSIVE_BACKEND=webgpu
 TILES_ONLY='^[0-9]+x[0-9]+-[0-9]+t-bk[0-9]+(-db)?(-d-[aw]+)?$'
 if [[ -z ${MASSIVE_WEBGPU_F16_TILE:-} ]]; then
   log "probe: every tile"
-  (cd $G/js/bench/gpu && timeout 150 node f16-probe.js --reps 10 --only "$TILES_ONLY" --out "$OUTDIR/probe.json") 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  (cd $G/js/bench/gpu && timeout ${PROBE_S:-150} node f16-probe.js --reps ${REPS:-10} --only "$TILES_ONLY" --checks "${CHECKS:-all}" --shapes "${SHAPES:-.}" --out "$OUTDIR/probe.json") 2>&1 | quiet | tee -a "$OUTDIR/all.log"
   BEST=$(node -e 'try { console.log(require(process.argv[1]).best || "") } catch { console.log("") }' "$OUTDIR/probe.json")
   log "probe chose: ${BEST:-none}"
   [[ -n $BEST ]] && export MASSIVE_WEBGPU_F16_TILE=$BEST
@@ -52,6 +53,6 @@ if [[ -z ${PEER:-} ]]; then
   PEER=$OUTDIR/peer.json
 fi
 log "ours, float16, tile ${MASSIVE_WEBGPU_F16_TILE:-default}, float16 attention off"
-MASSIVE_WEBGPU_ATTENTION_F16=off timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$PEER" --compute float16 --tag f16 --profile 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+MASSIVE_WEBGPU_ATTENTION_F16=off timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$PEER" --compute float16 --tag f16 ${PROFILE:+--profile} 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 log "deprecated-builtin warnings seen: $(grep -c 'deprecated builtin' $RAW)"
 log "done"
