@@ -8,6 +8,7 @@
  */
 import { tf } from "../backend";
 import { fusedAttentionAvailable, fusedCausalAttention } from "../backend-webgpu-attention";
+import { fusedCausalAttentionHalf, halfAttentionAvailable } from "../backend-webgpu-attention-f16";
 import { fusedCausalSoftmax, fusedKernelsAvailable } from "../backend-webgpu-kernels";
 
 /**
@@ -83,7 +84,11 @@ export function attentionPerHead(xn: tf.Tensor2D, heads: HeadTensors[], B: numbe
  * (two programs, no [B, H, T, T] scores in memory) replace it where they apply.
  */
 export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn): tf.Tensor2D {
-  if (fusedAttentionAvailable(hs, tables.cos.shape[1])) return fusedCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs);
+  if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
+    // float16 compute (qkv.W is float16 bits, int32): the tensor-core flash attention where it fits and is switched on.
+    const half = qkv.W.dtype === "int32" && halfAttentionAvailable(hs, tables.cos.shape[1]);
+    return (half ? fusedCausalAttentionHalf : fusedCausalAttention)(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs);
+  }
   const heads = tf.transpose(tf.reshape(linear(xn, qkv.W, qkv.b), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
   const [q, k, v] = tf.split(heads, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)
   // Scaling q by 1/sqrt(hs) before q k^T (cheaper than scaling the T x T scores) is exact when 1/sqrt(hs) is a power

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The float16 tensor-core attention (src/backend-webgpu-attention-f16.ts) on a GPU machine, in one device call.
+#   bash bench/gpu/attention-f16.sh pack   # here: esbuild bundles into the ignored folder .gpu-a/ (js.tar.xz)
+#   (device) carry .gpu/debs .gpu/node_modules .gpu-a, node at /opt/massive-node (scripts/device/README.md):
+#   source scripts/device/on-device.sh; bash bench/gpu/attention-f16.sh run [--lean | --quick PEER.json]
+#   (--lean: steps 1, 2 and the tiny-neox test of 3; --quick: steps 1-3 and our forward against an earlier PEER.json)
+# run: 1. test/backend/webgpu-attention-f16.test.ts (against the composite float32 attention, derived bound);
+#      2. bench/gpu/attention-f16.ts (attention alone per 5 x 2048-token pass, 70m and 1b: float32 flash vs float16);
+#      3. test/backend/webgpu-f16.test.ts (halfLinear; tiny-neox forward in float16, now with this attention);
+#      4. PyTorch's forward float32/float16 (bench/peers/gpt_neox_forward.py), then ours with --compute float16
+#         with this attention (MASSIVE_WEBGPU_ATTENTION_F16=on) and without (the default: the float32 flash kernel).
+# Steps 1-3 switch the (opt-in) float16 attention on.
+# Dawn's "use of deprecated builtin" warnings (every subgroupMatrixLoad/Store) are filtered out of the log.
+# Results: $OUT (device) or bench/out/attention-f16: all.log, attention-f16.json, peer.json, forward-*.json.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+G=.gpu-a
+if [[ ${1:-} == pack ]]; then
+  set -e
+  [[ -d .gpu/node_modules ]] || bash scripts/device/pack.sh
+  grep -qx '/.gpu-a/' .git/info/exclude || echo '/.gpu-a/' >> .git/info/exclude
+  mkdir -p $G && rm -rf $G/js $G/js.tar.xz
+  npx esbuild bench/gpu/forward.ts bench/gpu/attention-f16.ts test/backend/webgpu-attention-f16.test.ts test/backend/webgpu-f16.test.ts \
+    --bundle --platform=node --format=cjs --target=node20 --outdir=$G/js --outbase=. \
+    --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
+    --external:playwright-core --external:tslab --log-level=warning --minify-whitespace
+  (cd $G && tar -cJf js.tar.xz js && rm -rf js)
+  du -sh $G/js.tar.xz >&2
+  exit 0
+fi
+OUTDIR=${OUT:-bench/out/attention-f16}; mkdir -p "$OUTDIR"
+[[ -d .gpu/node_modules ]] && ln -sfn "$PWD/.gpu/node_modules" $G/node_modules
+if [[ -f $G/js.tar.xz && ! -d $G/js ]]; then tar -xJf $G/js.tar.xz -C $G; fi
+mkdir -p $G/js/test && ln -sfn "$PWD/test/fixtures" $G/js/test/fixtures && ln -sfn "$PWD/data" $G/js/data
+quiet() { grep --line-buffered -v -E 'deprecated builtin|^\s+\^+\s*$|subgroupMatrix(Load|Store)|^warning:$|^Compilation log|warning\(s\) generated|^\s*$'; }
+log() { echo "[$(date -u +%T)] $*" | tee -a "$OUTDIR/all.log"; }
+export MASSIVE_BACKEND=webgpu
+log "float16 attention test"
+timeout 150 node --test --test-reporter=spec $G/js/test/backend/webgpu-attention-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+log "attention alone, 5 x 2048 tokens"
+timeout 120 node $G/js/bench/gpu/attention-f16.js --shapes 70m,1b --reps 20 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+if [[ ${2:-} == --lean ]]; then
+  # Short call: of test/backend/webgpu-f16.test.ts only the tiny-neox forward in float16 (now with this attention).
+  log "tiny-neox forward in float16"
+  MASSIVE_WEBGPU_ATTENTION_F16=on timeout 60 node --test --test-reporter=spec --test-name-pattern 'forward in float16' $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  log "done"; exit 0
+fi
+log "float16 tests (halfLinear, tiny-neox forward in float16)"
+MASSIVE_WEBGPU_ATTENTION_F16=on timeout 120 node --test --test-reporter=spec $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+if [[ ${2:-} == --quick ]]; then
+  # Short call: our forward with this attention only, against a peer JSON measured earlier ($3), not side by side.
+  log "ours, float16, float16 attention (peer from $3)"
+  MASSIVE_WEBGPU_ATTENTION_F16=on timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$3" --compute float16 --tag f16-attention-f16 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  log "done"; exit 0
+fi
+log "peer forward"
+PYTHONUNBUFFERED=1 timeout 100 python3 bench/peers/gpt_neox_forward.py --shapes 70m,1b --reps 3 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
+log "ours, float16, float16 attention"
+MASSIVE_WEBGPU_ATTENTION_F16=on timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$OUTDIR/peer.json" --compute float16 --tag f16-attention-f16 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+log "ours, float16, float32 flash attention"
+timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$OUTDIR/peer.json" --compute float16 --tag f16-attention-f32 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+log "done"

@@ -1,0 +1,128 @@
+/**
+ * The tensor-core flash attention of src/backend-webgpu-attention-f16.ts (float16 compute) against the composite
+ * float32 TF.js path it stands in for (attentionBatched of src/model/attention.ts with MASSIVE_WEBGPU_ATTENTION=off:
+ * transpose, split, rotary, q k^T, causal softmax, p v, merge), on random fused projection outputs qkv [B*T, H*3hs],
+ * head sizes 16 (tiny-neox), 64 (Pythia 70m/160m), 128 (12b), 256 (1b), ragged and full 2048-token sequences, the
+ * default tile (16 keys) and 32-key tiles. webgpu with float16 subgroup
+ * matrices only (the GPU machine); skipped elsewhere.
+ *
+ * Tolerance, derived (u = 2^-11 float16's unit roundoff, e = 2^-24 float32's). Per (sequence, head) the scores
+ * s = q.k differ by rounding q and k to float16 and by float32 summation order: |ds| <= eps_s = (r_q + r_k + 2 hs e) S,
+ * S = max_t |q_t| max_t |k_t| (Euclidean norms after scaling; rotary is a rotation and keeps them) >= sum_i |q_i k_i|,
+ * r = u for an operand that is rounded, 0 for one already exact in float16. Each unnormalised weight p = exp(s - m)
+ * then errs relatively by at most (e^eps_s - 1)(1 + u) + u + 4e (the exp, p rounded to float16), and absolutely by
+ * 2^-25 where p is a float16 subnormal; the row sum l >= 1 (the row's max has p >= 1). With relative weight errors
+ * delta the normalised output moves by at most 2 delta / (1 - delta) max|v|; v rounded to float16 adds r_v max|v|,
+ * float32 sums over T keys in both paths 2 T e max|v|:
+ *   |fused - composite| <= max|v| (2 delta / (1 - delta) + r_v + 2 T e),  delta = (e^eps_s - 1)(1 + u) + u + 4e + T 2^-25.
+ * Two input sets: float16-exact q, k, v with rotary tables cos 1 / sin 0 and hs 16, 64, 256 (1/sqrt(hs) a power of
+ * two, so q, k, v reach the kernel exact: only p's rounding remains, a tight check), and real rotary tables with
+ * arbitrary float32 inputs (every operand rounded).
+ */
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { initBackend, tf } from "../../src/backend";
+import { rotarySplit } from "../../src/backend-webgpu-attention";
+import { flashCausalAttentionHalf, fusedCausalAttentionHalf, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile } from "../../src/backend-webgpu-attention-f16";
+import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
+import { attentionBatched, type PositionTables } from "../../src/model/attention";
+import { causalMask, rotaryTables } from "../../src/model/rotary";
+import { fillRandom } from "../../bench/gpu/lib";
+
+let onGpu = false;
+before(async () => {
+  await initBackend();
+  process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "on"; // opt-in in the model (src/backend-webgpu-attention-f16.ts)
+  onGpu = halfAttentionAvailable(64, 16);
+});
+
+const U16 = 2 ** -11, E32 = 2 ** -24;
+
+function tablesFor(T: number, rd: number, trivial: boolean): PositionTables {
+  const { cos, signedSin } = trivial ? { cos: new Float32Array(T * rd).fill(1), signedSin: new Float32Array(T * rd) } : rotaryTables(T, rd, 10000);
+  const none = tf.zeros([1, 1]) as tf.Tensor2D; // per-head tables: unused by the batched path
+  return { seqLen: T, cos: tf.tensor2d(cos, [T, rd]), sin: tf.tensor2d(signedSin, [T, rd]), cosFull: none, sinFull: none, perm: none, mask: tf.tensor2d(causalMask(T), [T, T]) };
+}
+
+/** S (max |q| |k| per sequence and head, after scaling) and max |v| of qkv [B*T, H*3hs] in HF's per-head [q|k|v] layout. */
+function magnitudes(qkv: Float32Array, B: number, T: number, H: number, hs: number): { S: number; vMax: number } {
+  let S = 0, vMax = 0;
+  const norm = (o: number): number => Math.sqrt(qkv.subarray(o, o + hs).reduce((a, x) => a + x * x, 0));
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      let qn = 0, kn = 0;
+      for (let t = 0; t < T; t++) {
+        const o = (b * T + t) * 3 * H * hs + h * 3 * hs;
+        qn = Math.max(qn, norm(o)); kn = Math.max(kn, norm(o + hs));
+        for (let i = 0; i < hs; i++) vMax = Math.max(vMax, Math.abs(qkv[o + 2 * hs + i]!));
+      }
+      S = Math.max(S, (qn * kn) / Math.sqrt(hs));
+    }
+  }
+  return { S, vMax };
+}
+
+test("the float16 attention's workgroup memory fits 48 KiB for every head size it takes (multiples of 16 up to 256)", () => {
+  for (let hs = 16; hs <= 256; hs += 16) {
+    const bytes = halfAttentionBytes(hs, halfAttentionTile(hs));
+    assert.ok(bytes <= 49152 && bytes > 8192, `hs ${hs}: ${bytes} bytes`);
+  }
+});
+
+test("float16 tensor-core attention equals the composite float32 attention within the derived bound (hs 16..256, two tiles)", async (t) => {
+  if (!onGpu) return t.skip("needs webgpu with float16 subgroup matrices");
+  // Inputs of std `scale` (bench/gpu/lib.ts's generator): scores q.k / sqrt(hs) of std scale^2 (peaked softmax rows).
+  const cases = [
+    { hs: 64, H: 3, B: 2, T: 300, exact: true, scale: 1.5 },
+    { hs: 64, H: 2, B: 1, T: 2048, exact: true, scale: 1.5 },
+    { hs: 256, H: 2, B: 1, T: 2048, exact: true, scale: 1.5 },
+    { hs: 16, H: 4, B: 3, T: 70, exact: true, scale: 2 },
+    { hs: 64, H: 2, B: 2, T: 130, exact: false, scale: 1.5 },
+    { hs: 128, H: 2, B: 2, T: 300, exact: false, scale: 1.5 },
+    { hs: 256, H: 2, B: 1, T: 515, exact: false, scale: 1.5 },
+  ];
+  const failures: string[] = [];
+  for (const c of cases) {
+    const { hs, H, B, T } = c;
+    const rd = hs / 4;
+    assert.equal(halfAttentionAvailable(hs, rd), true, `available for hs ${hs}`);
+    let raw = fillRandom(new Float32Array(B * T * 3 * H * hs), hs * 131 + T, c.scale);
+    if (c.exact) raw = halfToFloat32(float32ToHalf(raw));
+    const { S, vMax } = magnitudes(raw, B, T, H, hs);
+    const rq = c.exact && Number.isInteger(Math.log2(hs) / 2) ? 0 : U16; // q scaled by 1/sqrt(hs): exact for powers of 4
+    const rk = c.exact ? 0 : U16, rv = c.exact ? 0 : U16;
+    // + q scaled into float16's subnormal range (absolute 2^-25 per element, times |k| <= scale) in the exact case.
+    const epsS = (rq + rk + 2 * hs * E32) * S + hs * 2 ** -25 * c.scale;
+    const delta = (Math.exp(epsS) - 1) * (1 + U16) + U16 + 4 * E32 + T * 2 ** -25;
+    const bound = vMax * ((2 * delta) / (1 - delta) + rv + 2 * T * E32);
+    const tables = tablesFor(T, rd, c.exact);
+    const qkv = tf.tensor2d(raw, [B * T, 3 * H * hs]);
+    process.env.MASSIVE_WEBGPU_ATTENTION = "off";
+    const identity = (x: tf.Tensor2D): tf.Tensor2D => x;
+    const composite = tf.tidy(() => attentionBatched(qkv, { W: qkv }, B, T, H, hs, tables, 2 ** 30, identity));
+    delete process.env.MASSIVE_WEBGPU_ATTENTION;
+    const want = (await composite.data()) as Float32Array;
+    const heads = rotarySplit(qkv, tables.cos, tables.sin, B, T, H, hs, 1 / Math.sqrt(hs));
+    const def = halfAttentionTile(hs);
+    const other = { subgroups: def.subgroups, keys: 32 };
+    for (const tile of [def, other]) {
+      // The default tile through the model's entry point (rotary + split, then the kernel); the other on its output.
+      const fused = tile === other ? flashCausalAttentionHalf(heads, B, T, H, hs, tile) : fusedCausalAttentionHalf(qkv, tables.cos, tables.sin, B, T, H, hs);
+      const got = (await fused.data()) as Float32Array;
+      fused.dispose();
+      let maxDiff = 0, worst = 0;
+      for (let i = 0; i < want.length; i++) {
+        const d = Math.abs(got[i]! - want[i]!);
+        if (!(d <= maxDiff)) { maxDiff = d; worst = i; } // NaN propagates
+      }
+      console.log(`  hs ${hs}, H ${H}, B ${B}, T ${T}, ${c.exact ? "float16-exact inputs, no rotation" : "float32 inputs, rotary"}, ${tile.subgroups * 16} queries x ${tile.keys} keys: max |fused - composite| ${maxDiff.toExponential(2)}, bound ${bound.toExponential(2)} (max|v| ${vMax.toFixed(2)}, S ${S.toFixed(1)})`);
+      if (!(maxDiff <= bound)) {
+        // Where: token row (sequence, position), head, dim of the largest difference (a layout error shows a pattern).
+        const row = Math.floor(worst / (H * hs)), col = worst % (H * hs);
+        failures.push(`hs ${hs}, T ${T}, tile ${tile.subgroups}x${tile.keys}: ${maxDiff} > ${bound} at sequence ${Math.floor(row / T)} position ${row % T} head ${Math.floor(col / hs)} dim ${col % hs} (got ${got[worst]}, want ${want[worst]})`);
+      }
+    }
+    tf.dispose([qkv, heads, composite, tables.cos, tables.sin, tables.mask, tables.cosFull]);
+  }
+  assert.deepEqual(failures, []);
+});
