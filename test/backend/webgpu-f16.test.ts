@@ -10,13 +10,14 @@
  * order, <= K e sum_k |a_k w_k| for each: |halfLinear - float32| <= (u + 2 K e) sum_k |a_k w_k| per output. Against the
  * float64 product of the rounded activations only the summation remains: <= 2 K e sum_k |a_k w_k| (the float16
  * products are exact in the float32 accumulator).
- * Elsewhere (CPU, wasm): directive hoisting, and that compute "float16" refuses to build on a backend without it.
+ * Elsewhere (CPU, wasm): directive hoisting, the tile choice, every tile's workgroup memory within the H200's limit, and
+ * that compute "float16" refuses to build on a backend without it (the WGSL compiles: ./webgpu-f16-wgsl.test.ts).
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend";
-import { HALF_TILES, HalfTile } from "../../src/backend-webgpu-f16-code";
-import { halfComputeAvailable, halfLinear, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
+import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulCode, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
+import { halfComputeAvailable, halfLinear, halfTileFor, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
@@ -45,6 +46,46 @@ test("hoistDirectives moves enable/diagnostic lines to the top once each and lea
   assert.equal(hoistDirectives(plain), plain);
   const code = "struct U { a : f32 };\nenable f16;\n  enable chromium_experimental_subgroup_matrix;\ndiagnostic(off, chromium.subgroup_matrix_uniformity);\nenable f16;\nfn main() {}";
   assert.equal(hoistDirectives(code), "enable f16;\nenable chromium_experimental_subgroup_matrix;\ndiagnostic(off, chromium.subgroup_matrix_uniformity);\nstruct U { a : f32 };\nfn main() {}");
+});
+
+const CFG16 = { M: 16, N: 16, K: 16 }; // the H200's f16 x f16 -> f32 configuration
+
+test("halfTileFor: the default tile, the K-32 staged tile where K is not a multiple of the step, direct operands only on whole tiles of float16 A", () => {
+  const saved = process.env.MASSIVE_WEBGPU_F16_TILE;
+  try {
+    delete process.env.MASSIVE_WEBGPU_F16_TILE;
+    assert.deepEqual(halfTileFor(CFG16, 10240, 2048, 8192, true), DEFAULT_HALF_TILE);
+    assert.deepEqual(halfTileFor(CFG16, 100, 50304, 32 * 3, true), STAGED_HALF_TILE); // K = 96: only the K-32 step divides it
+    process.env.MASSIVE_WEBGPU_F16_TILE = "128x128-256t-bk32-d-aw";
+    assert.equal(halfTileFor(CFG16, 256, 512, 256, true).direct, "aw"); // whole 128 x 128 tiles
+    assert.equal(halfTileFor(CFG16, 200, 512, 256, true).direct, ""); // ragged M: staged, same tile otherwise
+    assert.equal(halfTileFor(CFG16, 200, 512, 256, true).bk, 32);
+    assert.equal(halfTileFor(CFG16, 256, 512, 256, false).direct, ""); // float32 A cannot be read as float16
+    process.env.MASSIVE_WEBGPU_F16_TILE = "no-such-tile";
+    assert.throws(() => halfTileFor(CFG16, 256, 512, 256, true), /MASSIVE_WEBGPU_F16_TILE=no-such-tile: not one of/);
+  } finally {
+    if (saved === undefined) delete process.env.MASSIVE_WEBGPU_F16_TILE;
+    else process.env.MASSIVE_WEBGPU_F16_TILE = saved;
+  }
+});
+
+test("every named tile fits the H200's 48 KiB of workgroup memory and 1024 invocations, in each of its code paths", () => {
+  // maxComputeWorkgroupStorageSize 49152 and maxComputeInvocationsPerWorkgroup 1024: the H200's adapter limits as Dawn
+  // reports them (bench/gpu/h200-2026-12-02b-f16/call2/probe.log).
+  for (const [name, tile] of Object.entries(HALF_TILES)) {
+    assert.ok(halfMatMulLayout(CFG16, tile).threads <= 1024, `${name}: too many threads`);
+    for (const exact of [false, true]) for (const bias of [false, true]) {
+      if (tile.direct && !exact) continue;
+      const code = halfMatMulCode(CFG16, tile, { bias, aHalf: true, exact });
+      const units = /var<workgroup> Sm : array<vec4<i32>, (\d+)>;/.exec(code);
+      const bytes = units ? Number(units[1]) * 16 : 0;
+      assert.ok(bytes <= 49152, `${name} exact=${exact} bias=${bias}: ${bytes} bytes of workgroup memory`);
+      // The deprecated form takes col_major as a bool argument (Dawn warns at every call): none left.
+      assert.ok(!/subgroupMatrix(Load|Store)\b.*\b(true|false)\s*,/.test(code), `${name}: the deprecated load/store form`);
+      assert.ok(/subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>/.test(code), `${name}: no left-matrix load`);
+    }
+  }
+  assert.throws(() => halfMatMulCode(CFG16, HALF_TILES["128x128-256t-bk32-d-aw"]!, { bias: false, aHalf: true, exact: false }), /direct operands need whole tiles/);
 });
 
 test("compute float16 refuses to build a model where float16 subgroup matrices are missing", async (t) => {
