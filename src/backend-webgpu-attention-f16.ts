@@ -47,11 +47,11 @@ export function halfAttentionTile(hs: number): HalfAttentionTile {
   return { subgroups: hs <= 128 ? 4 : 2, keys: 16 };
 }
 
-/** Workgroup memory of the program in bytes: q, k / transposed v and p tiles (float16), scores (float32). */
+/** Workgroup memory of the program in bytes: q, k / transposed v and p tiles (float16), scores, row partials (float32), alignment. */
 export function halfAttentionBytes(hs: number, tile: HalfAttentionTile): number {
   const BQ = MAT * tile.subgroups, BK = tile.keys;
   const SQ = hs + 8, SV = BK + 8, SP = BK + 8;
-  return 2 * BQ * SQ + 2 * Math.max(BK * SQ, hs * SV) + 4 * BQ * BK + 2 * BQ * SP + 8 * SUBGROUP * tile.subgroups + 64; // + alignment
+  return 2 * (BQ + 1) * SQ + 2 * Math.max((BK + 1) * SQ, (hs + 1) * SV) + 4 * (BQ + 1) * BK + 2 * (BQ + 1) * SP + 8 * SUBGROUP * tile.subgroups + 64;
 }
 
 interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComputeWorkgroupStorageSize: number } } }
@@ -117,10 +117,12 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
         ${b + 1 < batches.length ? "workgroupBarrier();" : ""}
       }`;
   return `
-  var<workgroup> Qs : array<f16, ${BQ * SQ}>;
-  var<workgroup> KVs : array<f16, ${Math.max(BK * SQ, hs * SV)}>;
-  var<workgroup> Ss : array<f32, ${BQ * BK}>;
-  var<workgroup> Ps : array<f16, ${BQ * SP}>;
+  // Each array one row longer than its tiles need: a matrix load or store never reaches the end, whatever extent
+  // (last row's stride included or not) the robustness clamp assumes.
+  var<workgroup> Qs : array<f16, ${(BQ + 1) * SQ}>;
+  var<workgroup> KVs : array<f16, ${Math.max((BK + 1) * SQ, (hs + 1) * SV)}>;
+  var<workgroup> Ss : array<f32, ${(BQ + 1) * BK}>;
+  var<workgroup> Ps : array<f16, ${(BQ + 1) * SP}>;
   var<workgroup> redMax : array<f32, ${THREADS}>;
   var<workgroup> redSum : array<f32, ${THREADS}>;
   var<workgroup> blockShared : i32;

@@ -77,6 +77,10 @@ test("float16 tensor-core attention equals the composite float32 attention withi
     { hs: 64, H: 2, B: 1, T: 2048, exact: true, scale: 1.5 },
     { hs: 256, H: 2, B: 1, T: 2048, exact: true, scale: 1.5 },
     { hs: 16, H: 4, B: 3, T: 70, exact: true, scale: 2 },
+    // Diagnostic cases (they tell the parts apart when the others fail): q = 0 (uniform weights over the visible keys:
+    // no q k^T), v = 1 (every output exactly 1 whatever the weights: the normalisation alone).
+    { hs: 64, H: 2, B: 1, T: 300, exact: true, scale: 1.5, zeroQ: true },
+    { hs: 64, H: 2, B: 1, T: 300, exact: true, scale: 1.5, oneV: true },
     { hs: 64, H: 2, B: 2, T: 130, exact: false, scale: 1.5 },
     { hs: 128, H: 2, B: 2, T: 300, exact: false, scale: 1.5 },
     { hs: 256, H: 2, B: 1, T: 515, exact: false, scale: 1.5 },
@@ -88,6 +92,13 @@ test("float16 tensor-core attention equals the composite float32 attention withi
     assert.equal(halfAttentionAvailable(hs, rd), true, `available for hs ${hs}`);
     let raw = fillRandom(new Float32Array(B * T * 3 * H * hs), hs * 131 + T, c.scale);
     if (c.exact) raw = halfToFloat32(float32ToHalf(raw));
+    for (let row = 0; row < B * T; row++) {
+      for (let h = 0; h < H; h++) {
+        const o = row * 3 * H * hs + h * 3 * hs;
+        if ("zeroQ" in c) raw.fill(0, o, o + hs);
+        if ("oneV" in c) raw.fill(1, o + 2 * hs, o + 3 * hs);
+      }
+    }
     const { S, vMax } = magnitudes(raw, B, T, H, hs);
     const rq = c.exact && Number.isInteger(Math.log2(hs) / 2) ? 0 : U16; // q scaled by 1/sqrt(hs): exact for powers of 4
     const rk = c.exact ? 0 : U16, rv = c.exact ? 0 : U16;
@@ -115,7 +126,7 @@ test("float16 tensor-core attention equals the composite float32 attention withi
         const d = Math.abs(got[i]! - want[i]!);
         if (!(d <= maxDiff)) { maxDiff = d; worst = i; } // NaN propagates
       }
-      console.log(`  hs ${hs}, H ${H}, B ${B}, T ${T}, ${c.exact ? "float16-exact inputs, no rotation" : "float32 inputs, rotary"}, ${tile.subgroups * 16} queries x ${tile.keys} keys: max |fused - composite| ${maxDiff.toExponential(2)}, bound ${bound.toExponential(2)} (max|v| ${vMax.toFixed(2)}, S ${S.toFixed(1)})`);
+      console.log(`  hs ${hs}, H ${H}, B ${B}, T ${T}, ${c.exact ? "float16-exact inputs, no rotation" : "float32 inputs, rotary"}${"zeroQ" in c ? ", q = 0" : ""}${"oneV" in c ? ", v = 1" : ""}, ${tile.subgroups * 16} queries x ${tile.keys} keys: max |fused - composite| ${maxDiff.toExponential(2)}, bound ${bound.toExponential(2)} (max|v| ${vMax.toFixed(2)}, S ${S.toFixed(1)})`);
       if (!(maxDiff <= bound)) {
         // Where: token row (sequence, position), head, dim of the largest difference (a layout error shows a pattern).
         const row = Math.floor(worst / (H * hs)), col = worst % (H * hs);
