@@ -2,8 +2,8 @@
  * The project's float32 WGSL programs (the tiled matrix product in its variants, the rotary split, the flash attention
  * for several head sizes) compile on Dawn's Null backend (bench/gpu/wgsl-check.ts). That needs no GPU, so a syntax,
  * type or uniformity error in one of these kernels fails here, on a CPU machine, instead of in a device call. Skips
- * when the optional package `webgpu` is missing. (The float16 programs need subgroup matrices, which the Null
- * adapter does not offer: they are tested on the device only.)
+ * when the optional package `webgpu` is missing. (The float16 product tiles are compiled the same way by
+ * test/backend/webgpu-f16-wgsl.test.ts.)
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
