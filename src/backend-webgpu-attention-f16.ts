@@ -79,8 +79,8 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
   const SP = BK + 8; // row stride of p
   const HALF = BK / 2; // keys per softmax lane (two lanes per query row)
   const DM = hs / MAT, KM = BK / MAT; // matrices along the head dims and along the keys of a tile
-  const NB = Math.min(KM, DM); // P V result matrices per batch through the subgroup's score region (16 x BK floats)
-  if (DM % NB !== 0) throw new Error(`flashHalfCode: hs ${hs} must be a multiple of ${NB * MAT}`);
+  let NB = Math.min(KM, DM); // P V result matrices per batch through the subgroup's score region (16 x BK floats)
+  while (DM % NB !== 0) NB--;
   const W = NB * MAT; // columns per batch
   const VB = W / 8; // vec4 of O per lane and batch (each lane: half of its row's W columns)
   const L = `subgroup_matrix_left<f16, ${MAT}, ${MAT}>`;

@@ -6,9 +6,13 @@
  * with a q k^T spread like a trained model's (std ~3 per score); wall time of `reps` queued calls after a warm-up,
  * then one read back. ms per pass = ms per call x layers.
  * Usage: node bench/gpu/attention-f16.js [--shapes 70m,1b] [--seqs 5] [--seq 2048] [--reps 20] [--tag name]
+ *        npx tsx bench/gpu/attention-f16.ts --compile-only   (no GPU: see compileOnly)
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
 import { flashCausalAttention, rotarySplit } from "../../src/backend-webgpu-attention";
-import { flashCausalAttentionHalf, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile, type HalfAttentionTile } from "../../src/backend-webgpu-attention-f16";
+import { flashCausalAttentionHalf, flashHalfCode, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile, type HalfAttentionTile } from "../../src/backend-webgpu-attention-f16";
+import { HALF_MATMUL_DIRECTIVES } from "../../src/backend-webgpu-f16-code";
 import { rotaryDims } from "../../src/io/config";
 import { rotaryTables } from "../../src/model/rotary";
 import { arg, fillRandom, median, pythiaConfig, setup, sync, tf, writeResult } from "./lib";
@@ -27,7 +31,53 @@ async function time(f: () => tf.Tensor, reps: number): Promise<number> {
   return median(rounds);
 }
 
+/**
+ * --compile-only: the program's WGSL for every head size it takes (16..256) and tile, with a minimal stand-in for
+ * tfjs's declarations, through Dawn's Null backend, which validates and translates WGSL with subgroup matrices but
+ * offers no configuration to run them and only 16 KiB of workgroup memory / 128-wide subgroups (pipelines over those
+ * limits are reported, not counted). Prints "<n> problems"; exits 1 on any error.
+ */
+async function compileOnly(): Promise<void> {
+  const webgpu = (await import("webgpu" as string)) as { create(flags: string[]): Any; globals: object };
+  const gpu = webgpu.create(["backend=null", "enable-dawn-features=allow_unsafe_apis"]);
+  Object.assign(globalThis, webgpu.globals);
+  const adapter = await gpu.requestAdapter();
+  const device = await adapter.requestDevice({ requiredFeatures: ["shader-f16", "subgroups", "chromium-experimental-subgroup-matrix"] });
+  let problems = 0, modules = 0;
+  for (let hs = 16; hs <= 256; hs += 16) {
+    for (const tile of [halfAttentionTile(hs), { subgroups: 4, keys: 32 }, { subgroups: 2, keys: 64 }]) {
+      if (tile.keys > 16 && halfAttentionBytes(hs, tile) > 49152) continue;
+      const code = `${HALF_MATMUL_DIRECTIVES.join("\n")}
+struct Uniforms { seqLen : i32, heads : i32, bh : i32, };
+@group(0) @binding(0) var<storage, read_write> result : array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> QKV : array<vec4<f32>>;
+@group(0) @binding(2) var<uniform> uniforms : Uniforms;
+var<private> localIndex : u32;
+var<private> workgroupId : vec3<u32>;
+${flashHalfCode(hs, tile)}
+@compute @workgroup_size(${32 * tile.subgroups}, 1, 1)
+fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wid : vec3<u32>) {
+  localIndex = li;
+  workgroupId = wid;
+  main();
+}`;
+      device.pushErrorScope("validation");
+      const module = device.createShaderModule({ code });
+      const info = await module.getCompilationInfo();
+      for (const m of info.messages) if (m.type === "error") { problems++; console.log(`hs ${hs} ${tile.subgroups}x${tile.keys}: ${m.lineNum}:${m.linePos} ${m.message.slice(0, 400)}`); }
+      device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "_start" } });
+      const err = await device.popErrorScope();
+      const limit = err && /total use of workgroup storage|must be a multiple of the device maxSubgroupSize/i.test(String(err.message));
+      if (err && !limit) { problems++; console.log(`hs ${hs} ${tile.subgroups}x${tile.keys}: ${String(err.message).slice(0, 1500)}`); }
+      modules++;
+    }
+  }
+  console.log(`${modules} shader modules compiled on Dawn's Null backend\n${problems} problems`);
+  process.exit(problems ? 1 : 0);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--compile-only")) return compileOnly();
   const info = await setup();
   process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "on"; // opt-in (src/backend-webgpu-attention-f16.ts)
   console.log(`[bench] ${info.name}: ${info.detail ?? ""}`);

@@ -21,6 +21,8 @@
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { initBackend, tf } from "../../src/backend";
 import { rotarySplit } from "../../src/backend-webgpu-attention";
 import { flashCausalAttentionHalf, fusedCausalAttentionHalf, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile } from "../../src/backend-webgpu-attention-f16";
@@ -28,6 +30,7 @@ import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { attentionBatched, type PositionTables } from "../../src/model/attention";
 import { causalMask, rotaryTables } from "../../src/model/rotary";
 import { fillRandom } from "../../bench/gpu/lib";
+import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 
 let onGpu = false;
 before(async () => {
@@ -67,6 +70,15 @@ test("the float16 attention's workgroup memory fits 48 KiB for every head size i
     const bytes = halfAttentionBytes(hs, halfAttentionTile(hs));
     assert.ok(bytes <= 49152 && bytes > 8192, `hs ${hs}: ${bytes} bytes`);
   }
+});
+
+test("the float16 attention's WGSL compiles on Dawn's Null backend for every head size 16..256 and three tiles", { skip: !(resolvable("webgpu") && resolvable("tsx")) && "needs the optional package webgpu and tsx" }, () => {
+  // No GPU needed: a syntax, type or uniformity error fails here instead of in a device call.
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("bench", "gpu", "attention-f16.ts"), "--compile-only"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+  assert.match(r.stdout, /^0 problems$/m);
+  const compiled = /(\d+) shader modules compiled/.exec(r.stdout);
+  assert.ok(compiled && Number(compiled[1]) >= 32, `only ${compiled?.[1]} shader modules compiled`);
 });
 
 test("float16 tensor-core attention equals the composite float32 attention within the derived bound (hs 16..256, two tiles)", async (t) => {
