@@ -14,7 +14,8 @@
  *     O stays in the two row lanes' registers (float32, hs/2 values each), and each tile's P V comes from fresh result
  *     matrices, in batches through the subgroup's score region of workgroup memory, added to O there.
  * Every matrix operation has the form of ./backend-webgpu-f16-code.ts's verified product: left operands row-major and
- * right operands column-major from float16 workgroup arrays, results stored row-major to a float32 array.
+ * right operands column-major from float16 workgroup arrays, results stored row-major to a float32 array, in Dawn's
+ * majorness-templated subgroupMatrixLoad/Store (the `col_major` bool form is deprecated).
  * Fits (else the caller keeps the float32 flash kernel): hs a multiple of 16 up to 256 (Pythia: 64 for 70m/160m,
  * 128 for 12b, 256 for 1b), the adapter's f16 -> f32 subgroup-matrix configuration 16x16x16, and the workgroup
  * memory of {@link halfAttentionBytes} (20-33 KiB with the default tiles; the H200 offers 48). q, k, v come from rotarySplit (float32,
@@ -107,10 +108,10 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
       {
         ${range(NB).map((jj) => `var a${jj} = ${C}();`).join(" ")}
         for (var kk = 0u; kk < ${KM}u; kk++) {
-          let pl = subgroupMatrixLoad<${L}>(&Ps, pOff + kk * ${MAT}u, false, ${SP}u);
-          ${range(NB).map((jj) => `a${jj} = subgroupMatrixMultiplyAccumulate(pl, subgroupMatrixLoad<${R}>(&KVs, ${(b * NB + jj) * MAT * SV}u + kk * ${MAT}u, true, ${SV}u), a${jj});`).join("\n          ")}
+          let pl = subgroupMatrixLoad<${L}, row_major>(&Ps, pOff + kk * ${MAT}u, ${SP}u);
+          ${range(NB).map((jj) => `a${jj} = subgroupMatrixMultiplyAccumulate(pl, subgroupMatrixLoad<${R}, col_major>(&KVs, ${(b * NB + jj) * MAT * SV}u + kk * ${MAT}u, ${SV}u), a${jj});`).join("\n          ")}
         }
-        ${range(NB).map((jj) => `subgroupMatrixStore(&Ss, sOff + ${jj * MAT}u, a${jj}, false, ${W}u);`).join("\n        ")}
+        ${range(NB).map((jj) => `subgroupMatrixStore<row_major>(&Ss, sOff + ${jj * MAT}u, a${jj}, ${W}u);`).join("\n        ")}
         workgroupBarrier();
         let src = sOff + u32(r * ${W} + h * ${W / 2});
         ${range(VB).map((k) => `o${b}_${k} = o${b}_${k} + vec4<f32>(Ss[src + ${4 * k}u], Ss[src + ${4 * k + 1}u], Ss[src + ${4 * k + 2}u], Ss[src + ${4 * k + 3}u]);`).join("\n        ")}
@@ -162,10 +163,10 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
       // S = q k^T for this subgroup's 16 rows: ${KM} result matrices over ${DM} steps of 16 dims.
       ${range(KM).map((c) => `var s${c} = ${C}();`).join(" ")}
       for (var d = 0u; d < ${DM}u; d++) {
-        let ql = subgroupMatrixLoad<${L}>(&Qs, u32(sg * ${MAT * SQ}) + d * ${MAT}u, false, ${SQ}u);
-        ${range(KM).map((c) => `s${c} = subgroupMatrixMultiplyAccumulate(ql, subgroupMatrixLoad<${R}>(&KVs, ${c * MAT * SQ}u + d * ${MAT}u, true, ${SQ}u), s${c});`).join("\n        ")}
+        let ql = subgroupMatrixLoad<${L}, row_major>(&Qs, u32(sg * ${MAT * SQ}) + d * ${MAT}u, ${SQ}u);
+        ${range(KM).map((c) => `s${c} = subgroupMatrixMultiplyAccumulate(ql, subgroupMatrixLoad<${R}, col_major>(&KVs, ${c * MAT * SQ}u + d * ${MAT}u, ${SQ}u), s${c});`).join("\n        ")}
       }
-      ${range(KM).map((c) => `subgroupMatrixStore(&Ss, sOff + ${c * MAT}u, s${c}, false, ${BK}u);`).join("\n      ")}
+      ${range(KM).map((c) => `subgroupMatrixStore<row_major>(&Ss, sOff + ${c * MAT}u, s${c}, ${BK}u);`).join("\n      ")}
       workgroupBarrier();
       // v transposed ([dim][key]): the right operand of P V loads column-major, as k's does.
       ${stage("KVs", BK, "k0", "vBase", true)}

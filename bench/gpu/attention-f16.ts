@@ -35,7 +35,7 @@ async function time(f: () => tf.Tensor, reps: number): Promise<number> {
  * --compile-only: the program's WGSL for every head size it takes (16..256) and tile, with a minimal stand-in for
  * tfjs's declarations, through Dawn's Null backend, which validates and translates WGSL with subgroup matrices but
  * offers no configuration to run them and only 16 KiB of workgroup memory / 128-wide subgroups (pipelines over those
- * limits are reported, not counted). Prints "<n> problems"; exits 1 on any error.
+ * limits are reported, not counted). Prints "<n> problems"; exits 1 on any error or warning.
  */
 async function compileOnly(): Promise<void> {
   const webgpu = (await import("webgpu" as string)) as { create(flags: string[]): Any; globals: object };
@@ -64,7 +64,8 @@ fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wid 
       device.pushErrorScope("validation");
       const module = device.createShaderModule({ code });
       const info = await module.getCompilationInfo();
-      for (const m of info.messages) if (m.type === "error") { problems++; console.log(`hs ${hs} ${tile.subgroups}x${tile.keys}: ${m.lineNum}:${m.linePos} ${m.message.slice(0, 400)}`); }
+      // Errors, and warnings such as Dawn's deprecated load form, count.
+      for (const m of info.messages) { problems++; console.log(`hs ${hs} ${tile.subgroups}x${tile.keys}: ${m.lineNum}:${m.linePos} ${m.message.slice(0, 400)}`); }
       device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "_start" } });
       const err = await device.popErrorScope();
       const limit = err && /total use of workgroup storage|must be a multiple of the device maxSubgroupSize/i.test(String(err.message));
