@@ -18,7 +18,7 @@
  * majorness-templated subgroupMatrixLoad/Store (the `col_major` bool form is deprecated).
  * Fits (else the caller keeps the float32 flash kernel): hs a multiple of 16 up to 256 (Pythia: 64 for 70m/160m,
  * 128 for 12b, 256 for 1b), the adapter's f16 -> f32 subgroup-matrix configuration 16x16x16, and the workgroup
- * memory of {@link halfAttentionBytes} (20-33 KiB with the default tiles; the H200 offers 48). q, k, v come from rotarySplit (float32,
+ * memory of {@link halfAttentionBytes} (up to 48 KiB: the P V batch grows into what the tiles leave; the H200 offers 48). q, k, v come from rotarySplit (float32,
  * rotary applied, q scaled by 1/sqrt(hs)) and are rounded to float16 as they are staged.
  * Error (test/backend/webgpu-attention-f16.test.ts derives the bound): q, k, p, v rounded to float16 (u = 2^-11).
  * OPT-IN, NOT VERIFIED: `MASSIVE_WEBGPU_ATTENTION_F16=on` routes float16 compute's attention here; by default it keeps
@@ -36,8 +36,15 @@ import { toTensor, webgpuRunner, type TensorInfo, type WebGpuProgramRunner } fro
 /** Side of the subgroup matrices used (the 16x16x16 f16 -> f32 configuration). */
 const MAT = 16;
 
-/** The workgroup's shape: `subgroups` x 16 queries, `keys` keys per tile (a multiple of 16). */
-export interface HalfAttentionTile { subgroups: number; keys: number }
+/**
+ * The workgroup's shape: `subgroups` x 16 queries, `keys` keys per tile (a multiple of 16), and `batch` P V result
+ * matrices per pass through workgroup memory (a divisor of hs / 16; default: the largest within 48 KiB, see
+ * {@link pvBatch}: fewer passes, fewer barriers).
+ */
+export interface HalfAttentionTile { subgroups: number; keys: number; batch?: number }
+
+/** Workgroup memory limit the default batch is chosen under (the H200's maxComputeWorkgroupStorageSize). */
+const SHARED_LIMIT = 49152;
 
 /**
  * The tile per head size: 16-key tiles (less workgroup memory and registers per workgroup, so more workgroups per
@@ -48,11 +55,27 @@ export function halfAttentionTile(hs: number): HalfAttentionTile {
   return { subgroups: hs <= 128 ? 4 : 2, keys: 16 };
 }
 
-/** Workgroup memory of the program in bytes: q, k / transposed v and p tiles (float16), scores, row partials (float32), alignment. */
-export function halfAttentionBytes(hs: number, tile: HalfAttentionTile): number {
+/**
+ * Workgroup memory of the program in bytes with `batch` P V matrices per pass: q, k / transposed v and p tiles
+ * (float16), each subgroup's scores / P V region of 16 x max(keys, 16 batch) (float32), row partials, alignment.
+ */
+function bytesWith(hs: number, tile: HalfAttentionTile, batch: number): number {
   const BQ = MAT * tile.subgroups, BK = tile.keys;
-  const SQ = hs + 8, SV = BK + 8, SP = BK + 8;
-  return 2 * (BQ + 1) * SQ + 2 * Math.max((BK + 1) * SQ, (hs + 1) * SV) + 4 * (BQ + 1) * BK + 2 * (BQ + 1) * SP + 8 * SUBGROUP * tile.subgroups + 64;
+  const SQ = hs + 8, SV = BK + 8, SP = BK + 8, SC = Math.max(BK, batch * MAT);
+  return 2 * (BQ + 1) * SQ + 2 * Math.max((BK + 1) * SQ, (hs + 1) * SV) + 4 * (BQ + 1) * SC + 2 * (BQ + 1) * SP + 8 * SUBGROUP * tile.subgroups + 64;
+}
+
+/** P V matrices per pass: tile.batch, else the largest divisor of hs / 16 that keeps the program within 48 KiB (at least 1). */
+export function pvBatch(hs: number, tile: HalfAttentionTile): number {
+  if (tile.batch) return tile.batch;
+  const DM = hs / MAT;
+  for (let nb = DM; nb > 1; nb--) if (DM % nb === 0 && bytesWith(hs, tile, nb) <= SHARED_LIMIT) return nb;
+  return 1;
+}
+
+/** Workgroup memory of the program in bytes (with its {@link pvBatch}). */
+export function halfAttentionBytes(hs: number, tile: HalfAttentionTile): number {
+  return bytesWith(hs, tile, pvBatch(hs, tile));
 }
 
 interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComputeWorkgroupStorageSize: number } } }
@@ -80,9 +103,10 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
   const SP = BK + 8; // row stride of p
   const HALF = BK / 2; // keys per softmax lane (two lanes per query row)
   const DM = hs / MAT, KM = BK / MAT; // matrices along the head dims and along the keys of a tile
-  let NB = Math.min(KM, DM); // P V result matrices per batch through the subgroup's score region (16 x BK floats)
-  while (DM % NB !== 0) NB--;
+  const NB = pvBatch(hs, tile); // P V result matrices per pass through the subgroup's region of Ss
+  if (DM % NB !== 0) throw new Error(`flashHalfCode: batch ${NB} must divide hs / 16 = ${DM}`);
   const W = NB * MAT; // columns per batch
+  const SC = Math.max(BK, W); // columns of each subgroup's region of Ss (scores: BK, P V batches: W)
   const VB = W / 8; // vec4 of O per lane and batch (each lane: half of its row's W columns)
   const L = `subgroup_matrix_left<f16, ${MAT}, ${MAT}>`;
   const R = `subgroup_matrix_right<f16, ${MAT}, ${MAT}>`;
@@ -104,7 +128,7 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
         ${dst}[o] = f16(v.x); ${dst}[o + 1] = f16(v.y); ${dst}[o + 2] = f16(v.z); ${dst}[o + 3] = f16(v.w);`}
       }`;
   /** One batch of P V: NB fresh result matrices, stored side by side (row stride W), added to the lanes' O registers. */
-  const pvBatch = (b: number): string => `
+  const pvPass = (b: number): string => `
       {
         ${range(NB).map((jj) => `var a${jj} = ${C}();`).join(" ")}
         for (var kk = 0u; kk < ${KM}u; kk++) {
@@ -122,7 +146,7 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
   // (last row's stride included or not) the robustness clamp assumes.
   var<workgroup> Qs : array<f16, ${(BQ + 1) * SQ}>;
   var<workgroup> KVs : array<f16, ${Math.max((BK + 1) * SQ, (hs + 1) * SV)}>;
-  var<workgroup> Ss : array<f32, ${(BQ + 1) * BK}>;
+  var<workgroup> Ss : array<f32, ${(BQ + 1) * SC}>;
   var<workgroup> Ps : array<f16, ${(BQ + 1) * SP}>;
   var<workgroup> redMax : array<f32, ${THREADS}>;
   var<workgroup> redSum : array<f32, ${THREADS}>;
@@ -144,7 +168,7 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
     let qBase = bh * T * ${HV};
     let kBase = (BH + bh) * T * ${HV};
     let vBase = (2 * BH + bh) * T * ${HV};
-    let sOff = u32(sg * ${MAT * BK}); // this subgroup's region of Ss (scores, then P V batches)
+    let sOff = u32(sg * ${MAT * SC}); // this subgroup's region of Ss (scores, then P V batches)
     let pOff = u32(sg * ${MAT * SP});
     // Softmax lanes: two per query row (h: which half of the keys, and of each batch's O columns).
     let r = lane / 2;
@@ -198,7 +222,7 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
       workgroupBarrier();
       l = l * alpha + lsum + redSum[li ^ 1];
       // O += P V in ${batches.length} batch(es) of ${NB} result matrices.
-      ${batches.map(pvBatch).join("")}
+      ${batches.map(pvPass).join("")}
     }
     if (qRow < T) {
       let inv = 1.0 / l;
@@ -223,7 +247,7 @@ class FlashAttentionHalfProgram {
     this.outputShape = [B * T, H * hs];
     this.workgroupSize = [SUBGROUP * tile.subgroups, 1, 1];
     this.dispatch = [Math.ceil(T / (MAT * tile.subgroups)), B * H, 1];
-    this.shaderKey = `massiveFlashAttentionHalf_${hs}_${tile.subgroups}x${tile.keys}`;
+    this.shaderKey = `massiveFlashAttentionHalf_${hs}_${tile.subgroups}x${tile.keys}x${pvBatch(hs, tile)}`;
     this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${flashHalfCode(hs, tile)}`;
   }
 

@@ -11,7 +11,7 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 import { flashCausalAttention, rotarySplit } from "../../src/backend-webgpu-attention";
-import { flashCausalAttentionHalf, flashHalfCode, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile, type HalfAttentionTile } from "../../src/backend-webgpu-attention-f16";
+import { flashCausalAttentionHalf, flashHalfCode, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile, pvBatch, type HalfAttentionTile } from "../../src/backend-webgpu-attention-f16";
 import { HALF_MATMUL_DIRECTIVES } from "../../src/backend-webgpu-f16-code";
 import { rotaryDims } from "../../src/io/config";
 import { rotaryTables } from "../../src/model/rotary";
@@ -45,8 +45,8 @@ async function compileOnly(): Promise<void> {
   const device = await adapter.requestDevice({ requiredFeatures: ["shader-f16", "subgroups", "chromium-experimental-subgroup-matrix"] });
   let problems = 0, modules = 0;
   for (let hs = 16; hs <= 256; hs += 16) {
-    for (const tile of [halfAttentionTile(hs), { subgroups: 4, keys: 32 }, { subgroups: 2, keys: 64 }]) {
-      if (tile.keys > 16 && halfAttentionBytes(hs, tile) > 49152) continue;
+    for (const tile of [halfAttentionTile(hs), { ...halfAttentionTile(hs), batch: 1 }, { subgroups: 4, keys: 32 }, { subgroups: 2, keys: 64 }]) {
+      if (halfAttentionBytes(hs, tile) > 49152) continue;
       const code = `${HALF_MATMUL_DIRECTIVES.join("\n")}
 struct Uniforms { seqLen : i32, heads : i32, bh : i32, };
 @group(0) @binding(0) var<storage, read_write> result : array<vec4<f32>>;
@@ -99,11 +99,13 @@ async function main(): Promise<void> {
     const row: Record<string, unknown> = { shape, B, T, heads: H, hs, layers: L };
     row.rotarySplit_ms_per_pass = perPass(await time(() => rotarySplit(qkv, cosT, sinT, B, T, H, hs, 1 / Math.sqrt(hs)), reps));
     row.flash_f32_ms_per_pass = perPass(await time(() => flashCausalAttention(heads, B, T, H, hs), reps));
-    const tiles: HalfAttentionTile[] = [halfAttentionTile(hs), { subgroups: 4, keys: 64 }, { subgroups: 4, keys: 32 }, { subgroups: 2, keys: 32 }, { subgroups: 2, keys: 64 }, { subgroups: 4, keys: 16 }, { subgroups: 2, keys: 16 }]
-      .filter((t, i, all) => all.findIndex((u) => u.subgroups === t.subgroups && u.keys === t.keys) === i && halfAttentionBytes(hs, t) <= limit);
+    const def = halfAttentionTile(hs);
+    const tiles: HalfAttentionTile[] = [def, { ...def, batch: 1 }, { ...def, batch: 2 }, { subgroups: 4, keys: 64 }, { subgroups: 4, keys: 32 }, { subgroups: 2, keys: 32 }, { subgroups: 2, keys: 64 }, { subgroups: 4, keys: 16 }, { subgroups: 2, keys: 16 }]
+      .map((t) => ({ ...t, batch: pvBatch(hs, t) }))
+      .filter((t, i, all) => all.findIndex((u) => u.subgroups === t.subgroups && u.keys === t.keys && u.batch === t.batch) === i && halfAttentionBytes(hs, t) <= limit);
     const variants: Record<string, number> = {};
     for (const tile of tiles) {
-      variants[`f16_${tile.subgroups * 16}q_${tile.keys}k`] = perPass(await time(() => flashCausalAttentionHalf(heads, B, T, H, hs, tile), reps));
+      variants[`f16_${tile.subgroups * 16}q_${tile.keys}k_pv${tile.batch}`] = perPass(await time(() => flashCausalAttentionHalf(heads, B, T, H, hs, tile), reps));
     }
     // The default tile against the float32 kernel on these inputs: max |difference| relative to max |f32 output|.
     const a = flashCausalAttention(heads, B, T, H, hs), b = flashCausalAttentionHalf(heads, B, T, H, hs);
