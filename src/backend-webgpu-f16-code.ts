@@ -62,6 +62,9 @@ export const HALF_TILES: Record<string, HalfTile> = {
 export const DEFAULT_HALF_TILE_NAME = "128x128-128t-bk64";
 export const DEFAULT_HALF_TILE: HalfTile = HALF_TILES[DEFAULT_HALF_TILE_NAME]!;
 
+/** The tiles halfBatchedMatMul takes unless MASSIVE_WEBGPU_F16_TILE names another (halfTileFor: the default, the K-32 tile where K % 64 != 0). */
+export const BATCHED_HALF_TILE_NAMES = [DEFAULT_HALF_TILE_NAME, "128x128-256t-bk32"];
+
 /** The directives that must open the shader module (hoisted there by ./backend-webgpu-f16.ts under tfjs). */
 export const HALF_MATMUL_DIRECTIVES = [
   "enable f16;",
@@ -97,6 +100,11 @@ export interface HalfMatMulOptions {
   aHalf: boolean;
   /** Whole tiles only (see {@link halfMatMulExact}): no guards, results stored straight from the matrices. */
   exact: boolean;
+  /**
+   * workgroupId.z is a batch index (halfBatchedMatMul): A [batch, M, K], W [batch, N, K] and the result
+   * [batch, M, N] are offset by the batch's block; false (halfLinear) generates the code without any offset.
+   */
+  batched?: boolean;
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -113,6 +121,9 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
   const { tm, tn, bk, sgM } = tile;
   const { bias, aHalf, exact } = opts;
+  const batched = opts.batched === true;
+  // Offsets of the batch's blocks, in each array's vec4 elements (empty strings when not batched: halfLinear's code).
+  const aO = batched ? "aOff + " : "", wO = batched ? "wOff + " : "", rO = batched ? "rOff + " : "";
   const stages = tile.stages ?? 1;
   const direct = tile.direct ?? "";
   const dA = direct.includes("a"), dW = direct.includes("w");
@@ -150,6 +161,12 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   let n0 = i32(workgroupId.x) * ${bn};
   let rowA = sgm * ${tm * cfg.M};
   let rowW = sgn * ${tn * cfg.N};`);
+  if (batched) {
+    lines.push(`  let batch = i32(workgroupId.z);
+  let aOff = batch * M * ${aHalf ? "ku" : "(K / 4)"};
+  let wOff = batch * N * ku;
+  let rOff = u32(batch) * u32(M) * u32(N / 4);`);
+  }
   for (const i of range(aLoads)) lines.push(`  var ra${i} : vec4<i32>;`);
   for (const i of range(wLoads)) lines.push(`  var rw${i} : vec4<i32>;`);
   for (const i of range(tm)) for (const j of range(tn)) lines.push(`  var acc${i}_${j} = ${C}();`);
@@ -170,14 +187,14 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
       const idx = `(li + ${i * threads})`;
       const head = `{ let r = m0 + ${idx} / ${per}; let u = ${kt} * ${per} + ${idx} % ${per};`;
       const get = aHalf
-        ? `ra${i} = A[u32(r * ku + u)];`
-        : `let f = u32(r * (K / 4) + 2 * u); ra${i} = vec4<i32>(bitcast<vec2<i32>>(vec4<f16>(A[f])), bitcast<vec2<i32>>(vec4<f16>(A[f + 1u])));`;
+        ? `ra${i} = A[u32(${aO}r * ku + u)];`
+        : `let f = u32(${aO}r * (K / 4) + 2 * u); ra${i} = vec4<i32>(bitcast<vec2<i32>>(vec4<f16>(A[f])), bitcast<vec2<i32>>(vec4<f16>(A[f + 1u])));`;
       return exact ? `    ${head} ${get} }` : `    ${head} ra${i} = vec4<i32>(0); if (r < M) { ${get} } }`;
     }),
     ...range(wLoads).map((i) => {
       const idx = `(li + ${i * threads})`;
       const head = `{ let n = n0 + ${idx} / ${per}; let u = ${kt} * ${per} + ${idx} % ${per};`;
-      const get = `rw${i} = W[u32(n * ku + u)];`;
+      const get = `rw${i} = W[u32(${wO}n * ku + u)];`;
       return exact ? `    ${head} ${get} }` : `    ${head} rw${i} = vec4<i32>(0); if (n < N) { ${get} } }`;
     }),
   ];
@@ -193,12 +210,12 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
       out.push("    {");
       for (const i of range(tm)) {
         out.push(dA
-          ? `      let l${i} = subgroupMatrixLoad<${L}, row_major>(&A, u32((m0 + rowA + ${i * cfg.M}) * ku + ${kt} * ${per} + ${kk / 8}), u32(ku));`
+          ? `      let l${i} = subgroupMatrixLoad<${L}, row_major>(&A, u32(${aO}(m0 + rowA + ${i * cfg.M}) * ku + ${kt} * ${per} + ${kk / 8}), u32(ku));`
           : `      let l${i} = subgroupMatrixLoad<${L}, row_major>(&Sm, u32(${aBase(s)} + (rowA + ${i * cfg.M}) * ${so} + ${kk / 8}), ${so}u);`);
       }
       for (const j of range(tn)) {
         out.push(dW
-          ? `      let w${j} = subgroupMatrixLoad<${R}, col_major>(&W, u32((n0 + rowW + ${j * cfg.N}) * ku + ${kt} * ${per} + ${kk / 8}), u32(ku));`
+          ? `      let w${j} = subgroupMatrixLoad<${R}, col_major>(&W, u32(${wO}(n0 + rowW + ${j * cfg.N}) * ku + ${kt} * ${per} + ${kk / 8}), u32(ku));`
           : `      let w${j} = subgroupMatrixLoad<${R}, col_major>(&Sm, u32(${wBase(s)} + (rowW + ${j * cfg.N}) * ${so} + ${kk / 8}), ${so}u);`);
       }
       for (const i of range(tm)) for (const j of range(tn)) out.push(`      acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${i}, w${j}, acc${i}_${j});`);
@@ -222,7 +239,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   }
   if (exact) {
     for (const i of range(tm)) for (const j of range(tn)) {
-      lines.push(`  subgroupMatrixStore<row_major>(&result, (u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`);
+      lines.push(`  subgroupMatrixStore<row_major>(&result, ${rO}(u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`);
     }
   } else {
     // Each subgroup stores one result matrix at a time into its block, its lanes write it out as guarded vec4 rows.
@@ -237,7 +254,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
       for (const q of range(Math.ceil(perMat / SUBGROUP))) {
         const guard = (q + 1) * SUBGROUP > perMat ? `e < ${perMat} && ` : "";
         lines.push(`  { let e = lane + ${q * SUBGROUP}; let r = m0 + rowA + ${i * cfg.M} + e / ${nq}; let c4 = (n0 + rowW + ${j * cfg.N}) / 4 + e % ${nq};
-    if (${guard}r < M && c4 < nv) { result[u32(r) * u32(nv) + u32(c4)] = bitcast<vec4<f32>>(Sm[cs + u32(e)])${bias ? " + bias[u32(c4)]" : ""}; } }`);
+    if (${guard}r < M && c4 < nv) { result[${rO}u32(r) * u32(nv) + u32(c4)] = bitcast<vec4<f32>>(Sm[cs + u32(e)])${bias ? " + bias[u32(c4)]" : ""}; } }`);
       }
     }
   }

@@ -125,28 +125,34 @@ function withMethod<T extends object>(obj: T, name: string, fn: unknown): T {
   });
 }
 
-/** tfjs program: out [M, N] = A [M, K] @ W^T (+ bias), W float16 bits [N, K] as int32 words [N, K / 2]. */
+/**
+ * tfjs program: out [M, N] = A [M, K] @ W^T (+ bias), W float16 bits [N, K] as int32 words [N, K / 2]; with
+ * `batch` > 0, out [batch, M, N] = A [batch, M, K] @ W [batch, N, K]^T per batch (workgroupId.z; no bias). batch 0
+ * is halfLinear's program, code and shader key unchanged.
+ */
 class HalfMatMulProgram {
   variableNames: string[];
   outputShape: number[];
   shaderKey: string;
-  dispatchLayout = { x: [1], y: [0] };
+  dispatchLayout: { x: number[]; y: number[]; z?: number[] } = { x: [1], y: [0] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
   outputComponent = 4;
   uniforms = "dimM : i32, dimN : i32, dimK : i32,";
   private readonly code: string;
 
-  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number, bias: boolean, aHalf: boolean) {
+  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number, bias: boolean, aHalf: boolean, batch = 0) {
     const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
     const exact = halfMatMulExact(cfg, tile, M, N, K);
+    const batched = batch > 0;
     this.variableNames = bias ? ["A", "W", "bias"] : ["A", "W"];
-    this.outputShape = [M, N];
+    this.outputShape = batched ? [batch, M, N] : [M, N];
+    if (batched) this.dispatchLayout = { x: [2], y: [1], z: [0] } as HalfMatMulProgram["dispatchLayout"];
     this.workgroupSize = [threads, 1, 1];
-    this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), 1];
+    this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), batched ? batch : 1];
     const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}`;
-    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}`;
-    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact })}`;
+    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}`;
+    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched })}`;
   }
 
   getUserCode(): string {
@@ -225,4 +231,25 @@ export function halfLinear(x: tf.Tensor2D, packedW: tf.Tensor2D, b?: tf.Tensor1D
   } finally {
     if (a !== x) a.dispose();
   }
+}
+
+/**
+ * Per batch a @ w^T on the tensor cores: a [batch, M, K] float32 (rounded to float16 as staged) or float16 bits
+ * [batch, M, K / 2] int32 (packHalfActivations), w float16 bits [batch, N, K / 2] int32 -> [batch, M, N] float32
+ * (float32 sums). halfLinear's kernel and tile choice (halfTileFor) with workgroupId.z as the batch index.
+ * Needs K % 32 == 0 (K % 64 for the default tile, else the staged tile of K step 32) and N % 4 == 0: pad first.
+ */
+export function halfBatchedMatMul(a: tf.Tensor3D, w: tf.Tensor3D, tile?: HalfTile): tf.Tensor3D {
+  if (!config || !halfComputeAvailable()) throw new Error(`float16 compute is not available: ${halfComputeMissing()}`);
+  const [batch, M] = a.shape;
+  const aHalf = a.dtype === "int32";
+  const K = aHalf ? a.shape[2] * 2 : a.shape[2];
+  const [wBatch, N, wWords] = w.shape;
+  if (w.dtype !== "int32" || wBatch !== batch || wWords * 2 !== K) throw new Error(`halfBatchedMatMul: w [${w.shape}] ${w.dtype} does not match a [${a.shape}] ${a.dtype}`);
+  if (!halfMatMulFits(K, N)) throw new Error(`halfBatchedMatMul: [${M}, ${K}] x [${K}, ${N}] needs K % ${STAGED_HALF_TILE.bk} == 0 and N % 4 == 0`);
+  const program = new HalfMatMulProgram(config, halfTileFor(config, M, N, K, aHalf, tile), M, N, K, false, aHalf, batch);
+  const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", [
+    { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },
+  ]);
+  return toTensor(info) as tf.Tensor3D;
 }

@@ -8,7 +8,7 @@
  *          [--toggles allow_unsafe_apis,vulkan_enable_f16_on_nvidia]  (the PyTorch side: bench/peers/matmul_f16.py)
  */
 import * as fs from "node:fs";
-import { HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
+import { BATCHED_HALF_TILE_NAMES, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { float32ToHalf, halfToFloat } from "../../src/io/host-tensor";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -45,7 +45,7 @@ const VARIANTS: Record<string, Variant> = {
   "128x128-256t-bk32-db-16x8": { tile: { sgM: 4, sgN: 2, tm: 2, tn: 8, bk: 32, stages: 2 }, aHalf: true, cfgN: 8 },
 };
 
-function shader(cfg: SubgroupMatrixShape, tile: HalfTile, bias: boolean, aHalf: boolean, exact: boolean): string {
+function shader(cfg: SubgroupMatrixShape, tile: HalfTile, bias: boolean, aHalf: boolean, exact: boolean, batched = false): string {
   const { threads } = halfMatMulLayout(cfg, tile);
   return `${HALF_MATMUL_DIRECTIVES.join("\n")}
 struct Uniforms { dimM : i32, dimN : i32, dimK : i32, pad : i32 };
@@ -56,7 +56,7 @@ ${bias ? "@group(0) @binding(4) var<storage, read> bias : array<vec4<f32>>;" : "
 @group(0) @binding(3) var<uniform> uniforms : Uniforms;
 var<private> localIndex : u32;
 var<private> workgroupId : vec3<u32>;
-${halfMatMulCode(cfg, tile, { bias, aHalf, exact })}
+${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched })}
 @compute @workgroup_size(${threads}, 1, 1)
 fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wid : vec3<u32>) {
   localIndex = li;
@@ -98,6 +98,20 @@ async function compileOnly(webgpu: Any): Promise<void> {
       if (err && !storage) { problems++; console.log(`${name} bias=${bias} exact=${exact}: ${String(err.message).slice(0, 1500)}`); }
     }
     console.log(`compiled ${name}`);
+  }
+  // halfBatchedMatMul's code (workgroupId.z as the batch; no bias): the tiles it picks (default, K-32 fallback), both A forms.
+  for (const name of BATCHED_HALF_TILE_NAMES) for (const aHalf of [true, false]) {
+    for (const exact of [false, true]) {
+      device.pushErrorScope("validation");
+      const module = device.createShaderModule({ code: shader({ M: 16, N: 16, K: 16 }, HALF_TILES[name]!, false, aHalf, exact, true) });
+      const info = await module.getCompilationInfo();
+      for (const m of info.messages) { problems++; console.log(`batched ${name} aHalf=${aHalf} exact=${exact} (${m.type}) ${m.lineNum}:${m.linePos} ${m.message.slice(0, 400)}`); }
+      device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "_start" } });
+      const err = await device.popErrorScope();
+      const storage = err && /total use of workgroup storage|workgroup_size\(.*exceeds the maximum/i.test(String(err.message));
+      if (err && !storage) { problems++; console.log(`batched ${name} aHalf=${aHalf} exact=${exact}: ${String(err.message).slice(0, 1500)}`); }
+    }
+    console.log(`compiled batched ${name} aHalf=${aHalf}`);
   }
   console.log(`${problems} problems`);
   process.exit(problems ? 1 : 0);

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { HALF_TILES } from "../../src/backend-webgpu-f16-code";
+import { BATCHED_HALF_TILE_NAMES, HALF_TILES } from "../../src/backend-webgpu-f16-code";
 
 const root = path.join(__dirname, "..", "..");
 function resolvable(name: string): boolean {
@@ -27,4 +27,6 @@ test("every float16 product tile's WGSL compiles on Dawn's Null backend without 
   assert.match(r.stdout, /^0 problems$/m);
   const compiled = r.stdout.split("\n").filter((l) => l.startsWith("compiled ")).map((l) => l.slice("compiled ".length));
   for (const name of Object.keys(HALF_TILES)) assert.ok(compiled.includes(name), `${name} not compiled`);
+  // halfBatchedMatMul's code (batch offsets from workgroupId.z) for both tiles it uses and both forms of A.
+  for (const name of BATCHED_HALF_TILE_NAMES) for (const aHalf of [true, false]) assert.ok(compiled.includes(`batched ${name} aHalf=${aHalf}`), `batched ${name} aHalf=${aHalf} not compiled`);
 });
