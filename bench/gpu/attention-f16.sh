@@ -2,8 +2,9 @@
 # The float16 tensor-core attention (src/backend-webgpu-attention-f16.ts) on a GPU machine, in one device call.
 #   bash bench/gpu/attention-f16.sh pack   # here: esbuild bundles into the ignored folder .gpu-a/ (js.tar.xz)
 #   (device) carry .gpu/debs .gpu/node_modules .gpu-a, node at /opt/massive-node (scripts/device/README.md):
-#   source scripts/device/on-device.sh; bash bench/gpu/attention-f16.sh run [--lean | --quick PEER.json]
-#   (--lean: steps 1, 2 and the tiny-neox test of 3; --quick: steps 1-3 and our forward against an earlier PEER.json)
+#   source scripts/device/on-device.sh; bash bench/gpu/attention-f16.sh run [--test-only | --lean | --quick PEER.json]
+#   (--test-only: step 1, repeated with other robustness settings on failure; --lean: steps 1, 2 and the tiny-neox test
+#   of 3; --quick: steps 1-3 and our forward against an earlier PEER.json)
 # run: 1. test/backend/webgpu-attention-f16.test.ts (against the composite float32 attention, derived bound);
 #      2. bench/gpu/attention-f16.ts (attention alone per 5 x 2048-token pass, 70m and 1b: float32 flash vs float16);
 #      3. test/backend/webgpu-f16.test.ts (halfLinear; tiny-neox forward in float16, now with this attention);
@@ -37,6 +38,13 @@ log() { echo "[$(date -u +%T)] $*" | tee -a "$OUTDIR/all.log"; }
 export MASSIVE_BACKEND=webgpu
 log "float16 attention test"
 timeout 150 node --test --test-reporter=spec $G/js/test/backend/webgpu-attention-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+if [[ ${2:-} == --test-only ]]; then
+  # Shortest call: the test alone; on failure again with Dawn's plain robustness and with none (is clamping involved?).
+  if ! grep -q 'ℹ pass 2' "$OUTDIR/all.log"; then
+    for R in on off; do log "test with MASSIVE_WEBGPU_ROBUSTNESS=$R"; MASSIVE_WEBGPU_ROBUSTNESS=$R timeout 60 node --test --test-reporter=spec $G/js/test/backend/webgpu-attention-f16.test.js 2>&1 | quiet | grep -E ' hs |ℹ (pass|fail)' | tee -a "$OUTDIR/all.log"; done
+  fi
+  log "done"; exit 0
+fi
 log "attention alone, 5 x 2048 tokens"
 timeout 120 node $G/js/bench/gpu/attention-f16.js --shapes 70m,1b --reps 20 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 if [[ ${2:-} == --lean ]]; then
