@@ -122,3 +122,17 @@ export function arg(name: string, fallback: string): string {
 
 export { webGpuErrorCount } from "../../src/backend-webgpu";
 export { tf };
+
+/** ms per call of f (which returns a tensor): median of 3 rounds of `reps` queued calls after a warm-up, one read back per round. */
+export async function msPerCall(f: () => tf.Tensor, reps: number): Promise<number> {
+  const warm = f(); await sync(warm); warm.dispose();
+  const rounds: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    let last: tf.Tensor | undefined;
+    for (let i = 0; i < reps; i++) { last?.dispose(); last = f(); }
+    await sync(last); last!.dispose();
+    rounds.push((performance.now() - t0) / reps);
+  }
+  return median(rounds);
+}

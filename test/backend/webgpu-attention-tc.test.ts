@@ -16,7 +16,8 @@
  *     together |p'_j - p_j| <= r_t p_j, r_t = e^{2 D_t} - 1 + 2 (T/64 + 8) e;
  *   P v: p' and v rounded to float16 (u each, 0 for v already float16), float32 sums in both (2 Tp e):
  *     |O'_td - O_td| <= sum_j p_j |v_jd| ((1 + r_t)(1 + u)(1 + uv) - 1 + 2 Tp e).
- * Everywhere: the group size rule and the default mode (no GPU needed).
+ * Everywhere: the group size rule and the default mode; with the optional package webgpu and tsx (CPU machines),
+ * tfjs's assembled WGSL of every program here validated on Dawn's Null backend (bench/gpu/null-tfjs.ts).
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
@@ -28,6 +29,19 @@ import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { TINY_DIR, loadExpected, parityErrors } from "../model/parity-helpers";
+import { REPO_ROOT, resolvable } from "../helpers/resolvable";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+
+test("tfjs's own WGSL of the batched product, the attention and the model's hook validates on Dawn's Null backend (CPU)", { skip: !(resolvable("webgpu") && resolvable("tsx")) && "needs the optional package webgpu and tsx" }, () => {
+  // bench/gpu/null-tfjs.ts runs halfLinear, halfBatchedMatMul (ragged, whole tiles, float32 A), productsAttentionHeads
+  // (hs 16/64/256, padded T) and the tiny-neox float16 forward with MASSIVE_WEBGPU_ATTENTION_F16=products through
+  // tfjs-backend-webgpu on Null: every shader tfjs assembles is validated (Null executes nothing, so no values here).
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("bench", "gpu", "null-tfjs.ts")], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+  assert.match(r.stdout, /^0 problems$/m);
+  assert.match(r.stdout, /tiny-neox-a float16 forward with products attention: [1-9]\d* batched product pipelines/);
+});
 
 let onGpu = false;
 before(async () => {
