@@ -26,7 +26,8 @@ function withLimits(device: Any): Any {
   });
 }
 
-async function main(): Promise<void> {
+/** tfjs's webgpu backend on Dawn's Null adapter, with float16 compute as on the H200 (see the file comment); returns the device. */
+export async function setupNullWebGpu(): Promise<Any> {
   const webgpu = (await import("webgpu" as string)) as { create(flags: string[]): Any; globals: object };
   const gpu = webgpu.create(["backend=null", "enable-dawn-features=allow_unsafe_apis"]);
   const requestAdapter = gpu.requestAdapter.bind(gpu);
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
   Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true });
   await import("@tensorflow/tfjs-backend-webgpu");
   if (!(await tf.setBackend("webgpu"))) throw new Error("setBackend webgpu failed on Null");
-  const device = (tf.backend() as unknown as { device: Any }).device;
+  return (tf.backend() as unknown as { device: Any }).device;
+}
+
+async function main(): Promise<void> {
+  const device = await setupNullWebGpu();
   let problems = 0, overLimit = 0;
   device.addEventListener("uncapturederror", (e: Any) => {
     const msg = String(e.error?.message ?? e);
@@ -92,4 +97,4 @@ async function main(): Promise<void> {
   process.exit(problems ? 1 : 0);
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+if (require.main === module) main().catch((err) => { console.error(err); process.exit(1); });

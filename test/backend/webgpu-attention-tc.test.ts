@@ -123,7 +123,7 @@ async function checkAttention(B: number, H: number, T: number, hs: number, half:
   const Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
   const uIn = half ? 0 : U16;
   const bound = tf.tidy(() => {
-    const causal = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // 1 where key j <= query t
+    const causal = tf.tensor2d(Float32Array.from({ length: T * T }, (_, i) => (i % T <= Math.floor(i / T) ? 1 : 0)), [T, T]); // 1 where key j <= query t
     const qkMag = tf.max(tf.mul(tf.matMul(tf.abs(q!), tf.abs(k!), false, true), causal), 2); // [BH, T]
     const D = tf.mul(qkMag, 2 * uIn + uIn * uIn + 2 * hp * E32);
     const r = tf.add(tf.sub(tf.exp(tf.mul(D, 2)), 1), 2 * (T / 64 + 8) * E32);
