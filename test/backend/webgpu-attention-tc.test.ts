@@ -26,9 +26,7 @@ import { DEFAULT_HALF_ATTENTION, halfAttentionMode, pairsPerGroup, productsAtten
 import { halfBatchedMatMul, halfComputeAvailable, packHalfActivations } from "../../src/backend-webgpu-f16";
 import { fusedCausalSoftmax } from "../../src/backend-webgpu-kernels";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
-import { readCheckpoint } from "../../src/io/checkpoint";
-import { GPTNeoX } from "../../src/model/gpt-neox";
-import { TINY_DIR, loadExpected, parityErrors } from "../model/parity-helpers";
+import { E32, U16, assertHalfForwardParity, uniformValues } from "../helpers/half-checks";
 import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -50,16 +48,7 @@ before(async () => {
 });
 const skip = (): string | false => (!onGpu && "needs webgpu with float16 subgroup matrices") || false;
 
-const U16 = 2 ** -11, E32 = 2 ** -24;
-
-/** Deterministic uniform values in [-scale, scale) (LCG; the values only need to be reproducible). */
-function values(n: number, seed: number, scale: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * scale;
-  });
-}
+const values = uniformValues;
 const rounded16 = (x: Float32Array): Float32Array => halfToFloat32(float32ToHalf(x));
 
 test("pairsPerGroup: all (sequence, head) pairs when their scores fit, else the largest divisor that fits, at least 1", () => {
@@ -158,15 +147,7 @@ test("GPT-NeoX forward in float16 compute with MASSIVE_WEBGPU_ATTENTION_F16=prod
   const saved = process.env.MASSIVE_WEBGPU_ATTENTION_F16;
   process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";
   try {
-    const { ids, expected } = await loadExpected();
-    const model = GPTNeoX.fromCheckpoint(await readCheckpoint(TINY_DIR), { compute: "float16", attention: "batched" });
-    const errors = await parityErrors(model, ids, expected);
-    model.dispose();
-    for (const [name, e] of errors) {
-      const scale = expected.get(name)!.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-      console.log(`  ${name}: max |error| ${e.toExponential(2)} (scale ${scale.toExponential(2)}, ${(e / scale / U16).toFixed(2)} float16 ulps of it)`);
-      assert.ok(e <= 32 * U16 * scale, `${name}: max |error| ${e} > ${32 * U16 * scale}`);
-    }
+    await assertHalfForwardParity();
   } finally {
     if (saved === undefined) delete process.env.MASSIVE_WEBGPU_ATTENTION_F16;
     else process.env.MASSIVE_WEBGPU_ATTENTION_F16 = saved;

@@ -21,7 +21,8 @@ import { halfComputeAvailable, halfLinear, halfTileFor, hoistDirectives, packHal
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
-import { TINY_DIR, loadExpected, parityErrors } from "../model/parity-helpers";
+import { TINY_DIR } from "../model/parity-helpers";
+import { E32, U16, assertHalfForwardParity, uniformValues } from "../helpers/half-checks";
 
 let onGpu = false;
 before(async () => {
@@ -30,16 +31,7 @@ before(async () => {
 });
 const skip = (): string | false => (!onGpu && "needs webgpu with float16 subgroup matrices") || false;
 
-const U16 = 2 ** -11, E32 = 2 ** -24;
-
-/** Deterministic uniform values in [-scale, scale) (LCG; the values only need to be reproducible). */
-function values(n: number, seed: number, scale: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * scale;
-  });
-}
+const values = uniformValues;
 
 test("hoistDirectives moves enable/diagnostic lines to the top once each and leaves other shaders alone", () => {
   const plain = "struct U { a : f32 };\nfn main() {}";
@@ -175,16 +167,5 @@ test("every named tile of the float16 product stays within the same bounds, on w
 
 test("GPT-NeoX forward in float16 compute stays within 2^-11 * 32 of each output's largest |value| of transformers' float32 outputs", async (t) => {
   if (skip()) return t.skip(skip() as string);
-  // Not a bound derived from first principles: each Linear rounds its weights and activations (2 * 2^-11 relative
-  // to sum|a w| per output), and the errors of 3 layers, LayerNorms and the residual stream compound; 32 ulps of
-  // float16 of the output's scale is room for that, while a wrong kernel (layout, bias, tile edges) errs by O(1).
-  const { ids, expected } = await loadExpected();
-  const model = GPTNeoX.fromCheckpoint(await readCheckpoint(TINY_DIR), { compute: "float16", attention: "batched" });
-  const errors = await parityErrors(model, ids, expected);
-  model.dispose();
-  for (const [name, e] of errors) {
-    const scale = expected.get(name)!.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    console.log(`  ${name}: max |error| ${e.toExponential(2)} (scale ${scale.toExponential(2)}, ${(e / scale / U16).toFixed(2)} float16 ulps of it)`);
-    assert.ok(e <= 32 * U16 * scale, `${name}: max |error| ${e} > ${32 * U16 * scale}`);
-  }
+  await assertHalfForwardParity(); // (the reasoning for its room: test/helpers/half-checks.ts)
 });
