@@ -30,12 +30,14 @@ import { E32, U16, assertHalfForwardParity, uniformValues } from "../helpers/hal
 import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 
-test("tfjs's own WGSL of the batched product, the attention and the model's hook validates on Dawn's Null backend (CPU)", { skip: !(resolvable("webgpu") && resolvable("tsx")) && "needs the optional package webgpu and tsx" }, () => {
+const NULL_SCRIPT = path.join(REPO_ROOT, "bench", "gpu", "null-tfjs.ts");
+test("tfjs's own WGSL of the batched product, the attention and the model's hook validates on Dawn's Null backend (CPU)", { skip: !(resolvable("webgpu") && resolvable("tsx") && fs.existsSync(NULL_SCRIPT)) && "needs the optional package webgpu, tsx and the sources (not in a bundle)" }, () => {
   // bench/gpu/null-tfjs.ts runs halfLinear, halfBatchedMatMul (ragged, whole tiles, float32 A), productsAttentionHeads
   // (hs 16/64/256, padded T) and the tiny-neox float16 forward with MASSIVE_WEBGPU_ATTENTION_F16=products through
   // tfjs-backend-webgpu on Null: every shader tfjs assembles is validated (Null executes nothing, so no values here).
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("bench", "gpu", "null-tfjs.ts")], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", NULL_SCRIPT], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
   assert.equal(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
   assert.match(r.stdout, /^0 problems$/m);
   assert.match(r.stdout, /tiny-neox-a float16 forward with products attention: [1-9]\d* batched product pipelines/);
