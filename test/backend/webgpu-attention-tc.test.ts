@@ -14,8 +14,9 @@
  *   softmax: shifting each s_j by at most D_t scales each p_j by a factor in [e^-2D_t, e^2D_t]; both softmaxes round
  *     their sums of T exps (T/64 terms per thread, then a tree of 6 levels) and exps: + 2 (T/64 + 8) e relative;
  *     together |p'_j - p_j| <= r_t p_j, r_t = e^{2 D_t} - 1 + 2 (T/64 + 8) e;
- *   P v: p' and v rounded to float16 (u each, 0 for v already float16), float32 sums in both (2 Tp e):
- *     |O'_td - O_td| <= sum_j p_j |v_jd| ((1 + r_t)(1 + u)(1 + uv) - 1 + 2 Tp e).
+ *   P v: p' and v rounded to float16 (u each, 0 for v already float16; p' below float16's normal range 2^-14 rounds
+ *     to a subnormal with an absolute error <= 2^-25 instead), float32 sums in both (2 Tp e):
+ *     |O'_td - O_td| <= sum_j p_j |v_jd| ((1 + r_t)(1 + u)(1 + uv) - 1 + 2 Tp e) + 2^-25 sum_{j<=t} |v_jd|.
  * Everywhere: the group size rule and the default mode; with the optional package webgpu and tsx (CPU machines),
  * tfjs's assembled WGSL of every program here validated on Dawn's Null backend (bench/gpu/null-tfjs.ts).
  */
@@ -120,7 +121,8 @@ async function checkAttention(B: number, H: number, T: number, hs: number, half:
     const r = tf.add(tf.sub(tf.exp(tf.mul(D, 2)), 1), 2 * (T / 64 + 8) * E32);
     const factor = tf.add(tf.sub(tf.mul(tf.add(r, 1), (1 + U16) * (1 + uIn)), 1), 2 * Tp * E32); // [BH, T]
     const probs = fusedCausalSoftmax(tf.matMul(q!, k!, false, true));
-    return tf.mul(tf.matMul(probs, tf.abs(v!)), tf.expandDims(factor, 2)); // [BH, T, hs]
+    // + 2^-25 sum_{j<=t} |v_jd|: p below float16's normal range rounds to a subnormal, absolutely (<= 2^-25), not relatively.
+    return tf.add(tf.mul(tf.matMul(probs, tf.abs(v!)), tf.expandDims(factor, 2)), tf.mul(tf.cumsum(tf.abs(v!), 1), 2 ** -25)); // [BH, T, hs]
   });
   const ref = tf.tidy(() => tf.matMul(fusedCausalSoftmax(tf.matMul(q!, k!, false, true)) as tf.Tensor3D, v!)); // the composite path's arithmetic
   const [ratioT, absT, nonFiniteT] = tf.tidy(() => {
