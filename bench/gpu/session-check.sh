@@ -11,7 +11,8 @@
 # Here:   bash bench/stream/pack-gpu.sh   (one bundle, .gpu-rec, holds every test and bench above)
 # Device: carry .gpu/debs .gpu/node_modules .gpu-rec with node at /opt/massive-node (scripts/device/README.md);
 #         source scripts/device/on-device.sh; bash bench/gpu/session-check.sh
-# Results in $OUT: all.log (the summary), tests.log, webgpu-attention-*.log, peer.json, forward-webgpu*.json, attention-*-check.json, probe.json.
+# Results in $OUT: all.log (the summary) and results.tgz (tests.log, webgpu-attention-*.log, peer.json, forward-webgpu*.json,
+# attention-*-check.json, probe.json, and setup.log, which scripts/device/on-device.sh writes to $OUT).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUTDIR=$(mkdir -p "${OUT:-bench/out/session-check}" && cd "${OUT:-bench/out/session-check}" && pwd)
@@ -57,4 +58,6 @@ log "3. float16 kernels alone: attention per 5 x 2048-token pass (float32 flash 
 timeout 40 node .gpu-rec/js/bench/gpu/attention-tc.js --shapes 70m,1b --reps 5 --tag check 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 [[ $FA == 1 ]] && timeout 40 node .gpu-rec/js/bench/gpu/attention-f16.js --shapes 70m,1b --reps 5 --tag check 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 timeout ${PROBE_S:-30} node .gpu-rec/js/bench/gpu/f16-probe.js --reps 10 --only '^128x128-128t-bk64$' --checks exact --out "$OUTDIR/probe.json" 2>&1 | quiet | grep -E '^(check|time|  sampled|best)' | tee -a "$OUTDIR/all.log"
-log "done"
+# The device tool brings back at most 8 files: everything but the summary travels in one archive.
+(cd "$OUTDIR" && tar -czf results.tgz --exclude=all.log --exclude=results.tgz . && find . -maxdepth 1 -type f ! -name all.log ! -name results.tgz -delete)
+log "done (details in results.tgz)"
