@@ -17,16 +17,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 G=.gpu-a
 if [[ ${1:-} == pack ]]; then
-  set -e
-  [[ -d .gpu/node_modules ]] || bash scripts/device/pack.sh
-  grep -qx '/.gpu-a/' .git/info/exclude || echo '/.gpu-a/' >> .git/info/exclude
-  mkdir -p $G && rm -rf $G/js $G/js.tar.xz
-  npx esbuild bench/gpu/forward.ts bench/gpu/attention-f16.ts test/backend/webgpu-attention-f16.test.ts test/backend/webgpu-f16.test.ts \
-    --bundle --platform=node --format=cjs --target=node20 --outdir=$G/js --outbase=. \
-    --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
-    --external:playwright-core --external:tslab --log-level=warning --minify-whitespace
-  (cd $G && tar -cJf js.tar.xz js && rm -rf js)
-  du -sh $G/js.tar.xz >&2
+  bash scripts/device/bundle.sh .gpu-a bench/gpu/forward.ts bench/gpu/attention-f16.ts test/backend/webgpu-attention-f16.test.ts test/backend/webgpu-f16.test.ts
   exit 0
 fi
 OUTDIR=${OUT:-bench/out/attention-f16}; mkdir -p "$OUTDIR"

@@ -15,21 +15,7 @@ import { flashCausalAttentionHalf, flashHalfCode, halfAttentionAvailable, halfAt
 import { HALF_MATMUL_DIRECTIVES } from "../../src/backend-webgpu-f16-code";
 import { rotaryDims } from "../../src/io/config";
 import { rotaryTables } from "../../src/model/rotary";
-import { arg, fillRandom, median, pythiaConfig, setup, sync, tf, writeResult } from "./lib";
-
-/** ms per call of f (returns a tensor), median of 3 rounds of `reps` queued calls. */
-async function time(f: () => tf.Tensor, reps: number): Promise<number> {
-  const w = f(); await sync(w); w.dispose();
-  const rounds: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    let last: tf.Tensor | undefined;
-    for (let i = 0; i < reps; i++) { last?.dispose(); last = f(); }
-    await sync(last); last!.dispose();
-    rounds.push((performance.now() - t0) / reps);
-  }
-  return median(rounds);
-}
+import { arg, fillRandom, msPerCall, pythiaConfig, setup, tf, writeResult } from "./lib";
 
 /**
  * --compile-only: the program's WGSL for every head size it takes (16..256) and tile, with a minimal stand-in for
@@ -97,15 +83,15 @@ async function main(): Promise<void> {
     const heads = rotarySplit(qkv, cosT, sinT, B, T, H, hs, 1 / Math.sqrt(hs));
     const perPass = (ms: number): number => Number((ms * L).toFixed(2));
     const row: Record<string, unknown> = { shape, B, T, heads: H, hs, layers: L };
-    row.rotarySplit_ms_per_pass = perPass(await time(() => rotarySplit(qkv, cosT, sinT, B, T, H, hs, 1 / Math.sqrt(hs)), reps));
-    row.flash_f32_ms_per_pass = perPass(await time(() => flashCausalAttention(heads, B, T, H, hs), reps));
+    row.rotarySplit_ms_per_pass = perPass(await msPerCall(() => rotarySplit(qkv, cosT, sinT, B, T, H, hs, 1 / Math.sqrt(hs)), reps));
+    row.flash_f32_ms_per_pass = perPass(await msPerCall(() => flashCausalAttention(heads, B, T, H, hs), reps));
     const def = halfAttentionTile(hs);
     const tiles: HalfAttentionTile[] = [def, { ...def, batch: 1 }, { ...def, batch: 2 }, { subgroups: 4, keys: 64 }, { subgroups: 4, keys: 32 }, { subgroups: 2, keys: 32 }, { subgroups: 2, keys: 64 }, { subgroups: 4, keys: 16 }, { subgroups: 2, keys: 16 }]
       .map((t) => ({ ...t, batch: pvBatch(hs, t) }))
       .filter((t, i, all) => all.findIndex((u) => u.subgroups === t.subgroups && u.keys === t.keys && u.batch === t.batch) === i && halfAttentionBytes(hs, t) <= limit);
     const variants: Record<string, number> = {};
     for (const tile of tiles) {
-      variants[`f16_${tile.subgroups * 16}q_${tile.keys}k_pv${tile.batch}`] = perPass(await time(() => flashCausalAttentionHalf(heads, B, T, H, hs, tile), reps));
+      variants[`f16_${tile.subgroups * 16}q_${tile.keys}k_pv${tile.batch}`] = perPass(await msPerCall(() => flashCausalAttentionHalf(heads, B, T, H, hs, tile), reps));
     }
     // The default tile against the float32 kernel on these inputs: max |difference| relative to max |f32 output|.
     const a = flashCausalAttention(heads, B, T, H, hs), b = flashCausalAttentionHalf(heads, B, T, H, hs);

@@ -13,16 +13,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 G=.gpu-c
 if [[ ${1:-} == pack ]]; then
-  set -e
-  [[ -d .gpu/node_modules ]] || bash scripts/device/pack.sh
-  grep -qx '/.gpu-c/' .git/info/exclude || echo '/.gpu-c/' >> .git/info/exclude
-  mkdir -p $G && rm -rf $G/js $G/js.tar.xz
-  npx esbuild bench/gpu/forward.ts bench/gpu/attention-tc.ts test/backend/webgpu-attention-tc.test.ts \
-    --bundle --platform=node --format=cjs --target=node20 --outdir=$G/js --outbase=. \
-    --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
-    --external:playwright-core --external:tslab --log-level=warning --minify-whitespace
-  (cd $G && tar -cJf js.tar.xz js && rm -rf js)
-  du -sh $G/js.tar.xz >&2
+  bash scripts/device/bundle.sh .gpu-c bench/gpu/forward.ts bench/gpu/attention-tc.ts test/backend/webgpu-attention-tc.test.ts
   exit 0
 fi
 OUTDIR=${OUT:-bench/out/attention-tc}; mkdir -p "$OUTDIR"

@@ -9,14 +9,6 @@
 # Before a call: `npx tsx bench/gpu/f16-probe.ts --compile-only` validates every tile's WGSL on Dawn's Null backend.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-[[ -d .gpu/node_modules ]] || bash scripts/device/pack.sh
-G=.gpu-h
-grep -qx '/.gpu-h/' .git/info/exclude || echo '/.gpu-h/' >> .git/info/exclude
-mkdir -p $G && rm -rf $G/js $G/js.tar.xz
-npx esbuild bench/gpu/forward.ts bench/gpu/f16-probe.ts test/backend/webgpu-f16.test.ts test/model/gpt-neox-parity.test.ts test/record/stream.test.ts \
-  --bundle --platform=node --format=cjs --target=node20 --outdir=$G/js --outbase=. \
-  --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
-  --external:playwright-core --external:tslab --log-level=warning --minify-whitespace
-(cd $G && tar -cJf js.tar.xz js && rm -rf js)
+bash scripts/device/bundle.sh .gpu-h bench/gpu/forward.ts bench/gpu/f16-probe.ts test/backend/webgpu-f16.test.ts test/model/gpt-neox-parity.test.ts test/record/stream.test.ts
 [[ -f .gpu/node.xz.part01 ]] || split -b 12M .gpu/node.xz .gpu/node.xz.part
-du -sh $G/* >&2
+du -sh .gpu-h/* >&2

@@ -9,11 +9,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 G=.gpu-train
-rm -rf "$G"; mkdir -p "$G/js" "$G/corpus/node_modules/@stdlib"
-npx esbuild test/train/parity.test.ts test/train/fused-kernels.test.ts bench/train/tfjs-train.ts bench/train/profile-train.ts bench/train/train-cli.ts --bundle --platform=node --format=cjs \
-  --target=node20 --outdir="$G/js" --outbase=. --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
-  --log-level=warning --out-extension:.js=.js
-(cd "$G" && tar -cJf js.tar.xz js && rm -rf js)
+rm -rf "$G"
+bash scripts/device/bundle.sh "$G" test/train/parity.test.ts test/train/fused-kernels.test.ts bench/train/tfjs-train.ts bench/train/profile-train.ts bench/train/train-cli.ts
+mkdir -p "$G/corpus/node_modules/@stdlib"
 for p in datasets-moby-dick datasets-sotu; do
   mkdir -p "$G/corpus/node_modules/@stdlib/$p/data"
   cp "node_modules/@stdlib/$p/package.json" "$G/corpus/node_modules/@stdlib/$p/"

@@ -9,20 +9,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
+import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 import { BATCHED_HALF_TILE_NAMES, HALF_TILES } from "../../src/backend-webgpu-f16-code";
 
-const root = path.join(__dirname, "..", "..");
-function resolvable(name: string): boolean {
-  try {
-    require.resolve(name, { paths: [root] });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test("every float16 product tile's WGSL compiles on Dawn's Null backend without errors or warnings", { skip: !(resolvable("webgpu") && resolvable("tsx")) && "needs the optional package webgpu and tsx" }, () => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("bench", "gpu", "f16-probe.ts"), "--compile-only"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("bench", "gpu", "f16-probe.ts"), "--compile-only"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
   assert.equal(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
   assert.match(r.stdout, /^0 problems$/m);
   const compiled = r.stdout.split("\n").filter((l) => l.startsWith("compiled ")).map((l) => l.slice("compiled ".length));

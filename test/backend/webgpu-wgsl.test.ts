@@ -9,20 +9,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
+import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 
-const root = path.join(__dirname, "..", "..");
-/** Whether `name` resolves from the repository root (webgpu: optional; tsx: absent from the device bundles). */
-function resolvable(name: string): boolean {
-  try {
-    require.resolve(name, { paths: [root] });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test("the float32 WGSL kernels compile on Dawn's Null backend", { skip: !(resolvable("webgpu") && resolvable("tsx")) && "needs the optional package webgpu and tsx" }, () => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("bench", "gpu", "wgsl-check.ts")], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("bench", "gpu", "wgsl-check.ts")], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
   assert.equal(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
   const compiled = /(\d+) shader modules compiled on Dawn's Null backend/.exec(r.stdout);
   assert.ok(compiled, r.stdout.slice(-2000));
