@@ -21,10 +21,8 @@ if [[ ${1:-} == pack ]]; then
   exit 0
 fi
 OUTDIR=${OUT:-bench/out/attention-f16}; mkdir -p "$OUTDIR"
-[[ -d .gpu/node_modules ]] && ln -sfn "$PWD/.gpu/node_modules" $G/node_modules
-if [[ -f $G/js.tar.xz && ! -d $G/js ]]; then tar -xJf $G/js.tar.xz -C $G; fi
-mkdir -p $G/js/test && ln -sfn "$PWD/test/fixtures" $G/js/test/fixtures && ln -sfn "$PWD/data" $G/js/data
-quiet() { grep --line-buffered -v -E 'deprecated builtin|^\s+\^+\s*$|subgroupMatrix(Load|Store)|^warning:$|^Compilation log|warning\(s\) generated|^\s*$'; }
+source scripts/device/run-lib.sh # unpack_bundle, quiet
+unpack_bundle $G || { echo "no $G bundle: run $0 pack first" >&2; exit 2; }
 log() { echo "[$(date -u +%T)] $*" | tee -a "$OUTDIR/all.log"; }
 export MASSIVE_BACKEND=webgpu
 log "float16 attention test"

@@ -19,17 +19,8 @@ OUTDIR=$(mkdir -p "${OUT:-bench/out/session-check}" && cd "${OUT:-bench/out/sess
 export OUT=$OUTDIR # the benches write their JSON there (bench/gpu/lib.ts writeResult)
 export MASSIVE_BACKEND=webgpu
 log() { echo "[$(date -u +%T)] $*" | tee -a "$OUTDIR/all.log"; }
-# Dawn's compiler chatter (it printed ~20 lines per float16 shader before 2026-12-02b) stays out of the logs.
-quiet() { grep --line-buffered -v -E 'deprecated builtin|^\s+\^+\s*$|subgroupMatrix(Load|Store)|^warning:$|^Compilation log|warning\(s\) generated|^\s*$'; }
-unpack() { # bundle folder: js.tar.xz -> js/, with the fixtures and data its tests read and the webgpu package beside it
-  local G=$1; [[ -f $G/js.tar.xz ]] || return 1
-  ln -sfn "$PWD/.gpu/node_modules" "$G/node_modules"
-  [[ -d $G/js ]] || tar -xJf "$G/js.tar.xz" -C "$G"
-  mkdir -p "$G/js/test"; ln -sfn "$PWD/test/fixtures" "$G/js/test/fixtures"; ln -sfn "$PWD/data" "$G/js/data"
-  for d in test/*/fixtures; do [[ -d $G/js/$(dirname "$d") ]] && ln -sfn "$PWD/$d" "$G/js/$d"; done
-  return 0
-}
-unpack .gpu-rec || { log "no .gpu-rec bundle: run bash bench/stream/pack-gpu.sh first"; exit 2; }
+source scripts/device/run-lib.sh # unpack_bundle, quiet
+unpack_bundle .gpu-rec || { log "no .gpu-rec bundle: run bash bench/stream/pack-gpu.sh first"; exit 2; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$OUTDIR/all.log"
 
 log "1. tests"
