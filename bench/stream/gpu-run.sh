@@ -29,12 +29,9 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUTDIR=${OUT:-bench/out/stream}; mkdir -p "$OUTDIR"
 D=${CKPT_DIR:-/tmp/massive-stream}
-# The bundles import the optional package `webgpu` (ESM import(): NODE_PATH does not apply) from a node_modules beside them.
-[[ -d .gpu/node_modules && -d .gpu-rec ]] && ln -sfn "$PWD/.gpu/node_modules" .gpu-rec/node_modules
-if [[ -f .gpu-rec/js.tar.xz && ! -d .gpu-rec/js ]]; then
-  tar -xJf .gpu-rec/js.tar.xz -C .gpu-rec && mkdir -p .gpu-rec/js/test && ln -sfn "$PWD/test/fixtures" .gpu-rec/js/test/fixtures && ln -sfn "$PWD/data" .gpu-rec/js/data
-  for d in test/*/fixtures; do [[ -d .gpu-rec/js/$(dirname "$d") ]] && ln -sfn "$PWD/$d" ".gpu-rec/js/$d"; done
-fi
+# The bundle (bench/stream/pack-gpu.sh) where it came; elsewhere the sources run through tsx (js, jstest below).
+source scripts/device/run-lib.sh
+unpack_bundle .gpu-rec || true
 js() { local f=$1; shift; if [[ -f .gpu-rec/js/$f.js ]]; then node ".gpu-rec/js/$f.js" "$@"; else node --import tsx "$f.ts" "$@"; fi; }
 jstest() { local fs=(); for f in "$@"; do if [[ -f .gpu-rec/js/$f.js ]]; then fs+=(".gpu-rec/js/$f.js"); else fs+=(--import tsx "$f.ts"); fi; done; node --test --test-reporter=spec "${fs[@]}"; }
 log() { echo "[$(date -u +%T.%N | cut -c1-12)] $*" | tee -a "$OUTDIR/all.log"; }
