@@ -21,16 +21,19 @@
  * memory of {@link halfAttentionBytes} (up to 48 KiB: the P V batch grows into what the tiles leave; the H200 offers 48). q, k, v come from rotarySplit (float32,
  * rotary applied, q scaled by 1/sqrt(hs)) and are rounded to float16 as they are staged.
  * Error (test/backend/webgpu-attention-f16.test.ts derives the bound): q, k, p, v rounded to float16 (u = 2^-11).
- * OPT-IN, NOT VERIFIED: `MASSIVE_WEBGPU_ATTENTION_F16=on` routes float16 compute's attention here; by default it keeps
+ * EXPERIMENTAL, FAILS ITS DEVICE TEST: `MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental` routes float16 compute's
+ * attention here (with a warning); by default it keeps
  * the float32 flash kernel. Two earlier versions failed their device test on the H200 (2026-12-02, O(1) errors;
  * bench/gpu/h200-2026-12-02-attn-f16/) and ran slower than the float32 flash kernel (70m 10.3 vs 8.3 ms, 1b 335 vs
  * 72 ms per 5 x 2048-token pass); this version, whose row lanes exchange their partial max and sum through workgroup
- * memory instead of a subgroup shuffle, has not run on the GPU yet.
+ * memory instead of a subgroup shuffle, failed the same test in the lead's call of 2026-12-02 06:55
+ * (bench/gpu/h200-2026-12-02-session-check/), with Dawn's robustness `analysis` and `on`.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedAttentionAvailable, rotarySplit } from "./backend-webgpu-attention";
 import { HALF_MATMUL_DIRECTIVES, SUBGROUP } from "./backend-webgpu-f16-code";
 import { halfComputeAvailable, halfMatrixConfig } from "./backend-webgpu-f16";
+import { halfAttentionMode } from "./backend-webgpu-attention-tc";
 import { toTensor, webgpuRunner, type TensorInfo, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 /** Side of the subgroup matrices used (the 16x16x16 f16 -> f32 configuration). */
@@ -82,12 +85,12 @@ interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComp
 
 /**
  * True when {@link fusedCausalAttentionHalf} runs for head size hs with rd rotary dims: MASSIVE_WEBGPU_ATTENTION_F16
- * is `on` (opt-in, see the file comment), the float32 fused attention is available (./backend-webgpu-attention.ts:
+ * is `flash-experimental` (see the file comment), the float32 fused attention is available (./backend-webgpu-attention.ts:
  * webgpu, fused programs on, rotary dims), float16 compute is available with the 16x16x16 configuration,
  * hs % 16 == 0, hs <= 256, and the device's workgroup memory holds {@link halfAttentionBytes}.
  */
 export function halfAttentionAvailable(hs: number, rd: number): boolean {
-  if (process.env.MASSIVE_WEBGPU_ATTENTION_F16 !== "on" || !halfComputeAvailable() || !fusedAttentionAvailable(hs, rd)) return false;
+  if (halfAttentionMode() !== "flash-experimental" || !halfComputeAvailable() || !fusedAttentionAvailable(hs, rd)) return false;
   const cfg = halfMatrixConfig();
   if (!cfg || cfg.M !== MAT || cfg.N !== MAT || cfg.K !== MAT || hs % MAT !== 0 || hs > 256) return false;
   return webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize >= halfAttentionBytes(hs, halfAttentionTile(hs));

@@ -14,7 +14,7 @@
  * with): recording with this path stays within its plan. T' is T rounded up to 64 (the product's K step), e.g. 1b
  * with 5 x 2048 tokens and 8 heads: 40 x 2048 x 2048 x 4 B = 671 MB per score tensor when the budget holds all heads.
  *
- * Selected by MASSIVE_WEBGPU_ATTENTION_F16=products (see {@link halfAttentionMode}; helper A's flash kernel is `on`).
+ * Selected by MASSIVE_WEBGPU_ATTENTION_F16=products (see {@link halfAttentionMode}).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedAttentionAvailable, rotarySplit } from "./backend-webgpu-attention";
@@ -25,11 +25,27 @@ import { fusedCausalSoftmax } from "./backend-webgpu-kernels";
  * The float16-compute attention used when MASSIVE_WEBGPU_ATTENTION_F16 is not set: "off" keeps the float32 flash
  * kernel. Making this path the default of float16 compute is this one line ("products").
  */
-export const DEFAULT_HALF_ATTENTION = "off";
+export const DEFAULT_HALF_ATTENTION: HalfAttentionMode = "off";
 
-/** MASSIVE_WEBGPU_ATTENTION_F16, else {@link DEFAULT_HALF_ATTENTION}: "off", "on" (flash on subgroup matrices) or "products". */
-export function halfAttentionMode(): string {
-  return process.env.MASSIVE_WEBGPU_ATTENTION_F16 ?? DEFAULT_HALF_ATTENTION;
+/**
+ * The attentions float16 compute can use: `off` = the float32 flash kernel; `products` = this file (correct on the
+ * H200, slower than `off` so far: docs/gpu.md); `flash-experimental` = the flash kernel on subgroup matrices of
+ * ./backend-webgpu-attention-f16.ts, which FAILED its device test on 2026-12-02 (kept for its debugging only).
+ */
+export const HALF_ATTENTION_MODES = ["off", "products", "flash-experimental"] as const;
+export type HalfAttentionMode = (typeof HALF_ATTENTION_MODES)[number];
+
+let warnedExperimental = false;
+
+/** MASSIVE_WEBGPU_ATTENTION_F16, else {@link DEFAULT_HALF_ATTENTION}; any other value is refused (a typo must not silently measure something else). */
+export function halfAttentionMode(): HalfAttentionMode {
+  const mode = process.env.MASSIVE_WEBGPU_ATTENTION_F16 ?? DEFAULT_HALF_ATTENTION;
+  if (!(HALF_ATTENTION_MODES as readonly string[]).includes(mode)) throw new Error(`MASSIVE_WEBGPU_ATTENTION_F16 must be one of ${HALF_ATTENTION_MODES.join(", ")} (got '${mode}')`);
+  if (mode === "flash-experimental" && !warnedExperimental) {
+    warnedExperimental = true;
+    process.stderr.write("[massive] warning: MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental selects a kernel that failed its device test (2026-12-02): its results may be wrong\n");
+  }
+  return mode as HalfAttentionMode;
 }
 
 /** Keys and queries are padded to a multiple of this (the default tile's K step, so P v needs no fallback tile). */

@@ -9,7 +9,7 @@
 #      2. bench/gpu/attention-f16.ts (attention alone per 5 x 2048-token pass, 70m and 1b: float32 flash vs float16);
 #      3. test/backend/webgpu-f16.test.ts (halfLinear; tiny-neox forward in float16, now with this attention);
 #      4. PyTorch's forward float32/float16 (bench/peers/gpt_neox_forward.py), then ours with --compute float16
-#         with this attention (MASSIVE_WEBGPU_ATTENTION_F16=on) and without (the default: the float32 flash kernel).
+#         with this attention (MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental) and without (the default: the float32 flash kernel).
 # Steps 1-3 switch the (opt-in) float16 attention on.
 # Dawn's "use of deprecated builtin" warnings (every subgroupMatrixLoad/Store) are filtered out of the log.
 # Results: $OUT (device) or bench/out/attention-f16: all.log, attention-f16.json, peer.json, forward-*.json.
@@ -39,21 +39,21 @@ timeout 120 node $G/js/bench/gpu/attention-f16.js --shapes 70m,1b --reps 20 2>&1
 if [[ ${2:-} == --lean ]]; then
   # Short call: of test/backend/webgpu-f16.test.ts only the tiny-neox forward in float16 (now with this attention).
   log "tiny-neox forward in float16"
-  MASSIVE_WEBGPU_ATTENTION_F16=on timeout 60 node --test --test-reporter=spec --test-name-pattern 'forward in float16' $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental timeout 60 node --test --test-reporter=spec --test-name-pattern 'forward in float16' $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
   log "done"; exit 0
 fi
 log "float16 tests (halfLinear, tiny-neox forward in float16)"
-MASSIVE_WEBGPU_ATTENTION_F16=on timeout 120 node --test --test-reporter=spec $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental timeout 120 node --test --test-reporter=spec $G/js/test/backend/webgpu-f16.test.js 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 if [[ ${2:-} == --quick ]]; then
   # Short call: our forward with this attention only, against a peer JSON measured earlier ($3), not side by side.
   log "ours, float16, float16 attention (peer from $3)"
-  MASSIVE_WEBGPU_ATTENTION_F16=on timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$3" --compute float16 --tag f16-attention-f16 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+  MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$3" --compute float16 --tag f16-attention-f16 2>&1 | quiet | tee -a "$OUTDIR/all.log"
   log "done"; exit 0
 fi
 log "peer forward"
 PYTHONUNBUFFERED=1 timeout 100 python3 bench/peers/gpt_neox_forward.py --shapes 70m,1b --reps 3 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
 log "ours, float16, float16 attention"
-MASSIVE_WEBGPU_ATTENTION_F16=on timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$OUTDIR/peer.json" --compute float16 --tag f16-attention-f16 2>&1 | quiet | tee -a "$OUTDIR/all.log"
+MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$OUTDIR/peer.json" --compute float16 --tag f16-attention-f16 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 log "ours, float16, float32 flash attention"
 timeout 120 node $G/js/bench/gpu/forward.js --shapes 70m,1b --reps 3 --peer "$OUTDIR/peer.json" --compute float16 --tag f16-attention-f32 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 log "done"

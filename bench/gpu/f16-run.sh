@@ -36,15 +36,15 @@ if [[ ${1:-} == --robustness ]]; then
   log "probe: $ONLY with disable_robustness (Dawn's bounds clamps off)"
   (cd $G/js/bench/gpu && timeout 45 node f16-probe.js --reps 20 --only "$ONLY" --shapes '^1b' --toggles allow_unsafe_apis,vulkan_enable_f16_on_nvidia,disable_robustness --out "$OUTDIR/probe-norobust.json") 2>&1 | filtered | tee -a "$OUTDIR/all.log"
 fi
-# Helper A's float16 attention (src/backend-webgpu-attention-f16.ts, opt-in: MASSIVE_WEBGPU_ATTENTION_F16=on) stays off
+# Helper A's float16 attention (src/backend-webgpu-attention-f16.ts, opt-in: MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental) stays off
 # for these products' tests and forward (it has its own); the model tests run once more with it on, to tell them apart.
 FWD_TESTS='hoistDirectives|packHalfActivations|halfLinear matches|GPT-NeoX forward'
 log "float16 tests, tile ${MASSIVE_WEBGPU_F16_TILE:-default}, float16 attention off"
 MASSIVE_WEBGPU_ATTENTION_F16=off timeout 90 node --test --test-reporter=spec --test-name-pattern="$FWD_TESTS${ALL_TILES:+|every named tile}" $G/js/test/backend/webgpu-f16.test.js 2>&1 | filtered | tee -a "$OUTDIR/all.log"
 MASSIVE_WEBGPU_ATTENTION_F16=off timeout 60 node --test --test-reporter=spec --test-name-pattern='float16 compute' $G/js/test/record/stream.test.js 2>&1 | filtered | grep -E '^(✔|✖|﹣|ℹ (pass|fail))|Error|max' | tee -a "$OUTDIR/all.log"
-log "the same model tests with A's float16 attention on (MASSIVE_WEBGPU_ATTENTION_F16=on, where it applies)"
-MASSIVE_WEBGPU_ATTENTION_F16=on timeout 60 node --test --test-reporter=spec --test-name-pattern='GPT-NeoX forward' $G/js/test/backend/webgpu-f16.test.js 2>&1 | filtered | grep -E '^(✔|✖|﹣|ℹ (pass|fail))|max \|error\||Error' | tee -a "$OUTDIR/all.log"
-MASSIVE_WEBGPU_ATTENTION_F16=on timeout 60 node --test --test-reporter=spec --test-name-pattern='float16 compute' $G/js/test/record/stream.test.js 2>&1 | filtered | grep -E '^(✔|✖|﹣|ℹ (pass|fail))|Error' | tee -a "$OUTDIR/all.log"
+log "the same model tests with A's float16 attention on (MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental, where it applies)"
+MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental timeout 60 node --test --test-reporter=spec --test-name-pattern='GPT-NeoX forward' $G/js/test/backend/webgpu-f16.test.js 2>&1 | filtered | grep -E '^(✔|✖|﹣|ℹ (pass|fail))|max \|error\||Error' | tee -a "$OUTDIR/all.log"
+MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental timeout 60 node --test --test-reporter=spec --test-name-pattern='float16 compute' $G/js/test/record/stream.test.js 2>&1 | filtered | grep -E '^(✔|✖|﹣|ℹ (pass|fail))|Error' | tee -a "$OUTDIR/all.log"
 [[ ${1:-} == --tests ]] && { log "deprecated-builtin warnings seen: $(grep -c 'deprecated builtin' $RAW)"; exit 0; }
 if [[ -z ${PEER:-} ]]; then
   log "peer forward"

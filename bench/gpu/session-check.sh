@@ -5,7 +5,7 @@
 #      training parity and fused training kernels;
 #   2. the forward side by side: PyTorch float32 and float16 (bench/peers/gpt_neox_forward.py, 70m, 160m, 1b), then
 #      ours in float32 (70m, 160m, 1b) and with --compute float16 (70m, 1b), 10 x 2048 tokens, logits included;
-#      the opt-in float16 attentions (MASSIVE_WEBGPU_ATTENTION_F16=products, =on) only where their own test passed;
+#      the opt-in float16 attentions (MASSIVE_WEBGPU_ATTENTION_F16=products, =flash-experimental) only where their own test passed;
 #   3. the attention alone per pass (float32 flash vs float16: bench/gpu/attention-tc.ts, attention-f16.ts) and the
 #      float16 product's default tile on every Pythia product (bench/gpu/f16-probe.ts).
 # Here:   bash bench/stream/pack-gpu.sh   (one bundle, .gpu-rec, holds every test and bench above)
@@ -31,7 +31,7 @@ grep -E '^ℹ (tests|pass|fail|skipped)|^✖' "$OUTDIR/tests.log" | tee -a "$OUT
 one() { timeout 60 node --test --test-reporter=spec ".gpu-rec/js/test/backend/$1.test.js" 2>&1 | quiet > "$OUTDIR/$1.log"; grep -q '^ℹ fail 0' "$OUTDIR/$1.log"; }
 one webgpu-attention-tc && TC=1 || TC=0
 one webgpu-attention-f16 && FA=1 || FA=0
-log "float16 attention tests: products (MASSIVE_WEBGPU_ATTENTION_F16=products) pass=$TC, flash (=on) pass=$FA"
+log "float16 attention tests: products (MASSIVE_WEBGPU_ATTENTION_F16=products) pass=$TC, flash (=flash-experimental) pass=$FA"
 if [[ $FA == 0 ]]; then # a diagnostic for the flash kernel: is Dawn's robustness setting part of its failure?
   MASSIVE_WEBGPU_ROBUSTNESS=on timeout 40 node --test --test-reporter=spec .gpu-rec/js/test/backend/webgpu-attention-f16.test.js 2>&1 | quiet > "$OUTDIR/webgpu-attention-f16-robustness-on.log"
   grep -E '^ℹ (pass|fail)' "$OUTDIR/webgpu-attention-f16-robustness-on.log" | sed 's/^/  robustness on: /' | tee -a "$OUTDIR/all.log"
@@ -43,7 +43,7 @@ PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py
 fwd --shapes 70m,160m,1b
 fwd --shapes 70m,1b --compute float16 --tag f16
 [[ $TC == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=products fwd --shapes 70m,1b --compute float16 --tag f16-products
-[[ $FA == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=on fwd --shapes 70m,1b --compute float16 --tag f16-flash
+[[ $FA == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental fwd --shapes 70m,1b --compute float16 --tag f16-flash
 
 log "3. float16 kernels alone: attention per 5 x 2048-token pass (float32 flash vs float16), the product's default tile"
 timeout 40 node .gpu-rec/js/bench/gpu/attention-tc.js --shapes 70m,1b --reps 5 --tag check 2>&1 | quiet | tee -a "$OUTDIR/all.log"

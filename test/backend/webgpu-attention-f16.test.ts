@@ -35,7 +35,7 @@ import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 let onGpu = false;
 before(async () => {
   await initBackend();
-  process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "on"; // opt-in in the model (src/backend-webgpu-attention-f16.ts)
+  process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "flash-experimental"; // opt-in in the model (src/backend-webgpu-attention-f16.ts)
   onGpu = halfAttentionAvailable(64, 16);
 });
 

@@ -68,6 +68,8 @@ test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else th
     assert.equal(halfAttentionMode(), DEFAULT_HALF_ATTENTION);
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";
     assert.equal(halfAttentionMode(), "products");
+    process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "on"; // the old name of the experimental flash kernel: refused, not ignored
+    assert.throws(() => halfAttentionMode(), /MASSIVE_WEBGPU_ATTENTION_F16 must be one of off, products, flash-experimental \(got 'on'\)/);
   } finally {
     if (saved === undefined) delete process.env.MASSIVE_WEBGPU_ATTENTION_F16;
     else process.env.MASSIVE_WEBGPU_ATTENTION_F16 = saved;
