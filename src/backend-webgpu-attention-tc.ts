@@ -35,16 +35,10 @@ export const DEFAULT_HALF_ATTENTION: HalfAttentionMode = "off";
 export const HALF_ATTENTION_MODES = ["off", "products", "flash-experimental"] as const;
 export type HalfAttentionMode = (typeof HALF_ATTENTION_MODES)[number];
 
-let warnedExperimental = false;
-
 /** MASSIVE_WEBGPU_ATTENTION_F16, else {@link DEFAULT_HALF_ATTENTION}; any other value is refused (a typo must not silently measure something else). */
 export function halfAttentionMode(): HalfAttentionMode {
   const mode = process.env.MASSIVE_WEBGPU_ATTENTION_F16 ?? DEFAULT_HALF_ATTENTION;
   if (!(HALF_ATTENTION_MODES as readonly string[]).includes(mode)) throw new Error(`MASSIVE_WEBGPU_ATTENTION_F16 must be one of ${HALF_ATTENTION_MODES.join(", ")} (got '${mode}')`);
-  if (mode === "flash-experimental" && !warnedExperimental) {
-    warnedExperimental = true;
-    process.stderr.write("[massive] warning: MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental selects a kernel that failed its device test (2026-12-02): its results may be wrong\n");
-  }
   return mode as HalfAttentionMode;
 }
 
