@@ -213,21 +213,15 @@ export function packHalfWeight(bits: Uint16Array, shape: [number, number]): tf.T
  * Throws unless {@link halfComputeAvailable} and halfMatMulFits(K, N).
  */
 export function halfLinear(x: tf.Tensor2D, packedW: tf.Tensor2D, b?: tf.Tensor1D, tile?: HalfTile): tf.Tensor2D {
-  if (!config || !halfComputeAvailable()) throw new Error(`float16 compute is not available: ${halfComputeMissing()}`);
   const [M, K] = x.shape;
   const N = packedW.shape[0];
+  const cfg = checkedConfig("halfLinear", M, N, K);
   if (packedW.dtype !== "int32" || packedW.shape[1] * 2 !== K) throw new Error(`halfLinear: weight [${packedW.shape}] ${packedW.dtype} does not match x [${x.shape}]`);
-  if (!halfMatMulFits(K, N)) throw new Error(`halfLinear: [${M}, ${K}] x [${K}, ${N}] needs in % ${STAGED_HALF_TILE.bk} == 0 and out % 4 == 0`);
   if (b && (b.shape[0] !== N || b.dtype !== "float32")) throw new Error(`halfLinear: bias [${b.shape}] for ${N} outputs`);
   const aHalf = packActivationsFirst();
   const a = aHalf ? packHalfActivations(x) : x;
   try {
-    const program = new HalfMatMulProgram(config, halfTileFor(config, M, N, K, aHalf, tile), M, N, K, b !== undefined, aHalf);
-    const inputs = [a, packedW, ...(b ? [b] : [])] as unknown as TensorInfo[];
-    const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs, "float32", [
-      { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },
-    ]);
-    return toTensor(info) as tf.Tensor2D;
+    return runHalfProduct(cfg, [a, packedW, ...(b ? [b] : [])], M, N, K, aHalf, b !== undefined, tile, 0) as tf.Tensor2D;
   } finally {
     if (a !== x) a.dispose();
   }
@@ -240,16 +234,27 @@ export function halfLinear(x: tf.Tensor2D, packedW: tf.Tensor2D, b?: tf.Tensor1D
  * Needs K % 32 == 0 (K % 64 for the default tile, else the staged tile of K step 32) and N % 4 == 0: pad first.
  */
 export function halfBatchedMatMul(a: tf.Tensor3D, w: tf.Tensor3D, tile?: HalfTile): tf.Tensor3D {
-  if (!config || !halfComputeAvailable()) throw new Error(`float16 compute is not available: ${halfComputeMissing()}`);
   const [batch, M] = a.shape;
   const aHalf = a.dtype === "int32";
   const K = aHalf ? a.shape[2] * 2 : a.shape[2];
   const [wBatch, N, wWords] = w.shape;
+  const cfg = checkedConfig("halfBatchedMatMul", M, N, K);
   if (w.dtype !== "int32" || wBatch !== batch || wWords * 2 !== K) throw new Error(`halfBatchedMatMul: w [${w.shape}] ${w.dtype} does not match a [${a.shape}] ${a.dtype}`);
-  if (!halfMatMulFits(K, N)) throw new Error(`halfBatchedMatMul: [${M}, ${K}] x [${K}, ${N}] needs K % ${STAGED_HALF_TILE.bk} == 0 and N % 4 == 0`);
-  const program = new HalfMatMulProgram(config, halfTileFor(config, M, N, K, aHalf, tile), M, N, K, false, aHalf, batch);
-  const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", [
+  return runHalfProduct(cfg, [a, w], M, N, K, aHalf, false, tile, batch) as tf.Tensor3D;
+}
+
+/** The configuration in use, after the checks both products share: float16 compute available, the shape rule. */
+function checkedConfig(caller: string, M: number, N: number, K: number): SubgroupMatrixShape {
+  if (!config || !halfComputeAvailable()) throw new Error(`float16 compute is not available: ${halfComputeMissing()}`);
+  if (!halfMatMulFits(K, N)) throw new Error(`${caller}: [${M}, ${K}] x [${K}, ${N}] needs K % ${STAGED_HALF_TILE.bk} == 0 and N % 4 == 0`);
+  return config;
+}
+
+/** The product of halfLinear (batch 0) and halfBatchedMatMul (batch > 0): tile choice and dispatch. */
+function runHalfProduct(cfg: SubgroupMatrixShape, inputs: tf.Tensor[], M: number, N: number, K: number, aHalf: boolean, bias: boolean, tile: HalfTile | undefined, batch: number): tf.Tensor {
+  const program = new HalfMatMulProgram(cfg, halfTileFor(cfg, M, N, K, aHalf, tile), M, N, K, bias, aHalf, batch);
+  const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], "float32", [
     { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },
   ]);
-  return toTensor(info) as tf.Tensor3D;
+  return toTensor(info);
 }
