@@ -20,14 +20,14 @@
  * Everywhere: the group size rule and the default mode; with the optional package webgpu and tsx (CPU machines),
  * tfjs's assembled WGSL of every program here validated on Dawn's Null backend (bench/gpu/null-tfjs.ts).
  */
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { initBackend, tf } from "../../src/backend";
+import { tf } from "../../src/backend";
 import { DEFAULT_HALF_ATTENTION, halfAttentionMode, pairsPerGroup, productsAttentionHeads } from "../../src/backend-webgpu-attention-tc";
-import { halfBatchedMatMul, halfComputeAvailable, packHalfActivations } from "../../src/backend-webgpu-f16";
+import { halfBatchedMatMul, packHalfActivations } from "../../src/backend-webgpu-f16";
 import { fusedCausalSoftmax } from "../../src/backend-webgpu-kernels";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
-import { E32, U16, assertHalfForwardParity, uniformValues } from "../helpers/half-checks";
+import { E32, U16, assertHalfForwardParity, halfComputeSkip, uniformValues } from "../helpers/half-checks";
 import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -44,12 +44,7 @@ test("tfjs's own WGSL of the batched product, the attention and the model's hook
   assert.match(r.stdout, /tiny-neox-a float16 forward with products attention: [1-9]\d* batched product pipelines/);
 });
 
-let onGpu = false;
-before(async () => {
-  await initBackend();
-  onGpu = halfComputeAvailable();
-});
-const skip = (): string | false => (!onGpu && "needs webgpu with float16 subgroup matrices") || false;
+const skip = halfComputeSkip();
 
 const values = uniformValues;
 const rounded16 = (x: Float32Array): Float32Array => halfToFloat32(float32ToHalf(x));

@@ -13,23 +13,18 @@
  * Elsewhere (CPU, wasm): directive hoisting, the tile choice, every tile's workgroup memory within the H200's limit, and
  * that compute "float16" refuses to build on a backend without it (the WGSL compiles: ./webgpu-f16-wgsl.test.ts).
  */
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { initBackend, tf } from "../../src/backend";
+import { tf } from "../../src/backend";
 import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulCode, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
-import { halfComputeAvailable, halfLinear, halfTileFor, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
+import { halfLinear, halfTileFor, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { TINY_DIR } from "../model/parity-helpers";
-import { E32, U16, assertHalfForwardParity, uniformValues } from "../helpers/half-checks";
+import { E32, U16, assertHalfForwardParity, halfComputeSkip, uniformValues } from "../helpers/half-checks";
 
-let onGpu = false;
-before(async () => {
-  await initBackend();
-  onGpu = halfComputeAvailable();
-});
-const skip = (): string | false => (!onGpu && "needs webgpu with float16 subgroup matrices") || false;
+const skip = halfComputeSkip();
 
 const values = uniformValues;
 
@@ -81,7 +76,7 @@ test("every named tile fits the H200's 48 KiB of workgroup memory and 1024 invoc
 });
 
 test("compute float16 refuses to build a model where float16 subgroup matrices are missing", async (t) => {
-  if (onGpu) return t.skip("float16 compute is available here");
+  if (!skip()) return t.skip("float16 compute is available here");
   const ckpt = await readCheckpoint(TINY_DIR);
   assert.throws(() => GPTNeoX.fromCheckpoint(ckpt, { compute: "float16" }), /compute float16 needs the webgpu backend/);
 });

@@ -1,11 +1,27 @@
 /**
- * Shared by the float16-compute tests (test/backend/webgpu-f16.test.ts, webgpu-attention-tc.test.ts): unit
- * roundoffs, reproducible inputs and the tiny-neox float16 forward check.
+ * Shared by the float16-compute tests (test/backend/webgpu-f16.test.ts, webgpu-attention-tc.test.ts): the GPU
+ * skip rule, unit roundoffs, reproducible inputs and the tiny-neox float16 forward check.
  */
 import assert from "node:assert/strict";
+import { before } from "node:test";
+import { initBackend } from "../../src/backend";
+import { halfComputeAvailable } from "../../src/backend-webgpu-f16";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { TINY_DIR, loadExpected, parityErrors } from "../model/parity-helpers";
+
+/**
+ * Registers a `before` hook that sets up the backend, and returns the skip reason for tests that need float16 compute
+ * on the GPU: false where it is available (call it inside a test, after the hook has run).
+ */
+export function halfComputeSkip(): () => string | false {
+  let onGpu = false;
+  before(async () => {
+    await initBackend();
+    onGpu = halfComputeAvailable();
+  });
+  return () => (!onGpu && "needs webgpu with float16 subgroup matrices") || false;
+}
 
 /** float16's unit roundoff (2^-11) and float32's (2^-24). */
 export const U16 = 2 ** -11, E32 = 2 ** -24;
