@@ -13,9 +13,7 @@ type Any = any;
 import { flashCausalAttention, rotarySplit } from "../../src/backend-webgpu-attention";
 import { flashCausalAttentionHalf, flashHalfCode, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile, pvBatch, type HalfAttentionTile } from "../../src/backend-webgpu-attention-f16";
 import { HALF_MATMUL_DIRECTIVES } from "../../src/backend-webgpu-f16-code";
-import { rotaryDims } from "../../src/io/config";
-import { rotaryTables } from "../../src/model/rotary";
-import { arg, fillRandom, msPerCall, pythiaConfig, setup, tf, writeResult } from "./lib";
+import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, tf, writeResult } from "./lib";
 
 /**
  * --compile-only: the program's WGSL for every head size it takes (16..256) and tile, with a minimal stand-in for
@@ -73,15 +71,9 @@ async function main(): Promise<void> {
   const limit = (tf.backend() as unknown as { device: { limits: { maxComputeWorkgroupStorageSize: number } } }).device.limits.maxComputeWorkgroupStorageSize;
   const rows: Record<string, unknown>[] = [];
   for (const shape of shapes) {
-    const c = pythiaConfig(shape);
-    const H = c.numHeads, hs = c.hiddenSize / H, rd = rotaryDims(c), L = c.numLayers;
-    if (!halfAttentionAvailable(hs, rd)) { console.log(`${shape}: float16 attention not available for hs ${hs}`); continue; }
-    const { cos, signedSin } = rotaryTables(T, rd, c.rotaryBase);
-    const cosT = tf.tensor2d(cos, [T, rd]), sinT = tf.tensor2d(signedSin, [T, rd]);
-    // q, k with |q.k| / sqrt(hs) of std ~3 (peaked softmax rows, as trained heads have), v of unit scale.
-    const qkv = tf.tensor2d(fillRandom(new Float32Array(B * T * 3 * c.hiddenSize), 11, Math.sqrt(3)), [B * T, 3 * c.hiddenSize]);
-    const heads = rotarySplit(qkv, cosT, sinT, B, T, H, hs, 1 / Math.sqrt(hs));
-    const perPass = (ms: number): number => Number((ms * L).toFixed(2));
+    const inputs = attentionBenchInputs(shape, B, T);
+    const { H, hs, rd, L, qkv, cos: cosT, sin: sinT, heads, perPass } = inputs;
+    if (!halfAttentionAvailable(hs, rd)) { console.log(`${shape}: float16 attention not available for hs ${hs}`); inputs.dispose(); continue; }
     const row: Record<string, unknown> = { shape, B, T, heads: H, hs, layers: L };
     row.rotarySplit_ms_per_pass = perPass(await msPerCall(() => rotarySplit(qkv, cosT, sinT, B, T, H, hs, 1 / Math.sqrt(hs)), reps));
     row.flash_f32_ms_per_pass = perPass(await msPerCall(() => flashCausalAttention(heads, B, T, H, hs), reps));
@@ -94,10 +86,8 @@ async function main(): Promise<void> {
       variants[`f16_${tile.subgroups * 16}q_${tile.keys}k_pv${tile.batch}`] = perPass(await msPerCall(() => flashCausalAttentionHalf(heads, B, T, H, hs, tile), reps));
     }
     // The default tile against the float32 kernel on these inputs: max |difference| relative to max |f32 output|.
-    const a = flashCausalAttention(heads, B, T, H, hs), b = flashCausalAttentionHalf(heads, B, T, H, hs);
-    const diff = tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.max(tf.abs(a))));
-    row.f16_vs_f32_max_rel_diff = Number(((await diff.data()) as Float32Array)[0]!.toExponential(2));
-    tf.dispose([a, b, diff, heads, qkv, cosT, sinT]);
+    row.f16_vs_f32_max_rel_diff = await maxRelDiff(flashCausalAttention(heads, B, T, H, hs), flashCausalAttentionHalf(heads, B, T, H, hs));
+    inputs.dispose();
     row.f16_ms_per_pass = variants;
     console.log(`${shape.padEnd(4)} attention per pass of ${B} x ${T} (${L} layers, hs ${hs}): rotarySplit ${row.rotarySplit_ms_per_pass} ms, flash f32 ${row.flash_f32_ms_per_pass} ms; f16 ${Object.entries(variants).map(([k, v]) => `${k} ${v} ms`).join(", ")}; f16 vs f32 max rel diff ${row.f16_vs_f32_max_rel_diff}`);
     rows.push(row);

@@ -7,13 +7,11 @@
  * the products' max |difference| to the float32 kernel relative to its max |output| is printed beside.
  * Usage: node bench/gpu/attention-tc.js [--shapes 70m,1b] [--seqs 5] [--seq 2048] [--reps 10] [--tag name]
  */
-import { flashCausalAttention, rotarySplit } from "../../src/backend-webgpu-attention";
+import { flashCausalAttention } from "../../src/backend-webgpu-attention";
 import { productsAttentionHeads } from "../../src/backend-webgpu-attention-tc";
 import { halfComputeAvailable } from "../../src/backend-webgpu-f16";
-import { rotaryDims } from "../../src/io/config";
 import { ATTENTION_SCORE_BYTES } from "../../src/model/gpt-neox";
-import { rotaryTables } from "../../src/model/rotary";
-import { arg, fillRandom, msPerCall, pythiaConfig, setup, tf, writeResult } from "./lib";
+import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, writeResult } from "./lib";
 
 async function main(): Promise<void> {
   const info = await setup();
@@ -23,21 +21,13 @@ async function main(): Promise<void> {
   const B = Number(arg("seqs", "5")), T = Number(arg("seq", "2048")), reps = Number(arg("reps", "10"));
   const rows: Record<string, unknown>[] = [];
   for (const shape of shapes) {
-    const c = pythiaConfig(shape);
-    const H = c.numHeads, hs = c.hiddenSize / H, rd = rotaryDims(c), L = c.numLayers;
-    const { cos, signedSin } = rotaryTables(T, rd, c.rotaryBase);
-    const cosT = tf.tensor2d(cos, [T, rd]), sinT = tf.tensor2d(signedSin, [T, rd]);
-    const qkv = tf.tensor2d(fillRandom(new Float32Array(B * T * 3 * c.hiddenSize), 11, Math.sqrt(3)), [B * T, 3 * c.hiddenSize]);
-    const heads = rotarySplit(qkv, cosT, sinT, B, T, H, hs, 1 / Math.sqrt(hs));
-    const perPass = (ms: number): number => Number((ms * L).toFixed(2));
+    const { H, hs, L, heads, perPass, dispose } = attentionBenchInputs(shape, B, T);
     const row: Record<string, unknown> = { shape, B, T, heads: H, hs, layers: L };
     row.flash_f32_ms_per_pass = perPass(await msPerCall(() => flashCausalAttention(heads, B, T, H, hs), reps));
     row.products_f16_ms_per_pass = perPass(await msPerCall(() => productsAttentionHeads(heads, B, T, H, hs, ATTENTION_SCORE_BYTES), reps));
     row.products_f16_one_group_ms_per_pass = perPass(await msPerCall(() => productsAttentionHeads(heads, B, T, H, hs, 2 ** 31), reps));
-    const a = flashCausalAttention(heads, B, T, H, hs), b = productsAttentionHeads(heads, B, T, H, hs, ATTENTION_SCORE_BYTES);
-    const diff = tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.max(tf.abs(a))));
-    row.products_vs_f32_max_rel_diff = Number(((await diff.data()) as Float32Array)[0]!.toExponential(2));
-    tf.dispose([a, b, diff, heads, qkv, cosT, sinT]);
+    row.products_vs_f32_max_rel_diff = await maxRelDiff(flashCausalAttention(heads, B, T, H, hs), productsAttentionHeads(heads, B, T, H, hs, ATTENTION_SCORE_BYTES));
+    dispose();
     console.log(`${shape.padEnd(4)} attention per pass of ${B} x ${T} (${L} layers, ${H} heads of ${hs}): flash f32 ${row.flash_f32_ms_per_pass} ms, products f16 ${row.products_f16_ms_per_pass} ms (one group ${row.products_f16_one_group_ms_per_pass} ms), max rel diff ${row.products_vs_f32_max_rel_diff}`);
     rows.push(row);
   }

@@ -5,7 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { initBackend, tf, type BackendInfo } from "../../src/backend";
-import { parseNeoXConfig, type NeoXConfig } from "../../src/io/config";
+import { rotarySplit } from "../../src/backend-webgpu-attention";
+import { parseNeoXConfig, rotaryDims, type NeoXConfig } from "../../src/io/config";
+import { rotaryTables } from "../../src/model/rotary";
 import type { HostTensor } from "../../src/io/host-tensor";
 
 /**
@@ -135,4 +137,40 @@ export async function msPerCall(f: () => tf.Tensor, reps: number): Promise<numbe
     rounds.push((performance.now() - t0) / reps);
   }
   return median(rounds);
+}
+
+/** One Pythia shape's attention-bench inputs (bench/gpu/attention-f16.ts, attention-tc.ts). */
+export interface AttentionBenchInputs {
+  config: NeoXConfig;
+  /** Heads, head size, rotary dims, layers. */
+  H: number; hs: number; rd: number; L: number;
+  cos: tf.Tensor2D; sin: tf.Tensor2D;
+  /** The fused projection's output [B*T, 3 hidden] (random) and rotarySplit's [3, B*H, T, hs] of it (q scaled). */
+  qkv: tf.Tensor2D; heads: tf.Tensor4D;
+  /** ms per call of one layer's attention -> ms per forward pass (x layers), 2 decimals. */
+  perPass(ms: number): number;
+  dispose(): void;
+}
+
+/** Random q, k, v with |q.k| / sqrt(hs) of std ~3 (peaked softmax rows, as trained heads have), v of unit scale, for B x T tokens. */
+export function attentionBenchInputs(shape: string, B: number, T: number): AttentionBenchInputs {
+  const config = pythiaConfig(shape);
+  const H = config.numHeads, hs = config.hiddenSize / H, rd = rotaryDims(config), L = config.numLayers;
+  const { cos, signedSin } = rotaryTables(T, rd, config.rotaryBase);
+  const cosT = tf.tensor2d(cos, [T, rd]), sinT = tf.tensor2d(signedSin, [T, rd]);
+  const qkv = tf.tensor2d(fillRandom(new Float32Array(B * T * 3 * config.hiddenSize), 11, Math.sqrt(3)), [B * T, 3 * config.hiddenSize]);
+  const heads = rotarySplit(qkv, cosT, sinT, B, T, H, hs, 1 / Math.sqrt(hs));
+  return {
+    config, H, hs, rd, L, cos: cosT, sin: sinT, qkv, heads,
+    perPass: (ms) => Number((ms * L).toFixed(2)),
+    dispose: () => tf.dispose([heads, qkv, cosT, sinT]),
+  };
+}
+
+/** max |a - b| / max |a| (2 significant digits), then a and b are disposed. */
+export async function maxRelDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const diff = tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.max(tf.abs(a))));
+  const v = ((await diff.data()) as Float32Array)[0]!;
+  tf.dispose([a, b, diff]);
+  return Number(v.toExponential(2));
 }
