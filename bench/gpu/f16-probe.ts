@@ -217,10 +217,11 @@ async function main(): Promise<void> {
     const cfg = cfgOf(v);
     return !!cfg && K % v.tile.bk === 0 && (!v.tile.direct || halfMatMulExact(cfg, v.tile, M, N, K));
   };
-  const read = async (b: Any, bytes: number): Promise<Float32Array> => {
+  /** Copies into a mappable buffer of `bytes` (the copies recorded by `copy`) and reads it back as float32. */
+  const readBack = async (bytes: number, copy: (enc: Any, staging: Any) => void): Promise<Float32Array> => {
     const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(b, 0, staging, 0, bytes);
+    copy(enc, staging);
     device.queue.submit([enc.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
     const r = new Float32Array(staging.getMappedRange().slice(0));
@@ -228,18 +229,10 @@ async function main(): Promise<void> {
     staging.destroy();
     return r;
   };
+  const read = (b: Any, bytes: number): Promise<Float32Array> => readBack(bytes, (enc, staging) => enc.copyBufferToBuffer(b, 0, staging, 0, bytes));
   /** The float32 values at the given element indices of a buffer (one 4-byte copy each). */
-  const readAt = async (b: Any, idx: number[]): Promise<Float32Array> => {
-    const staging = device.createBuffer({ size: idx.length * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const enc = device.createCommandEncoder();
-    idx.forEach((e, i) => enc.copyBufferToBuffer(b, e * 4, staging, i * 4, 4));
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const r = new Float32Array(staging.getMappedRange().slice(0));
-    staging.unmap();
-    staging.destroy();
-    return r;
-  };
+  const readAt = (b: Any, idx: number[]): Promise<Float32Array> =>
+    readBack(idx.length * 4, (enc, staging) => idx.forEach((e, i) => enc.copyBufferToBuffer(b, e * 4, staging, i * 4, 4)));
   /** Inputs on the GPU: A float32, W float16 bits (and the float16-rounded values for the reference), bias. */
   const inputs = (M: number, K: number, N: number, seed: number): { a: Float32Array; wBits: Uint16Array; bias: Float32Array; bufs: { a: Any; ah: Any; w: Any; o: Any; b: Any } } => {
     const a = randomArray(M * K, seed);
