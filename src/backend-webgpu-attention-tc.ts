@@ -1,25 +1,28 @@
 /**
- * Causal self-attention for float16 compute built from programs that are verified on their own (FORWARD only):
- *   rotarySplit (./backend-webgpu-attention.ts: [3, B*H, T, hs], rotary on q/k, q scaled, float32)
- *   -> q, k packed to float16 bits, v transposed to [B*H, hs, T] and packed
- *   -> S = q k^T on the tensor cores (halfBatchedMatMul, ./backend-webgpu-f16.ts: float16 products, float32 sums)
- *   -> P = fusedCausalSoftmax(S) (./backend-webgpu-kernels.ts: mask implicit, float32)
- *   -> O = P v on the tensor cores (P rounded to float16 as it is staged) -> merged heads [B*T, H*hs].
- * Unlike the flash kernels it materialises the scores, and computes the masked upper triangle too (the softmax
- * zeroes it): twice the products of a causal kernel, at the product kernel's rate.
+ * Causal self-attention for float16 compute on the tensor cores (FORWARD only), from the fused projection output
+ * qkv [B*T, H*3*hs] (HF's per-head [q | k | v]) to the merged context [B*T, H*hs], in four kinds of programs:
+ *   1. {@link packRotaryHalf}: rotary on q and k (the float32 arithmetic of rotarySplit, ./backend-webgpu-attention.ts,
+ *      q scaled), written as float16 bits [B*H, T', hp / 2] int32 (two halves per word); {@link packValuesHalf}: v
+ *      transposed through workgroup memory to float16 v^T [B*H, hs, T' / 2] (the right operand's rows);
+ *   2. S = q k^T on the tensor cores (halfAttentionProduct, ./backend-webgpu-f16.ts: float16 products, float32 sums),
+ *      result tiles entirely above the diagonal skipped;
+ *   3. {@link causalSoftmaxHalf}: softmax over keys <= query in float32, probabilities written as float16 bits,
+ *      zero up to the end of the row's P v tile;
+ *   4. O = P v on the tensor cores, the K loop stopped at the diagonal tile, stored straight into [B*T, H*hs].
+ * T' is T rounded up to 64 (the product's K step), hp is hs rounded up to 32; padded rows and columns are zero.
  *
- * Memory: per group of (sequence, head) pairs, S and P are [g, T', T'] float32 each, the same two score-sized
- * tensors the composite float32 path (src/model/attention.ts) holds per head group, and groups are chosen the same
- * way (float32 scores of a group within `scoreBytes`, the model's budget, which src/record/stream-budget.ts plans
- * with): recording with this path stays within its plan. T' is T rounded up to 64 (the product's K step), e.g. 1b
- * with 5 x 2048 tokens and 8 heads: 40 x 2048 x 2048 x 4 B = 671 MB per score tensor when the budget holds all heads.
+ * Memory: per group of (sequence, head) pairs, S [g, T', T'] float32 and P [g, T', T'] float16, 6 bytes per score:
+ * groups are sized so that both fit twice `scoreBytes` (what the composite float32 path holds per head group: two
+ * float32 score tensors of `scoreBytes`, the model's budget that src/record/stream-budget.ts plans with), and S fits
+ * one 2 GiB storage binding. 1b with 5 x 2048 tokens: 40 pairs, 1 GiB in one group, 2 groups of 20 in 2 x 256 MiB.
  *
  * Selected by MASSIVE_WEBGPU_ATTENTION_F16=products (see {@link halfAttentionMode}).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedAttentionAvailable, rotarySplit } from "./backend-webgpu-attention";
-import { halfBatchedMatMul, halfComputeAvailable, packHalfActivations } from "./backend-webgpu-f16";
-import { fusedCausalSoftmax } from "./backend-webgpu-kernels";
+import { fusedAttentionAvailable } from "./backend-webgpu-attention";
+import { attentionProductTile, halfAttentionProduct, halfComputeAvailable, halfMatrixConfig } from "./backend-webgpu-f16";
+import { HALF_TILES, HalfTile, halfMatMulLayout } from "./backend-webgpu-f16-code";
+import { FlatProgram, TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
 
 /**
  * The float16-compute attention used when MASSIVE_WEBGPU_ATTENTION_F16 is not set: "off" keeps the float32 flash
@@ -46,68 +49,205 @@ export function halfAttentionMode(): HalfAttentionMode {
 const KEY_STEP = 64;
 /** Head dims of q and k are padded to a multiple of this (the product's smallest K step). */
 const HEAD_STEP = 32;
+/** Largest storage binding (the H200's maxStorageBufferBindingSize, 2 GiB): S of one group must fit it. */
+const MAX_BINDING_BYTES = 2 ** 31 - 4;
 
 const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
 
 /**
  * True when {@link productsCausalAttention} runs for head size hs with rd rotary dims: mode "products", the float32
- * fused attention available (its rotarySplit is reused: webgpu, fused programs, hs % 4 == 0, hs <= 256) and float16 compute.
+ * fused attention available (the same conditions: webgpu, fused programs, hs % 4 == 0, hs <= 256) and float16 compute.
  */
 export function productsAttentionAvailable(hs: number, rd: number): boolean {
   return halfAttentionMode() === "products" && halfComputeAvailable() && fusedAttentionAvailable(hs, rd);
 }
 
-/** The largest divisor of `pairs` whose [g, Tp, Tp] float32 scores fit `scoreBytes` (at least 1). */
+/**
+ * The largest divisor g of `pairs` whose scores S (float32) and P (float16), 6 g Tp^2 bytes, fit 2 x scoreBytes, with
+ * S (4 g Tp^2) within one storage binding; at least 1. Equal groups reuse the same pooled GPU buffers.
+ */
 export function pairsPerGroup(pairs: number, Tp: number, scoreBytes: number): number {
-  let g = Math.max(1, Math.min(pairs, Math.floor(scoreBytes / (4 * Tp * Tp))));
+  const fit = Math.min(Math.floor((2 * scoreBytes) / (6 * Tp * Tp)), Math.floor(MAX_BINDING_BYTES / (4 * Tp * Tp)));
+  let g = Math.max(1, Math.min(pairs, fit));
   while (pairs % g !== 0) g--;
   return g;
 }
 
-/** x [g, rows, cols] float32 zero-padded to [g, rows', cols'] and packed to float16 bits: [g, rows', cols' / 2] int32. */
-function padPack(x: tf.Tensor3D, rows: number, cols: number): tf.Tensor3D {
-  const [g, r, c] = x.shape;
-  const padded = r === rows && c === cols ? x : tf.pad(x, [[0, 0], [0, rows - r], [0, cols - c]]);
-  // Reshapes only: int32 bit patterns never pass through tfjs's own (float32) programs.
-  return tf.reshape(packHalfActivations(tf.reshape(padded, [g * rows, cols]) as tf.Tensor2D), [g, rows, cols / 2]);
-}
+const run = (program: FlatProgram, inputs: tf.Tensor[], uniforms: number[]): tf.Tensor =>
+  toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], "int32", uniforms.map((v) => ({ type: "int32", data: [v] }))));
 
 /**
- * softmax(q k^T + causal mask) v for one group of (sequence, head) pairs, q, k, v [g, T, hs] float32 (q scaled):
- * [g, T, hs] float32. Zero padding (T -> Tp rows, hs -> a multiple of 32 for q and k) changes nothing kept: padded
- * key rows are masked for every real query, padded head dims add 0 to q k^T, padded query rows are sliced off.
+ * q (which 0, times `scale`) or k (which 1) of qkv [B*T, H*3*hs] with rotary on their first rd dims (cos, signedSin
+ * [T, rd]), rotarySplit's float32 arithmetic, as float16 bits [B*H, Tp, hp / 2] int32, zero past T and hs.
  */
-function groupAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
-  const [, T, hs] = q.shape;
-  const Tp = roundUp(T, KEY_STEP), hp = roundUp(hs, HEAD_STEP);
-  const scores = halfBatchedMatMul(padPack(q, Tp, hp), padPack(k, Tp, hp)); // [g, Tp, Tp]
-  const probs = fusedCausalSoftmax(scores) as tf.Tensor3D;
-  scores.dispose(); // only one score-sized tensor besides P at a time
-  const vT = padPack(tf.transpose(v, [0, 2, 1]), hs, Tp); // [g, hs, Tp / 2]: v^T as the right operand's rows
-  const out = halfBatchedMatMul(probs, vT); // [g, Tp, hs]; P rounded to float16 as it is staged
-  return Tp === T ? out : tf.slice(out, [0, 0, 0], [-1, T, -1]);
-}
-
-/**
- * The attention context [B*T, H*hs] of rotarySplit's output [3, B*H, T, hs] (q scaled), in groups of (sequence,
- * head) pairs whose float32 scores fit `scoreBytes` (see the file comment for memory).
- */
-export function productsAttentionHeads(heads: tf.Tensor4D, B: number, T: number, H: number, hs: number, scoreBytes: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const BH = B * H;
-    const g = pairsPerGroup(BH, roundUp(T, KEY_STEP), scoreBytes);
-    const part = (which: number, p0: number): tf.Tensor3D => tf.reshape(tf.slice(heads, [which, p0, 0, 0], [1, g, T, hs]), [g, T, hs]);
-    const parts: tf.Tensor3D[] = [];
-    for (let p0 = 0; p0 < BH; p0 += g) parts.push(tf.tidy(() => groupAttention(part(0, p0), part(1, p0), part(2, p0))));
-    const ctx = parts.length === 1 ? parts[0]! : tf.concat(parts, 0); // [B*H, T, hs]
-    return tf.reshape(tf.transpose(tf.reshape(ctx, [B, H, T, hs]), [0, 2, 1, 3]), [B * T, H * hs]) as tf.Tensor2D;
+export function packRotaryHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, which: 0 | 1, Tp: number, hp: number): tf.Tensor3D {
+  const rd = cos.shape[1];
+  const words = (B * H * Tp * hp) / 2;
+  const scale = which === 0 ? 1 / Math.sqrt(hs) : 1;
+  const program = new FlatProgram({
+    key: `massivePackRotaryHalf_${hs}_${rd}_${hp}_${which}`, outputShape: [B * H, Tp, hp / 2], variableNames: ["QKV", "Cos", "Sin"],
+    uniforms: "seqLen : i32, heads : i32, padT : i32,", sizeUniform: true, threads: 256, workgroups: Math.ceil(words / 256),
+    code: `enable f16;
+  fn massiveRotated(base : i32, t : i32, d : i32) -> f32 {
+    if (d >= ${hs}) { return 0.0; }
+    var v = QKV[base + d];
+    if (d < ${rd}) {
+      let partner = select(d - ${rd / 2}, d + ${rd / 2}, d < ${rd / 2});
+      let rotated = v * Cos[t * ${rd} + d];
+      let swapped = QKV[base + partner] * Sin[t * ${rd} + d];
+      v = rotated + swapped;
+    }
+    return v * ${scale.toPrecision(17)};
+  }
+  fn main(index : i32) {
+    if (index >= uniforms.size) { return; }
+    let w = index % ${hp / 2};
+    let t = (index / ${hp / 2}) % uniforms.padT;
+    let bh = index / (${hp / 2} * uniforms.padT);
+    let H = uniforms.heads;
+    var p = vec2<f32>(0.0);
+    if (t < uniforms.seqLen) {
+      let base = ((bh / H) * uniforms.seqLen + t) * (3 * H * ${hs}) + (bh % H) * ${3 * hs} + ${which * hs};
+      p = vec2<f32>(massiveRotated(base, t, 2 * w), massiveRotated(base, t, 2 * w + 1));
+    }
+    result[index] = bitcast<i32>(vec2<f16>(p));
+  }`,
   });
+  return run(program, [qkv, cos, signedSin], [T, H, Tp]) as tf.Tensor3D;
+}
+
+/**
+ * v of qkv [B*T, H*3*hs] transposed to float16 bits v^T [B*H, hs, Tp / 2] int32 (zero past T): each workgroup moves
+ * 64 tokens x 32 dims through workgroup memory, so that both its reads (along dims) and writes (along tokens) are
+ * contiguous.
+ */
+export function packValuesHalf(qkv: tf.Tensor2D, B: number, T: number, H: number, hs: number, Tp: number): tf.Tensor3D {
+  const dTiles = Math.ceil(hs / 32), tiles = B * H * (Tp / 64) * dTiles;
+  const program = new FlatProgram({
+    key: `massivePackValuesHalf_${hs}`, outputShape: [B * H, hs, Tp / 2], variableNames: ["QKV"],
+    uniforms: "seqLen : i32, heads : i32, padT : i32, tiles : i32,", threads: 256, workgroups: tiles,
+    code: `enable f16;
+  var<workgroup> tile : array<f32, ${64 * 33}>;
+  fn main(index : i32) {
+    let li = i32(localIndex % 256u);
+    let wg = min(index / 256, uniforms.tiles - 1); // extra workgroups of a folded dispatch redo the last tile
+    let dt = wg % ${dTiles};
+    let tt = (wg / ${dTiles}) % (uniforms.padT / 64);
+    let bh = wg / (${dTiles} * (uniforms.padT / 64));
+    let H = uniforms.heads;
+    let T = uniforms.seqLen;
+    let d = dt * 32 + li % 32;
+    for (var i = 0; i < 8; i++) {
+      let tl = i * 8 + li / 32;
+      let t = tt * 64 + tl;
+      var v = 0.0;
+      if (t < T && d < ${hs}) { v = QKV[((bh / H) * T + t) * (3 * H * ${hs}) + (bh % H) * ${3 * hs} + ${2 * hs} + d]; }
+      tile[tl * 33 + li % 32] = v;
+    }
+    workgroupBarrier();
+    for (var i = 0; i < 4; i++) {
+      let dl = i * 8 + li / 32;
+      let wl = li % 32;
+      if (dt * 32 + dl < ${hs}) {
+        let pair = vec2<f16>(f16(tile[2 * wl * 33 + dl]), f16(tile[(2 * wl + 1) * 33 + dl]));
+        result[(bh * ${hs} + dt * 32 + dl) * (uniforms.padT / 2) + tt * 32 + wl] = bitcast<i32>(pair);
+      }
+    }
+  }`,
+  });
+  return run(program, [qkv], [T, H, Tp, tiles]) as tf.Tensor3D;
+}
+
+/** Threads per softmax row. */
+const SOFTMAX_THREADS = 128;
+
+/**
+ * Causal softmax of scores S [g, Tp, Tp] float32 (row t = query t mod Tp sees keys <= min(t, T - 1); only those are
+ * read, so tiles above the diagonal may hold anything) as float16 bits P [g, Tp, Tp / 2] int32, written up to
+ * column min(Tp, roundUp(t + 1, zeroTo)) (zero past the row's keys): the part P v reads with its K loop stopped
+ * at the diagonal tile of `zeroTo` rows. One workgroup per row: per-thread running max and sum (rescaled when the
+ * max grows), one tree reduction of the (max, sum) pairs, then exp(s - max) / sum rounded to float16.
+ */
+export function causalSoftmaxHalf(scores: tf.Tensor3D, T: number, zeroTo: number): tf.Tensor3D {
+  const [g, Tp] = scores.shape;
+  const rows = g * Tp, n = SOFTMAX_THREADS;
+  const program = new FlatProgram({
+    key: `massiveCausalSoftmaxHalf_${zeroTo}`, outputShape: [g, Tp, Tp / 2], variableNames: ["S"],
+    uniforms: "rows : i32, seqLen : i32, padT : i32,", threads: n, workgroups: rows,
+    code: `enable f16;
+  var<workgroup> redMax : array<f32, ${n}>;
+  var<workgroup> redSum : array<f32, ${n}>;
+  fn main(index : i32) {
+    let row = min(index / ${n}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
+    let tid = i32(localIndex % ${n}u);
+    let Tp = uniforms.padT;
+    let t = row % Tp;
+    let last = min(t, uniforms.seqLen - 1);
+    let base = row * Tp;
+    var m = -3.0e38;
+    var l = 0.0;
+    for (var c = tid; c <= last; c += ${n}) {
+      let s = S[base + c];
+      if (s > m) { l = l * exp(m - s) + 1.0; m = s; } else { l += exp(s - m); }
+    }
+    redMax[tid] = m;
+    redSum[tid] = l;
+    workgroupBarrier();
+    for (var size = ${n / 2}; size > 0; size = size >> 1) {
+      if (tid < size) {
+        let m1 = redMax[tid];
+        let m2 = redMax[tid + size];
+        let mn = max(m1, m2);
+        redSum[tid] = redSum[tid] * exp(m1 - mn) + redSum[tid + size] * exp(m2 - mn);
+        redMax[tid] = mn;
+      }
+      workgroupBarrier();
+    }
+    let rowMax = redMax[0];
+    let rowSum = redSum[0];
+    let words = min(Tp, (t / ${zeroTo} + 1) * ${zeroTo}) / 2;
+    for (var w = tid; w < words; w += ${n}) {
+      let c = 2 * w;
+      var p = vec2<f32>(0.0);
+      if (c <= last) { p.x = exp(S[base + c] - rowMax) / rowSum; }
+      if (c + 1 <= last) { p.y = exp(S[base + c + 1] - rowMax) / rowSum; }
+      result[row * (Tp / 2) + w] = bitcast<i32>(vec2<f16>(p));
+    }
+  }`,
+  });
+  return run(program, [scores], [rows, T, Tp]) as tf.Tensor3D;
+}
+
+/** The P v tile for hs columns: 128 x 64 where hs is a multiple of 64 but not of 128 (half of a 128 x 128 tile would idle). */
+export function pvTile(hs: number): HalfTile | undefined {
+  return hs % 128 !== 0 && hs % 64 === 0 ? HALF_TILES["128x64-128t-bk64"] : undefined;
 }
 
 /**
  * The attention context [B*T, H*hs] of the fused projection output qkv [B*T, H*3*hs] (HF's per-head [q|k|v]) on the
- * tensor cores. Use where {@link productsAttentionAvailable}.
+ * tensor cores, in groups of (sequence, head) pairs (see the file comment for memory). Use where
+ * {@link productsAttentionAvailable}.
  */
 export function productsCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, scoreBytes: number): tf.Tensor2D {
-  return tf.tidy(() => productsAttentionHeads(rotarySplit(qkv, cos, signedSin, B, T, H, hs, 1 / Math.sqrt(hs)), B, T, H, hs, scoreBytes));
+  const BH = B * H, Tp = roundUp(T, KEY_STEP), hp = roundUp(hs, HEAD_STEP);
+  const cfg = halfMatrixConfig();
+  if (!cfg) throw new Error("productsCausalAttention: float16 compute is not available");
+  const tile = pvTile(hs);
+  const zeroTo = halfMatMulLayout(cfg, attentionProductTile(cfg, Tp, hs, Tp, tile)).bm; // P v's rows per tile
+  const [q, k, vT] = [packRotaryHalf(qkv, cos, signedSin, B, T, H, hs, 0, Tp, hp), packRotaryHalf(qkv, cos, signedSin, B, T, H, hs, 1, Tp, hp), packValuesHalf(qkv, B, T, H, hs, Tp)];
+  const g = pairsPerGroup(BH, Tp, scoreBytes);
+  let ctx: tf.Tensor2D | undefined;
+  try {
+    for (let p0 = 0; p0 < BH; p0 += g) {
+      const spec = { pair0: p0, count: g, B, T, H };
+      const scores = halfAttentionProduct(q, k, { ...spec, causal: "scores", pairBase: "aw", merged: false }) as tf.Tensor3D; // [g, Tp, Tp]
+      const probs = causalSoftmaxHalf(scores, T, zeroTo); // [g, Tp, Tp / 2]
+      scores.dispose();
+      ctx = halfAttentionProduct(probs, vT, { ...spec, causal: "pv", pairBase: "wr", merged: true, output: ctx }, tile) as tf.Tensor2D;
+      probs.dispose();
+    }
+  } finally {
+    tf.dispose([q, k, vT]);
+  }
+  return ctx!;
 }

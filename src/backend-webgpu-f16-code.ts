@@ -51,6 +51,8 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x128-256t-bk32-db-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, stages: 2, direct: "w" },
   "128x128-256t-bk32-db-d-a": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, stages: 2, direct: "a" },
   "128x128-256t-bk64-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, direct: "w" },
+  // For products with 64 columns (P v of 64-dim heads): the 128 x 128 tiles would leave half their subgroups idle.
+  "128x64-128t-bk64": { sgM: 4, sgN: 1, tm: 2, tn: 4, bk: 64 },
 };
 
 /**
@@ -105,7 +107,24 @@ export interface HalfMatMulOptions {
    * [batch, M, N] are offset by the batch's block; false (halfLinear) generates the code without any offset.
    */
   batched?: boolean;
+  /** The causal attention's two products (halfAttentionProduct); needs `batched` and the uniforms {@link HALF_ATTENTION_UNIFORMS}. */
+  attention?: HalfAttentionProduct;
 }
+
+/**
+ * How an attention product differs from a plain batched product (src/backend-webgpu-attention-tc.ts):
+ * causal "scores" (S = q k^T): result tiles entirely above the diagonal (first column >= the tile's last row + 1)
+ * are skipped, left unwritten (the softmax reads only keys <= query); causal "pv" (O = P v): the K loop stops at the
+ * end of the diagonal tile (K < m0 + bm: P is zero, or never read, past each row's query).
+ * pairBase: the operands ("a", "w", "r" for the result) whose batch index is the group's (sequence, head) pair
+ * uniforms.pair0 + workgroupId.z (tensors of all pairs) rather than workgroupId.z (tensors of this group).
+ * merged: the result is the merged-heads context [B * T, H * N] (pair = sequence * H + head, rows past
+ * uniforms.seqLen dropped) instead of [batch, M, N].
+ */
+export interface HalfAttentionProduct { causal: "scores" | "pv"; pairBase: string; merged: boolean }
+
+/** The uniforms an attention product declares after dimM, dimN, dimK. */
+export const HALF_ATTENTION_UNIFORMS = "pair0 : i32, seqLen : i32, heads : i32,";
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -122,14 +141,17 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const { tm, tn, bk, sgM } = tile;
   const { bias, aHalf, exact } = opts;
   const batched = opts.batched === true;
+  const att = opts.attention;
+  const merged = att?.merged === true;
   // Offsets of the batch's blocks, in each array's vec4 elements (empty strings when not batched: halfLinear's code).
-  const aO = batched ? "aOff + " : "", wO = batched ? "wOff + " : "", rO = batched ? "rOff + " : "";
+  const aO = batched ? "aOff + " : "", wO = batched ? "wOff + " : "", rO = batched && !merged ? "rOff + " : "";
   const stages = tile.stages ?? 1;
   const direct = tile.direct ?? "";
   const dA = direct.includes("a"), dW = direct.includes("w");
   const where = `halfMatMulCode ${bm}x${bn}x${bk}`;
   if (bk % cfg.K !== 0 || bk % 8 !== 0) throw new Error(`${where}: bk must be a multiple of ${cfg.K} and 8`);
   if (direct && !exact) throw new Error(`${where}: direct operands need whole tiles`);
+  if (att && (!batched || bias || direct)) throw new Error(`${where}: attention products are batched, without bias or direct operands`);
   if (dA && !aHalf) throw new Error(`${where}: direct A needs A as float16 bits`);
   const per = bk / 8; // 16-byte units per staged row per step
   const so = per + 1; // row stride in workgroup memory, in units: 16 bytes of padding keep the rows off one bank
@@ -147,6 +169,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const C = `subgroup_matrix_result<f32, ${cfg.N}, ${cfg.M}>`;
   const lines: string[] = [];
   if (smUnits > 0) lines.push(`var<workgroup> Sm : array<vec4<i32>, ${smUnits}>;`);
+  if (att) lines.push("var<workgroup> stepsShared : i32;");
   lines.push(`fn main() {
   let M = uniforms.dimM;
   let N = uniforms.dimN;
@@ -162,10 +185,26 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   let rowA = sgm * ${tm * cfg.M};
   let rowW = sgn * ${tn * cfg.N};`);
   if (batched) {
+    const pb = (op: string): string => (att?.pairBase.includes(op) ? "(batch + uniforms.pair0)" : "batch");
     lines.push(`  let batch = i32(workgroupId.z);
-  let aOff = batch * M * ${aHalf ? "ku" : "(K / 4)"};
-  let wOff = batch * N * ku;
-  let rOff = u32(batch) * u32(M) * u32(N / 4);`);
+  let aOff = ${pb("a")} * M * ${aHalf ? "ku" : "(K / 4)"};
+  let wOff = ${pb("w")} * N * ku;`);
+    if (!merged) lines.push(`  let rOff = u32(${pb("r")}) * u32(M) * u32(N / 4);`);
+    else {
+      // Row r of pair p = seq * H + head goes to row seq * T + r of the context, columns head * N ...
+      lines.push(`  let pair = ${pb("r")};
+  let T = uniforms.seqLen;
+  let rowBase = (pair / uniforms.heads) * T;
+  let colBase4 = (pair % uniforms.heads) * (N / 4);
+  let ctxStride4 = uniforms.heads * (N / 4);`);
+    }
+  }
+  if (att) {
+    // The causal step count, through workgroup memory so that it is uniform (barriers follow in its loop).
+    const steps = att.causal === "scores" ? `select(K / ${bk}, 0, n0 >= m0 + ${bm})` : `min(K, m0 + ${bm}) / ${bk}`;
+    lines.push(`  if (li == 0) { stepsShared = ${steps}; }
+  let steps = workgroupUniformLoad(&stepsShared);
+  if (steps == 0) { return; }`);
   }
   for (const i of range(aLoads)) lines.push(`  var ra${i} : vec4<i32>;`);
   for (const i of range(wLoads)) lines.push(`  var rw${i} : vec4<i32>;`);
@@ -224,7 +263,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
     return out;
   };
   const staged = aLoads + wLoads > 0;
-  lines.push(`  let steps = K / ${bk};`);
+  if (!att) lines.push(`  let steps = K / ${bk};`);
   if (!staged) {
     lines.push("  for (var kt = 0; kt < steps; kt++) {", ...mma("kt", "0"), "  }");
   } else if (stages === 1) {
@@ -237,7 +276,11 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
     lines.push("  for (var kt = 0; kt < steps; kt++) {", "    let cur = kt & 1;", "    if (kt + 1 < steps) {", ...load("(kt + 1)"), "    }");
     lines.push(...mma("kt", "cur"), "    if (kt + 1 < steps) {", ...stage("(1 - cur)"), "    }", "    workgroupBarrier();", "  }");
   }
-  if (exact) {
+  if (exact && merged) {
+    for (const i of range(tm)) for (const j of range(tn)) {
+      lines.push(`  subgroupMatrixStore<row_major>(&result, u32((rowBase + m0 + rowA + ${i * cfg.M}) * ctxStride4 + colBase4 + (n0 + rowW + ${j * cfg.N}) / 4), acc${i}_${j}, u32(ctxStride4));`);
+    }
+  } else if (exact) {
     for (const i of range(tm)) for (const j of range(tn)) {
       lines.push(`  subgroupMatrixStore<row_major>(&result, ${rO}(u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`);
     }
@@ -253,8 +296,9 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   workgroupBarrier();`);
       for (const q of range(Math.ceil(perMat / SUBGROUP))) {
         const guard = (q + 1) * SUBGROUP > perMat ? `e < ${perMat} && ` : "";
+        const at = merged ? "u32((rowBase + r) * ctxStride4 + colBase4 + c4)" : `${rO}u32(r) * u32(nv) + u32(c4)`;
         lines.push(`  { let e = lane + ${q * SUBGROUP}; let r = m0 + rowA + ${i * cfg.M} + e / ${nq}; let c4 = (n0 + rowW + ${j * cfg.N}) / 4 + e % ${nq};
-    if (${guard}r < M && c4 < nv) { result[${rO}u32(r) * u32(nv) + u32(c4)] = bitcast<vec4<f32>>(Sm[cs + u32(e)])${bias ? " + bias[u32(c4)]" : ""}; } }`);
+    if (${guard}r < ${merged ? "T" : "M"} && c4 < nv) { result[${at}] = bitcast<vec4<f32>>(Sm[cs + u32(e)])${bias ? " + bias[u32(c4)]" : ""}; } }`);
       }
     }
   }

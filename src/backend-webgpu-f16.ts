@@ -12,7 +12,7 @@
  * declaration). Other programs are left untouched: the float32 path stays as it was.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { DEFAULT_HALF_TILE, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-code";
+import { DEFAULT_HALF_TILE, HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfAttentionProduct, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-code";
 import { FlatProgram, TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
 
 export { HALF_TILES, halfMatMulFits } from "./backend-webgpu-f16-code";
@@ -141,18 +141,22 @@ class HalfMatMulProgram {
   uniforms = "dimM : i32, dimN : i32, dimK : i32,";
   private readonly code: string;
 
-  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number, bias: boolean, aHalf: boolean, batch = 0) {
+  constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number, bias: boolean, aHalf: boolean, batch = 0, att?: HalfAttentionProduct & { outputShape?: number[]; seqLen: number }) {
     const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
-    const exact = halfMatMulExact(cfg, tile, M, N, K);
+    // A merged result may store whole tiles only when no padded query row exists (rows past T belong to the next sequence).
+    const exact = halfMatMulExact(cfg, tile, M, N, K) && !(att?.merged && att.seqLen !== M);
     const batched = batch > 0;
     this.variableNames = bias ? ["A", "W", "bias"] : ["A", "W"];
-    this.outputShape = batched ? [batch, M, N] : [M, N];
+    this.outputShape = att?.outputShape ?? (batched ? [batch, M, N] : [M, N]);
+    if (att) this.uniforms += HALF_ATTENTION_UNIFORMS;
     if (batched) this.dispatchLayout = { x: [2], y: [1], z: [0] } as HalfMatMulProgram["dispatchLayout"];
     this.workgroupSize = [threads, 1, 1];
     this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), batched ? batch : 1];
     const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}`;
-    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}`;
-    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched })}`;
+    const a = att ? `_${att.causal}_${att.pairBase}_${att.merged}` : "";
+    this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}${a}`;
+    const attention = att && { causal: att.causal, pairBase: att.pairBase, merged: att.merged };
+    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched, attention })}`;
   }
 
   getUserCode(): string {
@@ -241,6 +245,50 @@ export function halfBatchedMatMul(a: tf.Tensor3D, w: tf.Tensor3D, tile?: HalfTil
   const cfg = checkedConfig("halfBatchedMatMul", M, N, K);
   if (w.dtype !== "int32" || wBatch !== batch || wWords * 2 !== K) throw new Error(`halfBatchedMatMul: w [${w.shape}] ${w.dtype} does not match a [${a.shape}] ${a.dtype}`);
   return runHalfProduct(cfg, [a, w], M, N, K, aHalf, false, tile, batch) as tf.Tensor3D;
+}
+
+/** Which pairs an attention product covers and where its result goes (see {@link halfAttentionProduct}). */
+export interface HalfAttentionProductSpec extends HalfAttentionProduct {
+  /** The group's first (sequence, head) pair and its number of pairs. */
+  pair0: number;
+  count: number;
+  /** Sequences B, tokens T, heads H: T drops padded rows of a merged result, B and H shape it ([B * T, H * N]). */
+  B: number;
+  T: number;
+  H: number;
+  /** A merged result of an earlier group, written into in place (its other pairs' rows are left as they are). */
+  output?: tf.Tensor2D;
+}
+
+/**
+ * One of the causal attention's products for the pairs pair0 .. pair0 + count - 1 (src/backend-webgpu-attention-tc.ts):
+ * per pair a @ w^T on the tensor cores with a and w float16 bits ([pairs, M, K / 2] and [pairs, N, K / 2] int32;
+ * all pairs where spec.pairBase names the operand, else the group's `count`), float32 sums. Result [count, M, N], or
+ * with spec.merged the context [B * T, H * N] (spec.output when given). Causal skipping: HalfAttentionProduct.
+ */
+export function halfAttentionProduct(a: tf.Tensor3D, w: tf.Tensor3D, spec: HalfAttentionProductSpec, tile?: HalfTile): tf.Tensor {
+  const [, M, aWords] = a.shape;
+  const [, N, wWords] = w.shape;
+  const K = aWords * 2;
+  const cfg = checkedConfig("halfAttentionProduct", M, N, K);
+  const { pair0, count, B, T, H } = spec;
+  const pairs = (op: string): number => (spec.pairBase.includes(op) ? pair0 + count : count);
+  if (a.dtype !== "int32" || w.dtype !== "int32" || wWords !== aWords || a.shape[0] < pairs("a") || w.shape[0] < pairs("w")) {
+    throw new Error(`halfAttentionProduct: a [${a.shape}] ${a.dtype}, w [${w.shape}] ${w.dtype} for pairs ${pair0}..${pair0 + count - 1}`);
+  }
+  if (spec.merged && (B * H < pair0 + count || T > M)) throw new Error(`halfAttentionProduct: pairs up to ${pair0 + count} of B ${B} x H ${H}, T ${T} of ${M} rows`);
+  const outputShape = spec.merged ? [B * T, H * N] : [count, M, N];
+  const program = new HalfMatMulProgram(cfg, attentionProductTile(cfg, M, N, K, tile), M, N, K, false, true, count, { ...spec, outputShape, seqLen: T });
+  const uniforms = [M, N, K, pair0, T, H].map((v) => ({ type: "int32", data: [v] }));
+  const runner = webgpuRunner<WebGpuProgramRunner>();
+  if (!spec.output) return toTensor(runner.runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", uniforms));
+  runner.runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", uniforms, spec.output as unknown as TensorInfo);
+  return spec.output;
+}
+
+/** The tile of an attention product (halfTileFor's choice, operands always staged): its bm is where P v stops. */
+export function attentionProductTile(cfg: SubgroupMatrixShape, M: number, N: number, K: number, tile?: HalfTile): HalfTile {
+  return { ...halfTileFor(cfg, M, N, K, true, tile), direct: "" };
 }
 
 /** The configuration in use, after the checks both products share: float16 compute available, the shape rule. */

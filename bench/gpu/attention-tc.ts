@@ -1,15 +1,18 @@
 /**
  * Attention alone, per forward pass of 5 x 2048 tokens on Pythia shapes (70m: 8 heads of 64, 6 layers; 1b: 8 heads
- * of 256, 16 layers): the float32 flash kernel (src/backend-webgpu-attention.ts) beside the float16 attention from
- * tensor-core products (src/backend-webgpu-attention-tc.ts, MASSIVE_WEBGPU_ATTENTION_F16=products) with the model's
- * score budget (ATTENTION_SCORE_BYTES: head groups) and with all pairs in one group. Both timed on the same
- * rotarySplit output (random q, k, v; q k^T of std ~3 as trained heads have), ms per pass = ms per call x layers;
- * the products' max |difference| to the float32 kernel relative to its max |output| is printed beside.
+ * of 256, 16 layers), both from the fused qkv output (rotary included): the float32 flash kernel
+ * (src/backend-webgpu-attention.ts: rotarySplit + flash) beside the float16 attention from tensor-core products
+ * (src/backend-webgpu-attention-tc.ts, MASSIVE_WEBGPU_ATTENTION_F16=products) with the model's score budget
+ * (ATTENTION_SCORE_BYTES: groups of pairs) and with all pairs in one group, and the one-group path's programs timed
+ * one by one (packing q/k/v^T, S = q k^T, softmax, P v). Random qkv (q k^T of std ~3 as trained heads have); ms per
+ * pass = ms per call x layers; the products' max |difference| to the float32 kernel relative to its max |output|.
  * Usage: node bench/gpu/attention-tc.js [--shapes 70m,1b] [--seqs 5] [--seq 2048] [--reps 10] [--tag name]
  */
-import { flashCausalAttention } from "../../src/backend-webgpu-attention";
-import { productsAttentionHeads } from "../../src/backend-webgpu-attention-tc";
-import { halfComputeAvailable } from "../../src/backend-webgpu-f16";
+import * as tf from "@tensorflow/tfjs-core";
+import { fusedCausalAttention } from "../../src/backend-webgpu-attention";
+import { causalSoftmaxHalf, packRotaryHalf, packValuesHalf, productsCausalAttention, pvTile } from "../../src/backend-webgpu-attention-tc";
+import { attentionProductTile, halfAttentionProduct, halfComputeAvailable, halfMatrixConfig } from "../../src/backend-webgpu-f16";
+import { halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { ATTENTION_SCORE_BYTES } from "../../src/model/gpt-neox";
 import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, writeResult } from "./lib";
 
@@ -21,14 +24,28 @@ async function main(): Promise<void> {
   const B = Number(arg("seqs", "5")), T = Number(arg("seq", "2048")), reps = Number(arg("reps", "10"));
   const rows: Record<string, unknown>[] = [];
   for (const shape of shapes) {
-    const { H, hs, L, heads, perPass, dispose } = attentionBenchInputs(shape, B, T);
+    const { H, hs, L, qkv, cos, sin, perPass, dispose } = attentionBenchInputs(shape, B, T);
     const row: Record<string, unknown> = { shape, B, T, heads: H, hs, layers: L };
-    row.flash_f32_ms_per_pass = perPass(await msPerCall(() => flashCausalAttention(heads, B, T, H, hs), reps));
-    row.products_f16_ms_per_pass = perPass(await msPerCall(() => productsAttentionHeads(heads, B, T, H, hs, ATTENTION_SCORE_BYTES), reps));
-    row.products_f16_one_group_ms_per_pass = perPass(await msPerCall(() => productsAttentionHeads(heads, B, T, H, hs, 2 ** 31), reps));
-    row.products_vs_f32_max_rel_diff = await maxRelDiff(flashCausalAttention(heads, B, T, H, hs), productsAttentionHeads(heads, B, T, H, hs, ATTENTION_SCORE_BYTES));
+    const flash = (): tf.Tensor => fusedCausalAttention(qkv, cos, sin, B, T, H, hs);
+    const products = (bytes: number) => (): tf.Tensor => productsCausalAttention(qkv, cos, sin, B, T, H, hs, bytes);
+    row.flash_f32_ms_per_pass = perPass(await msPerCall(flash, reps));
+    row.products_f16_ms_per_pass = perPass(await msPerCall(products(ATTENTION_SCORE_BYTES), reps));
+    row.products_f16_one_group_ms_per_pass = perPass(await msPerCall(products(2 ** 31), reps));
+    row.products_vs_f32_max_rel_diff = await maxRelDiff(flash(), products(ATTENTION_SCORE_BYTES)());
+    // The one-group path's programs one by one (each timed with its inputs made once).
+    const BH = B * H, Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
+    const spec = { pair0: 0, count: BH, B, T, H };
+    const q = packRotaryHalf(qkv, cos, sin, B, T, H, hs, 0, Tp, hp), k = packRotaryHalf(qkv, cos, sin, B, T, H, hs, 1, Tp, hp), vT = packValuesHalf(qkv, B, T, H, hs, Tp);
+    const scores = halfAttentionProduct(q, k, { ...spec, causal: "scores", pairBase: "aw", merged: false }) as tf.Tensor3D;
+    const zeroTo = halfMatMulLayout(halfMatrixConfig()!, attentionProductTile(halfMatrixConfig()!, Tp, hs, Tp, pvTile(hs))).bm;
+    const probs = causalSoftmaxHalf(scores, T, zeroTo);
+    row.pack_qkv_ms_per_pass = perPass(await msPerCall(() => tf.tidy(() => { tf.dispose([packRotaryHalf(qkv, cos, sin, B, T, H, hs, 0, Tp, hp), packRotaryHalf(qkv, cos, sin, B, T, H, hs, 1, Tp, hp)]); return packValuesHalf(qkv, B, T, H, hs, Tp); }), reps));
+    row.scores_ms_per_pass = perPass(await msPerCall(() => halfAttentionProduct(q, k, { ...spec, causal: "scores", pairBase: "aw", merged: false }), reps));
+    row.softmax_ms_per_pass = perPass(await msPerCall(() => causalSoftmaxHalf(scores, T, zeroTo), reps));
+    row.pv_ms_per_pass = perPass(await msPerCall(() => halfAttentionProduct(probs, vT, { ...spec, causal: "pv", pairBase: "wr", merged: true }, pvTile(hs)), reps));
+    tf.dispose([q, k, vT, scores, probs]);
     dispose();
-    console.log(`${shape.padEnd(4)} attention per pass of ${B} x ${T} (${L} layers, ${H} heads of ${hs}): flash f32 ${row.flash_f32_ms_per_pass} ms, products f16 ${row.products_f16_ms_per_pass} ms (one group ${row.products_f16_one_group_ms_per_pass} ms), max rel diff ${row.products_vs_f32_max_rel_diff}`);
+    console.log(`${shape.padEnd(4)} attention per pass of ${B} x ${T} (${L} layers, ${H} heads of ${hs}): flash f32 ${row.flash_f32_ms_per_pass} ms, products f16 ${row.products_f16_ms_per_pass} ms (one group ${row.products_f16_one_group_ms_per_pass} ms: pack ${row.pack_qkv_ms_per_pass}, scores ${row.scores_ms_per_pass}, softmax ${row.softmax_ms_per_pass}, P v ${row.pv_ms_per_pass}), max rel diff ${row.products_vs_f32_max_rel_diff}`);
     rows.push(row);
   }
   console.log(`[bench] wrote ${writeResult(`attention-tc${arg("tag", "") ? `-${arg("tag", "")}` : ""}`, { backend: info, rows })}`);

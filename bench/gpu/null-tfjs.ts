@@ -10,7 +10,7 @@
 type Any = any;
 import * as tf from "@tensorflow/tfjs-core";
 import { enableHalfCompute, halfBatchedMatMul, halfComputeAvailable, halfLinear, packHalfActivations } from "../../src/backend-webgpu-f16";
-import { productsAttentionHeads } from "../../src/backend-webgpu-attention-tc";
+import { productsCausalAttention } from "../../src/backend-webgpu-attention-tc";
 import * as path from "node:path";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
@@ -77,8 +77,10 @@ async function main(): Promise<void> {
   await run("halfBatchedMatMul packed A, ragged", () => halfBatchedMatMul(packed(3, 130, 96), packed(3, 68, 96)));
   await run("halfBatchedMatMul packed A, whole tiles", () => halfBatchedMatMul(packed(3, 256, 128), packed(3, 256, 128)));
   await run("halfBatchedMatMul float32 A", () => halfBatchedMatMul(r([3, 200, 256]) as tf.Tensor3D, packed(3, 132, 256)));
-  for (const [B, H, T, hs] of [[2, 2, 130, 16], [2, 2, 256, 256], [1, 2, 130, 64]]) {
-    await run(`productsAttentionHeads B ${B} H ${H} T ${T} hs ${hs}`, () => productsAttentionHeads(r([3, B * H, T, hs]) as tf.Tensor4D, B, T, H, hs, 2 ** 28));
+  // Padded T (130) and whole tiles (256), hs 16 (padded to 32), 64 (the 128 x 64 P v tile), 256; one group and
+  // groups of 2 pairs (small budget: the merged context written in place by the later groups).
+  for (const [B, H, T, hs, rd, budget] of [[2, 2, 130, 16, 4, 2 ** 28], [2, 2, 256, 256, 64, 2 ** 28], [1, 2, 130, 64, 16, 2 ** 28], [2, 2, 256, 64, 16, 3 * 256 * 256 * 2], [1, 4, 256, 128, 32, 2 ** 28]]) {
+    await run(`productsCausalAttention B ${B} H ${H} T ${T} hs ${hs} budget ${budget}`, () => productsCausalAttention(r([B * T, H * 3 * hs]) as tf.Tensor2D, r([T, rd]) as tf.Tensor2D, r([T, rd]) as tf.Tensor2D, B, T, H, hs, budget));
   }
   // The model's hook: tiny-neox-a (hs 16) in float16 compute with MASSIVE_WEBGPU_ATTENTION_F16=products reaches the batched products.
   process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";

@@ -5,12 +5,14 @@
  *     tiles; A float32 and A packed): only the summation order differs, <= 2 K 2^-24 sum_k |a_k w_k| per output
  *     (helper H's bound of test/backend/webgpu-f16.test.ts with the activations' rounding term gone: both sides
  *     multiply the same float16 values, exactly, in float32 accumulators);
- *   - the attention against the composite float32 arithmetic (q k^T, fusedCausalSoftmax, P v in float32) with the
- *     bound derived below; hs 16 (padded), 64, 128, 256; T 130 (padded) and 2048; B*H up to 40; one grouped case;
+ *   - the attention (from the fused qkv: rotary, float16 packing, causal tile skipping, merged heads) against the
+ *     composite float32 arithmetic on rotarySplit's q, k, v (q k^T, fusedCausalSoftmax, P v in float32) with the
+ *     bound derived below; hs 16 (padded), 64, 128, 256; T 1 to 2048 (padded rows and keys, tiles past the diagonal);
+ *     B*H up to 40; groups of pairs, one straddling sequences;
  *   - the tiny-neox float16 forward with MASSIVE_WEBGPU_ATTENTION_F16=products, as webgpu-f16.test.ts checks it.
  * Derivation of the attention bound (u = 2^-11 float16's unit roundoff, e = 2^-24 float32's), per query t:
  *   scores: s'_j = fl16(q).fl16(k_j) summed in float32, |s'_j - s_j| <= D_t = (2u + u^2 + 2 hp e) max_{j<=t} sum_i |q_ti k_ji|
- *     (the u terms vanish when q, k are already float16 values; hp the padded head size);
+ *     (hp the padded head size; q and k are rotated in float32 and then rounded, so their u terms always count);
  *   softmax: shifting each s_j by at most D_t scales each p_j by a factor in [e^-2D_t, e^2D_t]; both softmaxes round
  *     their sums of T exps (T/64 terms per thread, then a tree of 6 levels) and exps: + 2 (T/64 + 8) e relative;
  *     together |p'_j - p_j| <= r_t p_j, r_t = e^{2 D_t} - 1 + 2 (T/64 + 8) e;
@@ -23,7 +25,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
-import { DEFAULT_HALF_ATTENTION, halfAttentionMode, pairsPerGroup, productsAttentionHeads } from "../../src/backend-webgpu-attention-tc";
+import { rotarySplit } from "../../src/backend-webgpu-attention";
+import { DEFAULT_HALF_ATTENTION, halfAttentionMode, pairsPerGroup, productsCausalAttention } from "../../src/backend-webgpu-attention-tc";
+import { rotaryTables } from "../../src/model/rotary";
 import { halfBatchedMatMul, packHalfActivations } from "../../src/backend-webgpu-f16";
 import { fusedCausalSoftmax } from "../../src/backend-webgpu-kernels";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
@@ -49,9 +53,11 @@ const skip = halfComputeSkip();
 const values = uniformValues;
 const rounded16 = (x: Float32Array): Float32Array => halfToFloat32(float32ToHalf(x));
 
-test("pairsPerGroup: all (sequence, head) pairs when their scores fit, else the largest divisor that fits, at least 1", () => {
-  assert.equal(pairsPerGroup(40, 2048, 2 ** 30), 40); // 1b, 5 x 2048: 671 MB of scores within the 1 GiB GPU budget
-  assert.equal(pairsPerGroup(40, 2048, 2 ** 28), 10); // 16 fit; 10 is the largest divisor of 40 up to 16
+test("pairsPerGroup: all (sequence, head) pairs when S (float32) and P (float16) fit twice the budget and S one 2 GiB binding, else the largest divisor that fits, at least 1", () => {
+  assert.equal(pairsPerGroup(40, 2048, 2 ** 30), 40); // 1b, 5 x 2048: 40 x 24 MiB = 960 MiB <= 2 GiB, S 640 MiB
+  assert.equal(pairsPerGroup(40, 2048, 2 ** 28), 20); // the model's 256 MiB: 21 fit 512 MiB, 20 divides 40
+  assert.equal(pairsPerGroup(40, 2048, 2 ** 32), 40); // S of 40 pairs 640 MiB: within one binding
+  assert.equal(pairsPerGroup(160, 2048, 2 ** 34), 80); // S of 128 pairs would reach 2 GiB: 127 fit, 80 divides 160
   assert.equal(pairsPerGroup(7, 2048, 2 ** 25), 1); // 2 fit, 7 is prime
   assert.equal(pairsPerGroup(12, 4096, 1), 1);
 });
@@ -98,25 +104,31 @@ test("halfBatchedMatMul matches tf.matMul of the same float16 values within 2K 2
 });
 
 /**
- * productsAttentionHeads on random q, k, v against the composite float32 arithmetic, within the bound of the file
- * comment; `half`: q, k, v already float16 values (their rounding terms drop out, the bound tightens to P's rounding).
+ * productsCausalAttention on a random fused projection output qkv [B*T, H*3*hs] against the composite float32
+ * arithmetic on rotarySplit's q, k, v (the verified float32 rotary), within the bound of the file comment. q and k
+ * are rotated in float32 and then rounded to float16 (their u terms always count); `half`: qkv already float16
+ * values, so v's rounding term drops out. `scoreBytes` small enough makes several groups (context written in place).
  */
-async function checkAttention(B: number, H: number, T: number, hs: number, half: boolean, scoreBytes = 2 ** 30): Promise<void> {
-  const BH = B * H, n = BH * T * hs;
-  // Scores of std ~3 (as a trained model's): q uniform in +-9/sqrt(hs) (already scaled), k, v in +-1.
-  const raw = [values(n, hs + T, 9 / Math.sqrt(hs)), values(n, hs + 2 * T, 1), values(n, hs + 3 * T, 1)];
-  const [q, k, v] = raw.map((x) => tf.tensor3d(half ? rounded16(x) : x, [BH, T, hs]));
-  const heads = tf.stack([q!, k!, v!]) as tf.Tensor4D;
-  const got = productsAttentionHeads(heads, B, T, H, hs, scoreBytes); // [B*T, H*hs]
+async function checkAttention(B: number, H: number, T: number, hs: number, rd: number, half: boolean, scoreBytes = 2 ** 30): Promise<void> {
+  const BH = B * H;
+  // Scores of std ~3 (as a trained model's): q uniform in +-9 (scaled by 1/sqrt(hs) in the attention), k, v in +-1.
+  const raw = values(B * T * H * 3 * hs, hs + T + 7 * B, 1);
+  for (let i = 0; i < raw.length; i++) if (Math.floor(i / hs) % 3 === 0) raw[i] = raw[i]! * 9; // per head [q | k | v]
+  const qkv = tf.tensor2d(half ? rounded16(raw) : raw, [B * T, H * 3 * hs]);
+  const tables = rotaryTables(T, rd, 10000);
+  const cos = tf.tensor2d(tables.cos, [T, rd]), sin = tf.tensor2d(tables.signedSin, [T, rd]);
+  const heads = rotarySplit(qkv, cos, sin, B, T, H, hs, 1 / Math.sqrt(hs));
+  const [q, k, v] = tf.unstack(heads) as tf.Tensor3D[];
+  const got = productsCausalAttention(qkv, cos, sin, B, T, H, hs, scoreBytes); // [B*T, H*hs]
   const gotHeads = tf.reshape(tf.transpose(tf.reshape(got, [B, T, H, hs]), [0, 2, 1, 3]), [BH, T, hs]);
   const Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
-  const uIn = half ? 0 : U16;
+  const uV = half ? 0 : U16;
   const bound = tf.tidy(() => {
     const causal = tf.tensor2d(Float32Array.from({ length: T * T }, (_, i) => (i % T <= Math.floor(i / T) ? 1 : 0)), [T, T]); // 1 where key j <= query t
     const qkMag = tf.max(tf.mul(tf.matMul(tf.abs(q!), tf.abs(k!), false, true), causal), 2); // [BH, T]
-    const D = tf.mul(qkMag, 2 * uIn + uIn * uIn + 2 * hp * E32);
+    const D = tf.mul(qkMag, 2 * U16 + U16 * U16 + 2 * hp * E32);
     const r = tf.add(tf.sub(tf.exp(tf.mul(D, 2)), 1), 2 * (T / 64 + 8) * E32);
-    const factor = tf.add(tf.sub(tf.mul(tf.add(r, 1), (1 + U16) * (1 + uIn)), 1), 2 * Tp * E32); // [BH, T]
+    const factor = tf.add(tf.sub(tf.mul(tf.add(r, 1), (1 + U16) * (1 + uV)), 1), 2 * Tp * E32); // [BH, T]
     const probs = fusedCausalSoftmax(tf.matMul(q!, k!, false, true));
     // + 2^-25 sum_{j<=t} |v_jd|: p below float16's normal range rounds to a subnormal, absolutely (<= 2^-25), not relatively.
     return tf.add(tf.mul(tf.matMul(probs, tf.abs(v!)), tf.expandDims(factor, 2)), tf.mul(tf.cumsum(tf.abs(v!), 1), 2 ** -25)); // [BH, T, hs]
@@ -127,19 +139,34 @@ async function checkAttention(B: number, H: number, T: number, hs: number, half:
     return [tf.max(tf.div(err, bound)), tf.max(err), tf.sum(tf.cast(tf.logicalNot(tf.isFinite(got)), "int32"))];
   });
   const worstRatio = (await ratioT!.data())[0]!, worstAbs = (await absT!.data())[0]!, nonFinite = (await nonFiniteT!.data())[0]!;
-  console.log(`  B*H ${BH} T ${T} hs ${hs} ${half ? "float16 inputs" : "float32 inputs"}: max |err| ${worstAbs.toExponential(2)}, max |err| / bound ${worstRatio.toFixed(3)}`);
-  tf.dispose([q!, k!, v!, heads, got, gotHeads, bound, ref, ratioT!, absT!, nonFiniteT!]);
+  const groups = BH / pairsPerGroup(BH, Tp, scoreBytes);
+  console.log(`  B ${B} H ${H} T ${T} hs ${hs} rd ${rd} ${half ? "float16 qkv" : "float32 qkv"}, ${groups} group(s): max |err| ${worstAbs.toExponential(2)}, max |err| / bound ${worstRatio.toFixed(3)}`);
+  tf.dispose([qkv, cos, sin, heads, q!, k!, v!, got, gotHeads, bound, ref, ratioT!, absT!, nonFiniteT!]);
   assert.equal(nonFinite, 0, "non-finite outputs");
-  assert.ok(worstRatio <= 1, `B*H ${BH} T ${T} hs ${hs}: error ${worstRatio} x the bound`);
+  assert.ok(worstRatio <= 1, `B ${B} H ${H} T ${T} hs ${hs}: error ${worstRatio} x the bound`);
 }
 
 test("tensor-core attention matches the composite float32 attention within the derived float16 bound", async (t) => {
   if (skip()) return t.skip(skip() as string);
-  for (const [B, H, T, hs] of [[2, 2, 130, 16], [2, 3, 130, 64], [1, 4, 130, 256], [2, 8, 2048, 128], [5, 8, 2048, 256], [3, 4, 2048, 64]] as const) {
-    for (const half of [true, false]) await checkAttention(B, H, T, hs, half);
+  // hs 16 (padded to 32), 64 (the 128 x 64 P v tile), 128, 256; T 130 (padded, ragged tiles) and 2048 (whole tiles);
+  // the Pythia 70m and 1b shapes (5 x 2048, 8 heads of 64 / 256).
+  for (const [B, H, T, hs, rd] of [[2, 2, 130, 16, 4], [2, 3, 130, 64, 16], [1, 4, 130, 256, 64], [2, 4, 2048, 128, 32], [5, 8, 2048, 256, 64], [5, 8, 2048, 64, 16]] as const) {
+    for (const half of [true, false]) await checkAttention(B, H, T, hs, rd, half);
   }
-  // Groups of pairs: 12 pairs of [192, 192] scores in a 3-pair budget -> 4 groups of 3.
-  await checkAttention(3, 4, 130, 64, true, 3 * 4 * 192 * 192);
+});
+
+test("tensor-core attention at the causal edges: T of 1, 63, 64, 65, 127, 128, 129 and 200 tokens (tiles past the diagonal, padded rows and keys)", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  for (const T of [1, 63, 64, 65, 127, 128, 129, 200]) await checkAttention(2, 3, T, 64, 16, false);
+  await checkAttention(1, 2, 200, 256, 64, false);
+});
+
+test("tensor-core attention in groups of (sequence, head) pairs: every group's rows land in the merged context", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  // 12 pairs with [256, 256] scores: a budget for 3 pairs (6 bytes per score in 2 x scoreBytes) -> 4 groups of 3.
+  await checkAttention(3, 4, 256, 64, 16, true, 3 * 256 * 256 * 3);
+  // Padded T (T' 192), 5 groups of 2 pairs over 2 sequences of 5 heads: groups straddle sequences.
+  await checkAttention(2, 5, 130, 128, 32, false, 2 * 192 * 192 * 3);
 });
 
 test("GPT-NeoX forward in float16 compute with MASSIVE_WEBGPU_ATTENTION_F16=products stays within 2^-11 * 32 of each output's largest |value|", async (t) => {
