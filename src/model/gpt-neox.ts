@@ -17,6 +17,7 @@ import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
+import { float32ProductMode, isSplitWeight, packSplitWeight, requireSplitProduct, splitFits, splitLinear } from "../backend-webgpu-split";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
 import { attentionBatched, attentionPerHead, type AttentionImpl, type HeadTensors, type PositionTables } from "./attention";
@@ -118,6 +119,8 @@ export class GPTNeoX {
   private readonly scoreBytes: number;
   private readonly mlpBytes: number;
   private readonly compute: "float32" | "float16";
+  /** MASSIVE_WEBGPU_F32_PRODUCT=split in float32 compute: Linear weights split for splitLinear (src/backend-webgpu-split.ts). */
+  private readonly splitProducts: boolean;
 
   constructor(config: NeoXConfig, options: GPTNeoXOptions = {}) {
     this.config = config;
@@ -126,6 +129,8 @@ export class GPTNeoX {
     this.mlpBytes = options.mlpActivationBytes ?? MLP_ACTIVATION_BYTES;
     this.compute = options.compute ?? "float32";
     if (this.compute === "float16") requireHalfCompute();
+    this.splitProducts = this.compute === "float32" && float32ProductMode() === "split";
+    if (this.splitProducts) requireSplitProduct();
   }
 
   /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */
@@ -250,7 +255,7 @@ export class GPTNeoX {
         const normed = this.layerNorm(last, w.lnfW, w.lnfB);
         hook("ln_final.hook_normalized", normed);
         if (options.returnLogits === false) return undefined;
-        const logits = w.unembedT.dtype === "int32" ? halfLinear(normed, w.unembedT) : tf.matMul(normed, w.unembedT);
+        const logits = isSplitWeight(w.unembedT) ? splitLinear(normed, w.unembedT) : w.unembedT.dtype === "int32" ? halfLinear(normed, w.unembedT) : tf.matMul(normed, w.unembedT);
         return tf.reshape(logits, [B, T, this.config.vocabSize]) as tf.Tensor3D;
       });
       return logits ? { logits, cache } : { cache };
@@ -361,6 +366,7 @@ export class GPTNeoX {
    * transposeB and a bias: the wasm backend of tfjs 4.22 returns wrong values for it.)
    */
   private linear(x: tf.Tensor2D, Wt: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+    if (isSplitWeight(Wt)) return splitLinear(x, Wt, b); // float32 split into float16 parts by linearWeight
     if (Wt.dtype === "int32") return halfLinear(x, Wt, b); // float16 bits from linearWeight
     return tf.fused.matMul({ a: x, b: Wt, bias: b }) as tf.Tensor2D;
   }
@@ -372,6 +378,7 @@ export class GPTNeoX {
    */
   private linearWeight(q: ParamSource): tf.Tensor2D {
     const [N, K] = q.shape as [number, number];
+    if (this.splitProducts && splitFits(K, N)) return packSplitWeight(paramValues(q), [N, K]);
     if (this.compute !== "float16" || !halfMatMulFits(K, N)) return transposed(q);
     return packHalfWeight("bits" in q && q.dtype === "float16" ? q.bits : float32ToHalf(paramValues(q)), [N, K]);
   }

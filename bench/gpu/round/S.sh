@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Helper S's step of a GPU round (bench/gpu/round.sh): split-float16 float32 products (src/backend-webgpu-split.ts,
+# MASSIVE_WEBGPU_F32_PRODUCT=split). In order, each under its own timeout within the step's budget (ROUND_BUDGET_S,
+# default 115 s): the split test (accuracy vs float64 beside the SIMT kernel, the tiny-neox forward with the switch),
+# the float32 parity tests with the switch on, the product probe (ms, TFLOP/s, errors), then the forward of 70m and
+# 1b with the switch on beside off. Details under $OUT, a summary on stdout.
+set -uo pipefail
+budget=${ROUND_BUDGET_S:-115}
+left() { echo $(( budget - SECONDS )); }
+step() { local t=$1; shift; local l; l=$(left); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
+step 35 node --test --test-reporter=spec .gpu-rec/js/test/backend/webgpu-split.test.js 2>&1 | quiet > "$OUT/split-test.log"
+grep -E '^ℹ (tests|pass|fail|skipped)|^✖|^  (70m|1b|ragged)|max \|error\|' "$OUT/split-test.log" | head -30
+MASSIVE_WEBGPU_F32_PRODUCT=split step 25 node --test --test-reporter=spec .gpu-rec/js/test/model/gpt-neox-parity.test.js 2>&1 | quiet > "$OUT/parity-split.log"
+echo "parity with split: $(grep -E '^ℹ (pass|fail)' "$OUT/parity-split.log" | tr '\n' ' ')"; grep -E '^✖' "$OUT/parity-split.log" | head -5
+step 40 node .gpu-rec/js/bench/gpu/split-probe.js --shapes 70m,1b --reps 3 --rows 4 2>&1 | quiet | tee "$OUT/probe.log" | grep -E '^(70m|1b|wrote)|rror' | cut -c1-400
+MASSIVE_WEBGPU_F32_PRODUCT=split step 40 node .gpu-rec/js/bench/gpu/forward.js --shapes 70m,1b --reps 2 --tag split 2>&1 | quiet | tee "$OUT/forward-split.log" | grep -E '^(70m|1b)|rror'
+step 40 node .gpu-rec/js/bench/gpu/forward.js --shapes 70m,1b --reps 2 --tag simt 2>&1 | quiet | tee "$OUT/forward-simt.log" | grep -E '^(70m|1b)|rror'
+echo "S step done in ${SECONDS} s"

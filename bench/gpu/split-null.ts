@@ -1,0 +1,52 @@
+/**
+ * The split-float16 products' WGSL (src/backend-webgpu-split*.ts) validated ON A CPU MACHINE: runs every split
+ * program (ragged and whole tiles, bias, several chunks, the weight split, the tiny-neox forward with
+ * MASSIVE_WEBGPU_F32_PRODUCT=split) through tfjs on Dawn's Null backend (bench/gpu/null-tfjs.ts: it validates
+ * shaders and pipelines, computes nothing). Pipelines over Null's 16 KiB of workgroup memory are not counted (the
+ * H200 has 48 KiB). Prints "<n> problems", exits 1 on any. Not bundled for the device (no GPU work here).
+ * Usage: npx tsx bench/gpu/split-null.ts
+ */
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { GPTNeoX } from "../../src/model/gpt-neox";
+import { readCheckpoint } from "../../src/io/checkpoint";
+import { packSplitWeight, splitChunkK, splitLinear } from "../../src/backend-webgpu-split";
+import { splitTestWeights } from "../../test/helpers/split-checks";
+import { setupNullWebGpu } from "./null-tfjs";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+
+async function nullCheck(): Promise<void> {
+  const device = await setupNullWebGpu();
+  let problems = 0;
+  device.addEventListener("uncapturederror", (e: Any) => {
+    const msg = String(e.error?.message ?? e);
+    if (/total use of workgroup storage|exceeds the maximum|is invalid due to a previous error/i.test(msg)) return;
+    problems++;
+    console.log(`error: ${msg.slice(0, 2000)}`);
+  });
+  for (const [M, K, N, bias, chunk] of [[200, 96, 132, true, 0], [256, 1024, 256, false, 0], [256, 1024, 256, true, 1024], [130, 64, 8, true, 32]] as const) {
+    const before = problems;
+    const w = packSplitWeight(splitTestWeights(N, K, 1), [N, K], chunk || undefined);
+    const out = tf.tidy(() => splitLinear(tf.randomUniform([M, K]) as tf.Tensor2D, w, bias ? (tf.randomUniform([N]) as tf.Tensor1D) : undefined));
+    await out.data();
+    tf.dispose([out, w]);
+    console.log(`splitLinear [${M}, ${K}] x [${K}, ${N}] bias ${bias} chunk ${chunk || splitChunkK(K)}: ${problems - before} problems`);
+  }
+  process.env.MASSIVE_WEBGPU_F32_PRODUCT = "split";
+  const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
+  const model = GPTNeoX.fromCheckpoint(await readCheckpoint(path.join(__dirname, "..", "..", "test", "fixtures", "gpt-neox", "tiny-neox-a")), { attention: "batched" });
+  const { logits, cache: hooks } = model.runWithCache([[1, 2, 3, 4, 5, 6, 7]]);
+  await logits!.data();
+  tf.dispose([logits!, ...hooks.values()]);
+  model.dispose();
+  const finish = Object.keys(cache).filter((k) => k.startsWith("massiveSplitFinish")).length;
+  console.log(`tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split: ${finish} split finishing pipelines`);
+  if (finish === 0) { problems++; console.log("error: the model did not reach splitLinear"); }
+  await device.queue.onSubmittedWorkDone();
+  console.log(`${problems} problems`);
+  process.exit(problems ? 1 : 0);
+}
+
+nullCheck().catch((err) => { console.error(err); process.exit(1); });

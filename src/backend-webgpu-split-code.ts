@@ -1,0 +1,85 @@
+/**
+ * WGSL of the split-float16 products' own programs (./backend-webgpu-split.ts; the product itself is the float16
+ * tensor-core kernel of ./backend-webgpu-f16-code.ts): per-row power-of-two scales, the split of the activations into
+ * float16 high parts and corrections, and the float32 sum of the K chunks' partial results with the scales undone.
+ * Written against tfjs-backend-webgpu's names (`fn main(index)`, `result`, the inputs by variable name, `uniforms`,
+ * `localId`); free of tfjs imports.
+ */
+
+/** Scaled values have their largest |value| in (2^(E-1), 2^E]: float16 holds up to 65504 (just under 2^16). */
+export const SPLIT_TARGET_EXPONENT = 14;
+
+/** Threads of the row-scale program (one workgroup per row). */
+export const SPLIT_ROW_THREADS = 128;
+
+/**
+ * The power of two for a row whose largest |value| is m (the WGSL twin of splitScale in ./backend-webgpu-split.ts):
+ * ceil(log2 m) read from m's bits (exact, no log2), the scale built from its exponent bits; 1 for a non-finite m
+ * (the product then carries the Inf/NaN as float32 would), 2^100 for a subnormal m.
+ */
+const SCALE_FN = `
+  fn massiveSplitScale(m : f32) -> f32 {
+    let b = bitcast<u32>(m);
+    let e = i32((b >> 23u) & 0xffu);
+    if (e == 255 || m == 0.0) { return 1.0; }
+    let ceilLog2 = select(e - 127 + select(1, 0, (b & 0x7fffffu) == 0u), -126, e == 0);
+    let k = clamp(${SPLIT_TARGET_EXPONENT} - ceilLog2, -100, 100);
+    return bitcast<f32>(u32(127 + k) << 23u);
+  }`;
+
+/** result[row] = the row's scale (one workgroup per row of X [rows, cols]; extra workgroups of a folded dispatch redo the last row). */
+export function splitRowScaleCode(): string {
+  const t = SPLIT_ROW_THREADS;
+  return `${SCALE_FN}
+  var<workgroup> red : array<f32, ${t}>;
+  fn main(index : i32) {
+    let row = min(index / ${t}, uniforms.rows - 1);
+    let tid = i32(localId.x) % ${t};
+    let base = row * uniforms.cols;
+    var m = 0.0;
+    for (var c = tid; c < uniforms.cols; c = c + ${t}) { m = max(m, abs(X[base + c])); }
+    red[tid] = m;
+    workgroupBarrier();
+    for (var k = ${t / 2}; k > 0; k = k >> 1) {
+      if (tid < k) { red[tid] = max(red[tid], red[tid + k]); }
+      workgroupBarrier();
+    }
+    if (tid == 0) { result[row] = massiveSplitScale(red[0]); }
+  }`;
+}
+
+/**
+ * One int32 word (two float16) per invocation of the output [chunks, rows, 3 chunkK / 2]: row m, chunk c holds
+ * three parts of X[m, c chunkK .. (c + 1) chunkK) scaled by S[m]: hi = f16(x) in two of them and lo = f16(x - hi)
+ * in part `loPart` (0 for the activations, 1 for a weight). x - hi is exact in float32 (hi is one of x's two
+ * nearest float16 values).
+ */
+export function splitOperandCode(loPart: 0 | 1): string {
+  return `enable f16;
+  fn main(index : i32) {
+    if (index >= uniforms.size) { return; }
+    let half = uniforms.chunkK / 2;
+    let j = index % (3 * half);
+    let rc = index / (3 * half);
+    let m = rc % uniforms.rows;
+    let k = (rc / uniforms.rows) * uniforms.chunkK + 2 * (j % half);
+    let x = vec2<f32>(X[m * uniforms.cols + k], X[m * uniforms.cols + k + 1]) * S[m];
+    let hi = vec2<f16>(x);
+    result[index] = bitcast<i32>(select(hi, vec2<f16>(x - vec2<f32>(hi)), j / half == ${loPart}));
+  }`;
+}
+
+/**
+ * result[m, n] = (sum over chunks of P[c, m, n], in order, float32) / S[m] * invT (+ Bias[n]). 1 / S[m] from its
+ * bits (S is a power of two: exact); invT is the weight's 1 / scale, a power of two too.
+ */
+export function splitFinishCode(bias: boolean): string {
+  return `
+  fn main(index : i32) {
+    if (index >= uniforms.size) { return; }
+    var acc = P[index];
+    for (var c = 1; c < uniforms.chunks; c = c + 1) { acc = acc + P[c * uniforms.size + index]; }
+    let inv = bitcast<f32>(0x7f000000u - bitcast<u32>(S[index / uniforms.cols]));
+    result[index] = acc * inv * uniforms.invT${bias ? " + Bias[index % uniforms.cols]" : ""};
+  }`;
+}

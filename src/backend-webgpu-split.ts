@@ -1,0 +1,194 @@
+/**
+ * Float32-accurate torch.nn.Linear products on the float16 tensor cores ("split float16"), opt-in with
+ * MASSIVE_WEBGPU_F32_PRODUCT=split (default `simt`: the float32 tiled kernel of ./backend-webgpu-matmul.ts).
+ *
+ * Each float32 operand is split into a float16 high part and a float16 correction, and three float16 products are
+ * summed with float32 accumulation, the fourth (correction x correction, ~2^-22 of the result) dropped:
+ *   C = a_lo w_hi + a_hi w_lo + a_hi w_hi,   a_hi = f16(a), a_lo = f16(a - a_hi)   (the same for w)
+ * after H. Ootomo and R. Yokota, "Recovering single precision accuracy from Tensor Cores while surpassing the FP32
+ * theoretical peak performance", IJHPCA 2022 (arXiv:2203.03341), Sec. 3; Markidis et al. 2018 is the unscaled form.
+ *
+ * Where this departs from the paper, and why:
+ * - Range. Ootomo scales the correction by 2^11 to keep it out of float16's subnormals; that needs a second
+ *   accumulator. Here every row of the activations and every weight matrix is scaled by a power of two (exact to
+ *   undo) that puts its largest |value| in (2^13, 2^14] before the split, so nothing overflows float16 (65504),
+ *   massive activations included, and every value within 2^16 of its row's largest keeps a normal correction; the
+ *   smaller ones lose at most 2^-25 absolute on that scale (2^-39 of the row's largest), which is invisible in the
+ *   product. The scales are undone in float32 after the sum (multiplications by powers of two: exact).
+ * - Rounding of the accumulation. The tensor cores truncate when they add into a float32 accumulator (the paper
+ *   measures it). The three products therefore run as ONE float16 product of three times the depth,
+ *   [a_lo | a_hi | a_hi] . [w_hi | w_lo | w_hi], corrections first, so that the small terms are summed while the
+ *   accumulator is still small; and K is cut into chunks (default 512) whose partial results are summed in float32
+ *   (round to nearest) by the last program. A host model of truncating accumulation (numpy, K = 2048) puts the
+ *   error at 3.8x the float32 SIMT kernel's with corrections first and one chunk, 1.0x with chunks of 512, 17x with
+ *   the main product first; the device figures are in docs/gpu.md.
+ * Programs per product: row scales, split of the activations, the float16 product (halfBatchedMatMul of
+ * ./backend-webgpu-f16.ts, the chunks as its batch), and the sum of the chunks with the scales undone and the bias.
+ * WGSL in ./backend-webgpu-split-code.ts. Forward only, webgpu with float16 subgroup matrices only.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { halfBatchedMatMul, halfComputeAvailable, halfComputeMissing, halfMatMulFits } from "./backend-webgpu-f16";
+import { SPLIT_ROW_THREADS, SPLIT_TARGET_EXPONENT, splitFinishCode, splitOperandCode, splitRowScaleCode } from "./backend-webgpu-split-code";
+import { FlatProgram, TensorInfo, Uniform, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
+import { float32ToHalf, halfToFloat32 } from "./io/host-tensor";
+
+/** The float32 product of the forward pass: the SIMT float32 kernel, or split float16 on the tensor cores. */
+export type Float32Product = "simt" | "split";
+
+/** MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read): `simt` (default) or `split`; anything else throws. */
+export function float32ProductMode(): Float32Product {
+  const v = process.env.MASSIVE_WEBGPU_F32_PRODUCT ?? "simt";
+  if (v !== "simt" && v !== "split") throw new Error(`MASSIVE_WEBGPU_F32_PRODUCT=${v}: expected simt or split`);
+  return v;
+}
+
+/** Throws the one-line reason when split products are asked for but the float16 subgroup matrices are missing. */
+export function requireSplitProduct(): void {
+  if (!halfComputeAvailable()) throw new Error(`MASSIVE_WEBGPU_F32_PRODUCT=split needs the webgpu backend with float16 subgroup matrices: ${halfComputeMissing()}`);
+}
+
+/** The chunk of K whose partial sums the tensor cores accumulate (longer chunks: fewer programs' bytes, more truncation). */
+export const SPLIT_CHUNK_K = 512;
+
+/** The chunk length for K: the largest multiple of 32 dividing K and at most `target`, or 0 when there is none. */
+export function splitChunkK(K: number, target = SPLIT_CHUNK_K): number {
+  for (let d = Math.min(K, target) - (Math.min(K, target) % 32); d >= 32; d -= 32) if (K % d === 0) return d;
+  return 0;
+}
+
+/** Whether split products handle [*, K] x [K, N] (otherwise the model keeps the float32 weight for that product). */
+export function splitFits(K: number, N: number, chunkK = splitChunkK(K)): boolean {
+  return chunkK > 0 && K % chunkK === 0 && halfMatMulFits(3 * chunkK, N);
+}
+
+/** What {@link splitLinear} needs to know about a weight from {@link packSplitWeight}. */
+export interface SplitWeightInfo { N: number; K: number; chunkK: number; invScale: number }
+
+const splitWeights = new WeakMap<tf.Tensor, SplitWeightInfo>();
+
+/** Whether `t` is a weight made by {@link packSplitWeight} (GPTNeoX.linear dispatches on it). */
+export function isSplitWeight(t: tf.Tensor): boolean {
+  return splitWeights.has(t);
+}
+
+/** The power of two 2^k that brings maxAbs into (2^13, 2^14] (1 for zero or non-finite; k clamped to +-100, as the WGSL twin). */
+export function splitScale(maxAbs: number): number {
+  if (!(maxAbs > 0) || !Number.isFinite(maxAbs)) return 1;
+  let ceilLog2 = Math.ceil(Math.log2(maxAbs)); // log2 of a float may round across an integer: corrected below
+  if (2 ** ceilLog2 < maxAbs) ceilLog2++;
+  if (2 ** (ceilLog2 - 1) >= maxAbs) ceilLog2--;
+  return 2 ** Math.max(-100, Math.min(100, SPLIT_TARGET_EXPONENT - Math.max(ceilLog2, -126)));
+}
+
+/**
+ * The host twin of the weights' split (for tests and references): float16 bits [chunks, N, 3 chunkK], per row and
+ * chunk [hi | lo | hi] of t w (t = splitScale(max |w|), hi = f16(t w), lo = f16(t w - hi)). Returns t too.
+ */
+export function splitWeightHalves(values: Float32Array, shape: [number, number], chunkK = splitChunkK(shape[1])): { bits: Uint16Array; scale: number } {
+  const [N, K] = shape;
+  const scale = splitScale(maxAbsOf(values));
+  const scaled = values.map((v) => v * scale);
+  const hi = float32ToHalf(scaled);
+  const hiValues = halfToFloat32(hi);
+  for (let i = 0; i < scaled.length; i++) scaled[i] = scaled[i]! - hiValues[i]!; // exact in float32 (hi is scaled's nearest half)
+  const lo = float32ToHalf(scaled);
+  const bits = new Uint16Array(3 * N * K);
+  for (let c = 0; c < K / chunkK; c++) {
+    for (let n = 0; n < N; n++) {
+      const src = n * K + c * chunkK, dst = (c * N + n) * 3 * chunkK;
+      bits.set(hi.subarray(src, src + chunkK), dst);
+      bits.set(lo.subarray(src, src + chunkK), dst + chunkK);
+      bits.set(hi.subarray(src, src + chunkK), dst + 2 * chunkK);
+    }
+  }
+  return { bits, scale };
+}
+
+function maxAbsOf(values: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]!));
+  return m;
+}
+
+/**
+ * A torch.nn.Linear weight [N, K] (float32 values, row-major) split for {@link splitLinear}: scaled by one power of
+ * two t ({@link splitScale} of its largest |value|), then split on the GPU as {@link splitWeightHalves} describes
+ * (the same program as the activations', [hi | lo | hi] order): an int32 tensor [chunks * N, 3 chunkK / 2] of
+ * float16 pairs, 6 bytes per weight. Throws unless {@link splitFits} and split products are available.
+ */
+export function packSplitWeight(values: Float32Array, shape: [number, number], chunkK = splitChunkK(shape[1])): tf.Tensor2D {
+  const [N, K] = shape;
+  if (values.length !== N * K) throw new Error(`packSplitWeight: ${values.length} values for [${N}, ${K}]`);
+  if (!splitFits(K, N, chunkK)) throw new Error(`packSplitWeight: [${N}, ${K}] with chunks of ${chunkK} does not fit the split product (K % 32, N % 4)`);
+  requireSplitProduct();
+  const scale = splitScale(maxAbsOf(values));
+  const t = tf.tidy(() => tf.reshape(splitOperand(tf.tensor2d(values, [N, K]), tf.fill([N], scale), chunkK, "weight"), [(K / chunkK) * N, (3 * chunkK) / 2]) as tf.Tensor2D);
+  splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale });
+  return t;
+}
+
+/** The largest partial-sum tensor [chunks, rows, N] float32 one product makes (the H200's largest storage binding is 2 GiB). */
+const MAX_PARTIAL_BYTES = 2 ** 30;
+
+function run(program: FlatProgram, inputs: tf.Tensor[], dtype: "float32" | "int32", uniforms: Uniform[]): tf.Tensor {
+  return toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], dtype, uniforms));
+}
+
+/** Per row of x [M, K], the power of two that brings its largest |value| into (2^13, 2^14]: [M] float32. */
+export function splitRowScales(x: tf.Tensor2D): tf.Tensor1D {
+  const [M, K] = x.shape;
+  const program = new FlatProgram({ key: "massiveSplitRowScale", outputShape: [M], variableNames: ["X"], uniforms: "rows : i32, cols : i32,", code: splitRowScaleCode(), threads: SPLIT_ROW_THREADS, workgroups: M });
+  return run(program, [x], "float32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }]) as tf.Tensor1D;
+}
+
+/**
+ * x [M, K] scaled per row by `scales` and split: float16 bits [chunks, M, 3 chunkK] as int32 [chunks, M, 3 chunkK / 2],
+ * per row and chunk [lo | hi | hi] for the activations, [hi | lo | hi] for a weight (the pairs of the three products).
+ */
+export function splitOperand(x: tf.Tensor2D, scales: tf.Tensor1D, chunkK: number, role: "activations" | "weight"): tf.Tensor3D {
+  const [M, K] = x.shape;
+  const shape = [K / chunkK, M, (3 * chunkK) / 2];
+  const words = shape[0]! * M * shape[2]!;
+  const program = new FlatProgram({ key: `massiveSplitOperand_${role}`, outputShape: shape, variableNames: ["X", "S"], uniforms: "rows : i32, cols : i32, chunkK : i32,", code: splitOperandCode(role === "weight" ? 1 : 0), threads: 256, workgroups: Math.ceil(words / 256), sizeUniform: true });
+  return run(program, [x, scales], "int32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }, { type: "int32", data: [chunkK] }]) as tf.Tensor3D;
+}
+
+/** sum over chunks of partial [chunks, M, N], times 1 / (row scale * weight scale), plus bias: [M, N] float32. */
+function finish(partial: tf.Tensor3D, scales: tf.Tensor1D, invWeightScale: number, bias?: tf.Tensor1D): tf.Tensor2D {
+  const [chunks, M, N] = partial.shape;
+  const hasBias = bias !== undefined;
+  const program = new FlatProgram({
+    key: `massiveSplitFinish_${hasBias}`, outputShape: [M, N], variableNames: hasBias ? ["P", "S", "Bias"] : ["P", "S"], uniforms: "cols : i32, chunks : i32, invT : f32,",
+    code: splitFinishCode(hasBias), threads: 256, workgroups: Math.ceil((M * N) / 256), sizeUniform: true,
+  });
+  return run(program, hasBias ? [partial, scales, bias] : [partial, scales], "float32", [{ type: "int32", data: [N] }, { type: "int32", data: [chunks] }, { type: "float32", data: [invWeightScale] }]) as tf.Tensor2D;
+}
+
+/**
+ * x [M, K] float32 @ W^T + b, W from {@link packSplitWeight}: float32-accurate (see the file's comment), on the
+ * float16 tensor cores. Rows are taken in pieces whose partial sums stay under 1 GiB.
+ */
+export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  const info = splitWeights.get(w);
+  if (!info) throw new Error("splitLinear: the weight was not made by packSplitWeight");
+  const [M, K] = x.shape;
+  const { N, chunkK, invScale } = info;
+  if (K !== info.K || x.dtype !== "float32") throw new Error(`splitLinear: x [${x.shape}] ${x.dtype} does not match the weight's [${N}, ${info.K}]`);
+  if (b && (b.shape[0] !== N || b.dtype !== "float32")) throw new Error(`splitLinear: bias [${b.shape}] for ${N} outputs`);
+  requireSplitProduct();
+  const chunks = K / chunkK;
+  const piece = (xp: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => {
+    const scales = splitRowScales(xp);
+    const a = splitOperand(xp, scales, chunkK, "activations");
+    const partial = halfBatchedMatMul(a, tf.reshape(w, [chunks, N, (3 * chunkK) / 2]) as tf.Tensor3D);
+    return finish(partial, scales, invScale, b);
+  });
+  // Whole 128-row tiles per piece (a ragged piece runs the product's guarded, slower path).
+  const rows = Math.max(128, Math.floor(MAX_PARTIAL_BYTES / (chunks * N * 4) / 128) * 128);
+  if (rows >= M) return piece(x);
+  const parts: tf.Tensor2D[] = [];
+  for (let r0 = 0; r0 < M; r0 += rows) parts.push(tf.tidy(() => piece(tf.slice(x, [r0, 0], [Math.min(rows, M - r0), K]))));
+  const out = tf.concat(parts, 0);
+  tf.dispose(parts);
+  return out;
+}

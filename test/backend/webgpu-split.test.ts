@@ -1,0 +1,131 @@
+/**
+ * Split-float16 products (src/backend-webgpu-split.ts, MASSIVE_WEBGPU_F32_PRODUCT=split).
+ * Everywhere: the switch's values, the chunk rule, the power-of-two scales, and the weight's split (read back from
+ * the packed tensor): hi + lo reproduces t w to 2^-22 relative (hi = f16(t w) errs by <= 2^-11 |t w|, lo = f16 of
+ * that remainder by <= 2^-11 of it), laid out [hi | lo | hi] per chunk.
+ * On the GPU (webgpu with float16 subgroup matrices; skipped elsewhere): on Pythia's product shapes (K = 512, 2048,
+ * 8192) with activations holding massive (up to 3e4) and tiny (1e-4) rows, the normwise relative error against a
+ * float64 host reference, over the whole product and over its worst row, must be at most 4x the float32 SIMT
+ * kernel's on the same inputs (the bar of issue 18). The errors measured on the H200 are in docs/gpu.md.
+ * Then the tiny-neox-a forward with the switch on matches transformers to 1e-4 (the float32 parity tolerance).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { tf } from "../../src/backend";
+import { float32ProductMode, packSplitWeight, splitChunkK, splitScale, splitWeightHalves } from "../../src/backend-webgpu-split";
+import { halfToFloat32 } from "../../src/io/host-tensor";
+import { readCheckpoint } from "../../src/io/checkpoint";
+import { GPTNeoX } from "../../src/model/gpt-neox";
+import { TINY_DIR, loadExpected, parityErrors } from "../model/parity-helpers";
+import { halfComputeSkip } from "../helpers/half-checks";
+import { hostLinear, normwiseErrors, simtLinear, splitProduct, splitTestActivations, splitTestWeights } from "../helpers/split-checks";
+
+const skip = halfComputeSkip();
+
+/** Runs f with MASSIVE_WEBGPU_F32_PRODUCT set to `value` (restored after). */
+async function withProduct<T>(value: string | undefined, f: () => Promise<T> | T): Promise<T> {
+  const before = process.env.MASSIVE_WEBGPU_F32_PRODUCT;
+  if (value === undefined) delete process.env.MASSIVE_WEBGPU_F32_PRODUCT;
+  else process.env.MASSIVE_WEBGPU_F32_PRODUCT = value;
+  try {
+    return await f();
+  } finally {
+    if (before === undefined) delete process.env.MASSIVE_WEBGPU_F32_PRODUCT;
+    else process.env.MASSIVE_WEBGPU_F32_PRODUCT = before;
+  }
+}
+
+test("MASSIVE_WEBGPU_F32_PRODUCT: simt by default, split, anything else refused", async () => {
+  assert.equal(await withProduct(undefined, float32ProductMode), "simt");
+  assert.equal(await withProduct("split", float32ProductMode), "split");
+  await withProduct("tf32", () => assert.throws(float32ProductMode, /MASSIVE_WEBGPU_F32_PRODUCT=tf32: expected simt or split/));
+});
+
+test("splitChunkK and splitScale: chunks of at most 512 dividing K, scales putting the largest |value| in (2^13, 2^14]", () => {
+  assert.deepEqual([512, 2048, 8192, 64, 96, 2560, 100].map((K) => splitChunkK(K)), [512, 512, 512, 64, 96, 512, 0]);
+  for (const m of [3e4, 1, 0.5, 1e-4, 2 ** 14, 2 ** 13, 1e-20, 65504]) {
+    const s = splitScale(m);
+    assert.equal(Math.log2(s), Math.round(Math.log2(s)), `scale of ${m} is a power of two`);
+    assert.ok(m * s > 2 ** 13 && m * s <= 2 ** 14, `${m} * ${s} = ${m * s}`);
+  }
+  assert.equal(splitScale(7.3e-39), 2 ** 100, "float32's subnormal maxima: the largest scale (as the WGSL twin)");
+  assert.equal(splitScale(0), 1);
+  assert.equal(splitScale(Infinity), 1);
+});
+
+/** A weight [8, 64] with one value below float16's range before scaling, split in chunks of 32. */
+const SMALL = { N: 8, K: 64, chunkK: 32, w: ((w: Float32Array): Float32Array => { w[3] = 1e-9; return w; })(splitTestWeights(8, 64, 5)) };
+
+test("splitWeightHalves: [hi | lo | hi] per chunk, hi + lo = t w to 2^-22 relative", () => {
+  const { N, K, chunkK, w } = SMALL;
+  const { bits, scale: t } = splitWeightHalves(w, [N, K], chunkK);
+  const halves = halfToFloat32(bits);
+  assert.equal(t, splitScale(w.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+  for (let c = 0; c < 2; c++) for (let n = 0; n < N; n++) for (let k = 0; k < chunkK; k++) {
+    const base = (c * N + n) * 3 * chunkK;
+    const hi = halves[base + k]!, lo = halves[base + chunkK + k]!;
+    assert.equal(halves[base + 2 * chunkK + k], hi, "the third part repeats hi");
+    const want = w[n * K + c * chunkK + k]! * t;
+    assert.ok(Math.abs(hi + lo - want) <= 2 ** -22 * Math.abs(want) + 2 ** -25, `w[${n}, ${c * chunkK + k}]: ${hi} + ${lo} vs ${want}`);
+  }
+});
+
+test("packSplitWeight on the GPU equals splitWeightHalves bit for bit", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  const { N, K, chunkK, w } = SMALL;
+  const packed = packSplitWeight(w, [N, K], chunkK);
+  assert.deepEqual(packed.shape, [2 * N, (3 * chunkK) / 2]);
+  const got = new Uint16Array(new Int32Array(await packed.data()).buffer);
+  packed.dispose();
+  assert.deepEqual(got, splitWeightHalves(w, [N, K], chunkK).bits);
+});
+
+test("a GPT-NeoX with MASSIVE_WEBGPU_F32_PRODUCT=split refuses to build without float16 subgroup matrices", async (t) => {
+  if (!skip()) return t.skip("float16 subgroup matrices are available here");
+  const ckpt = await readCheckpoint(TINY_DIR);
+  await withProduct("split", () => assert.throws(() => GPTNeoX.fromCheckpoint(ckpt), /MASSIVE_WEBGPU_F32_PRODUCT=split needs the webgpu backend/));
+});
+
+/**
+ * Pythia's product shapes cut to few rows (the float64 reference runs on the host): 70m qkv (K 512), 1b MLP in
+ * (K 2048), 1b MLP out (K 8192), and a ragged one with bias (M, N, K not multiples of the tile).
+ */
+const SHAPES: { name: string; M: number; K: number; N: number; bias: boolean }[] = [
+  { name: "70m qkv", M: 64, K: 512, N: 1536, bias: true },
+  { name: "1b fc1", M: 64, K: 2048, N: 1024, bias: true },
+  { name: "1b fc2", M: 64, K: 8192, N: 512, bias: true },
+  { name: "ragged", M: 200, K: 96, N: 132, bias: true },
+];
+
+test("split products on Pythia shapes with massive and tiny rows: normwise error <= 4x the float32 SIMT kernel's", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  for (const s of SHAPES) {
+    const a = splitTestActivations(s.M, s.K, 11), w = splitTestWeights(s.N, s.K, 12);
+    const bias = s.bias ? splitTestWeights(1, s.N, 13) : undefined;
+    const ref = hostLinear(a, w, s.M, s.K, s.N, bias);
+    const simt = normwiseErrors(await simtLinear(a, w, s.M, s.K, s.N, bias), ref, s.M, s.N);
+    const split = normwiseErrors(await splitProduct(a, w, s.M, s.K, s.N, bias), ref, s.M, s.N);
+    const oneChunk = normwiseErrors(await splitProduct(a, w, s.M, s.K, s.N, bias, s.K), ref, s.M, s.N);
+    const f = (e: { whole: number; worstRow: number }): string => `${e.whole.toExponential(2)} (worst row ${e.worstRow.toExponential(2)})`;
+    console.log(`  ${s.name} [${s.M}, ${s.K}] x [${s.K}, ${s.N}]: simt ${f(simt)}, split ${f(split)}, split in one chunk ${f(oneChunk)}`);
+    assert.ok(split.whole <= 4 * simt.whole, `${s.name}: split ${split.whole} > 4 x simt ${simt.whole}`);
+    assert.ok(split.worstRow <= 4 * simt.worstRow, `${s.name}: split's worst row ${split.worstRow} > 4 x simt's ${simt.worstRow}`);
+  }
+});
+
+test("tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split matches transformers to 1e-4 and runs the split programs", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  const { ids, expected } = await loadExpected();
+  const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
+  const errors = await withProduct("split", async () => {
+    const model = GPTNeoX.fromCheckpoint(await readCheckpoint(TINY_DIR), { attention: "batched" });
+    const e = await parityErrors(model, ids, expected);
+    model.dispose();
+    return e;
+  });
+  assert.ok(Object.keys(cache).some((k) => k.startsWith("massiveSplitFinish")), "the split programs ran");
+  for (const [name, e] of errors) {
+    console.log(`  ${name}: max |error| ${e.toExponential(2)}`);
+    assert.ok(e <= 1e-4, `${name}: max |error| ${e} > 1e-4`);
+  }
+});
