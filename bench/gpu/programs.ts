@@ -5,7 +5,7 @@
  * (slice/concat/split), rest; plus the host's encoding time of the same pass without timers (wall time to queue
  * the pass, then the wait for the GPU). Every dispatch is its own compute pass while timed, so the summed GPU time
  * is a little above an untimed pass's.
- * Usage: node bench/gpu/programs.js [--shapes 70m,1b] [--seqs 5] [--seq 2048] [--logits 1] [--tag name]
+ * Usage: node bench/gpu/programs.js [--shapes 70m,1b] [--seqs 5] [--seq 2048] [--logits 1] [--compute float32|float16] [--tag name]
  */
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { arg, pythiaConfig, randomIds, randomNeoXWeights, setup, sync, tf, writeResult } from "./lib";
@@ -20,14 +20,17 @@ interface TimedBackend {
 function classify(d: Dispatch, vocab: number): { group: string; flop: number } {
   const k = d.key;
   if (/MatMul/i.test(k)) {
-    const a = d.inputShapes[0]!, b = d.inputShapes[1]!;
-    const M = a[a.length - 2]!, K = a[a.length - 1]!, N = b[b.length - 1]!;
+    const a = d.inputShapes[0]!, b = d.inputShapes[1]!, out = d.outputShape;
+    // The float16 product takes W as float16 bits two per int32 word, [.., N, K / 2] (src/backend-webgpu-f16.ts).
+    const half = k.startsWith("massiveHalfMatMul");
+    const M = out[out.length - 2]!, N = out[out.length - 1]!, K = half ? 2 * b[b.length - 1]! : a[a.length - 1]!;
     const batch = d.outputShape.slice(0, -2).reduce((x, y) => x * y, 1);
     const flop = 2 * batch * M * N * K;
     if (N === vocab) return { group: "matmul logits", flop };
     return { group: batch > 1 ? "matmul attention (scores, context)" : "matmul linear (qkv, dense, fc1, fc2)", flop };
   }
   if (/flashAttention|massiveAttention/i.test(k)) return { group: "fused attention", flop: 0 };
+  if (/packHalf/i.test(k)) return { group: "float32 -> float16 packing", flop: 0 };
   if (/softmax/i.test(k)) return { group: "softmax", flop: 0 };
   if (/layerNorm|gelu|erf/i.test(k)) return { group: "LayerNorm, GELU", flop: 0 };
   if (/transpose/i.test(k)) return { group: "transpose", flop: 0 };
@@ -36,9 +39,9 @@ function classify(d: Dispatch, vocab: number): { group: string; flop: number } {
   return { group: "other", flop: 0 };
 }
 
-async function profileShape(shape: string, seqs: number, T: number, logits: boolean): Promise<Record<string, unknown>> {
+async function profileShape(shape: string, seqs: number, T: number, logits: boolean, compute: "float32" | "float16"): Promise<Record<string, unknown>> {
   const c = pythiaConfig(shape);
-  const model = new GPTNeoX(c);
+  const model = new GPTNeoX(c, { compute });
   model.loadWeights(randomNeoXWeights(c, 1), `random ${shape}`);
   const ids = randomIds(seqs, T, c.vocabSize);
   const pass = (): tf.Tensor | undefined => {
@@ -86,21 +89,23 @@ async function profileShape(shape: string, seqs: number, T: number, logits: bool
   });
   const gpuMs = ms.reduce((a, b) => a + b, 0);
   const rows = [...groups].map(([group, g]) => ({ group, ms: g.ms, share: g.ms / gpuMs, count: g.count, tflops: g.flop ? g.flop / g.ms / 1e9 : undefined })).sort((a, b) => b.ms - a.ms);
-  console.log(`programs ${shape}, ${seqs} x ${T} tokens${logits ? ", logits" : ""}: ${dispatches.length} dispatches, GPU ${gpuMs.toFixed(1)} ms summed; untimed pass ${whole.map((x) => x.toFixed(1)).join("/")} ms, of which encoding ${encode.map((x) => x.toFixed(1)).join("/")} ms`);
+  console.log(`programs ${shape} ${compute}, ${seqs} x ${T} tokens${logits ? ", logits" : ""}: ${dispatches.length} dispatches, GPU ${gpuMs.toFixed(1)} ms summed; untimed pass ${whole.map((x) => x.toFixed(1)).join("/")} ms, of which encoding ${encode.map((x) => x.toFixed(1)).join("/")} ms`);
   for (const r of rows) console.log(`  ${r.ms.toFixed(2).padStart(9)} ms ${(100 * r.share).toFixed(1).padStart(5)}% ${String(r.count).padStart(5)}x ${r.group}${r.tflops ? ` (${r.tflops.toFixed(1)} TFLOP/s)` : ""}`);
   const top = [...byKey].map(([key, v]) => ({ key, ...v })).sort((a, b) => b.ms - a.ms).slice(0, 60);
+  for (const t of top.slice(0, Number(arg("top", "8")))) console.log(`  ${t.ms.toFixed(2).padStart(9)} ms ${String(t.count).padStart(5)}x ${t.key}`);
   model.dispose();
-  return { shape, seqs, T, logits, dispatches: dispatches.length, gpuMs, passMs: whole, encodeMs: encode, groups: rows, top };
+  return { shape, compute, seqs, T, logits, dispatches: dispatches.length, gpuMs, passMs: whole, encodeMs: encode, groups: rows, top };
 }
 
 async function main(): Promise<void> {
   const info = await setup();
   const shapes = arg("shapes", "70m,1b").split(",");
   const seqs = Number(arg("seqs", "5")), T = Number(arg("seq", "2048")), logits = arg("logits", "1") !== "0";
+  const compute = arg("compute", "float32") as "float32" | "float16";
   const results = [];
-  for (const s of shapes) results.push(await profileShape(s, seqs, T, logits));
+  for (const s of shapes) results.push(await profileShape(s, seqs, T, logits, compute));
   const tag = arg("tag", "");
-  console.log(`wrote ${writeResult(`programs-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), env: { fused: process.env.MASSIVE_WEBGPU_FUSED ?? "", kernels: process.env.MASSIVE_WEBGPU_KERNELS ?? "", attention: process.env.MASSIVE_WEBGPU_ATTENTION ?? "" }, results })}`);
+  console.log(`wrote ${writeResult(`programs-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), env: { attentionF16: process.env.MASSIVE_WEBGPU_ATTENTION_F16 ?? "", f32Product: process.env.MASSIVE_WEBGPU_F32_PRODUCT ?? "", fused: process.env.MASSIVE_WEBGPU_FUSED ?? "", kernels: process.env.MASSIVE_WEBGPU_KERNELS ?? "", attention: process.env.MASSIVE_WEBGPU_ATTENTION ?? "" }, results })}`);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });
