@@ -10,7 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 G=${1:?usage: bundle.sh <folder> <entry.ts> ...}; shift
 (( $# > 0 )) || { echo "bundle.sh: no entries for $G" >&2; exit 2; }
 [[ -d .gpu/node_modules ]] || bash scripts/device/pack.sh
-grep -qx "/$G/" .git/info/exclude || echo "/$G/" >> .git/info/exclude
+EXCLUDE=$(git rev-parse --git-path info/exclude) # .git is a file in a worktree
+mkdir -p "$(dirname "$EXCLUDE")"; grep -qsx "/$G/" "$EXCLUDE" || echo "/$G/" >> "$EXCLUDE"
 mkdir -p "$G" && rm -rf "$G/js" "$G/js.tar.xz"
 npx esbuild "$@" --bundle --platform=node --format=cjs --target=node20 --outdir="$G/js" --outbase=. \
   --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
