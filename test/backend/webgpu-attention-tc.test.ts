@@ -26,9 +26,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
 import { rotarySplit } from "../../src/backend-webgpu-attention";
-import { DEFAULT_HALF_ATTENTION, halfAttentionMode, pairsPerGroup, productsCausalAttention } from "../../src/backend-webgpu-attention-tc";
+import { DEFAULT_HALF_ATTENTION, causalSoftmaxHalf, halfAttentionMode, packRotaryHalf, packValuesHalf, pairsPerGroup, productsCausalAttention } from "../../src/backend-webgpu-attention-tc";
 import { rotaryTables } from "../../src/model/rotary";
-import { halfBatchedMatMul, packHalfActivations } from "../../src/backend-webgpu-f16";
+import { halfAttentionProduct, halfBatchedMatMul, packHalfActivations } from "../../src/backend-webgpu-f16";
 import { fusedCausalSoftmax } from "../../src/backend-webgpu-kernels";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { E32, U16, assertHalfForwardParity, halfComputeSkip, uniformValues } from "../helpers/half-checks";
@@ -167,6 +167,81 @@ test("tensor-core attention in groups of (sequence, head) pairs: every group's r
   await checkAttention(3, 4, 256, 64, 16, true, 3 * 256 * 256 * 3);
   // Padded T (T' 192), 5 groups of 2 pairs over 2 sequences of 5 heads: groups straddle sequences.
   await checkAttention(2, 5, 130, 128, 32, false, 2 * 192 * 192 * 3);
+});
+
+/**
+ * The attention's programs one by one on a ragged case (T 130 -> 192, hs 64) and a whole-tile one (T 256, hs 256),
+ * against host arithmetic on the GPU's own inputs, so that a failure names its program: the q/k packing against
+ * rotarySplit's float32 values rounded to float16 (at most 1 float16 ulp apart: the two programs' float32 rotary
+ * may round differently where the compiler fuses a multiply-add; zeros past T and hs), v^T bit-exact; S = q k^T on
+ * and below the diagonal within 2 hp 2^-24 sum|q k| of the float64 product of the packed halves; P within
+ * (2^-11 + f)(1 + f) p + 2^-25 of the float64 softmax of the GPU's S (float16 rounding of p, relative or, below
+ * float16's normal range, absolute; f = the float32 exp's (3 + 2|s - max|) ulps, WGSL's accuracy, plus the sums and
+ * the division), and zero past the query up to the end of its 128-row tile.
+ */
+async function checkPrograms(B: number, H: number, T: number, hs: number, rd: number): Promise<void> {
+  const BH = B * H, Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
+  const qkv = tf.tensor2d(values(B * T * H * 3 * hs, 5 + T, 2), [B * T, H * 3 * hs]);
+  const tables = rotaryTables(T, rd, 10000);
+  const cos = tf.tensor2d(tables.cos, [T, rd]), sin = tf.tensor2d(tables.signedSin, [T, rd]);
+  const heads = rotarySplit(qkv, cos, sin, B, T, H, hs, 1 / Math.sqrt(hs));
+  const ref = (await heads.data()) as Float32Array; // [3, BH, T, hs]
+  const bits = async (x: tf.Tensor): Promise<Uint16Array> => { const d = (await x.data()) as Int32Array; return new Uint16Array(d.buffer, d.byteOffset, d.length * 2); };
+  const qk = [packRotaryHalf(qkv, cos, sin, B, T, H, hs, 0, Tp, hp), packRotaryHalf(qkv, cos, sin, B, T, H, hs, 1, Tp, hp)];
+  const vT = packValuesHalf(qkv, B, T, H, hs, Tp);
+  const qkBits = [await bits(qk[0]!), await bits(qk[1]!)], vBits = await bits(vT);
+  let ulp1 = 0;
+  for (const which of [0, 1]) {
+    const want = float32ToHalf(ref.subarray(which * BH * T * hs, (which + 1) * BH * T * hs));
+    for (let p = 0; p < BH; p++) for (let t = 0; t < Tp; t++) for (let d = 0; d < hp; d++) {
+      const got = qkBits[which]![(p * Tp + t) * hp + d]!;
+      const w = t < T && d < hs ? want[(p * T + t) * hs + d]! : 0;
+      const apart = Math.abs(got - w); // adjacent float16 values of one sign differ by 1 in their bits
+      if (apart === 1 && (got & 0x8000) === (w & 0x8000)) ulp1++;
+      else assert.equal(got, w, `${which ? "k" : "q"} pair ${p} t ${t} d ${d}: bits ${got.toString(16)}, want ${w.toString(16)}`);
+    }
+  }
+  const vWant = float32ToHalf(ref.subarray(2 * BH * T * hs));
+  for (let p = 0; p < BH; p++) for (let d = 0; d < hs; d++) for (let t = 0; t < Tp; t++) {
+    const w = t < T ? vWant[(p * T + t) * hs + d]! : 0;
+    assert.equal(vBits[(p * hs + d) * Tp + t], w, `v^T pair ${p} d ${d} t ${t}`);
+  }
+  const spec = { pair0: 0, count: BH, B, T, H };
+  const scores = halfAttentionProduct(qk[0]!, qk[1]!, { ...spec, causal: "scores", pairBase: "aw", merged: false }) as tf.Tensor3D;
+  const S = (await scores.data()) as Float32Array;
+  const probs = causalSoftmaxHalf(scores, T, 128);
+  const P = halfToFloat32(await bits(probs)); // [BH, Tp, Tp]
+  const q16 = qkBits.map((b) => halfToFloat32(b));
+  let worstS = 0, worstP = 0;
+  for (let p = 0; p < BH; p++) for (let t = 0; t < Tp; t++) {
+    const last = Math.min(t, T - 1), row = (p * Tp + t) * Tp;
+    const exact: number[] = [];
+    for (let j = 0; j <= last; j++) {
+      let dot = 0, mag = 0;
+      for (let d = 0; d < hp; d++) { const x = q16[0]![(p * Tp + t) * hp + d]! * q16[1]![(p * Tp + j) * hp + d]!; dot += x; mag += Math.abs(x); }
+      worstS = Math.max(worstS, Math.abs(S[row + j]! - dot) / (2 * hp * E32 * mag + 1e-30));
+      exact.push(S[row + j]!);
+    }
+    const m = Math.max(...exact);
+    const sum = exact.reduce((a, x) => a + Math.exp(x - m), 0);
+    for (let j = 0; j < Math.min(Tp, (Math.floor(t / 128) + 1) * 128); j++) {
+      const want = j <= last ? Math.exp(exact[j]! - m) / sum : 0;
+      // float32 before the rounding: exp within (3 + 2|x|) ulps (WGSL's accuracy of exp), sums of T/128 terms and 7 levels, the division.
+      const f32 = (3 + 2 * Math.abs(j <= last ? exact[j]! - m : 0) + 2 * (T / 128 + 8) + 1) * E32;
+      worstP = Math.max(worstP, Math.abs(P[row + j]! - want) / ((U16 + f32) * (1 + f32) * want + 2 ** -25));
+    }
+  }
+  console.log(`  programs B ${B} H ${H} T ${T} hs ${hs}: q/k ${ulp1} of ${2 * BH * T * hs} values 1 float16 ulp off rotarySplit's (rest exact), v^T exact, S max |err| / bound ${worstS.toFixed(3)}, P max |err| / bound ${worstP.toFixed(3)}`);
+  tf.dispose([qkv, cos, sin, heads, ...qk, vT, scores, probs]);
+  assert.ok(ulp1 <= 0.01 * 2 * BH * T * hs, `${ulp1} q/k values 1 ulp off`);
+  assert.ok(worstS <= 1, `S error ${worstS} x the bound`);
+  assert.ok(worstP <= 1, `P error ${worstP} x the bound`);
+}
+
+test("the attention's programs one by one: q/k/v^T packing, causal scores, float16 softmax (names the failing program)", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  await checkPrograms(2, 3, 130, 64, 16);
+  await checkPrograms(1, 2, 256, 256, 64);
 });
 
 test("GPT-NeoX forward in float16 compute with MASSIVE_WEBGPU_ATTENTION_F16=products stays within 2^-11 * 32 of each output's largest |value|", async (t) => {
