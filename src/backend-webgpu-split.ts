@@ -127,8 +127,8 @@ export function packSplitWeight(values: Float32Array, shape: [number, number], c
   return t;
 }
 
-/** The largest partial-sum tensor [chunks, rows, N] float32 one product makes (the H200's largest storage binding is 2 GiB). */
-const MAX_PARTIAL_BYTES = 2 ** 30;
+/** The largest partial-sum tensor [chunks, rows, N] float32 one product makes: under the H200's largest storage binding (2 GiB). */
+const MAX_PARTIAL_BYTES = 2 ** 31 - 2 ** 24;
 
 function run(program: FlatProgram, inputs: tf.Tensor[], dtype: "float32" | "int32", uniforms: Uniform[]): tf.Tensor {
   return toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], dtype, uniforms));
@@ -166,7 +166,7 @@ function finish(partial: tf.Tensor3D, scales: tf.Tensor1D, invWeightScale: numbe
 
 /**
  * x [M, K] float32 @ W^T + b, W from {@link packSplitWeight}: float32-accurate (see the file's comment), on the
- * float16 tensor cores. Rows are taken in pieces whose partial sums stay under 1 GiB.
+ * float16 tensor cores. Rows are taken in pieces (of whole 128-row tiles) whose partial sums fit one storage binding.
  */
 export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   const info = splitWeights.get(w);
