@@ -176,8 +176,8 @@ test("tensor-core attention in groups of (sequence, head) pairs: every group's r
  * may round differently where the compiler fuses a multiply-add; zeros past T and hs), v^T bit-exact; S = q k^T on
  * and below the diagonal within 2 hp 2^-24 sum|q k| of the float64 product of the packed halves; P within
  * (2^-11 + f)(1 + f) p + 2^-25 of the float64 softmax of the GPU's S (float16 rounding of p, relative or, below
- * float16's normal range, absolute; f = the float32 exp's (3 + 2|s - max|) ulps, WGSL's accuracy, plus the sums and
- * the division), and zero past the query up to the end of its 128-row tile.
+ * float16's normal range, absolute; f = (3 + 3|s - max|) ulps for the float32 difference and exp, WGSL's accuracy, plus the sums
+ * and the division), and zero past the query up to the end of its 128-row tile.
  */
 async function checkPrograms(B: number, H: number, T: number, hs: number, rd: number): Promise<void> {
   const BH = B * H, Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
@@ -226,8 +226,8 @@ async function checkPrograms(B: number, H: number, T: number, hs: number, rd: nu
     const sum = exact.reduce((a, x) => a + Math.exp(x - m), 0);
     for (let j = 0; j < Math.min(Tp, (Math.floor(t / 128) + 1) * 128); j++) {
       const want = j <= last ? Math.exp(exact[j]! - m) / sum : 0;
-      // float32 before the rounding: exp within (3 + 2|x|) ulps (WGSL's accuracy of exp), sums of T/128 terms and 7 levels, the division.
-      const f32 = (3 + 2 * Math.abs(j <= last ? exact[j]! - m : 0) + 2 * (T / 128 + 8) + 1) * E32;
+      // float32 before the rounding: s - max rounded (|x| ulps), exp within (3 + 2|x|) ulps (WGSL's accuracy), sums of T/128 terms and 7 levels, the division.
+      const f32 = (3 + 3 * Math.abs(j <= last ? exact[j]! - m : 0) + 2 * (T / 128 + 8) + 1) * E32;
       worstP = Math.max(worstP, Math.abs(P[row + j]! - want) / ((U16 + f32) * (1 + f32) * want + 2 ** -25));
     }
   }
