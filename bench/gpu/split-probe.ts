@@ -21,18 +21,21 @@ async function main(): Promise<void> {
   const shapes = arg("shapes", "70m,160m,1b").split(",");
   const reps = Number(arg("reps", "3")), sample = Number(arg("rows", "4")), M = Number(arg("m", "10240"));
   const rows: Record<string, unknown>[] = [];
+  const tag = arg("tag", "");
+  const save = (): string => writeResult(`split-probe-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), webGpuErrors: webGpuErrorCount(), rows });
   for (const shape of shapes) {
     for (const [name, N, K] of products(shape)) {
       const aHost = splitTestActivations(M, K, 3), wHost = splitTestWeights(N, K, 4), bHost = splitTestWeights(1, N, 5);
       const a = tf.tensor2d(aHost, [M, K]), bias = tf.tensor1d(bHost);
       const wt = tf.tidy(() => tf.transpose(tf.tensor2d(wHost, [N, K])) as tf.Tensor2D);
       const split = packSplitWeight(wHost, [N, K]);
-      const oneChunk = packSplitWeight(wHost, [N, K], K);
+      const single = splitChunkK(K) === K; // one chunk already: the second variant would repeat the first
+      const oneChunk = single ? split : packSplitWeight(wHost, [N, K], K);
       const simtMs = await msPerCall(() => tf.fused.matMul({ a, b: wt, bias }), reps);
       const splitMs = await msPerCall(() => splitLinear(a, split, bias), reps);
-      const oneChunkMs = await msPerCall(() => splitLinear(a, oneChunk, bias), reps);
+      const oneChunkMs = single ? splitMs : await msPerCall(() => splitLinear(a, oneChunk, bias), reps);
       // Errors on `sample` rows spread over the matrix (every 8th row kind of splitTestActivations included).
-      const picks = Array.from({ length: sample }, (_, i) => (i * 1237) % M);
+      const picks = Array.from({ length: sample }, (_, i) => (i * 8 * 129 + i) % M); // row kinds 0, 1, 2, ... (massive, tiny, mixed, ...)
       const aRows = new Float32Array(sample * K);
       picks.forEach((r, i) => aRows.set(aHost.subarray(r * K, (r + 1) * K), i * K));
       const ref = hostLinear(aRows, wHost, sample, K, N, bHost);
@@ -43,21 +46,19 @@ async function main(): Promise<void> {
         t.dispose();
         return normwiseErrors(v, ref, sample, N);
       };
-      const errors = {
-        simt: await err(() => tf.fused.matMul({ a, b: wt, bias })),
-        split: await err(() => splitLinear(a, split, bias)),
-        splitOneChunk: await err(() => splitLinear(a, oneChunk, bias)),
-      };
-      tf.dispose([a, bias, wt, split, oneChunk, idx]);
+      const simtErr = await err(() => tf.fused.matMul({ a, b: wt, bias }));
+      const splitErr = await err(() => splitLinear(a, split, bias));
+      const errors = { simt: simtErr, split: splitErr, splitOneChunk: single ? splitErr : await err(() => splitLinear(a, oneChunk, bias)) };
+      tf.dispose([a, bias, wt, split, idx, ...(single ? [] : [oneChunk])]);
       const tflops = (ms: number): number => (2 * M * N * K) / ms / 1e9;
       const row = { shape, product: name, M, N, K, chunkK: splitChunkK(K), simtMs, splitMs, oneChunkMs, simtTflops: tflops(simtMs), splitTflops: tflops(splitMs), oneChunkTflops: tflops(oneChunkMs), errors };
       rows.push(row);
       const e = (x: { whole: number; worstRow: number }): string => `${x.whole.toExponential(1)}/${x.worstRow.toExponential(1)}`;
+      save(); // after each product: a timeout keeps what was measured
       console.log(`${shape} ${name.padEnd(6)} [${M}, ${K}] x [${K}, ${N}]: simt ${simtMs.toFixed(2)} ms ${row.simtTflops.toFixed(1)} TF/s, split ${splitMs.toFixed(2)} ms ${row.splitTflops.toFixed(1)} TF/s (x${(simtMs / splitMs).toFixed(2)}), one chunk ${row.oneChunkTflops.toFixed(1)} TF/s; error whole/worst row: simt ${e(errors.simt)} split ${e(errors.split)} one chunk ${e(errors.splitOneChunk)}`);
     }
   }
-  const tag = arg("tag", "");
-  console.log(`wrote ${writeResult(`split-probe-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), webGpuErrors: webGpuErrorCount(), rows })}`);
+  console.log(`wrote ${save()}`);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });
