@@ -158,7 +158,7 @@ export function packValuesHalf(qkv: tf.Tensor2D, B: number, T: number, H: number
   return run(program, [qkv], [T, H, Tp, tiles]) as tf.Tensor3D;
 }
 
-/** Threads per softmax row. */
+/** Threads per softmax row (a power of two). */
 const SOFTMAX_THREADS = 128;
 
 /**
@@ -168,11 +168,11 @@ const SOFTMAX_THREADS = 128;
  * at the diagonal tile of `zeroTo` rows. One workgroup per row: per-thread running max and sum (rescaled when the
  * max grows), one tree reduction of the (max, sum) pairs, then exp(s - max) / sum rounded to float16.
  */
-export function causalSoftmaxHalf(scores: tf.Tensor3D, T: number, zeroTo: number): tf.Tensor3D {
+export function causalSoftmaxHalf(scores: tf.Tensor3D, T: number, zeroTo: number, threads = SOFTMAX_THREADS): tf.Tensor3D {
   const [g, Tp] = scores.shape;
-  const rows = g * Tp, n = SOFTMAX_THREADS;
+  const rows = g * Tp, n = threads;
   const program = new FlatProgram({
-    key: `massiveCausalSoftmaxHalf_${zeroTo}`, outputShape: [g, Tp, Tp / 2], variableNames: ["S"],
+    key: `massiveCausalSoftmaxHalf_${zeroTo}_${n}`, outputShape: [g, Tp, Tp / 2], variableNames: ["S"],
     uniforms: "rows : i32, seqLen : i32, padT : i32,", threads: n, workgroups: rows,
     code: `enable f16;
   var<workgroup> redMax : array<f32, ${n}>;

@@ -42,10 +42,11 @@ async function main(): Promise<void> {
     row.pack_qkv_ms_per_pass = perPass(await msPerCall(() => tf.tidy(() => { tf.dispose([packRotaryHalf(qkv, cos, sin, B, T, H, hs, 0, Tp, hp), packRotaryHalf(qkv, cos, sin, B, T, H, hs, 1, Tp, hp)]); return packValuesHalf(qkv, B, T, H, hs, Tp); }), reps));
     row.scores_ms_per_pass = perPass(await msPerCall(() => halfAttentionProduct(q, k, { ...spec, causal: "scores", pairBase: "aw", merged: false }), reps));
     row.softmax_ms_per_pass = perPass(await msPerCall(() => causalSoftmaxHalf(scores, T, zeroTo), reps));
+    for (const n of [64, 256]) row[`softmax_${n}_threads_ms_per_pass`] = perPass(await msPerCall(() => causalSoftmaxHalf(scores, T, zeroTo, n), reps));
     row.pv_ms_per_pass = perPass(await msPerCall(() => halfAttentionProduct(probs, vT, { ...spec, causal: "pv", pairBase: "wr", merged: true }, pvTile(hs)), reps));
     tf.dispose([q, k, vT, scores, probs]);
     dispose();
-    console.log(`${shape.padEnd(4)} attention per pass of ${B} x ${T} (${L} layers, ${H} heads of ${hs}): flash f32 ${row.flash_f32_ms_per_pass} ms, products f16 ${row.products_f16_ms_per_pass} ms (one group ${row.products_f16_one_group_ms_per_pass} ms: pack ${row.pack_qkv_ms_per_pass}, scores ${row.scores_ms_per_pass}, softmax ${row.softmax_ms_per_pass}, P v ${row.pv_ms_per_pass}), max rel diff ${row.products_vs_f32_max_rel_diff}`);
+    console.log(`${shape.padEnd(4)} attention per pass of ${B} x ${T} (${L} layers, ${H} heads of ${hs}): flash f32 ${row.flash_f32_ms_per_pass} ms, products f16 ${row.products_f16_ms_per_pass} ms (one group ${row.products_f16_one_group_ms_per_pass} ms: pack ${row.pack_qkv_ms_per_pass}, scores ${row.scores_ms_per_pass}, softmax ${row.softmax_ms_per_pass} (64 / 256 threads ${row.softmax_64_threads_ms_per_pass} / ${row.softmax_256_threads_ms_per_pass}), P v ${row.pv_ms_per_pass}), max rel diff ${row.products_vs_f32_max_rel_diff}`);
     rows.push(row);
   }
   console.log(`[bench] wrote ${writeResult(`attention-tc${arg("tag", "") ? `-${arg("tag", "")}` : ""}`, { backend: info, rows })}`);
