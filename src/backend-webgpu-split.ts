@@ -80,28 +80,33 @@ export function splitScale(maxAbs: number): number {
   return 2 ** Math.max(-100, Math.min(100, SPLIT_TARGET_EXPONENT - Math.max(ceilLog2, -126)));
 }
 
+/** Which operand a split is for: the order of its three parts per chunk ([lo | hi | hi] or [hi | lo | hi]) and its scales. */
+export type SplitRole = "activations" | "weight";
+
 /**
- * The host twin of the weights' split (for tests and references): float16 bits [chunks, N, 3 chunkK], per row and
- * chunk [hi | lo | hi] of t w (t = splitScale(max |w|), hi = f16(t w), lo = f16(t w - hi)). Returns t too.
+ * The host twin of {@link splitOperand} (for tests and references): float16 bits [chunks, rows, 3 chunkK] of
+ * values [rows, K], per row and chunk [lo | hi | hi] (activations, each row scaled by splitScale of its largest
+ * |value|) or [hi | lo | hi] (a weight, scaled by splitScale of the whole matrix's), hi = f16(t x), lo = f16(t x - hi).
+ * Returns the scales (one per row) too.
  */
-export function splitWeightHalves(values: Float32Array, shape: [number, number], chunkK = splitChunkK(shape[1])): { bits: Uint16Array; scale: number } {
-  const [N, K] = shape;
-  const scale = splitScale(maxAbsOf(values));
-  const scaled = values.map((v) => v * scale);
+export function splitHalves(values: Float32Array, shape: [number, number], role: SplitRole, chunkK = splitChunkK(shape[1])): { bits: Uint16Array; scales: Float64Array } {
+  const [rows, K] = shape;
+  const matrixScale = role === "weight" ? splitScale(maxAbsOf(values)) : 0;
+  const scales = Float64Array.from({ length: rows }, (_, r) => matrixScale || splitScale(maxAbsOf(values.subarray(r * K, (r + 1) * K))));
+  const scaled = values.map((v, i) => v * scales[Math.floor(i / K)]!);
   const hi = float32ToHalf(scaled);
   const hiValues = halfToFloat32(hi);
   for (let i = 0; i < scaled.length; i++) scaled[i] = scaled[i]! - hiValues[i]!; // exact in float32 (hi is scaled's nearest half)
   const lo = float32ToHalf(scaled);
-  const bits = new Uint16Array(3 * N * K);
+  const parts = role === "weight" ? [hi, lo, hi] : [lo, hi, hi];
+  const bits = new Uint16Array(3 * rows * K);
   for (let c = 0; c < K / chunkK; c++) {
-    for (let n = 0; n < N; n++) {
-      const src = n * K + c * chunkK, dst = (c * N + n) * 3 * chunkK;
-      bits.set(hi.subarray(src, src + chunkK), dst);
-      bits.set(lo.subarray(src, src + chunkK), dst + chunkK);
-      bits.set(hi.subarray(src, src + chunkK), dst + 2 * chunkK);
+    for (let r = 0; r < rows; r++) {
+      const src = r * K + c * chunkK, dst = (c * rows + r) * 3 * chunkK;
+      parts.forEach((part, i) => bits.set(part.subarray(src, src + chunkK), dst + i * chunkK));
     }
   }
-  return { bits, scale };
+  return { bits, scales };
 }
 
 function maxAbsOf(values: Float32Array): number {
@@ -113,7 +118,7 @@ function maxAbsOf(values: Float32Array): number {
 /**
  * A torch.nn.Linear weight [N, K] (float32 values, row-major) split for {@link splitLinear}: scaled by one power of
  * two t ({@link splitScale} of its largest |value|), then split on the GPU as {@link splitWeightHalves} describes
- * (the same program as the activations', [hi | lo | hi] order): an int32 tensor [chunks * N, 3 chunkK / 2] of
+ * (the same program as the activations', [hi | lo | hi] order; host twin {@link splitHalves}): an int32 tensor [chunks * N, 3 chunkK / 2] of
  * float16 pairs, 6 bytes per weight. Throws unless {@link splitFits} and split products are available.
  */
 export function packSplitWeight(values: Float32Array, shape: [number, number], chunkK = splitChunkK(shape[1])): tf.Tensor2D {
@@ -145,7 +150,7 @@ export function splitRowScales(x: tf.Tensor2D): tf.Tensor1D {
  * x [M, K] scaled per row by `scales` and split: float16 bits [chunks, M, 3 chunkK] as int32 [chunks, M, 3 chunkK / 2],
  * per row and chunk [lo | hi | hi] for the activations, [hi | lo | hi] for a weight (the pairs of the three products).
  */
-export function splitOperand(x: tf.Tensor2D, scales: tf.Tensor1D, chunkK: number, role: "activations" | "weight"): tf.Tensor3D {
+export function splitOperand(x: tf.Tensor2D, scales: tf.Tensor1D, chunkK: number, role: SplitRole): tf.Tensor3D {
   const [M, K] = x.shape;
   const shape = [K / chunkK, M, (3 * chunkK) / 2];
   const words = shape[0]! * M * shape[2]!;
