@@ -9,7 +9,7 @@ budget=${ROUND_BUDGET_S:-115}
 left() { echo $(( budget - SECONDS )); }
 step() { local t=$1; shift; local l; l=$(left); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
 step 35 node --test --test-reporter=spec .gpu-rec/js/test/backend/webgpu-split.test.js 2>&1 | quiet > "$OUT/split-test.log"
-grep -E '^ℹ (tests|pass|fail|skipped)|^✖|^  (70m|1b|ragged)|max \|error\|' "$OUT/split-test.log" | head -30
+grep -E '^ℹ (tests|pass|fail|skipped)|^✖|simt |halves|max \|error\|' "$OUT/split-test.log" | cut -c1-300 | head -30
 MASSIVE_WEBGPU_F32_PRODUCT=split step 25 node --test --test-reporter=spec .gpu-rec/js/test/model/gpt-neox-parity.test.js 2>&1 | quiet > "$OUT/parity-split.log"
 echo "parity with split: $(grep -E '^ℹ (pass|fail)' "$OUT/parity-split.log" | tr '\n' ' ')"; grep -E '^✖' "$OUT/parity-split.log" | head -5
 step 40 node .gpu-rec/js/bench/gpu/split-probe.js --shapes 70m,1b --reps 3 --rows 4 2>&1 | quiet | tee "$OUT/probe.log" | grep -E '^(70m|1b|wrote)|rror' | cut -c1-400
