@@ -12,7 +12,7 @@ step 35 node --test --test-reporter=spec .gpu-rec/js/test/backend/webgpu-split.t
 grep -E '^ℹ (tests|pass|fail|skipped)|^✖|simt |halves|max \|error\|' "$OUT/split-test.log" | cut -c1-300 | head -30
 MASSIVE_WEBGPU_F32_PRODUCT=split step 25 node --test --test-reporter=spec .gpu-rec/js/test/model/gpt-neox-parity.test.js 2>&1 | quiet > "$OUT/parity-split.log"
 echo "parity with split: $(grep -E '^ℹ (pass|fail)' "$OUT/parity-split.log" | tr '\n' ' ')"; grep -E '^✖' "$OUT/parity-split.log" | head -5
-step 40 node .gpu-rec/js/bench/gpu/split-probe.js --shapes 70m,1b --reps 3 --rows 4 2>&1 | quiet | tee "$OUT/probe.log" | grep -E '^(70m|1b|wrote)|rror' | cut -c1-400
+step 45 node .gpu-rec/js/bench/gpu/split-probe.js --shapes 70m,1b --reps 3 --rows 4 --chunks 1024,K 2>&1 | quiet | tee "$OUT/probe.log" | grep -E '^(70m|1b|wrote)|rror' | cut -c1-400
 MASSIVE_WEBGPU_F32_PRODUCT=split step 40 node .gpu-rec/js/bench/gpu/forward.js --shapes 70m,1b --reps 2 --tag split 2>&1 | quiet | tee "$OUT/forward-split.log" | grep -E '^(70m|1b)|rror'
 step 40 node .gpu-rec/js/bench/gpu/forward.js --shapes 70m,1b --reps 2 --tag simt 2>&1 | quiet | tee "$OUT/forward-simt.log" | grep -E '^(70m|1b)|rror'
 echo "S step done in ${SECONDS} s"
