@@ -1,9 +1,9 @@
 /**
  * Causal self-attention for float16 compute on the tensor cores (FORWARD only), from the fused projection output
  * qkv [B*T, H*3*hs] (HF's per-head [q | k | v]) to the merged context [B*T, H*hs], in four kinds of programs:
- *   1. {@link packRotaryHalf}: rotary on q and k (the float32 arithmetic of rotarySplit, ./backend-webgpu-attention.ts,
- *      q scaled), written as float16 bits [B*H, T', hp / 2] int32 (two halves per word); {@link packValuesHalf}: v
- *      transposed through workgroup memory to float16 v^T [B*H, hs, T' / 2] (the right operand's rows);
+ *   1. {@link packAttentionHalf}, one program: rotary on q and k (the float32 arithmetic of rotarySplit,
+ *      ./backend-webgpu-attention.ts, q scaled), written as float16 bits [B*H, T', hp / 2] (two halves per int32
+ *      word), and v transposed through workgroup memory to float16 v^T [B*H, hs, T' / 2] (the right operand's rows);
  *   2. S = q k^T on the tensor cores (halfAttentionProduct, ./backend-webgpu-f16.ts: float16 products, float32 sums),
  *      result tiles entirely above the diagonal skipped;
  *   3. {@link causalSoftmaxHalf}: softmax over keys <= query in float32, probabilities written as float16 bits,
@@ -76,19 +76,36 @@ export function pairsPerGroup(pairs: number, Tp: number, scoreBytes: number): nu
 const run = (program: FlatProgram, inputs: tf.Tensor[], uniforms: number[]): tf.Tensor =>
   toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], "int32", uniforms.map((v) => ({ type: "int32", data: [v] }))));
 
+/** Where q, k and v^T lie in {@link packAttentionHalf}'s output, in int32 words, and the words per pair of each. */
+export interface PackedAttentionLayout { kAt: number; vAt: number; words: number; qkPerPair: number; vPerPair: number }
+
+export function packedAttentionLayout(BH: number, hs: number, Tp: number, hp: number): PackedAttentionLayout {
+  const qkPerPair = (Tp * hp) / 2, vPerPair = (hs * Tp) / 2;
+  return { kAt: BH * qkPerPair, vAt: 2 * BH * qkPerPair, words: BH * (2 * qkPerPair + vPerPair), qkPerPair, vPerPair };
+}
+
+/** Workgroup size of the packing program. */
+const PACK_THREADS = 256;
+
 /**
- * q (which 0, times `scale`) or k (which 1) of qkv [B*T, H*3*hs] with rotary on their first rd dims (cos, signedSin
- * [T, rd]), rotarySplit's float32 arithmetic, as float16 bits [B*H, Tp, hp / 2] int32, zero past T and hs.
+ * q, k and v of the fused projection output qkv [B*T, H*3*hs] as float16 bits in one int32 tensor (one dispatch),
+ * laid out as {@link packedAttentionLayout} says: q (times 1/sqrt(hs)) and k rotated on their first rd dims (cos,
+ * signedSin [T, rd]) with rotarySplit's float32 arithmetic, [B*H, Tp, hp / 2] each, then v transposed, v^T
+ * [B*H, hs, Tp / 2]; zero past T and hs. The first workgroups write q and k one word per thread; the others move v
+ * in tiles of 64 tokens x 32 dims through workgroup memory, so that both their reads (along dims) and writes (along
+ * tokens) are contiguous.
  */
-export function packRotaryHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, which: 0 | 1, Tp: number, hp: number): tf.Tensor3D {
-  const rd = cos.shape[1];
-  const words = (B * H * Tp * hp) / 2;
-  const scale = which === 0 ? 1 / Math.sqrt(hs) : 1;
+export function packAttentionHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, Tp: number, hp: number): tf.Tensor1D {
+  const rd = cos.shape[1], BH = B * H;
+  const { kAt, vAt, words } = packedAttentionLayout(BH, hs, Tp, hp);
+  const qkGroups = Math.ceil(vAt / PACK_THREADS), dTiles = Math.ceil(hs / 32), tiles = BH * (Tp / 64) * dTiles;
   const program = new FlatProgram({
-    key: `massivePackRotaryHalf_${hs}_${rd}_${hp}_${which}`, outputShape: [B * H, Tp, hp / 2], variableNames: ["QKV", "Cos", "Sin"],
-    uniforms: "seqLen : i32, heads : i32, padT : i32,", sizeUniform: true, threads: 256, workgroups: Math.ceil(words / 256),
+    key: `massivePackAttentionHalf_${hs}_${rd}_${hp}`, outputShape: [words], variableNames: ["QKV", "Cos", "Sin"],
+    uniforms: "seqLen : i32, heads : i32, padT : i32, qkGroups : i32, tiles : i32, kAt : i32, vAt : i32,", threads: PACK_THREADS, workgroups: qkGroups + tiles,
     code: `enable f16;
-  fn massiveRotated(base : i32, t : i32, d : i32) -> f32 {
+  var<workgroup> tile : array<f32, ${64 * 33}>;
+  var<workgroup> kindShared : i32;
+  fn massiveRotated(base : i32, t : i32, d : i32, scale : f32) -> f32 {
     if (d >= ${hs}) { return 0.0; }
     var v = QKV[base + d];
     if (d < ${rd}) {
@@ -97,45 +114,36 @@ export function packRotaryHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf
       let swapped = QKV[base + partner] * Sin[t * ${rd} + d];
       v = rotated + swapped;
     }
-    return v * ${scale.toPrecision(17)};
+    return v * scale;
   }
   fn main(index : i32) {
-    if (index >= uniforms.size) { return; }
-    let w = index % ${hp / 2};
-    let t = (index / ${hp / 2}) % uniforms.padT;
-    let bh = index / (${hp / 2} * uniforms.padT);
-    let H = uniforms.heads;
-    var p = vec2<f32>(0.0);
-    if (t < uniforms.seqLen) {
-      let base = ((bh / H) * uniforms.seqLen + t) * (3 * H * ${hs}) + (bh % H) * ${3 * hs} + ${which * hs};
-      p = vec2<f32>(massiveRotated(base, t, 2 * w), massiveRotated(base, t, 2 * w + 1));
-    }
-    result[index] = bitcast<i32>(vec2<f16>(p));
-  }`,
-  });
-  return run(program, [qkv, cos, signedSin], [T, H, Tp]) as tf.Tensor3D;
-}
-
-/**
- * v of qkv [B*T, H*3*hs] transposed to float16 bits v^T [B*H, hs, Tp / 2] int32 (zero past T): each workgroup moves
- * 64 tokens x 32 dims through workgroup memory, so that both its reads (along dims) and writes (along tokens) are
- * contiguous.
- */
-export function packValuesHalf(qkv: tf.Tensor2D, B: number, T: number, H: number, hs: number, Tp: number): tf.Tensor3D {
-  const dTiles = Math.ceil(hs / 32), tiles = B * H * (Tp / 64) * dTiles;
-  const program = new FlatProgram({
-    key: `massivePackValuesHalf_${hs}`, outputShape: [B * H, hs, Tp / 2], variableNames: ["QKV"],
-    uniforms: "seqLen : i32, heads : i32, padT : i32, tiles : i32,", threads: 256, workgroups: tiles,
-    code: `enable f16;
-  var<workgroup> tile : array<f32, ${64 * 33}>;
-  fn main(index : i32) {
-    let li = i32(localIndex % 256u);
-    let wg = min(index / 256, uniforms.tiles - 1); // extra workgroups of a folded dispatch redo the last tile
-    let dt = wg % ${dTiles};
-    let tt = (wg / ${dTiles}) % (uniforms.padT / 64);
-    let bh = wg / (${dTiles} * (uniforms.padT / 64));
+    let li = i32(localIndex % ${PACK_THREADS}u);
+    let wg = index / ${PACK_THREADS};
     let H = uniforms.heads;
     let T = uniforms.seqLen;
+    // Which part this workgroup does, through workgroup memory so that the branch holding a barrier is uniform.
+    if (li == 0) { kindShared = select(1, 0, wg < uniforms.qkGroups); }
+    let kind = workgroupUniformLoad(&kindShared);
+    if (kind == 0) {
+      if (index < uniforms.vAt) {
+        let which = index / uniforms.kAt;
+        let w = index % ${hp / 2};
+        let t = (index / ${hp / 2}) % uniforms.padT;
+        let bh = (index % uniforms.kAt) / (${hp / 2} * uniforms.padT);
+        var p = vec2<f32>(0.0);
+        if (t < T) {
+          let base = ((bh / H) * T + t) * (3 * H * ${hs}) + (bh % H) * ${3 * hs} + which * ${hs};
+          let scale = select(1.0, ${(1 / Math.sqrt(hs)).toPrecision(17)}, which == 0);
+          p = vec2<f32>(massiveRotated(base, t, 2 * w, scale), massiveRotated(base, t, 2 * w + 1, scale));
+        }
+        result[index] = bitcast<i32>(vec2<f16>(p));
+      }
+      return;
+    }
+    let vt = min(wg - uniforms.qkGroups, uniforms.tiles - 1); // extra workgroups of a folded dispatch redo the last tile
+    let dt = vt % ${dTiles};
+    let tt = (vt / ${dTiles}) % (uniforms.padT / 64);
+    let bh = vt / (${dTiles} * (uniforms.padT / 64));
     let d = dt * 32 + li % 32;
     for (var i = 0; i < 8; i++) {
       let tl = i * 8 + li / 32;
@@ -150,12 +158,12 @@ export function packValuesHalf(qkv: tf.Tensor2D, B: number, T: number, H: number
       let wl = li % 32;
       if (dt * 32 + dl < ${hs}) {
         let pair = vec2<f16>(f16(tile[2 * wl * 33 + dl]), f16(tile[(2 * wl + 1) * 33 + dl]));
-        result[(bh * ${hs} + dt * 32 + dl) * (uniforms.padT / 2) + tt * 32 + wl] = bitcast<i32>(pair);
+        result[uniforms.vAt + (bh * ${hs} + dt * 32 + dl) * (uniforms.padT / 2) + tt * 32 + wl] = bitcast<i32>(pair);
       }
     }
   }`,
   });
-  return run(program, [qkv], [T, H, Tp, tiles]) as tf.Tensor3D;
+  return run(program, [qkv, cos, signedSin], [T, H, Tp, qkGroups, tiles, kAt, vAt]) as tf.Tensor1D;
 }
 
 /** Threads per softmax row (a power of two). */
@@ -234,20 +242,21 @@ export function productsCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, sign
   if (!cfg) throw new Error("productsCausalAttention: float16 compute is not available");
   const tile = pvTile(hs);
   const zeroTo = halfMatMulLayout(cfg, attentionProductTile(cfg, Tp, hs, Tp, tile)).bm; // P v's rows per tile
-  const [q, k, vT] = [packRotaryHalf(qkv, cos, signedSin, B, T, H, hs, 0, Tp, hp), packRotaryHalf(qkv, cos, signedSin, B, T, H, hs, 1, Tp, hp), packValuesHalf(qkv, B, T, H, hs, Tp)];
+  const { kAt, vAt, qkPerPair, vPerPair } = packedAttentionLayout(BH, hs, Tp, hp);
+  const packed = packAttentionHalf(qkv, cos, signedSin, B, T, H, hs, Tp, hp);
   const g = pairsPerGroup(BH, Tp, scoreBytes);
   let ctx: tf.Tensor2D | undefined;
   try {
     for (let p0 = 0; p0 < BH; p0 += g) {
-      const spec = { pair0: p0, count: g, B, T, H };
-      const scores = halfAttentionProduct(q, k, { ...spec, causal: "scores", pairBase: "aw", merged: false }) as tf.Tensor3D; // [g, Tp, Tp]
+      const group = { count: g, pair0: p0, B, T, H };
+      const scores = halfAttentionProduct(packed, packed, { ...group, M: Tp, N: Tp, K: hp, aWords: p0 * qkPerPair, wWords: kAt + p0 * qkPerPair, causal: "scores", merged: false }) as tf.Tensor3D; // [g, Tp, Tp]
       const probs = causalSoftmaxHalf(scores, T, zeroTo); // [g, Tp, Tp / 2]
       scores.dispose();
-      ctx = halfAttentionProduct(probs, vT, { ...spec, causal: "pv", pairBase: "wr", merged: true, output: ctx }, tile) as tf.Tensor2D;
+      ctx = halfAttentionProduct(probs, packed, { ...group, M: Tp, N: hs, K: Tp, aWords: 0, wWords: vAt + p0 * vPerPair, causal: "pv", merged: true, output: ctx }, tile) as tf.Tensor2D;
       probs.dispose();
     }
   } finally {
-    tf.dispose([q, k, vT]);
+    packed.dispose();
   }
   return ctx!;
 }

@@ -116,15 +116,14 @@ export interface HalfMatMulOptions {
  * causal "scores" (S = q k^T): result tiles entirely above the diagonal (first column >= the tile's last row + 1)
  * are skipped, left unwritten (the softmax reads only keys <= query); causal "pv" (O = P v): the K loop stops at the
  * end of the diagonal tile (K < m0 + bm: P is zero, or never read, past each row's query).
- * pairBase: the operands ("a", "w", "r" for the result) whose batch index is the group's (sequence, head) pair
- * uniforms.pair0 + workgroupId.z (tensors of all pairs) rather than workgroupId.z (tensors of this group).
- * merged: the result is the merged-heads context [B * T, H * N] (pair = sequence * H + head, rows past
- * uniforms.seqLen dropped) instead of [batch, M, N].
+ * A and W start at uniforms.aBase / wBase (vec4 elements: a group's first pair in a tensor of all pairs, or a
+ * section of one packed tensor), batch workgroupId.z after that.
+ * merged: the result is the merged-heads context [B * T, H * N] (pair uniforms.pair0 + workgroupId.z = sequence * H
+ * + head, rows past uniforms.seqLen dropped) instead of [batch, M, N].
  */
-export interface HalfAttentionProduct { causal: "scores" | "pv"; pairBase: string; merged: boolean }
+export interface HalfAttentionProduct { causal: "scores" | "pv"; merged: boolean }
 
-/** The uniforms an attention product declares after dimM, dimN, dimK. */
-export const HALF_ATTENTION_UNIFORMS = "pair0 : i32, seqLen : i32, heads : i32,";
+export const HALF_ATTENTION_UNIFORMS = "aBase : i32, wBase : i32, pair0 : i32, seqLen : i32, heads : i32,";
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -185,14 +184,14 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   let rowA = sgm * ${tm * cfg.M};
   let rowW = sgn * ${tn * cfg.N};`);
   if (batched) {
-    const pb = (op: string): string => (att?.pairBase.includes(op) ? "(batch + uniforms.pair0)" : "batch");
+    const base = (op: string): string => (att ? ` + uniforms.${op}Base` : "");
     lines.push(`  let batch = i32(workgroupId.z);
-  let aOff = ${pb("a")} * M * ${aHalf ? "ku" : "(K / 4)"};
-  let wOff = ${pb("w")} * N * ku;`);
-    if (!merged) lines.push(`  let rOff = u32(${pb("r")}) * u32(M) * u32(N / 4);`);
+  let aOff = batch * M * ${aHalf ? "ku" : "(K / 4)"}${base("a")};
+  let wOff = batch * N * ku${base("w")};`);
+    if (!merged) lines.push("  let rOff = u32(batch) * u32(M) * u32(N / 4);");
     else {
       // Row r of pair p = seq * H + head goes to row seq * T + r of the context, columns head * N ...
-      lines.push(`  let pair = ${pb("r")};
+      lines.push(`  let pair = batch + uniforms.pair0;
   let T = uniforms.seqLen;
   let rowBase = (pair / uniforms.heads) * T;
   let colBase4 = (pair % uniforms.heads) * (N / 4);

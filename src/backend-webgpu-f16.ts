@@ -153,9 +153,9 @@ class HalfMatMulProgram {
     this.workgroupSize = [threads, 1, 1];
     this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), batched ? batch : 1];
     const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}`;
-    const a = att ? `_${att.causal}_${att.pairBase}_${att.merged}` : "";
+    const a = att ? `_${att.causal}_${att.merged}` : "";
     this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}${a}`;
-    const attention = att && { causal: att.causal, pairBase: att.pairBase, merged: att.merged };
+    const attention = att && { causal: att.causal, merged: att.merged };
     this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched, attention })}`;
   }
 
@@ -247,11 +247,18 @@ export function halfBatchedMatMul(a: tf.Tensor3D, w: tf.Tensor3D, tile?: HalfTil
   return runHalfProduct(cfg, [a, w], M, N, K, aHalf, false, tile, batch) as tf.Tensor3D;
 }
 
-/** Which pairs an attention product covers and where its result goes (see {@link halfAttentionProduct}). */
+/** Which pairs an attention product covers, where its operands start and where its result goes (see {@link halfAttentionProduct}). */
 export interface HalfAttentionProductSpec extends HalfAttentionProduct {
-  /** The group's first (sequence, head) pair and its number of pairs. */
-  pair0: number;
+  /** Rows M of each pair's A block, columns N of the result (rows of W), the product's K. */
+  M: number;
+  N: number;
+  K: number;
+  /** The group's number of pairs and, for a merged result, its first (sequence, head) pair. */
   count: number;
+  pair0: number;
+  /** Where the group's first A and W blocks start in their tensors, in int32 words (multiples of 4). */
+  aWords: number;
+  wWords: number;
   /** Sequences B, tokens T, heads H: T drops padded rows of a merged result, B and H shape it ([B * T, H * N]). */
   B: number;
   T: number;
@@ -261,25 +268,23 @@ export interface HalfAttentionProductSpec extends HalfAttentionProduct {
 }
 
 /**
- * One of the causal attention's products for the pairs pair0 .. pair0 + count - 1 (src/backend-webgpu-attention-tc.ts):
- * per pair a @ w^T on the tensor cores with a and w float16 bits ([pairs, M, K / 2] and [pairs, N, K / 2] int32;
- * all pairs where spec.pairBase names the operand, else the group's `count`), float32 sums. Result [count, M, N], or
- * with spec.merged the context [B * T, H * N] (spec.output when given). Causal skipping: HalfAttentionProduct.
+ * One of the causal attention's products for `count` (sequence, head) pairs (src/backend-webgpu-attention-tc.ts):
+ * per pair A [M, K] @ W [N, K]^T on the tensor cores, both float16 bits packed two per int32 word, read from
+ * `a` and `w` (any shape, possibly the same tensor) from spec.aWords / wWords on in blocks of M x K / 2 and
+ * N x K / 2 words, float32 sums. Result [count, M, N], or with spec.merged the context [B * T, H * N] (spec.output
+ * when given). Causal skipping: HalfAttentionProduct.
  */
-export function halfAttentionProduct(a: tf.Tensor3D, w: tf.Tensor3D, spec: HalfAttentionProductSpec, tile?: HalfTile): tf.Tensor {
-  const [, M, aWords] = a.shape;
-  const [, N, wWords] = w.shape;
-  const K = aWords * 2;
+export function halfAttentionProduct(a: tf.Tensor, w: tf.Tensor, spec: HalfAttentionProductSpec, tile?: HalfTile): tf.Tensor {
+  const { M, N, K, count, pair0, B, T, H } = spec;
   const cfg = checkedConfig("halfAttentionProduct", M, N, K);
-  const { pair0, count, B, T, H } = spec;
-  const pairs = (op: string): number => (spec.pairBase.includes(op) ? pair0 + count : count);
-  if (a.dtype !== "int32" || w.dtype !== "int32" || wWords !== aWords || a.shape[0] < pairs("a") || w.shape[0] < pairs("w")) {
-    throw new Error(`halfAttentionProduct: a [${a.shape}] ${a.dtype}, w [${w.shape}] ${w.dtype} for pairs ${pair0}..${pair0 + count - 1}`);
+  const fits = (t: tf.Tensor, at: number, rows: number): boolean => t.dtype === "int32" && at % 4 === 0 && at + (count * rows * K) / 2 <= t.size;
+  if (!fits(a, spec.aWords, M) || !fits(w, spec.wWords, N)) {
+    throw new Error(`halfAttentionProduct: a [${a.shape}] ${a.dtype} from word ${spec.aWords}, w [${w.shape}] ${w.dtype} from word ${spec.wWords}: not ${count} blocks of [${M}, ${K}] and [${N}, ${K}] float16`);
   }
   if (spec.merged && (B * H < pair0 + count || T > M)) throw new Error(`halfAttentionProduct: pairs up to ${pair0 + count} of B ${B} x H ${H}, T ${T} of ${M} rows`);
   const outputShape = spec.merged ? [B * T, H * N] : [count, M, N];
   const program = new HalfMatMulProgram(cfg, attentionProductTile(cfg, M, N, K, tile), M, N, K, false, true, count, { ...spec, outputShape, seqLen: T });
-  const uniforms = [M, N, K, pair0, T, H].map((v) => ({ type: "int32", data: [v] }));
+  const uniforms = [M, N, K, spec.aWords / 4, spec.wWords / 4, pair0, T, H].map((v) => ({ type: "int32", data: [v] }));
   const runner = webgpuRunner<WebGpuProgramRunner>();
   if (!spec.output) return toTensor(runner.runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", uniforms));
   runner.runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", uniforms, spec.output as unknown as TensorInfo);

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedCausalAttention } from "../../src/backend-webgpu-attention";
-import { causalSoftmaxHalf, packRotaryHalf, packValuesHalf, productsCausalAttention, pvTile } from "../../src/backend-webgpu-attention-tc";
+import { causalSoftmaxHalf, packAttentionHalf, packedAttentionLayout, productsCausalAttention, pvTile } from "../../src/backend-webgpu-attention-tc";
 import { attentionProductTile, halfAttentionProduct, halfComputeAvailable, halfMatrixConfig } from "../../src/backend-webgpu-f16";
 import { halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { ATTENTION_SCORE_BYTES } from "../../src/model/gpt-neox";
@@ -34,17 +34,19 @@ async function main(): Promise<void> {
     row.products_vs_f32_max_rel_diff = await maxRelDiff(flash(), products(ATTENTION_SCORE_BYTES)());
     // The one-group path's programs one by one (each timed with its inputs made once).
     const BH = B * H, Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
-    const spec = { pair0: 0, count: BH, B, T, H };
-    const q = packRotaryHalf(qkv, cos, sin, B, T, H, hs, 0, Tp, hp), k = packRotaryHalf(qkv, cos, sin, B, T, H, hs, 1, Tp, hp), vT = packValuesHalf(qkv, B, T, H, hs, Tp);
-    const scores = halfAttentionProduct(q, k, { ...spec, causal: "scores", pairBase: "aw", merged: false }) as tf.Tensor3D;
+    const { kAt, vAt } = packedAttentionLayout(BH, hs, Tp, hp);
+    const group = { count: BH, pair0: 0, B, T, H };
+    const packed = packAttentionHalf(qkv, cos, sin, B, T, H, hs, Tp, hp);
+    const scoresOf = (): tf.Tensor3D => halfAttentionProduct(packed, packed, { ...group, M: Tp, N: Tp, K: hp, aWords: 0, wWords: kAt, causal: "scores", merged: false }) as tf.Tensor3D;
+    const scores = scoresOf();
     const zeroTo = halfMatMulLayout(halfMatrixConfig()!, attentionProductTile(halfMatrixConfig()!, Tp, hs, Tp, pvTile(hs))).bm;
     const probs = causalSoftmaxHalf(scores, T, zeroTo);
-    row.pack_qkv_ms_per_pass = perPass(await msPerCall(() => tf.tidy(() => { tf.dispose([packRotaryHalf(qkv, cos, sin, B, T, H, hs, 0, Tp, hp), packRotaryHalf(qkv, cos, sin, B, T, H, hs, 1, Tp, hp)]); return packValuesHalf(qkv, B, T, H, hs, Tp); }), reps));
-    row.scores_ms_per_pass = perPass(await msPerCall(() => halfAttentionProduct(q, k, { ...spec, causal: "scores", pairBase: "aw", merged: false }), reps));
+    row.pack_qkv_ms_per_pass = perPass(await msPerCall(() => packAttentionHalf(qkv, cos, sin, B, T, H, hs, Tp, hp), reps));
+    row.scores_ms_per_pass = perPass(await msPerCall(scoresOf, reps));
     row.softmax_ms_per_pass = perPass(await msPerCall(() => causalSoftmaxHalf(scores, T, zeroTo), reps));
     for (const n of [64, 256]) row[`softmax_${n}_threads_ms_per_pass`] = perPass(await msPerCall(() => causalSoftmaxHalf(scores, T, zeroTo, n), reps));
-    row.pv_ms_per_pass = perPass(await msPerCall(() => halfAttentionProduct(probs, vT, { ...spec, causal: "pv", pairBase: "wr", merged: true }, pvTile(hs)), reps));
-    tf.dispose([q, k, vT, scores, probs]);
+    row.pv_ms_per_pass = perPass(await msPerCall(() => halfAttentionProduct(probs, packed, { ...group, M: Tp, N: hs, K: Tp, aWords: 0, wWords: vAt, causal: "pv", merged: true }, pvTile(hs)), reps));
+    tf.dispose([packed, scores, probs]);
     dispose();
     console.log(`${shape.padEnd(4)} attention per pass of ${B} x ${T} (${L} layers, ${H} heads of ${hs}): flash f32 ${row.flash_f32_ms_per_pass} ms, products f16 ${row.products_f16_ms_per_pass} ms (one group ${row.products_f16_one_group_ms_per_pass} ms: pack ${row.pack_qkv_ms_per_pass}, scores ${row.scores_ms_per_pass}, softmax ${row.softmax_ms_per_pass} (64 / 256 threads ${row.softmax_64_threads_ms_per_pass} / ${row.softmax_256_threads_ms_per_pass}), P v ${row.pv_ms_per_pass}), max rel diff ${row.products_vs_f32_max_rel_diff}`);
     rows.push(row);
