@@ -104,72 +104,6 @@ test("halfBatchedMatMul matches tf.matMul of the same float16 values within 2K 2
 });
 
 /**
- * productsCausalAttention on a random fused projection output qkv [B*T, H*3*hs] against the composite float32
- * arithmetic on rotarySplit's q, k, v (the verified float32 rotary), within the bound of the file comment. q and k
- * are rotated in float32 and then rounded to float16 (their u terms always count); `half`: qkv already float16
- * values, so v's rounding term drops out. `scoreBytes` small enough makes several groups (context written in place).
- */
-async function checkAttention(B: number, H: number, T: number, hs: number, rd: number, half: boolean, scoreBytes = 2 ** 30): Promise<void> {
-  const BH = B * H;
-  // Scores of std ~3 (as a trained model's): q uniform in +-9 (scaled by 1/sqrt(hs) in the attention), k, v in +-1.
-  const raw = values(B * T * H * 3 * hs, hs + T + 7 * B, 1);
-  for (let i = 0; i < raw.length; i++) if (Math.floor(i / hs) % 3 === 0) raw[i] = raw[i]! * 9; // per head [q | k | v]
-  const qkv = tf.tensor2d(half ? rounded16(raw) : raw, [B * T, H * 3 * hs]);
-  const tables = rotaryTables(T, rd, 10000);
-  const cos = tf.tensor2d(tables.cos, [T, rd]), sin = tf.tensor2d(tables.signedSin, [T, rd]);
-  const heads = rotarySplit(qkv, cos, sin, B, T, H, hs, 1 / Math.sqrt(hs));
-  const [q, k, v] = tf.unstack(heads) as tf.Tensor3D[];
-  const got = productsCausalAttention(qkv, cos, sin, B, T, H, hs, scoreBytes); // [B*T, H*hs]
-  const gotHeads = tf.reshape(tf.transpose(tf.reshape(got, [B, T, H, hs]), [0, 2, 1, 3]), [BH, T, hs]);
-  const Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
-  const uV = half ? 0 : U16;
-  const bound = tf.tidy(() => {
-    const causal = tf.tensor2d(Float32Array.from({ length: T * T }, (_, i) => (i % T <= Math.floor(i / T) ? 1 : 0)), [T, T]); // 1 where key j <= query t
-    const qkMag = tf.max(tf.mul(tf.matMul(tf.abs(q!), tf.abs(k!), false, true), causal), 2); // [BH, T]
-    const D = tf.mul(qkMag, 2 * U16 + U16 * U16 + 2 * hp * E32);
-    const r = tf.add(tf.sub(tf.exp(tf.mul(D, 2)), 1), 2 * (T / 64 + 8) * E32);
-    const factor = tf.add(tf.sub(tf.mul(tf.add(r, 1), (1 + U16) * (1 + uV)), 1), 2 * Tp * E32); // [BH, T]
-    const probs = fusedCausalSoftmax(tf.matMul(q!, k!, false, true));
-    // + 2^-25 sum_{j<=t} |v_jd|: p below float16's normal range rounds to a subnormal, absolutely (<= 2^-25), not relatively.
-    return tf.add(tf.mul(tf.matMul(probs, tf.abs(v!)), tf.expandDims(factor, 2)), tf.mul(tf.cumsum(tf.abs(v!), 1), 2 ** -25)); // [BH, T, hs]
-  });
-  const ref = tf.tidy(() => tf.matMul(fusedCausalSoftmax(tf.matMul(q!, k!, false, true)) as tf.Tensor3D, v!)); // the composite path's arithmetic
-  const [ratioT, absT, nonFiniteT] = tf.tidy(() => {
-    const err = tf.abs(tf.sub(gotHeads, ref));
-    return [tf.max(tf.div(err, bound)), tf.max(err), tf.sum(tf.cast(tf.logicalNot(tf.isFinite(got)), "int32"))];
-  });
-  const worstRatio = (await ratioT!.data())[0]!, worstAbs = (await absT!.data())[0]!, nonFinite = (await nonFiniteT!.data())[0]!;
-  const groups = BH / pairsPerGroup(BH, Tp, scoreBytes);
-  console.log(`  B ${B} H ${H} T ${T} hs ${hs} rd ${rd} ${half ? "float16 qkv" : "float32 qkv"}, ${groups} group(s): max |err| ${worstAbs.toExponential(2)}, max |err| / bound ${worstRatio.toFixed(3)}`);
-  tf.dispose([qkv, cos, sin, heads, q!, k!, v!, got, gotHeads, bound, ref, ratioT!, absT!, nonFiniteT!]);
-  assert.equal(nonFinite, 0, "non-finite outputs");
-  assert.ok(worstRatio <= 1, `B ${B} H ${H} T ${T} hs ${hs}: error ${worstRatio} x the bound`);
-}
-
-test("tensor-core attention matches the composite float32 attention within the derived float16 bound", async (t) => {
-  if (skip()) return t.skip(skip() as string);
-  // hs 16 (padded to 32), 64 (the 128 x 64 P v tile), 128, 256; T 130 (padded, ragged tiles) and 2048 (whole tiles);
-  // the Pythia 70m and 1b shapes (5 x 2048, 8 heads of 64 / 256).
-  for (const [B, H, T, hs, rd] of [[2, 2, 130, 16, 4], [2, 3, 130, 64, 16], [1, 4, 130, 256, 64], [2, 4, 2048, 128, 32], [5, 8, 2048, 256, 64], [5, 8, 2048, 64, 16]] as const) {
-    for (const half of [true, false]) await checkAttention(B, H, T, hs, rd, half);
-  }
-});
-
-test("tensor-core attention at the causal edges: T of 1, 63, 64, 65, 127, 128, 129 and 200 tokens (tiles past the diagonal, padded rows and keys)", async (t) => {
-  if (skip()) return t.skip(skip() as string);
-  for (const T of [1, 63, 64, 65, 127, 128, 129, 200]) await checkAttention(2, 3, T, 64, 16, false);
-  await checkAttention(1, 2, 200, 256, 64, false);
-});
-
-test("tensor-core attention in groups of (sequence, head) pairs: every group's rows land in the merged context", async (t) => {
-  if (skip()) return t.skip(skip() as string);
-  // 12 pairs with [256, 256] scores: a budget for 3 pairs (6 bytes per score in 2 x scoreBytes) -> 4 groups of 3.
-  await checkAttention(3, 4, 256, 64, 16, true, 3 * 256 * 256 * 3);
-  // Padded T (T' 192), 5 groups of 2 pairs over 2 sequences of 5 heads: groups straddle sequences.
-  await checkAttention(2, 5, 130, 128, 32, false, 2 * 192 * 192 * 3);
-});
-
-/**
  * The attention's programs one by one on a ragged case (T 130 -> 192, hs 64) and a whole-tile one (T 256, hs 256),
  * against host arithmetic on the GPU's own inputs, so that a failure names its program: the q/k packing against
  * rotarySplit's float32 values rounded to float16 (at most 1 float16 ulp apart: the two programs' float32 rotary
@@ -242,6 +176,72 @@ test("the attention's programs one by one: q/k/v^T packing (one program), causal
   if (skip()) return t.skip(skip() as string);
   await checkPrograms(2, 3, 130, 64, 16);
   await checkPrograms(1, 2, 256, 256, 64);
+});
+
+/**
+ * productsCausalAttention on a random fused projection output qkv [B*T, H*3*hs] against the composite float32
+ * arithmetic on rotarySplit's q, k, v (the verified float32 rotary), within the bound of the file comment. q and k
+ * are rotated in float32 and then rounded to float16 (their u terms always count); `half`: qkv already float16
+ * values, so v's rounding term drops out. `scoreBytes` small enough makes several groups (context written in place).
+ */
+async function checkAttention(B: number, H: number, T: number, hs: number, rd: number, half: boolean, scoreBytes = 2 ** 30): Promise<void> {
+  const BH = B * H;
+  // Scores of std ~3 (as a trained model's): q uniform in +-9 (scaled by 1/sqrt(hs) in the attention), k, v in +-1.
+  const raw = values(B * T * H * 3 * hs, hs + T + 7 * B, 1);
+  for (let i = 0; i < raw.length; i++) if (Math.floor(i / hs) % 3 === 0) raw[i] = raw[i]! * 9; // per head [q | k | v]
+  const qkv = tf.tensor2d(half ? rounded16(raw) : raw, [B * T, H * 3 * hs]);
+  const tables = rotaryTables(T, rd, 10000);
+  const cos = tf.tensor2d(tables.cos, [T, rd]), sin = tf.tensor2d(tables.signedSin, [T, rd]);
+  const heads = rotarySplit(qkv, cos, sin, B, T, H, hs, 1 / Math.sqrt(hs));
+  const [q, k, v] = tf.unstack(heads) as tf.Tensor3D[];
+  const got = productsCausalAttention(qkv, cos, sin, B, T, H, hs, scoreBytes); // [B*T, H*hs]
+  const gotHeads = tf.reshape(tf.transpose(tf.reshape(got, [B, T, H, hs]), [0, 2, 1, 3]), [BH, T, hs]);
+  const Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
+  const uV = half ? 0 : U16;
+  const bound = tf.tidy(() => {
+    const causal = tf.tensor2d(Float32Array.from({ length: T * T }, (_, i) => (i % T <= Math.floor(i / T) ? 1 : 0)), [T, T]); // 1 where key j <= query t
+    const qkMag = tf.max(tf.mul(tf.matMul(tf.abs(q!), tf.abs(k!), false, true), causal), 2); // [BH, T]
+    const D = tf.mul(qkMag, 2 * U16 + U16 * U16 + 2 * hp * E32);
+    const r = tf.add(tf.sub(tf.exp(tf.mul(D, 2)), 1), 2 * (T / 64 + 8) * E32);
+    const factor = tf.add(tf.sub(tf.mul(tf.add(r, 1), (1 + U16) * (1 + uV)), 1), 2 * Tp * E32); // [BH, T]
+    const probs = fusedCausalSoftmax(tf.matMul(q!, k!, false, true));
+    // + 2^-25 sum_{j<=t} |v_jd|: p below float16's normal range rounds to a subnormal, absolutely (<= 2^-25), not relatively.
+    return tf.add(tf.mul(tf.matMul(probs, tf.abs(v!)), tf.expandDims(factor, 2)), tf.mul(tf.cumsum(tf.abs(v!), 1), 2 ** -25)); // [BH, T, hs]
+  });
+  const ref = tf.tidy(() => tf.matMul(fusedCausalSoftmax(tf.matMul(q!, k!, false, true)) as tf.Tensor3D, v!)); // the composite path's arithmetic
+  const [ratioT, absT, nonFiniteT] = tf.tidy(() => {
+    const err = tf.abs(tf.sub(gotHeads, ref));
+    return [tf.max(tf.div(err, bound)), tf.max(err), tf.sum(tf.cast(tf.logicalNot(tf.isFinite(got)), "int32"))];
+  });
+  const worstRatio = (await ratioT!.data())[0]!, worstAbs = (await absT!.data())[0]!, nonFinite = (await nonFiniteT!.data())[0]!;
+  const groups = BH / pairsPerGroup(BH, Tp, scoreBytes);
+  console.log(`  B ${B} H ${H} T ${T} hs ${hs} rd ${rd} ${half ? "float16 qkv" : "float32 qkv"}, ${groups} group(s): max |err| ${worstAbs.toExponential(2)}, max |err| / bound ${worstRatio.toFixed(3)}`);
+  tf.dispose([qkv, cos, sin, heads, q!, k!, v!, got, gotHeads, bound, ref, ratioT!, absT!, nonFiniteT!]);
+  assert.equal(nonFinite, 0, "non-finite outputs");
+  assert.ok(worstRatio <= 1, `B ${B} H ${H} T ${T} hs ${hs}: error ${worstRatio} x the bound`);
+}
+
+test("tensor-core attention at the causal edges: T of 1, 63, 64, 65, 127, 128, 129 and 200 tokens (tiles past the diagonal, padded rows and keys)", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  for (const T of [1, 63, 64, 65, 127, 128, 129, 200]) await checkAttention(2, 3, T, 64, 16, false);
+  await checkAttention(1, 2, 200, 256, 64, false);
+});
+
+test("tensor-core attention in groups of (sequence, head) pairs: every group's rows land in the merged context", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  // 12 pairs with [256, 256] scores: a budget for 3 pairs (6 bytes per score in 2 x scoreBytes) -> 4 groups of 3.
+  await checkAttention(3, 4, 256, 64, 16, true, 3 * 256 * 256 * 3);
+  // Padded T (T' 192), 5 groups of 2 pairs over 2 sequences of 5 heads: groups straddle sequences.
+  await checkAttention(2, 5, 130, 128, 32, false, 2 * 192 * 192 * 3);
+});
+
+test("tensor-core attention matches the composite float32 attention within the derived float16 bound", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  // hs 16 (padded to 32), 64 (the 128 x 64 P v tile), 128, 256; T 130 (padded, ragged tiles) and 2048 (whole tiles);
+  // the Pythia 70m and 1b shapes (5 x 2048, 8 heads of 64 / 256).
+  for (const [B, H, T, hs, rd] of [[2, 2, 130, 16, 4], [2, 3, 130, 64, 16], [1, 4, 130, 256, 64], [2, 4, 2048, 128, 32], [5, 8, 2048, 256, 64], [5, 8, 2048, 64, 16]] as const) {
+    for (const half of [true, false]) await checkAttention(B, H, T, hs, rd, half);
+  }
 });
 
 test("GPT-NeoX forward in float16 compute with MASSIVE_WEBGPU_ATTENTION_F16=products stays within 2^-11 * 32 of each output's largest |value|", async (t) => {
