@@ -13,6 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUTDIR=$(mkdir -p "${OUT:-bench/out/round}" && cd "${OUT:-bench/out/round}" && pwd)
 export MASSIVE_BACKEND=webgpu
 source scripts/device/run-lib.sh # unpack_bundle, quiet
+export -f quiet unpack_bundle # for the steps, which run in their own bash
 unpack_bundle .gpu-rec || { echo "no .gpu-rec bundle: run bash bench/stream/pack-gpu.sh first" | tee "$OUTDIR/round.log"; exit 2; }
 steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=($(ls bench/gpu/round/*.sh | xargs -n1 basename | sed 's/\.sh$//'))
 nvidia-smi --query-gpu=name,driver_version,memory.used --format=csv,noheader >> "$OUTDIR/round.log"
@@ -23,5 +24,5 @@ for s in "${steps[@]}"; do
   quiet < "$OUTDIR/$s/step.log" | tail -n "${ROUND_TAIL:-25}" | sed "s/^/  $s| /" >> "$OUTDIR/round.log"
   echo "[$(date -u +%T)] step $s rc=$rc ($(( $(date +%s) - t0 )) s)" >> "$OUTDIR/round.log"
 done
-(cd "$OUTDIR" && tar -czf results.tgz --exclude=round.log --exclude=results.tgz . && find . -mindepth 1 -maxdepth 1 ! -name round.log ! -name results.tgz -exec rm -rf {} +)
+(cd "$OUTDIR" && tar -czf ../round-results.tgz --exclude=round.log . && mv ../round-results.tgz results.tgz && find . -mindepth 1 -maxdepth 1 ! -name round.log ! -name results.tgz -exec rm -rf {} +)
 cat "$OUTDIR/round.log"
