@@ -49,13 +49,28 @@ export function splitRowScaleCode(): string {
 }
 
 /**
+ * float16 bits (the low 16 of h) -> float32 by integer arithmetic only. The H200's compiler folds f32(f16(x)) back
+ * to x (measured 2026-12-02: every correction came out 0 with `x - vec2<f32>(hi)`), so hi's value must be rebuilt
+ * from its bits in a way no float conversion can be folded into. Exact for every pattern (subnormals: mant * 2^-24).
+ */
+const HALF_VALUE_FN = `
+  fn massiveSplitHalfValue(h : u32) -> f32 {
+    let sign = (h & 0x8000u) << 16u;
+    let e = (h >> 10u) & 0x1fu;
+    let mant = h & 0x3ffu;
+    if (e == 0u) { return bitcast<f32>(sign | bitcast<u32>(f32(mant) * ${2 ** -24})); }
+    if (e == 31u) { return bitcast<f32>(sign | 0x7f800000u | (mant << 13u)); }
+    return bitcast<f32>(sign | ((e + 112u) << 23u) | (mant << 13u));
+  }`;
+
+/**
  * One int32 word (two float16) per invocation of the output [chunks, rows, 3 chunkK / 2]: row m, chunk c holds
  * three parts of X[m, c chunkK .. (c + 1) chunkK) scaled by S[m]: hi = f16(x) in two of them and lo = f16(x - hi)
  * in part `loPart` (0 for the activations, 1 for a weight). x - hi is exact in float32 (hi is one of x's two
  * nearest float16 values).
  */
 export function splitOperandCode(loPart: 0 | 1): string {
-  return `enable f16;
+  return `enable f16;${HALF_VALUE_FN}
   fn main(index : i32) {
     if (index >= uniforms.size) { return; }
     let half = uniforms.chunkK / 2;
@@ -64,8 +79,10 @@ export function splitOperandCode(loPart: 0 | 1): string {
     let m = rc % uniforms.rows;
     let k = (rc / uniforms.rows) * uniforms.chunkK + 2 * (j % half);
     let x = vec2<f32>(X[m * uniforms.cols + k], X[m * uniforms.cols + k + 1]) * S[m];
-    let hi = vec2<f16>(x);
-    result[index] = bitcast<i32>(select(hi, vec2<f16>(x - vec2<f32>(hi)), j / half == ${loPart}));
+    let hi = bitcast<u32>(vec2<f16>(x));
+    let hiValue = vec2<f32>(massiveSplitHalfValue(hi & 0xffffu), massiveSplitHalfValue(hi >> 16u));
+    let lo = bitcast<u32>(vec2<f16>(x - hiValue));
+    result[index] = bitcast<i32>(select(hi, lo, j / half == ${loPart}));
   }`;
 }
 
