@@ -24,13 +24,15 @@ unpack_bundle .gpu-rec || { log "no .gpu-rec bundle: run bash bench/stream/pack-
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$OUTDIR/all.log"
 
 log "1. tests"
-tests=($(ls .gpu-rec/js/test/backend/webgpu-*.test.js .gpu-rec/js/test/model/*.test.js .gpu-rec/js/test/record/*.test.js .gpu-rec/js/test/train/*.test.js 2>/dev/null | grep -v -e wgsl -e webgpu-attention-tc -e webgpu-attention-f16))
+tests=($(ls .gpu-rec/js/test/backend/webgpu-*.test.js .gpu-rec/js/test/model/*.test.js .gpu-rec/js/test/record/*.test.js .gpu-rec/js/test/train/*.test.js 2>/dev/null | grep -v -e wgsl -e webgpu-attention-tc -e webgpu-attention-f16 -e webgpu-split))
 timeout ${TESTS_S:-150} node --test --test-reporter=spec "${tests[@]}" 2>&1 | quiet > "$OUTDIR/tests.log"
 grep -E '^ℹ (tests|pass|fail|skipped)|^✖' "$OUTDIR/tests.log" | tee -a "$OUTDIR/all.log"
 # The opt-in float16 attentions each get their forward only where their own test passed (each test file on its own).
 one() { timeout 60 node --test --test-reporter=spec ".gpu-rec/js/test/backend/$1.test.js" 2>&1 | quiet > "$OUTDIR/$1.log"; grep -q '^ℹ fail 0' "$OUTDIR/$1.log"; }
 one webgpu-attention-tc && TC=1 || TC=0
 one webgpu-attention-f16 && FA=1 || FA=0
+one webgpu-split && SPLIT=1 || SPLIT=0
+log "split float16 products (MASSIVE_WEBGPU_F32_PRODUCT=split) test pass=$SPLIT"
 log "float16 attention tests: products (MASSIVE_WEBGPU_ATTENTION_F16=products) pass=$TC, flash (=flash-experimental) pass=$FA"
 if [[ $FA == 0 ]]; then # a diagnostic for the flash kernel: is Dawn's robustness setting part of its failure?
   MASSIVE_WEBGPU_ROBUSTNESS=on timeout 40 node --test --test-reporter=spec .gpu-rec/js/test/backend/webgpu-attention-f16.test.js 2>&1 | quiet > "$OUTDIR/webgpu-attention-f16-robustness-on.log"
@@ -41,6 +43,7 @@ log "2. forward side by side: PyTorch float32 + float16, ours float32, ours floa
 fwd() { timeout ${FWD_S:-60} node .gpu-rec/js/bench/gpu/forward.js --reps 2 --peer "$OUTDIR/peer.json" "$@" 2>&1 | quiet | tee -a "$OUTDIR/all.log"; }
 PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps 2 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
 fwd --shapes 70m,160m,1b
+[[ $SPLIT == 1 ]] && MASSIVE_WEBGPU_F32_PRODUCT=split fwd --shapes 70m,160m,1b --tag split
 fwd --shapes 70m,1b --compute float16 --tag f16
 [[ $TC == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=products fwd --shapes 70m,1b --compute float16 --tag f16-products
 [[ $FA == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental fwd --shapes 70m,1b --compute float16 --tag f16-flash
