@@ -1,6 +1,6 @@
 /**
  * Float32-accurate torch.nn.Linear products on the float16 tensor cores ("split float16"), opt-in with
- * MASSIVE_WEBGPU_F32_PRODUCT=split (default `simt`: the float32 tiled kernel of ./backend-webgpu-matmul.ts).
+ * MASSIVE_WEBGPU_F32_PRODUCT=split or split-all (default `simt`: the float32 tiled kernel of ./backend-webgpu-matmul.ts).
  *
  * Each float32 operand is split into a float16 high part and a float16 correction, and three float16 products are
  * summed with float32 accumulation, the fourth (correction x correction, ~2^-22 of the result) dropped:
@@ -32,14 +32,31 @@ import { SPLIT_ROW_THREADS, SPLIT_TARGET_EXPONENT, splitFinishCode, splitOperand
 import { FlatProgram, TensorInfo, Uniform, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
 import { float32ToHalf, halfToFloat32 } from "./io/host-tensor";
 
-/** The float32 product of the forward pass: the SIMT float32 kernel, or split float16 on the tensor cores. */
-export type Float32Product = "simt" | "split";
+/**
+ * The float32 product of the forward pass: the SIMT float32 kernel, split float16 on the tensor cores for the
+ * weights of at least {@link SPLIT_MIN_WEIGHTS} entries (the smaller products stay SIMT), or split for every weight
+ * that fits (`split-all`: for tests and measurements).
+ */
+export type Float32Product = "simt" | "split" | "split-all";
 
-/** MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read): `simt` (default) or `split`; anything else throws. */
+/** MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read): `simt` (default), `split` or `split-all`; anything else throws. */
 export function float32ProductMode(): Float32Product {
   const v = process.env.MASSIVE_WEBGPU_F32_PRODUCT ?? "simt";
-  if (v !== "simt" && v !== "split") throw new Error(`MASSIVE_WEBGPU_F32_PRODUCT=${v}: expected simt or split`);
+  if (v !== "simt" && v !== "split" && v !== "split-all") throw new Error(`MASSIVE_WEBGPU_F32_PRODUCT=${v}: expected simt, split or split-all`);
   return v;
+}
+
+/**
+ * The smallest weight (N x K entries) that `split` multiplies on the tensor cores: 2^22, so Pythia 1b's products
+ * and every unembedding. A split product runs 4 programs where the SIMT kernel runs 1; on the H200 (round 1,
+ * 2026-12-02) that made 70m's qkv, dense and fc1 products (0.3 - 1 M weights, 10240 rows) 0.57 - 0.79x as fast as
+ * SIMT (tfjs's encoding of each dispatch dominates there), while 1b's dense (4.2 M) was 1.3x and its larger ones 1.6 - 2x.
+ */
+export const SPLIT_MIN_WEIGHTS = 2 ** 22;
+
+/** Whether the model multiplies a weight [N, K] by split products in `mode`. */
+export function splitProductFor(mode: Float32Product, K: number, N: number): boolean {
+  return mode !== "simt" && splitFits(K, N) && (mode === "split-all" || N * K >= SPLIT_MIN_WEIGHTS);
 }
 
 /** Throws the one-line reason when split products are asked for but the float16 subgroup matrices are missing. */
@@ -50,8 +67,20 @@ export function requireSplitProduct(): void {
 /** The chunk of K whose partial sums the tensor cores accumulate (longer chunks: fewer programs' bytes, more truncation). */
 export const SPLIT_CHUNK_K = 512;
 
+/**
+ * The target chunk length: {@link SPLIT_CHUNK_K}, or MASSIVE_WEBGPU_SPLIT_CHUNK (a positive multiple of 32; for
+ * measuring, as MASSIVE_WEBGPU_F16_TILE is for the float16 tiles).
+ */
+export function splitChunkTarget(): number {
+  const v = process.env.MASSIVE_WEBGPU_SPLIT_CHUNK;
+  if (v === undefined || v === "") return SPLIT_CHUNK_K;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 32 || n % 32 !== 0) throw new Error(`MASSIVE_WEBGPU_SPLIT_CHUNK=${v}: expected a positive multiple of 32`);
+  return n;
+}
+
 /** The chunk length for K: the largest multiple of 32 dividing K and at most `target`, or 0 when there is none. */
-export function splitChunkK(K: number, target = SPLIT_CHUNK_K): number {
+export function splitChunkK(K: number, target = splitChunkTarget()): number {
   for (let d = Math.min(K, target) - (Math.min(K, target) % 32); d >= 32; d -= 32) if (K % d === 0) return d;
   return 0;
 }

@@ -1,7 +1,7 @@
 /**
  * The split-float16 products' WGSL (src/backend-webgpu-split*.ts) validated ON A CPU MACHINE: runs every split
  * program (ragged and whole tiles, bias, several chunks, the weight split, the tiny-neox forward with
- * MASSIVE_WEBGPU_F32_PRODUCT=split) through tfjs on Dawn's Null backend (bench/gpu/null-tfjs.ts: it validates
+ * MASSIVE_WEBGPU_F32_PRODUCT=split-all) through tfjs on Dawn's Null backend (bench/gpu/null-tfjs.ts: it validates
  * shaders and pipelines, computes nothing). Pipelines over Null's 16 KiB of workgroup memory are not counted (the
  * H200 has 48 KiB). Prints "<n> problems", exits 1 on any. Not bundled for the device (no GPU work here).
  * Usage: npx tsx bench/gpu/split-null.ts
@@ -34,7 +34,7 @@ async function nullCheck(): Promise<void> {
     tf.dispose([out, w]);
     console.log(`splitLinear [${M}, ${K}] x [${K}, ${N}] bias ${bias} chunk ${chunk || splitChunkK(K)}: ${problems - before} problems`);
   }
-  process.env.MASSIVE_WEBGPU_F32_PRODUCT = "split";
+  process.env.MASSIVE_WEBGPU_F32_PRODUCT = "split-all";
   const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
   const model = GPTNeoX.fromCheckpoint(await readCheckpoint(path.join(__dirname, "..", "..", "test", "fixtures", "gpt-neox", "tiny-neox-a")), { attention: "batched" });
   const { logits, cache: hooks } = model.runWithCache([[1, 2, 3, 4, 5, 6, 7]]);
@@ -42,7 +42,7 @@ async function nullCheck(): Promise<void> {
   tf.dispose([logits!, ...hooks.values()]);
   model.dispose();
   const finish = Object.keys(cache).filter((k) => k.startsWith("massiveSplitFinish")).length;
-  console.log(`tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split: ${finish} split finishing pipelines`);
+  console.log(`tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split-all: ${finish} split finishing pipelines`);
   if (finish === 0) { problems++; console.log("error: the model did not reach splitLinear"); }
   await device.queue.onSubmittedWorkDone();
   console.log(`${problems} problems`);

@@ -17,7 +17,7 @@ import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
-import { float32ProductMode, isSplitWeight, packSplitWeight, requireSplitProduct, splitFits, splitLinear } from "../backend-webgpu-split";
+import { float32ProductMode, isSplitWeight, packSplitWeight, requireSplitProduct, splitLinear, splitProductFor, type Float32Product } from "../backend-webgpu-split";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
 import { attentionBatched, attentionPerHead, type AttentionImpl, type HeadTensors, type PositionTables } from "./attention";
@@ -119,8 +119,8 @@ export class GPTNeoX {
   private readonly scoreBytes: number;
   private readonly mlpBytes: number;
   private readonly compute: "float32" | "float16";
-  /** MASSIVE_WEBGPU_F32_PRODUCT=split in float32 compute: Linear weights split for splitLinear (src/backend-webgpu-split.ts). */
-  private readonly splitProducts: boolean;
+  /** MASSIVE_WEBGPU_F32_PRODUCT in float32 compute (split / split-all: weights split for splitLinear, src/backend-webgpu-split.ts). */
+  private readonly float32Product: Float32Product;
 
   constructor(config: NeoXConfig, options: GPTNeoXOptions = {}) {
     this.config = config;
@@ -129,8 +129,8 @@ export class GPTNeoX {
     this.mlpBytes = options.mlpActivationBytes ?? MLP_ACTIVATION_BYTES;
     this.compute = options.compute ?? "float32";
     if (this.compute === "float16") requireHalfCompute();
-    this.splitProducts = this.compute === "float32" && float32ProductMode() === "split";
-    if (this.splitProducts) requireSplitProduct();
+    this.float32Product = this.compute === "float32" ? float32ProductMode() : "simt";
+    if (this.float32Product !== "simt") requireSplitProduct();
   }
 
   /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */
@@ -378,7 +378,7 @@ export class GPTNeoX {
    */
   private linearWeight(q: ParamSource): tf.Tensor2D {
     const [N, K] = q.shape as [number, number];
-    if (this.splitProducts && splitFits(K, N)) return packSplitWeight(paramValues(q), [N, K]);
+    if (splitProductFor(this.float32Product, K, N)) return packSplitWeight(paramValues(q), [N, K]);
     if (this.compute !== "float16" || !halfMatMulFits(K, N)) return transposed(q);
     return packHalfWeight("bits" in q && q.dtype === "float16" ? q.bits : float32ToHalf(paramValues(q)), [N, K]);
   }
