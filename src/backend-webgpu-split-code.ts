@@ -49,9 +49,10 @@ export function splitRowScaleCode(): string {
 }
 
 /**
- * float16 bits (the low 16 of h) -> float32 by integer arithmetic only. The H200's compiler folds f32(f16(x)) back
- * to x (measured 2026-12-02: every correction came out 0 with `x - vec2<f32>(hi)`), so hi's value must be rebuilt
- * from its bits in a way no float conversion can be folded into. Exact for every pattern (subnormals: mant * 2^-24).
+ * float16 bits (the low 16 of h) -> float32 by integer arithmetic only. On the H200 (round 1, 2026-12-02) every
+ * correction came out 0 with `lo = vec2<f16>(x - vec2<f32>(hi))`: the driver's compiler either folded f32(f16(x))
+ * back to x or evaluated the difference in float16. So hi's value is rebuilt from its bits, where no float
+ * conversion can be folded into it. Exact for every pattern (subnormals: mant * 2^-24).
  */
 const HALF_VALUE_FN = `
   fn massiveSplitHalfValue(h : u32) -> f32 {
@@ -81,7 +82,9 @@ export function splitOperandCode(loPart: 0 | 1): string {
     let x = vec2<f32>(X[m * uniforms.cols + k], X[m * uniforms.cols + k + 1]) * S[m];
     let hi = bitcast<u32>(vec2<f16>(x));
     let hiValue = vec2<f32>(massiveSplitHalfValue(hi & 0xffffu), massiveSplitHalfValue(hi >> 16u));
-    let lo = bitcast<u32>(vec2<f16>(x - hiValue));
+    // The remainder passes through its bits too, so no compiler can evaluate x - hi in float16 (which gives 0).
+    let rest = bitcast<vec2<f32>>(bitcast<vec2<u32>>(x - hiValue));
+    let lo = bitcast<u32>(vec2<f16>(rest));
     result[index] = bitcast<i32>(select(hi, lo, j / half == ${loPart}));
   }`;
 }
