@@ -26,17 +26,26 @@ import { FlatProgram, TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } 
 
 /**
  * The float16-compute attention used when MASSIVE_WEBGPU_ATTENTION_F16 is not set: "off" keeps the float32 flash
- * kernel. Making this path the default of float16 compute is this one line ("products").
+ * kernel. Making this path the default of float16 compute is this one line ("auto" or "products").
  */
 export const DEFAULT_HALF_ATTENTION: HalfAttentionMode = "off";
 
 /**
- * The attentions float16 compute can use: `off` = the float32 flash kernel; `products` = this file (correct on the
- * H200, slower than `off` so far: docs/gpu.md); `flash-experimental` = the flash kernel on subgroup matrices of
+ * The attentions float16 compute can use: `off` = the float32 flash kernel; `products` = this file; `auto` = this
+ * file for heads of at least {@link AUTO_PRODUCTS_MIN_HEAD} dims, the float32 flash kernel below (where it measured
+ * faster: docs/gpu.md); `flash-experimental` = the flash kernel on subgroup matrices of
  * ./backend-webgpu-attention-f16.ts, which FAILED its device test on 2026-12-02 (kept for its debugging only).
  */
-export const HALF_ATTENTION_MODES = ["off", "products", "flash-experimental"] as const;
+export const HALF_ATTENTION_MODES = ["off", "products", "auto", "flash-experimental"] as const;
 export type HalfAttentionMode = (typeof HALF_ATTENTION_MODES)[number];
+
+/**
+ * `auto` takes the products for head sizes from here up. H200, 2026-12-02 (bench/gpu/h200-2026-12-02-attn-tc2/):
+ * Pythia 1b (hs 256) 32 ms per 5 x 2048-token pass against 83 for the float32 flash kernel; 70m (hs 64) 13.4 against
+ * 11.3, and its float16 forward is bound by the host's encoding (~0.2 ms per dispatch), where the products' extra
+ * dispatches (1 + 3 per group against 2) cost more than their GPU time saves.
+ */
+export const AUTO_PRODUCTS_MIN_HEAD = 128;
 
 /** MASSIVE_WEBGPU_ATTENTION_F16, else {@link DEFAULT_HALF_ATTENTION}; any other value is refused (a typo must not silently measure something else). */
 export function halfAttentionMode(): HalfAttentionMode {
@@ -55,11 +64,18 @@ const MAX_BINDING_BYTES = 2 ** 31 - 4;
 const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
 
 /**
- * True when {@link productsCausalAttention} runs for head size hs with rd rotary dims: mode "products", the float32
+ * True when {@link productsCausalAttention} runs for head size hs with rd rotary dims: mode "products" (or "auto"
+ * with hs >= {@link AUTO_PRODUCTS_MIN_HEAD}), the float32
  * fused attention available (the same conditions: webgpu, fused programs, hs % 4 == 0, hs <= 256) and float16 compute.
  */
 export function productsAttentionAvailable(hs: number, rd: number): boolean {
-  return halfAttentionMode() === "products" && halfComputeAvailable() && fusedAttentionAvailable(hs, rd);
+  return productsAttentionWanted(hs) && halfComputeAvailable() && fusedAttentionAvailable(hs, rd);
+}
+
+/** Whether the mode asks for the products for heads of hs dims: "products", or "auto" with hs >= {@link AUTO_PRODUCTS_MIN_HEAD}. */
+export function productsAttentionWanted(hs: number): boolean {
+  const mode = halfAttentionMode();
+  return mode === "products" || (mode === "auto" && hs >= AUTO_PRODUCTS_MIN_HEAD);
 }
 
 /**
@@ -166,8 +182,8 @@ export function packAttentionHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin:
   return run(program, [qkv, cos, signedSin], [T, H, Tp, qkGroups, tiles, kAt, vAt]) as tf.Tensor1D;
 }
 
-/** Threads per softmax row (a power of two). */
-const SOFTMAX_THREADS = 128;
+/** Threads per softmax row (a power of two): 64 measured fastest of 64 / 128 / 256 (H200, 1b: 7.6 / 9.8 / 9.1 ms per pass). */
+const SOFTMAX_THREADS = 64;
 
 /**
  * Causal softmax of scores S [g, Tp, Tp] float32 (row t = query t mod Tp sees keys <= min(t, T - 1); only those are

@@ -26,7 +26,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
 import { rotarySplit } from "../../src/backend-webgpu-attention";
-import { DEFAULT_HALF_ATTENTION, causalSoftmaxHalf, halfAttentionMode, packAttentionHalf, packedAttentionLayout, pairsPerGroup, productsCausalAttention } from "../../src/backend-webgpu-attention-tc";
+import { DEFAULT_HALF_ATTENTION, causalSoftmaxHalf, halfAttentionMode, productsAttentionWanted, packAttentionHalf, packedAttentionLayout, pairsPerGroup, productsCausalAttention } from "../../src/backend-webgpu-attention-tc";
 import { rotaryTables } from "../../src/model/rotary";
 import { halfAttentionProduct, halfBatchedMatMul, packHalfActivations } from "../../src/backend-webgpu-f16";
 import { fusedCausalSoftmax } from "../../src/backend-webgpu-kernels";
@@ -62,7 +62,7 @@ test("pairsPerGroup: all (sequence, head) pairs when S (float32) and P (float16)
   assert.equal(pairsPerGroup(12, 4096, 1), 1);
 });
 
-test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else the default (off: the float32 flash kernel)", () => {
+test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else the default (off: the float32 flash kernel); auto by head size", () => {
   const saved = process.env.MASSIVE_WEBGPU_ATTENTION_F16;
   try {
     delete process.env.MASSIVE_WEBGPU_ATTENTION_F16;
@@ -70,7 +70,12 @@ test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else th
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";
     assert.equal(halfAttentionMode(), "products");
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "on"; // the old name of the experimental flash kernel: refused, not ignored
-    assert.throws(() => halfAttentionMode(), /MASSIVE_WEBGPU_ATTENTION_F16 must be one of off, products, flash-experimental \(got 'on'\)/);
+    assert.throws(() => halfAttentionMode(), /MASSIVE_WEBGPU_ATTENTION_F16 must be one of off, products, auto, flash-experimental \(got 'on'\)/);
+    process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "auto"; // the products for heads of 128 dims and more (1b: 256), flash below (70m: 64)
+    assert.equal(halfAttentionMode(), "auto");
+    assert.deepEqual([64, 80, 128, 256].map(productsAttentionWanted), [false, false, true, true]);
+    process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";
+    assert.deepEqual([16, 64, 256].map(productsAttentionWanted), [true, true, true]);
   } finally {
     if (saved === undefined) delete process.env.MASSIVE_WEBGPU_ATTENTION_F16;
     else process.env.MASSIVE_WEBGPU_ATTENTION_F16 = saved;
@@ -160,8 +165,8 @@ async function checkPrograms(B: number, H: number, T: number, hs: number, rd: nu
     const sum = exact.reduce((a, x) => a + Math.exp(x - m), 0);
     for (let j = 0; j < Math.min(Tp, (Math.floor(t / 128) + 1) * 128); j++) {
       const want = j <= last ? Math.exp(exact[j]! - m) / sum : 0;
-      // float32 before the rounding: s - max rounded (|x| ulps), exp within (3 + 2|x|) ulps (WGSL's accuracy), sums of T/128 terms and 7 levels, the division.
-      const f32 = (3 + 3 * Math.abs(j <= last ? exact[j]! - m : 0) + 2 * (T / 128 + 8) + 1) * E32;
+      // float32 before the rounding: s - max rounded (|x| ulps), exp within (3 + 2|x|) ulps (WGSL's accuracy), sums of T/64 terms per thread and 6 levels, the division.
+      const f32 = (3 + 3 * Math.abs(j <= last ? exact[j]! - m : 0) + 2 * (T / 64 + 8) + 1) * E32;
       worstP = Math.max(worstP, Math.abs(P[row + j]! - want) / ((U16 + f32) * (1 + f32) * want + 2 ** -25));
     }
   }
