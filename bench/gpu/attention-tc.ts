@@ -14,7 +14,16 @@ import { causalSoftmaxHalf, packAttentionHalf, packedAttentionLayout, pairsPerGr
 import { attentionProductTile, halfAttentionProduct, halfComputeAvailable, halfMatrixConfig } from "../../src/backend-webgpu-f16";
 import { halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { ATTENTION_SCORE_BYTES } from "../../src/model/gpt-neox";
-import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, writeResult } from "./lib";
+import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, sync, writeResult } from "./lib";
+
+/** GPU time of f's programs (tfjs's backend.time: timestamp queries around each dispatch), ms; NaN without timestamps. */
+async function gpuMs(f: () => tf.Tensor): Promise<number> {
+  let out: tf.Tensor | undefined;
+  const timing = await tf.time(() => { out = f(); });
+  await sync(out);
+  out?.dispose();
+  return typeof timing.kernelMs === "number" ? timing.kernelMs : NaN;
+}
 
 async function main(): Promise<void> {
   const info = await setup();
@@ -31,6 +40,9 @@ async function main(): Promise<void> {
     row.flash_f32_ms_per_pass = perPass(await msPerCall(flash, reps));
     row.products_f16_ms_per_pass = perPass(await msPerCall(products(ATTENTION_SCORE_BYTES), reps));
     row.products_f16_one_group_ms_per_pass = perPass(await msPerCall(products(2 ** 31), reps));
+    // GPU time alone (no host encoding): timed once each, after the wall-time runs compiled the programs.
+    row.flash_f32_gpu_ms_per_pass = perPass(await gpuMs(flash));
+    row.products_f16_gpu_ms_per_pass = perPass(await gpuMs(products(ATTENTION_SCORE_BYTES)));
     row.products_vs_f32_max_rel_diff = await maxRelDiff(flash(), products(ATTENTION_SCORE_BYTES)());
     // The one-group path's programs one by one (each timed with its inputs made once).
     const BH = B * H, Tp = Math.ceil(T / 64) * 64, hp = Math.ceil(hs / 32) * 32;
@@ -48,10 +60,14 @@ async function main(): Promise<void> {
     row.scores_ms_per_pass = perPassAll(await msPerCall(scoresOf, reps));
     row.softmax_ms_per_pass = perPassAll(await msPerCall(() => causalSoftmaxHalf(scores, T, zeroTo), reps));
     for (const n of [128, 256]) row[`softmax_${n}_threads_ms_per_pass`] = perPassAll(await msPerCall(() => causalSoftmaxHalf(scores, T, zeroTo, n), reps));
-    row.pv_ms_per_pass = perPassAll(await msPerCall(() => halfAttentionProduct(probs, packed, { ...group, M: Tp, N: hs, K: Tp, aWords: 0, wWords: vAt, causal: "pv", merged: true }, pvTile(hs)), reps));
+    const pv = (): tf.Tensor => halfAttentionProduct(probs, packed, { ...group, M: Tp, N: hs, K: Tp, aWords: 0, wWords: vAt, causal: "pv", merged: true }, pvTile(hs));
+    row.pv_ms_per_pass = perPassAll(await msPerCall(pv, reps));
+    const gpu = { pack: perPass(await gpuMs(() => packAttentionHalf(qkv, cos, sin, B, T, H, hs, Tp, hp))), scores: perPassAll(await gpuMs(scoresOf)), softmax: perPassAll(await gpuMs(() => causalSoftmaxHalf(scores, T, zeroTo))), pv: perPassAll(await gpuMs(pv)) };
+    row.gpu_ms_per_pass_by_program = gpu;
     tf.dispose([packed, scores, probs]);
     dispose();
     console.log(`${shape.padEnd(4)} attention per pass of ${B} x ${T} (${L} layers, ${H} heads of ${hs}): flash f32 ${row.flash_f32_ms_per_pass} ms, products f16 ${row.products_f16_ms_per_pass} ms (groups of up to 2 GiB of scores ${row.products_f16_one_group_ms_per_pass} ms: pack ${row.pack_qkv_ms_per_pass}, scores ${row.scores_ms_per_pass}, softmax ${row.softmax_ms_per_pass} (128 / 256 threads ${row.softmax_128_threads_ms_per_pass} / ${row.softmax_256_threads_ms_per_pass}), P v ${row.pv_ms_per_pass}), max rel diff ${row.products_vs_f32_max_rel_diff}`);
+    console.log(`${shape.padEnd(4)} GPU time per pass: flash f32 ${row.flash_f32_gpu_ms_per_pass} ms, products f16 ${row.products_f16_gpu_ms_per_pass} ms (pack ${gpu.pack}, scores ${gpu.scores}, softmax ${gpu.softmax}, P v ${gpu.pv})`);
     rows.push(row);
   }
   console.log(`[bench] wrote ${writeResult(`attention-tc${arg("tag", "") ? `-${arg("tag", "")}` : ""}`, { backend: info, rows })}`);
