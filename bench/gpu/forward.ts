@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   const tag = arg("tag", "");
   console.log(`wrote ${writeResult(`forward-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), submitBatch: submit || 15, dawn: process.env.MASSIVE_WEBGPU_DAWN ?? "", matmul: process.env.MASSIVE_WEBGPU_MATMUL ?? "tiled",
     matmulKStep: process.env.MASSIVE_WEBGPU_MATMUL_BK ?? "16", matmulDoubleBuffer: process.env.MASSIVE_WEBGPU_MATMUL_DB === "1",
-    robustness: process.env.MASSIVE_WEBGPU_ROBUSTNESS ?? "analysis (default)", dawnToggles: webGpuInfo()?.dawnToggles ?? [], results })}`);
+    robustness: process.env.MASSIVE_WEBGPU_ROBUSTNESS ?? "analysis (default)", f32Product: process.env.MASSIVE_WEBGPU_F32_PRODUCT ?? "(default)", attentionF16: process.env.MASSIVE_WEBGPU_ATTENTION_F16 ?? "(default)", dawnToggles: webGpuInfo()?.dawnToggles ?? [], results })}`);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -4,8 +4,9 @@
 #      product and float16 tests, model parity against the Hugging Face fixtures, recording (stream, stats), and the
 #      training parity and fused training kernels;
 #   2. the forward side by side: PyTorch float32 and float16 (bench/peers/gpt_neox_forward.py, 70m, 160m, 1b), then
-#      ours in float32 (70m, 160m, 1b) and with --compute float16 (70m, 1b), 10 x 2048 tokens, logits included;
-#      the opt-in float16 attentions (MASSIVE_WEBGPU_ATTENTION_F16=products, =flash-experimental) only where their own test passed;
+#      ours in float32 (70m, 160m, 1b; the SIMT product beside the default split on 70m, 1b) and with --compute
+#      float16 (70m, 1b; the float32 flash attention beside the default on 1b), 10 x 2048 tokens, logits included;
+#      the experimental float16 flash attention (=flash-experimental) only where its own test passed;
 #   3. the attention alone per pass (float32 flash vs float16: bench/gpu/attention-tc.ts, attention-f16.ts) and the
 #      float16 product's default tile on every Pythia product (bench/gpu/f16-probe.ts).
 # Here:   bash bench/stream/pack-gpu.sh   (one bundle, .gpu-rec, holds every test and bench above)
@@ -43,9 +44,12 @@ log "2. forward side by side: PyTorch float32 + float16, ours float32, ours floa
 fwd() { timeout ${FWD_S:-60} node .gpu-rec/js/bench/gpu/forward.js --reps 2 --peer "$OUTDIR/peer.json" "$@" 2>&1 | quiet | tee -a "$OUTDIR/all.log"; }
 PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps 2 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
 fwd --shapes 70m,160m,1b
-[[ $SPLIT == 1 ]] && MASSIVE_WEBGPU_F32_PRODUCT=split fwd --shapes 70m,160m,1b --tag split
+# The float32 product's default is split float16 where the tensor cores are there (src/backend-webgpu-split.ts):
+# the SIMT kernel beside it, as before 2026-12-02 (session 6).
+MASSIVE_WEBGPU_F32_PRODUCT=simt fwd --shapes 70m,1b --tag simt
 fwd --shapes 70m,1b --compute float16 --tag f16
-[[ $TC == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=products fwd --shapes 70m,1b --compute float16 --tag f16-products
+# The float16 attention's default is auto (products for heads of >= 128 dims): the float32 flash beside it on 1b.
+MASSIVE_WEBGPU_ATTENTION_F16=off fwd --shapes 1b --compute float16 --tag f16-flash32
 [[ $FA == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental fwd --shapes 70m,1b --compute float16 --tag f16-flash
 
 log "3. float16 kernels alone: attention per 5 x 2048-token pass (float32 flash vs float16), the product's default tile"
