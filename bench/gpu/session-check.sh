@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The end-of-session check of every GPU change, in ONE device call (about 150 s of wall time on the H200):
+# The end-of-session check of every GPU change, in ONE device call (about 400 s of wall time on the H200; session 5 took 222 s without steps 4 and the SIMT lines):
 #   1. every WebGPU test from the bundle of bench/stream/pack-gpu.sh (.gpu-rec): kernel, fused, attention, matrix
 #      product and float16 tests, model parity against the Hugging Face fixtures, recording (stream, stats), and the
 #      training parity and fused training kernels;
@@ -8,7 +8,9 @@
 #      float16 (70m, 1b; the float32 flash attention beside the default on 1b), 10 x 2048 tokens, logits included;
 #      the experimental float16 flash attention (=flash-experimental) only where its own test passed;
 #   3. the attention alone per pass (float32 flash vs float16: bench/gpu/attention-tc.ts, attention-f16.ts) and the
-#      float16 product's default tile on every Pythia product (bench/gpu/f16-probe.ts).
+#      float16 product's default tile on every Pythia product (bench/gpu/f16-probe.ts);
+#   4. recording (bench/stream/run.ts): 1b (default products and SIMT) and a 12b shape cut to 8 layers (GPU memory by
+#      nvidia-smi), beside PyTorch's load + forward of the same 1b file (bench/peers/gpt_neox_record.py).
 # Here:   bash bench/stream/pack-gpu.sh   (one bundle, .gpu-rec, holds every test and bench above)
 # Device: carry .gpu/debs .gpu/node_modules .gpu-rec with node at /opt/massive-node (scripts/device/README.md);
 #         source scripts/device/on-device.sh; bash bench/gpu/session-check.sh
@@ -56,6 +58,18 @@ log "3. float16 kernels alone: attention per 5 x 2048-token pass (float32 flash 
 timeout 40 node .gpu-rec/js/bench/gpu/attention-tc.js --shapes 70m,1b --reps 5 --tag check 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 [[ $FA == 1 ]] && timeout 40 node .gpu-rec/js/bench/gpu/attention-f16.js --shapes 70m,1b --reps 5 --tag check 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 timeout ${PROBE_S:-30} node .gpu-rec/js/bench/gpu/f16-probe.js --reps 10 --only '^128x128-128t-bk64$' --checks exact --out "$OUTDIR/probe.json" 2>&1 | quiet | grep -E '^(check|time|  sampled|best)' | tee -a "$OUTDIR/all.log"
+log "4. recording (bench/stream/run.ts, random float16 files, 10 x 2048 tokens): 1b with the default products and SIMT, a 12b shape cut to 8 layers (memory), PyTorch's load + forward of the 1b file"
+D=/tmp/massive-stream
+nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 250 > "$OUTDIR/gpumem.csv" 2>&1 & smi=$!
+rec() { timeout ${RECORD_S:-60} node .gpu-rec/js/bench/stream/run.js --seqs 10 --seq 2048 --profile 0 --loaded none --dir $D "$@" 2>&1 | quiet | grep -v '^wrote' | tee -a "$OUTDIR/all.log"; }
+rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu.json"
+MASSIVE_WEBGPU_F32_PRODUCT=simt rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu-simt.json"
+echo "12b-L8 starts $(date -u +%FT%T)" >> "$OUTDIR/gpumem.csv"
+rec --shapes 12b-L8 --repeat 1 --out "$OUTDIR/stream-webgpu-12b.json"
+kill $smi 2>/dev/null
+log "GPU memory peak while the 12b shape recorded (nvidia-smi): $(sed -n '/12b-L8 starts/,$p' "$OUTDIR/gpumem.csv" | grep -o '[0-9]* MiB' | sort -n | tail -1)"
+PYTHONUNBUFFERED=1 timeout ${PEER_RECORD_S:-60} python3 bench/peers/gpt_neox_record.py --runs "$D/1b:float16" --out "$OUTDIR/peer-record.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
+
 # The device tool brings back at most 8 files: everything but the summary travels in one archive.
 (cd "$OUTDIR" && tar -czf results.tgz --exclude=all.log --exclude=results.tgz . && find . -maxdepth 1 -type f ! -name all.log ! -name results.tgz -delete)
 log "done (details in results.tgz)"
