@@ -1,6 +1,8 @@
 /**
- * Float32-accurate torch.nn.Linear products on the float16 tensor cores ("split float16"), opt-in with
- * MASSIVE_WEBGPU_F32_PRODUCT=split or split-all (default `simt`: the float32 tiled kernel of ./backend-webgpu-matmul.ts).
+ * Float32-accurate torch.nn.Linear products on the float16 tensor cores ("split float16"): the default of the
+ * float32 forward on webgpu where float16 subgroup matrices are available, for weights of at least 2^22 entries
+ * (MASSIVE_WEBGPU_F32_PRODUCT: auto (default), simt = the float32 tiled kernel of ./backend-webgpu-matmul.ts only,
+ * split, split-all = every weight that fits).
  *
  * Each float32 operand is split into a float16 high part and a float16 correction, and three float16 products are
  * summed with float32 accumulation, the fourth (correction x correction, ~2^-22 of the result) dropped:
@@ -39,11 +41,25 @@ import { float32ToHalf, halfToFloat32 } from "./io/host-tensor";
  */
 export type Float32Product = "simt" | "split" | "split-all";
 
-/** MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read): `simt` (default), `split` or `split-all`; anything else throws. */
-export function float32ProductMode(): Float32Product {
-  const v = process.env.MASSIVE_WEBGPU_F32_PRODUCT ?? "simt";
-  if (v !== "simt" && v !== "split" && v !== "split-all") throw new Error(`MASSIVE_WEBGPU_F32_PRODUCT=${v}: expected simt, split or split-all`);
+/**
+ * MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read): unset, empty or `auto` (the default: `split` where the
+ * float16 subgroup matrices are available, else `simt`), `simt`, `split` or `split-all`; anything else throws.
+ */
+export function float32ProductMode(): Float32Product | "auto" {
+  const v = process.env.MASSIVE_WEBGPU_F32_PRODUCT || "auto";
+  if (v !== "auto" && v !== "simt" && v !== "split" && v !== "split-all") throw new Error(`MASSIVE_WEBGPU_F32_PRODUCT=${v}: expected auto, simt, split or split-all`);
   return v;
+}
+
+/**
+ * The float32 product in use: {@link float32ProductMode} with `auto` resolved (split on webgpu with float16 subgroup
+ * matrices, simt elsewhere: never an error); an explicit split or split-all throws where they are not available.
+ */
+export function resolvedFloat32Product(): Float32Product {
+  const mode = float32ProductMode();
+  if (mode === "auto") return halfComputeAvailable() ? "split" : "simt";
+  if (mode !== "simt") requireSplitProduct();
+  return mode;
 }
 
 /**

@@ -17,7 +17,7 @@ import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
-import { float32ProductMode, isSplitWeight, packSplitWeight, requireSplitProduct, splitLinear, splitProductFor, type Float32Product } from "../backend-webgpu-split";
+import { isSplitWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product } from "../backend-webgpu-split";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
 import { attentionBatched, attentionPerHead, type AttentionImpl, type HeadTensors, type PositionTables } from "./attention";
@@ -129,8 +129,7 @@ export class GPTNeoX {
     this.mlpBytes = options.mlpActivationBytes ?? MLP_ACTIVATION_BYTES;
     this.compute = options.compute ?? "float32";
     if (this.compute === "float16") requireHalfCompute();
-    this.float32Product = this.compute === "float32" ? float32ProductMode() : "simt";
-    if (this.float32Product !== "simt") requireSplitProduct();
+    this.float32Product = this.compute === "float32" ? resolvedFloat32Product() : "simt";
   }
 
   /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */
@@ -373,8 +372,9 @@ export class GPTNeoX {
 
   /**
    * A Linear weight [out, in] for {@link linear}: in float16 compute (where the kernel fits the shape) its float16
-   * bits packed as int32 [out, in / 2] for halfLinear (float32 or bfloat16 weights rounded to float16 first), else
-   * float32 [in, out].
+   * bits packed as int32 [out, in / 2] for halfLinear (float32 or bfloat16 weights rounded to float16 first); in
+   * float32 compute with split products (the default on webgpu with float16 subgroup matrices, weights of >= 2^22
+   * entries: src/backend-webgpu-split.ts) split into float16 parts for splitLinear; else float32 [in, out].
    */
   private linearWeight(q: ParamSource): tf.Tensor2D {
     const [N, K] = q.shape as [number, number];
