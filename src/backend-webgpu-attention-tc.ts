@@ -16,7 +16,8 @@
  * float32 score tensors of `scoreBytes`, the model's budget that src/record/stream-budget.ts plans with), and S fits
  * one 2 GiB storage binding. 1b with 5 x 2048 tokens: 40 pairs, 1 GiB in one group, 2 groups of 20 in 2 x 256 MiB.
  *
- * Selected by MASSIVE_WEBGPU_ATTENTION_F16=products (see {@link halfAttentionMode}).
+ * Float16 compute uses it by default for heads of 128 dims and more (MASSIVE_WEBGPU_ATTENTION_F16 unset or `auto`),
+ * for every head size with `products`; `off` keeps the float32 flash kernel (see {@link halfAttentionMode}).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedAttentionAvailable } from "./backend-webgpu-attention";
@@ -25,15 +26,15 @@ import { HALF_TILES, HalfTile, halfMatMulLayout } from "./backend-webgpu-f16-cod
 import { FlatProgram, TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
 
 /**
- * The float16-compute attention used when MASSIVE_WEBGPU_ATTENTION_F16 is not set: "off" keeps the float32 flash
- * kernel. Making this path the default of float16 compute is this one line ("auto" or "products").
+ * The float16-compute attention used when MASSIVE_WEBGPU_ATTENTION_F16 is not set (since 2026-12-02): "auto", this
+ * file's products for heads of at least {@link AUTO_PRODUCTS_MIN_HEAD} dims, the float32 flash kernel below.
  */
-export const DEFAULT_HALF_ATTENTION: HalfAttentionMode = "off";
+export const DEFAULT_HALF_ATTENTION: HalfAttentionMode = "auto";
 
 /**
- * The attentions float16 compute can use: `off` = the float32 flash kernel; `products` = this file; `auto` = this
- * file for heads of at least {@link AUTO_PRODUCTS_MIN_HEAD} dims, the float32 flash kernel below (where it measured
- * faster: docs/gpu.md); `flash-experimental` = the flash kernel on subgroup matrices of
+ * The attentions float16 compute can use: `off` = the float32 flash kernel; `products` = this file; `auto` (the
+ * default) = this file for heads of at least {@link AUTO_PRODUCTS_MIN_HEAD} dims, the float32 flash kernel below
+ * (where each measured faster: docs/gpu.md); `flash-experimental` = the flash kernel on subgroup matrices of
  * ./backend-webgpu-attention-f16.ts, which FAILED its device test on 2026-12-02 (kept for its debugging only).
  */
 export const HALF_ATTENTION_MODES = ["off", "products", "auto", "flash-experimental"] as const;

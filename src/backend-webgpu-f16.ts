@@ -139,7 +139,8 @@ class HalfMatMulProgram {
   workgroupSize: [number, number, number];
   outputComponent = 4;
   uniforms = "dimM : i32, dimN : i32, dimK : i32,";
-  private readonly code: string;
+  /** The WGSL, generated when tfjs compiles the program (on a pipeline-cache miss), not at every dispatch: ~0.1 ms of host time each. */
+  private readonly makeCode: () => string;
 
   constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number, bias: boolean, aHalf: boolean, batch = 0, att?: HalfAttentionProduct & { outputShape?: number[]; seqLen: number }) {
     const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
@@ -156,11 +157,11 @@ class HalfMatMulProgram {
     const a = att ? `_${att.causal}_${att.merged}` : "";
     this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}${a}`;
     const attention = att && { causal: att.causal, merged: att.merged };
-    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched, attention })}`;
+    this.makeCode = () => `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched, attention })}`;
   }
 
   getUserCode(): string {
-    return this.code;
+    return this.makeCode();
   }
 }
 

@@ -86,7 +86,7 @@ export function attentionPerHead(xn: tf.Tensor2D, heads: HeadTensors[], B: numbe
  */
 export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn): tf.Tensor2D {
   if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
-    // float16 compute, MASSIVE_WEBGPU_ATTENTION_F16=products: scores and P v on the tensor cores (../backend-webgpu-attention-tc.ts).
+    // float16 compute with the products attention (by default for heads of >= 128 dims): scores and P v on the tensor cores (../backend-webgpu-attention-tc.ts).
     if (qkv.W.dtype === "int32" && productsAttentionAvailable(hs, tables.cos.shape[1])) return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes);
     // float16 compute (qkv.W is float16 bits, int32): the tensor-core flash attention where it fits and is switched on.
     const half = qkv.W.dtype === "int32" && halfAttentionAvailable(hs, tables.cos.shape[1]);

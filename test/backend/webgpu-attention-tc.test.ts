@@ -62,11 +62,15 @@ test("pairsPerGroup: all (sequence, head) pairs when S (float32) and P (float16)
   assert.equal(pairsPerGroup(12, 4096, 1), 1);
 });
 
-test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else the default (off: the float32 flash kernel); auto by head size", () => {
+test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else the default (auto: the products for heads of >= 128 dims, float32 flash below)", () => {
   const saved = process.env.MASSIVE_WEBGPU_ATTENTION_F16;
   try {
     delete process.env.MASSIVE_WEBGPU_ATTENTION_F16;
-    assert.equal(halfAttentionMode(), DEFAULT_HALF_ATTENTION);
+    assert.equal(DEFAULT_HALF_ATTENTION, "auto");
+    assert.equal(halfAttentionMode(), "auto");
+    assert.deepEqual([64, 128, 256].map(productsAttentionWanted), [false, true, true]); // Pythia 70m / 6.9b / 1b
+    process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "off";
+    assert.deepEqual([64, 256].map(productsAttentionWanted), [false, false]);
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";
     assert.equal(halfAttentionMode(), "products");
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "on"; // the old name of the experimental flash kernel: refused, not ignored
