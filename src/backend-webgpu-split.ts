@@ -1,6 +1,6 @@
 /**
  * Float32-accurate torch.nn.Linear products on the float16 tensor cores ("split float16"): the default of the
- * float32 forward on webgpu where float16 subgroup matrices are available, for weights of at least 2^22 entries
+ * float32 forward on webgpu where float16 subgroup matrices are available, for weights of at least 2^18 entries
  * (MASSIVE_WEBGPU_F32_PRODUCT: auto (default), simt = the float32 tiled kernel of ./backend-webgpu-matmul.ts only,
  * split, split-all = every weight that fits).
  *
@@ -63,12 +63,14 @@ export function resolvedFloat32Product(): Float32Product {
 }
 
 /**
- * The smallest weight (N x K entries) that `split` multiplies on the tensor cores: 2^22, so Pythia 1b's products
- * and every unembedding. A split product runs 4 programs where the SIMT kernel runs 1; on the H200 (round 1,
- * 2026-12-02) that made 70m's qkv, dense and fc1 products (0.3 - 1 M weights, 10240 rows) 0.57 - 0.79x as fast as
- * SIMT (tfjs's encoding of each dispatch dominates there), while 1b's dense (4.2 M) was 1.3x and its larger ones 1.6 - 2x.
+ * The smallest weight (N x K entries) that `split` multiplies on the tensor cores: 2^18, so every product of the
+ * Pythia shapes (70m's dense [512, 512] is 2^18) while the test fixtures' small layers (tiny-neox, mini-pythia:
+ * <= 2^16) keep the SIMT kernel. On the H200 (2026-12-02) the 70m forward ran at 321,486 tokens/s with every product
+ * split (round 1) against 290,142 - 299,505 with only its unembedding split (2^22, round 2) and 263,451 SIMT: the
+ * 70m float32 pass is GPU-bound, so the 3 extra dispatches per split product overlap, although those products
+ * timed alone (host-bound, 4 dispatches against 1) were 0.57 - 0.79x SIMT.
  */
-export const SPLIT_MIN_WEIGHTS = 2 ** 22;
+export const SPLIT_MIN_WEIGHTS = 2 ** 18;
 
 /** Whether the model multiplies a weight [N, K] by split products in `mode`. */
 export function splitProductFor(mode: Float32Product, K: number, N: number): boolean {

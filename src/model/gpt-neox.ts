@@ -373,7 +373,7 @@ export class GPTNeoX {
   /**
    * A Linear weight [out, in] for {@link linear}: in float16 compute (where the kernel fits the shape) its float16
    * bits packed as int32 [out, in / 2] for halfLinear (float32 or bfloat16 weights rounded to float16 first); in
-   * float32 compute with split products (the default on webgpu with float16 subgroup matrices, weights of >= 2^22
+   * float32 compute with split products (the default on webgpu with float16 subgroup matrices, weights of >= 2^18
    * entries: src/backend-webgpu-split.ts) split into float16 parts for splitLinear; else float32 [in, out].
    */
   private linearWeight(q: ParamSource): tf.Tensor2D {
