@@ -164,19 +164,37 @@ function maxAbsOf(values: Float32Array): number {
 
 /**
  * A torch.nn.Linear weight [N, K] (float32 values, row-major) split for {@link splitLinear}: scaled by one power of
- * two t ({@link splitScale} of its largest |value|), then split on the GPU as {@link splitWeightHalves} describes
- * (the same program as the activations', [hi | lo | hi] order; host twin {@link splitHalves}): an int32 tensor [chunks * N, 3 chunkK / 2] of
- * float16 pairs, 6 bytes per weight. Throws unless {@link splitFits} and split products are available.
+ * two t ({@link splitScale} of its largest |value|), then split on the GPU as {@link splitHalves} describes
+ * (the same program as the activations', [hi | lo | hi] order; host twin {@link splitHalves}): an int32 tensor
+ * [chunks * N, 3 chunkK / 2] of float16 pairs, 6 bytes per weight. Throws unless {@link splitFits} and split
+ * products are available.
  */
 export function packSplitWeight(values: Float32Array, shape: [number, number], chunkK = splitChunkK(shape[1])): tf.Tensor2D {
-  const [N, K] = shape;
-  if (values.length !== N * K) throw new Error(`packSplitWeight: ${values.length} values for [${N}, ${K}]`);
-  if (!splitFits(K, N, chunkK)) throw new Error(`packSplitWeight: [${N}, ${K}] with chunks of ${chunkK} does not fit the split product (K % 32, N % 4)`);
-  requireSplitProduct();
-  const scale = splitScale(maxAbsOf(values));
-  const t = tf.tidy(() => tf.reshape(splitOperand(tf.tensor2d(values, [N, K]), tf.fill([N], scale), chunkK, "weight"), [(K / chunkK) * N, (3 * chunkK) / 2]) as tf.Tensor2D);
-  splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale });
-  return t;
+  if (values.length !== shape[0] * shape[1]) throw new Error(`packSplitWeight: ${values.length} values for [${shape}]`);
+  return splitWeightOnGpu(tf.tensor2d(values, shape), splitScale(maxAbsOf(values)), chunkK);
+}
+
+/**
+ * {@link packSplitWeight} of a weight already on the GPU whose values are float16 numbers (a float16 checkpoint
+ * widened by widenHalfOnGpu): they are their own high part (scale 1, corrections 0), so no host pass over the
+ * values is needed. `w` [N, K] float32 is disposed.
+ */
+export function packSplitHalfWeight(w: tf.Tensor2D, chunkK = splitChunkK(w.shape[1])): tf.Tensor2D {
+  return splitWeightOnGpu(w, 1, chunkK);
+}
+
+/** The split of w [N, K] float32 (disposed) scaled by `scale`, registered for {@link splitLinear}. */
+function splitWeightOnGpu(w: tf.Tensor2D, scale: number, chunkK: number): tf.Tensor2D {
+  const [N, K] = w.shape;
+  try {
+    if (!splitFits(K, N, chunkK)) throw new Error(`packSplitWeight: [${N}, ${K}] with chunks of ${chunkK} does not fit the split product (K % 32, N % 4)`);
+    requireSplitProduct();
+    const t = tf.tidy(() => tf.reshape(splitOperand(w, tf.fill([N], scale), chunkK, "weight"), [(K / chunkK) * N, (3 * chunkK) / 2]) as tf.Tensor2D);
+    splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale });
+    return t;
+  } finally {
+    w.dispose();
+  }
 }
 
 /** The largest partial-sum tensor [chunks, rows, N] float32 one product makes: under the H200's largest storage binding (2 GiB). */

@@ -17,7 +17,7 @@ import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
-import { isSplitWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product } from "../backend-webgpu-split";
+import { isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product } from "../backend-webgpu-split";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
 import { attentionBatched, attentionPerHead, type AttentionImpl, type HeadTensors, type PositionTables } from "./attention";
@@ -378,7 +378,11 @@ export class GPTNeoX {
    */
   private linearWeight(q: ParamSource): tf.Tensor2D {
     const [N, K] = q.shape as [number, number];
-    if (splitProductFor(this.float32Product, K, N)) return packSplitWeight(paramValues(q), [N, K]);
+    if (splitProductFor(this.float32Product, K, N)) {
+      // float16 file bits: widened on the GPU (no host pass, as transposed() does); float16 values split with scale 1.
+      if ("bits" in q && q.dtype === "float16" && gpuKernelsAvailable()) return packSplitHalfWeight(widenHalfOnGpu(q.bits, q.dtype, q.shape) as tf.Tensor2D);
+      return packSplitWeight(paramValues(q), [N, K]);
+    }
     if (this.compute !== "float16" || !halfMatMulFits(K, N)) return transposed(q);
     return packHalfWeight("bits" in q && q.dtype === "float16" ? q.bits : float32ToHalf(paramValues(q)), [N, K]);
   }

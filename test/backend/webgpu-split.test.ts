@@ -14,8 +14,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
-import { float32ProductMode, packSplitWeight, resolvedFloat32Product, splitChunkK, splitHalves, splitOperand, splitProductFor, splitRowScales, splitScale } from "../../src/backend-webgpu-split";
-import { halfToFloat32 } from "../../src/io/host-tensor";
+import { float32ProductMode, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitChunkK, splitHalves, splitOperand, splitProductFor, splitRowScales, splitScale } from "../../src/backend-webgpu-split";
+import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { TINY_DIR, loadExpected, parityErrors } from "../model/parity-helpers";
@@ -110,6 +110,17 @@ test("the split on the GPU equals splitHalves bit for bit (float16 subnormals ma
   const got = new Uint16Array(new Int32Array(await packed.data()).buffer);
   packed.dispose();
   assertSameHalves(got, splitHalves(w, [N, K], "weight", chunkK).bits, "weight halves");
+  // A float16 checkpoint's weight, widened on the GPU: its own high part, corrections 0, scale 1.
+  const bits = float32ToHalf(w);
+  const fromHalf = packSplitHalfWeight(tf.tensor2d(halfToFloat32(bits), [N, K]), chunkK);
+  const want = new Uint16Array(3 * N * K);
+  for (let c = 0; c < 2; c++) for (let n = 0; n < N; n++) {
+    const src = bits.subarray(n * K + c * chunkK, n * K + (c + 1) * chunkK), dst = (c * N + n) * 3 * chunkK;
+    want.set(src, dst);
+    want.set(src, dst + 2 * chunkK);
+  }
+  assertSameHalves(new Uint16Array(new Int32Array(await fromHalf.data()).buffer), want, "float16 weight halves");
+  fromHalf.dispose();
   const M = 24, a = splitTestActivations(M, K, 9);
   const x = tf.tensor2d(a, [M, K]);
   const scales = splitRowScales(x);
