@@ -3,6 +3,10 @@
  * a typed array. `float16` and `bfloat16` keep their raw 16-bit patterns in a Uint16Array (the readers widen them
  * to float32 unless asked not to); `int64` uses a BigInt64Array; `bool` a Uint8Array of 0/1.
  */
+import { bfloat16ToFloat32, halfToFloat32 } from "../util/float-bits";
+
+// The float16 / bfloat16 conversions live in util/ (the backend's float16 programs use them too); re-exported here.
+export { bfloat16ToFloat32, float32ToHalf, floatToHalf, halfToFloat, halfToFloat32 } from "../util/float-bits";
 
 export type HostDType =
   | "float16" | "bfloat16" | "float32" | "float64"
@@ -58,75 +62,6 @@ export function typedArrayFromBytes(dtype: HostDType, bytes: Uint8Array): HostDa
 /** The bytes behind a typed array (a view, no copy). */
 export function bytesOf(data: HostData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-const F32 = new Float32Array(1);
-const U32 = new Uint32Array(F32.buffer);
-
-/** IEEE half-precision bits -> number (exact). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-/** number -> IEEE half-precision bits, round to nearest even (as torch's .half()). */
-export function floatToHalf(value: number): number {
-  F32[0] = value;
-  const x = U32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = 1 << (shift - 1);
-    let h = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    if (rest > half || (rest === half && (h & 1))) h++;
-    return sign | h;
-  }
-  let h = (e << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h++;
-  e = h >>> 10;
-  return sign | (e >= 31 ? 0x7c00 : h);
-}
-
-let HALF_TABLE: Float32Array | undefined;
-
-/** float16 bits -> float32 values (via a 64K lookup table). */
-export function halfToFloat32(src: Uint16Array): Float32Array {
-  if (!HALF_TABLE) {
-    HALF_TABLE = new Float32Array(65536);
-    for (let i = 0; i < 65536; i++) HALF_TABLE[i] = halfToFloat(i);
-  }
-  const table = HALF_TABLE;
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = table[src[i]!]!;
-  return out;
-}
-
-/** bfloat16 bits -> float32 values (exact: the upper half of a float32). */
-export function bfloat16ToFloat32(src: Uint16Array): Float32Array {
-  const out = new Float32Array(src.length);
-  const bits = new Uint32Array(out.buffer);
-  for (let i = 0; i < src.length; i++) bits[i] = src[i]! << 16;
-  return out;
-}
-
-/** float32 values -> float16 bits (round to nearest even). */
-export function float32ToHalf(src: Float32Array): Uint16Array {
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = floatToHalf(src[i]!);
-  return out;
 }
 
 /** float16/bfloat16 tensors widened to float32; other tensors returned as they are. */

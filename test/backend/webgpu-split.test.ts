@@ -1,5 +1,5 @@
 /**
- * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT auto (default) | simt | split | split-all).
+ * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT simt (default) | auto | split | split-all).
  * Everywhere: the switch's values, the chunk rule, the power-of-two scales, and the weight's split (read back from
  * the packed tensor): hi + lo reproduces t w to 2^-22 relative (hi = f16(t w) errs by <= 2^-11 |t w|, lo = f16 of
  * that remainder by <= 2^-11 of it), laid out [hi | lo | hi] per chunk.
@@ -37,9 +37,9 @@ async function withProduct<T>(value: string | undefined, f: () => Promise<T> | T
   }
 }
 
-test("MASSIVE_WEBGPU_F32_PRODUCT: auto by default, simt, split, split-all, anything else refused; split only for weights of 2^18 entries", async () => {
-  assert.equal(await withProduct(undefined, float32ProductMode), "auto");
-  assert.equal(await withProduct("", float32ProductMode), "auto");
+test("MASSIVE_WEBGPU_F32_PRODUCT: simt by default, auto, split, split-all, anything else refused; split only for weights of 2^18 entries", async () => {
+  assert.equal(await withProduct(undefined, float32ProductMode), "simt");
+  assert.equal(await withProduct("", float32ProductMode), "simt");
   assert.equal(await withProduct("simt", float32ProductMode), "simt");
   assert.equal(await withProduct("split", float32ProductMode), "split");
   assert.equal(await withProduct("split-all", float32ProductMode), "split-all");
