@@ -10,6 +10,7 @@ import { tf } from "../backend";
 import { fusedAttentionAvailable, fusedCausalAttention } from "../backend-webgpu-attention";
 import { fusedCausalAttentionHalf, halfAttentionAvailable } from "../backend-webgpu-attention-f16";
 import { productsAttentionAvailable, productsCausalAttention } from "../backend-webgpu-attention-tc";
+import { isSplitWeight } from "../backend-webgpu-split";
 import { fusedCausalSoftmax, fusedKernelsAvailable } from "../backend-webgpu-kernels";
 
 /**
@@ -87,9 +88,12 @@ export function attentionPerHead(xn: tf.Tensor2D, heads: HeadTensors[], B: numbe
 export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn): tf.Tensor2D {
   if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
     // float16 compute with the products attention (by default for heads of >= 128 dims): scores and P v on the tensor cores (../backend-webgpu-attention-tc.ts).
-    if (qkv.W.dtype === "int32" && productsAttentionAvailable(hs, tables.cos.shape[1])) return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes);
+    // float16 compute: qkv.W holds float16 bits as int32. Split float32 weights (backend-webgpu-split.ts) are int32
+    // too but belong to float32 compute, whose attention stays float32.
+    const halfCompute = qkv.W.dtype === "int32" && !isSplitWeight(qkv.W);
+    if (halfCompute && productsAttentionAvailable(hs, tables.cos.shape[1])) return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes);
     // float16 compute (qkv.W is float16 bits, int32): the tensor-core flash attention where it fits and is switched on.
-    const half = qkv.W.dtype === "int32" && halfAttentionAvailable(hs, tables.cos.shape[1]);
+    const half = halfCompute && halfAttentionAvailable(hs, tables.cos.shape[1]);
     return (half ? fusedCausalAttentionHalf : fusedCausalAttention)(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs);
   }
   const heads = tf.transpose(tf.reshape(linear(xn, qkv.W, qkv.b), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
