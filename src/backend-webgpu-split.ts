@@ -44,10 +44,9 @@ export type Float32Product = "simt" | "split" | "split-all";
 /**
  * MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read): unset, empty or `simt` (the default), `auto` (`split` where
  * the float16 subgroup matrices are available, else `simt`), `split` or `split-all`; anything else throws.
- * Split is opt-in: on the H200 (2026-12-02, end-of-session check) its products passed their own accuracy test, but
- * one layer's attention output differed between two runs of the same model (test/backend/webgpu-attention.test.ts,
- * hs 256, T 2048: 4.7e-2 against 1.5e-5 with simt), and recording with it took more GPU memory (12b shape: 11.1 GiB
- * against the 8 GiB target) and time (1b: 2.38 s against 1.87 s); see docs/gpu.md.
+ * Split is opt-in: on the H200 (2026-12-02, end-of-session check) recording with it took more GPU memory (12b
+ * shape: 11.1 GiB against the 8 GiB target: the K chunks' partial sums) and time (1b: 2.38 s against 1.87 s with
+ * simt, PyTorch 1.18 s); see docs/gpu.md.
  */
 export function float32ProductMode(): Float32Product | "auto" {
   const v = process.env.MASSIVE_WEBGPU_F32_PRODUCT || "simt";
