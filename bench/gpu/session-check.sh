@@ -71,5 +71,7 @@ log "GPU memory peak while the 12b shape recorded (nvidia-smi): $(sed -n '/12b-L
 PYTHONUNBUFFERED=1 timeout ${PEER_RECORD_S:-60} python3 bench/peers/gpt_neox_record.py --runs "$D/1b:float16" --out "$OUTDIR/peer-record.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
 
 # The device tool brings back at most 8 files: everything but the summary travels in one archive.
-(cd "$OUTDIR" && tar -czf results.tgz --exclude=all.log --exclude=results.tgz . && find . -maxdepth 1 -type f ! -name all.log ! -name results.tgz -delete)
+# The archive is written beside the folder, not in it: tar would otherwise read its own growing output ("file changed
+# as we read it", non-zero exit) and the clean-up would be skipped, leaving more than 8 files.
 log "done (details in results.tgz)"
+(cd "$OUTDIR" && tar -czf ../session-check-results.tgz --exclude=all.log . && mv ../session-check-results.tgz results.tgz && find . -mindepth 1 -maxdepth 1 ! -name all.log ! -name results.tgz -exec rm -rf {} +)
