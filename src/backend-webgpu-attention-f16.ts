@@ -34,7 +34,7 @@ import { fusedAttentionAvailable, rotarySplit } from "./backend-webgpu-attention
 import { HALF_MATMUL_DIRECTIVES, SUBGROUP } from "./backend-webgpu-f16-code";
 import { halfComputeAvailable, halfMatrixConfig } from "./backend-webgpu-f16";
 import { halfAttentionMode } from "./backend-webgpu-attention-tc";
-import { toTensor, webgpuRunner, type TensorInfo, type WebGpuProgramRunner } from "./backend-webgpu-program";
+import { runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 /** Side of the subgroup matrices used (the 16x16x16 f16 -> f32 configuration). */
 const MAT = 16;
@@ -273,9 +273,9 @@ class FlashAttentionHalfProgram {
 export function flashCausalAttentionHalf(qkvHeads: tf.Tensor4D, B: number, T: number, H: number, hs: number,
   tile: HalfAttentionTile = halfAttentionTile(hs)): tf.Tensor2D {
   const program = new FlashAttentionHalfProgram(B, T, H, hs, tile);
-  return toTensor(webgpuRunner().runWebGPUProgram(program, [qkvHeads] as unknown as TensorInfo[], "float32", [
+  return runFlatProgram(program, [qkvHeads], "float32", [
     { type: "int32", data: [T] }, { type: "int32", data: [H] }, { type: "int32", data: [B * H] },
-  ])) as tf.Tensor2D;
+  ]) as tf.Tensor2D;
 }
 
 /**

@@ -23,7 +23,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { fusedAttentionAvailable } from "./backend-webgpu-attention";
 import { attentionProductTile, halfAttentionProduct, halfComputeAvailable, halfMatrixConfig } from "./backend-webgpu-f16";
 import { HALF_TILES, HalfTile, halfMatMulLayout } from "./backend-webgpu-f16-code";
-import { FlatProgram, TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
+import { FlatProgram, Uniform, runFlatProgram } from "./backend-webgpu-program";
 
 /**
  * The float16-compute attention used when MASSIVE_WEBGPU_ATTENTION_F16 is not set (since 2026-12-02): "auto", this
@@ -90,8 +90,8 @@ export function pairsPerGroup(pairs: number, Tp: number, scoreBytes: number): nu
   return g;
 }
 
-const run = (program: FlatProgram, inputs: tf.Tensor[], uniforms: number[]): tf.Tensor =>
-  toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], "int32", uniforms.map((v) => ({ type: "int32", data: [v] }))));
+/** int32 uniforms as runFlatProgram takes them. */
+const ints = (values: number[]): Uniform[] => values.map((v) => ({ type: "int32", data: [v] }));
 
 /** Where q, k and v^T lie in {@link packAttentionHalf}'s output, in int32 words, and the words per pair of each. */
 export interface PackedAttentionLayout { kAt: number; vAt: number; words: number; qkPerPair: number; vPerPair: number }
@@ -180,7 +180,7 @@ export function packAttentionHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin:
     }
   }`,
   });
-  return run(program, [qkv, cos, signedSin], [T, H, Tp, qkGroups, tiles, kAt, vAt]) as tf.Tensor1D;
+  return runFlatProgram(program, [qkv, cos, signedSin], "int32", ints([T, H, Tp, qkGroups, tiles, kAt, vAt])) as tf.Tensor1D;
 }
 
 /** Threads per softmax row (a power of two): 64 measured fastest of 64 / 128 / 256 (H200, 1b: 7.6 / 9.8 / 9.1 ms per pass). */
@@ -240,7 +240,7 @@ export function causalSoftmaxHalf(scores: tf.Tensor3D, T: number, zeroTo: number
     }
   }`,
   });
-  return run(program, [scores], [rows, T, Tp]) as tf.Tensor3D;
+  return runFlatProgram(program, [scores], "int32", ints([rows, T, Tp])) as tf.Tensor3D;
 }
 
 /** The P v tile for hs columns: 128 x 64 where hs is a multiple of 64 but not of 128 (half of a 128 x 128 tile would idle). */

@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedKernelsAvailable } from "./backend-webgpu-kernels";
-import { FlatProgram, toTensor, webgpuRunner, type TensorInfo, type WebGpuProgramRunner } from "./backend-webgpu-program";
+import { FlatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 /** Queries per workgroup and keys per tile (the thread layout below assumes 64 and 256 threads). */
 const BLOCK = 64;
@@ -69,9 +69,9 @@ export function rotarySplit(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Te
     result[index] = v;
   }`,
   });
-  return toTensor(webgpuRunner().runWebGPUProgram(program, [qkv, cos, signedSin] as unknown as TensorInfo[], "float32", [
+  return runFlatProgram(program, [qkv, cos, signedSin], "float32", [
     { type: "int32", data: [T] }, { type: "int32", data: [H] }, { type: "float32", data: [scale] },
-  ])) as tf.Tensor4D;
+  ]) as tf.Tensor4D;
 }
 
 /** The WGSL of the flash program for head size hs (a multiple of 4, at most 256). */
@@ -223,9 +223,9 @@ class FlashAttentionProgram {
  */
 export function flashCausalAttention(qkvHeads: tf.Tensor4D, B: number, T: number, H: number, hs: number): tf.Tensor2D {
   const program = new FlashAttentionProgram(B, T, H, hs);
-  return toTensor(webgpuRunner().runWebGPUProgram(program, [qkvHeads] as unknown as TensorInfo[], "float32", [
+  return runFlatProgram(program, [qkvHeads], "float32", [
     { type: "int32", data: [T] }, { type: "int32", data: [H] }, { type: "int32", data: [B * H] },
-  ])) as tf.Tensor2D;
+  ]) as tf.Tensor2D;
 }
 
 /** Both programs: the attention context [B*T, H*hs] of the fused projection output qkv [B*T, H*3*hs]. */

@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { DEFAULT_HALF_TILE, HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfAttentionProduct, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-code";
-import { FlatProgram, TensorInfo, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
+import { FlatProgram, TensorInfo, Uniform, runFlatProgram, webgpuRunner } from "./backend-webgpu-program";
 
 export { HALF_TILES, halfMatMulFits } from "./backend-webgpu-f16-code";
 
@@ -194,7 +194,7 @@ export function packHalfActivations(x: tf.Tensor2D): tf.Tensor2D {
     key: "massivePackHalf", outputShape: [M, K / 2], variableNames: ["X"], uniforms: "", code: PACK_HALF_CODE,
     threads: 256, workgroups: Math.ceil(words / 256), sizeUniform: true,
   });
-  return toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, [x as unknown as TensorInfo], "int32")) as tf.Tensor2D;
+  return runFlatProgram(program, [x], "int32") as tf.Tensor2D;
 }
 
 /**
@@ -285,10 +285,9 @@ export function halfAttentionProduct(a: tf.Tensor, w: tf.Tensor, spec: HalfAtten
   if (spec.merged && (B * H < pair0 + count || T > M)) throw new Error(`halfAttentionProduct: pairs up to ${pair0 + count} of B ${B} x H ${H}, T ${T} of ${M} rows`);
   const outputShape = spec.merged ? [B * T, H * N] : [count, M, N];
   const program = new HalfMatMulProgram(cfg, attentionProductTile(cfg, M, N, K, tile), M, N, K, false, true, count, { ...spec, outputShape, seqLen: T });
-  const uniforms = [M, N, K, spec.aWords / 4, spec.wWords / 4, pair0, T, H].map((v) => ({ type: "int32", data: [v] }));
-  const runner = webgpuRunner<WebGpuProgramRunner>();
-  if (!spec.output) return toTensor(runner.runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", uniforms));
-  runner.runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", uniforms, spec.output as unknown as TensorInfo);
+  const uniforms = [M, N, K, spec.aWords / 4, spec.wWords / 4, pair0, T, H].map((v): Uniform => ({ type: "int32", data: [v] }));
+  if (!spec.output) return runFlatProgram(program, [a, w], "float32", uniforms);
+  webgpuRunner().runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", uniforms, spec.output as unknown as TensorInfo);
   return spec.output;
 }
 
@@ -307,8 +306,5 @@ function checkedConfig(caller: string, M: number, N: number, K: number): Subgrou
 /** The product of halfLinear (batch 0) and halfBatchedMatMul (batch > 0): tile choice and dispatch. */
 function runHalfProduct(cfg: SubgroupMatrixShape, inputs: tf.Tensor[], M: number, N: number, K: number, aHalf: boolean, bias: boolean, tile: HalfTile | undefined, batch: number): tf.Tensor {
   const program = new HalfMatMulProgram(cfg, halfTileFor(cfg, M, N, K, aHalf, tile), M, N, K, bias, aHalf, batch);
-  const info = webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], "float32", [
-    { type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] },
-  ]);
-  return toTensor(info);
+  return runFlatProgram(program, inputs, "float32", [{ type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] }]);
 }

@@ -15,7 +15,7 @@
  * tfjs path for the other backends. `MASSIVE_WEBGPU_KERNELS=off` disables these programs (for comparisons).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { FlatProgram, toTensor, webgpuRunner, type TensorInfo, type WebGpuProgramRunner } from "./backend-webgpu-program";
+import { FlatProgram, runFlatProgram, toTensor, webgpuRunner, type TensorInfo, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 const THREADS = 256;
 
@@ -102,11 +102,10 @@ export function widenHalfOnGpu(bits: Uint16Array, dtype: "float16" | "bfloat16",
   try {
     const outShape = transpose ? [shape[1]!, shape[0]!] : shape;
     const program = flatProgram("massiveWidenHalf", outShape, ["W"], "rows : i32, cols : i32, doTranspose : i32, bf16 : i32,", WIDEN_CODE);
-    const info = webgpu().runWebGPUProgram(program, [words as unknown as TensorInfo], "float32", [
+    return runFlatProgram(program, [words], "float32", [
       { type: "int32", data: [outShape[0] ?? 1] }, { type: "int32", data: [outShape.length === 2 ? outShape[1]! : n] },
       { type: "int32", data: [transpose ? 1 : 0] }, { type: "int32", data: [dtype === "bfloat16" ? 1 : 0] },
     ]);
-    return toTensor(info);
   } finally {
     words.dispose();
   }
@@ -247,14 +246,14 @@ export function orderStatsOnGpu(chunks: { x: tf.Tensor; rows: number }[], n: num
       rowOffset += c.rows;
     }
     const select = flatProgram("massiveRadixSelect", [rows, Q * 3], ["H", "S"], "pairs : i32, bitShift : i32, firstRound : i32,", SELECT_CODE);
-    const next = toTensor(backend.runWebGPUProgram(select, [hist as unknown as TensorInfo, state as unknown as TensorInfo], "int32", [
+    const next = runFlatProgram(select, [hist, state], "int32", [
       { type: "int32", data: [rows * Q] }, { type: "int32", data: [shift] }, { type: "int32", data: [first] },
-    ]));
+    ]);
     hist.dispose();
     state.dispose();
     state = next;
   }
-  const values = toTensor(backend.runWebGPUProgram(flatProgram("massiveRadixValues", [rows, Q], ["S"], "", VALUES_CODE), [state as unknown as TensorInfo], "float32"));
+  const values = runFlatProgram(flatProgram("massiveRadixValues", [rows, Q], ["S"], "", VALUES_CODE), [state], "float32");
   state.dispose();
   return values;
 }
@@ -331,7 +330,7 @@ export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, e
     let inv = inverseSqrt(massiveWorkgroupSum(v, tid) / f32(C) + uniforms.eps);
     for (var c = tid; c < C; c = c + ${threads}) { result[base + c] = (X[base + c] - mean) * inv * W[c] + Bias[c]; }
   }`, threads);
-  return toTensor(webgpu().runWebGPUProgram(program, [x, w, b] as unknown as TensorInfo[], "float32", [{ type: "int32", data: [rows] }, { type: "float32", data: [eps] }])) as tf.Tensor2D;
+  return runFlatProgram(program, [x, w, b], "float32", [{ type: "int32", data: [rows] }, { type: "float32", data: [eps] }]) as tf.Tensor2D;
 }
 
 /** Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)), with tfjs-backend-webgpu's own erf formula and the composite's operation order. */
@@ -348,7 +347,7 @@ export function fusedGelu(x: tf.Tensor): tf.Tensor {
     let v = X[index];
     result[index] = (v * 0.5) * (massiveErf(v * ${Math.SQRT1_2}) + 1.0);
   }`);
-  return toTensor(webgpu().runWebGPUProgram(program, [x] as unknown as TensorInfo[], "float32"));
+  return runFlatProgram(program, [x], "float32");
 }
 
 /** Abramowitz-Stegun 7.1.26, the constants tfjs's erf uses (tfjs-core backend_util.ERF_*). */
@@ -399,7 +398,7 @@ export function fusedCausalSoftmax(scores: tf.Tensor): tf.Tensor {
     }
   }`, threads);
   return tf.tidy(() => {
-    const out = toTensor(webgpu().runWebGPUProgram(program, [tf.reshape(scores, [rows, T])] as unknown as TensorInfo[], "float32", [{ type: "int32", data: [rows] }]));
+    const out = runFlatProgram(program, [tf.reshape(scores, [rows, T])], "float32", [{ type: "int32", data: [rows] }]);
     return tf.reshape(out, scores.shape);
   });
 }

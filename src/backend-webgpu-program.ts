@@ -26,6 +26,16 @@ export function toTensor(info: TensorInfo): tf.Tensor {
   return tf.engine().makeTensorFromTensorInfo(info as unknown as Parameters<ReturnType<typeof tf.engine>["makeTensorFromTensorInfo"]>[0]);
 }
 
+/**
+ * Runs `program` (a {@link FlatProgram}, or another program object of runWebGPUProgram) on `inputs` into a new tensor
+ * of `dtype`, the program's `outputShape` unless `shape` (same element count) is given: the one place this project's
+ * programs go through runWebGPUProgram when they make a new output. `uniforms` follow the program's declaration.
+ */
+export function runFlatProgram(program: object, inputs: readonly (tf.Tensor | TensorInfo)[], dtype: "float32" | "int32", uniforms: Uniform[] = [], shape?: number[]): tf.Tensor {
+  const info = webgpuRunner().runWebGPUProgram(program, inputs as TensorInfo[], dtype, uniforms);
+  return toTensor(shape === undefined ? info : { ...info, shape });
+}
+
 export interface FlatProgramSpec {
   /** tfjs's cache key of the compiled shader (with the shapes and dtypes tfjs adds itself). */
   key: string;

@@ -13,7 +13,7 @@
  * composite ops. `MASSIVE_TRAIN_FUSED=0` turns them off.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { FlatProgram, toTensor, webgpuRunner, type TensorInfo, type Uniform, type WebGpuProgramRunner } from "./backend-webgpu-program";
+import { FlatProgram, runFlatProgram, webgpuRunner, type TensorInfo, type Uniform, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 /** True when the training kernels are in use: the webgpu backend and not switched off by MASSIVE_TRAIN_FUSED=0. */
 export function trainKernelsActive(): boolean {
@@ -30,11 +30,8 @@ function trainProgram(variableNames: string[], size: number, workgroups: number,
 
 const flat = (t: tf.Tensor): TensorInfo => ({ dataId: t.dataId, shape: [t.size], dtype: t.dtype });
 
-/** Runs `program` into a new tensor of `shape`. */
-function run(program: FlatProgram, inputs: tf.Tensor[], uniforms: Uniform[], shape: number[]): tf.Tensor {
-  const out = webgpuRunner().runWebGPUProgram(program, inputs.map(flat), "float32", uniforms);
-  return toTensor({ ...out, shape });
-}
+/** Runs `program` on `inputs` (flattened, so that one compiled shader serves every shape) into a new float32 tensor of `shape`. */
+const run = (program: FlatProgram, inputs: tf.Tensor[], uniforms: Uniform[], shape: number[]): tf.Tensor => runFlatProgram(program, inputs.map(flat), "float32", uniforms, shape);
 
 /**
  * Runs `program` writing into `target`'s own buffer (no new tensor: used for optimizer state and parameters). The
