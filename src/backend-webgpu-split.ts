@@ -200,8 +200,34 @@ function splitWeightOnGpu(w: tf.Tensor2D, scale: number, chunkK: number): tf.Ten
   }
 }
 
-/** The largest partial-sum tensor [chunks, rows, N] float32 one product makes: under the H200's largest storage binding (2 GiB). */
-const MAX_PARTIAL_BYTES = 2 ** 31 - 2 ** 24;
+/**
+ * GPU bytes that one split product's temporaries (row scales, split activations, the K chunks' partial sums) may take
+ * at a time, whatever its rows: 256 MiB, the budget the model already gives the attention's scores and the MLP's
+ * activations (ATTENTION_SCORE_BYTES, MLP_ACTIVATION_BYTES in ./model/gpt-neox.ts). Taken over all rows at once they
+ * were what made split use 6.8 GiB of tfjs buffers recording 1b (2.4 GiB with SIMT) and 11.1 GiB for a 12b shape
+ * (H200, 2026-12-02; docs/gpu.md); 1b's fc1 over 8192 rows alone made 1 GiB of partial sums. Far under the 2 GiB
+ * storage binding, which the partial sums must also fit.
+ */
+export const SPLIT_TEMP_BYTES = 2 ** 28;
+
+/** Bytes of a split product's temporaries per row of activations: its scale (4), 3K float16 halves (6K), chunks x N float32 partial sums. */
+export function splitRowBytes(K: number, N: number, chunkK: number): number {
+  return 4 + 6 * K + (K / chunkK) * N * 4;
+}
+
+/**
+ * Rows per piece of an [M, K] x [K, N] split product so that each piece's temporaries stay under `budget` bytes
+ * ({@link splitRowBytes}): M when all rows fit, else the fewest pieces of whole 128-row tiles, as equal as tiles
+ * allow (the last may be shorter; a ragged piece would run the product's guarded, slower path), and never under 128
+ * rows (where a row takes more than budget / 128). Rows are independent (per-row scales, one accumulation order per
+ * output), so pieces give results identical to the whole.
+ */
+export function splitPieceRows(M: number, K: number, N: number, chunkK: number, budget = SPLIT_TEMP_BYTES): number {
+  const fit = Math.floor(budget / splitRowBytes(K, N, chunkK));
+  if (fit >= M) return M;
+  const pieces = Math.ceil(M / Math.max(128, fit - (fit % 128)));
+  return Math.ceil(M / pieces / 128) * 128;
+}
 
 function run(program: FlatProgram, inputs: tf.Tensor[], dtype: "float32" | "int32", uniforms: Uniform[]): tf.Tensor {
   return toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], dtype, uniforms));
@@ -239,9 +265,10 @@ function finish(partial: tf.Tensor3D, scales: tf.Tensor1D, invWeightScale: numbe
 
 /**
  * x [M, K] float32 @ W^T + b, W from {@link packSplitWeight}: float32-accurate (see the file's comment), on the
- * float16 tensor cores. Rows are taken in pieces (of whole 128-row tiles) whose partial sums fit one storage binding.
+ * float16 tensor cores. Rows are taken in pieces ({@link splitPieceRows}) whose temporaries stay under
+ * `budgetBytes`; the pieces' outputs are concatenated (for a moment the output's bytes twice).
  */
-export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, budgetBytes = SPLIT_TEMP_BYTES): tf.Tensor2D {
   const info = splitWeights.get(w);
   if (!info) throw new Error("splitLinear: the weight was not made by packSplitWeight");
   const [M, K] = x.shape;
@@ -256,8 +283,7 @@ export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf
     const partial = halfBatchedMatMul(a, tf.reshape(w, [chunks, N, (3 * chunkK) / 2]) as tf.Tensor3D);
     return finish(partial, scales, invScale, b);
   });
-  // Whole 128-row tiles per piece (a ragged piece runs the product's guarded, slower path).
-  const rows = Math.max(128, Math.floor(MAX_PARTIAL_BYTES / (chunks * N * 4) / 128) * 128);
+  const rows = splitPieceRows(M, K, N, chunkK, budgetBytes);
   if (rows >= M) return piece(x);
   const parts: tf.Tensor2D[] = [];
   for (let r0 = 0; r0 < M; r0 += rows) parts.push(tf.tidy(() => piece(tf.slice(x, [r0, 0], [Math.min(rows, M - r0), K]))));

@@ -14,7 +14,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
-import { float32ProductMode, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitChunkK, splitHalves, splitOperand, splitProductFor, splitRowScales, splitScale } from "../../src/backend-webgpu-split";
+import { SPLIT_TEMP_BYTES, float32ProductMode, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitChunkK, splitHalves, splitLinear, splitOperand, splitPieceRows, splitProductFor, splitRowBytes, splitRowScales, splitScale } from "../../src/backend-webgpu-split";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
@@ -67,6 +67,23 @@ test("splitChunkK and splitScale: chunks of at most 512 dividing K, scales putti
   assert.equal(splitScale(7.3e-39), 2 ** 100, "float32's subnormal maxima: the largest scale (as the WGSL twin)");
   assert.equal(splitScale(0), 1);
   assert.equal(splitScale(Infinity), 1);
+});
+
+test("splitPieceRows: pieces of whole 128-row tiles whose temporaries stay under the budget, whatever M", () => {
+  // Pythia's products over the forward's 10,240 rows and recording's 20,480; 12b: hidden 5120, MLP 20480, chunks of 512.
+  const shapes = [[512, 50304], [2048, 8192], [8192, 2048], [2048, 6144], [2048, 50304], [5120, 15360], [5120, 20480], [20480, 5120]];
+  for (const M of [128, 1000, 10240, 20480, 2048 * 7]) for (const [K, N] of shapes) {
+    const rows = splitPieceRows(M, K!, N!, 512);
+    const what = `M ${M}, [${K}, ${N}]: ${rows} rows`;
+    assert.ok(rows === M || rows % 128 === 0, `${what}: whole tiles or all rows`);
+    assert.ok(rows <= M && (rows === 128 || rows * splitRowBytes(K!, N!, 512) <= SPLIT_TEMP_BYTES), `${what}: under the budget`);
+    const pieces = Math.ceil(M / rows);
+    assert.ok(pieces === 1 || Math.ceil(M / (rows + 128)) === pieces || (rows + 128) * splitRowBytes(K!, N!, 512) > SPLIT_TEMP_BYTES, `${what}: not needlessly small`);
+  }
+  assert.equal(splitPieceRows(10240, 512, 1536, 512), 10240, "70m qkv: 9 KiB a row, all rows in one piece");
+  assert.equal(splitPieceRows(10240, 2048, 8192, 512), 1792, "1b fc1: 140 KiB a row, 6 pieces");
+  assert.equal(splitPieceRows(20480, 5120, 50688, 512, 2 ** 20), 128, "a row over budget / 128: 128 rows");
+  assert.equal(splitRowBytes(2048, 8192, 512), 4 + 6 * 2048 + 4 * 8192 * 4);
 });
 
 /** A weight [8, 64] with one value below float16's range before scaling, split in chunks of 32. */
@@ -162,6 +179,18 @@ test("split products on Pythia shapes with massive and tiny rows: normwise error
     assert.ok(split.whole <= 4 * simt.whole, `${s.name}: split ${split.whole} > 4 x simt ${simt.whole}`);
     assert.ok(split.worstRow <= 4 * simt.worstRow, `${s.name}: split's worst row ${split.worstRow} > 4 x simt's ${simt.worstRow}`);
   }
+});
+
+test("a split product in pieces of rows equals the whole, bit for bit (row pieces of a small budget, ragged last piece)", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  const M = 200, K = 1024, N = 256;
+  const packed = packSplitWeight(splitTestWeights(N, K, 21), [N, K]);
+  const x = tf.tensor2d(splitTestActivations(M, K, 22), [M, K]), bias = tf.tensor1d(splitTestWeights(1, N, 23));
+  const budget = 100 * splitRowBytes(K, N, splitChunkK(K)); // 128 rows a piece: pieces of 128 and 72 rows
+  assert.equal(splitPieceRows(M, K, N, splitChunkK(K), budget), 128);
+  const [whole, pieces] = [splitLinear(x, packed, bias), splitLinear(x, packed, bias, budget)];
+  assert.deepEqual(await pieces.data(), await whole.data());
+  tf.dispose([packed, x, bias, whole, pieces]);
 });
 
 test("tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split-all matches transformers to 1e-4 and runs the split programs", async (t) => {
