@@ -1,8 +1,8 @@
 /**
  * Float32-accurate torch.nn.Linear products on the float16 tensor cores ("split float16"): the default of the
- * float32 forward on webgpu where float16 subgroup matrices are available, for weights of at least 2^18 entries
- * (MASSIVE_WEBGPU_F32_PRODUCT: auto (default), simt = the float32 tiled kernel of ./backend-webgpu-matmul.ts only,
- * split, split-all = every weight that fits).
+ * float32 forward with resident weights on webgpu where float16 subgroup matrices are available, for weights of at
+ * least 2^18 entries ({@link DEFAULT_FLOAT32_PRODUCT}; MASSIVE_WEBGPU_F32_PRODUCT overrides it: auto, simt = the
+ * float32 tiled kernel of ./backend-webgpu-matmul.ts only, split, split-all = every weight that fits).
  *
  * Each float32 operand is split into a float16 high part and a float16 correction, and three float16 products are
  * summed with float32 accumulation, the fourth (correction x correction, ~2^-22 of the result) dropped:
@@ -42,14 +42,28 @@ import { float32ToHalf, halfToFloat32 } from "./util/float-bits";
 export type Float32Product = "simt" | "split" | "split-all";
 
 /**
- * MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read): unset, empty or `simt` (the default), `auto` (`split` where
- * the float16 subgroup matrices are available, else `simt`), `split` or `split-all`; anything else throws.
- * Split is opt-in: on the H200 (2026-12-02, end-of-session check) recording with it took more GPU memory (12b
- * shape: 11.1 GiB against the 8 GiB target: the K chunks' partial sums) and time (1b: 2.38 s against 1.87 s with
- * simt, PyTorch 1.18 s); see docs/gpu.md.
+ * How a model's float32 weights reach the GPU: all at load (`resident`: GPTNeoX.loadWeights, the forward) or one
+ * layer at a time while recording (`streamed`: GPTNeoX.uploadLayer from src/record/stream.ts).
  */
-export function float32ProductMode(): Float32Product | "auto" {
-  const v = process.env.MASSIVE_WEBGPU_F32_PRODUCT || "simt";
+export type WeightResidency = "resident" | "streamed";
+
+/** A float32 product, or `auto`: `split` where float16 subgroup matrices are available, else `simt`. */
+export type Float32ProductMode = Float32Product | "auto";
+
+/**
+ * The float32 product where MASSIVE_WEBGPU_F32_PRODUCT is unset, per residency (GPTNeoXOptions.float32Product
+ * overrides it per model). Resident: `auto`; on the H200 (2026-12-02) split ran the forward at 0.79x PyTorch float32
+ * on 70m and 1.20x on 1b, SIMT at 0.67x and 0.70x. Streamed: `simt`, until recording with split is measured no slower
+ * and within the GPU memory target (docs/gpu.md): unbounded, it took 2.38 s against SIMT's 1.87 s for 1b.
+ */
+export const DEFAULT_FLOAT32_PRODUCT: Readonly<Record<WeightResidency, Float32ProductMode>> = { resident: "auto", streamed: "simt" };
+
+/**
+ * The requested float32 product: MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read) when set, else `fallback`.
+ * Its values: `simt` (the float32 SIMT kernel everywhere), `auto`, `split` or `split-all`; anything else throws.
+ */
+export function float32ProductMode(fallback: Float32ProductMode = DEFAULT_FLOAT32_PRODUCT.resident): Float32ProductMode {
+  const v = process.env.MASSIVE_WEBGPU_F32_PRODUCT || fallback;
   if (v !== "auto" && v !== "simt" && v !== "split" && v !== "split-all") throw new Error(`MASSIVE_WEBGPU_F32_PRODUCT=${v}: expected auto, simt, split or split-all`);
   return v;
 }
@@ -58,8 +72,8 @@ export function float32ProductMode(): Float32Product | "auto" {
  * The float32 product in use: {@link float32ProductMode} with `auto` resolved (split on webgpu with float16 subgroup
  * matrices, simt elsewhere: never an error); an explicit split or split-all throws where they are not available.
  */
-export function resolvedFloat32Product(): Float32Product {
-  const mode = float32ProductMode();
+export function resolvedFloat32Product(fallback: Float32ProductMode = DEFAULT_FLOAT32_PRODUCT.resident): Float32Product {
+  const mode = float32ProductMode(fallback);
   if (mode === "auto") return halfComputeAvailable() ? "split" : "simt";
   if (mode !== "simt") requireSplitProduct();
   return mode;

@@ -17,7 +17,7 @@ import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
-import { isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product } from "../backend-webgpu-split";
+import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
 import { attentionBatched, attentionPerHead, type AttentionImpl, type HeadTensors, type PositionTables } from "./attention";
@@ -108,6 +108,13 @@ export interface GPTNeoXOptions {
    * stays float32. Default `float32`.
    */
   compute?: "float32" | "float16";
+  /**
+   * Float32 compute's Linear products per way the weights reach the GPU (src/backend-webgpu-split.ts): `resident`
+   * for {@link GPTNeoX.loadWeights} (default `auto`: split float16 on the tensor cores where available, else SIMT),
+   * `streamed` for {@link GPTNeoX.uploadLayer} (recording; default `simt`): {@link DEFAULT_FLOAT32_PRODUCT}.
+   * MASSIVE_WEBGPU_F32_PRODUCT, when set, overrides both (`simt` forces the SIMT kernel everywhere).
+   */
+  float32Product?: Partial<Record<WeightResidency, Float32ProductMode>>;
 }
 
 export class GPTNeoX {
@@ -119,8 +126,8 @@ export class GPTNeoX {
   private readonly scoreBytes: number;
   private readonly mlpBytes: number;
   private readonly compute: "float32" | "float16";
-  /** MASSIVE_WEBGPU_F32_PRODUCT in float32 compute (split / split-all: weights split for splitLinear, src/backend-webgpu-split.ts). */
-  private readonly float32Product: Float32Product;
+  /** Float32 compute's product per residency (split / split-all: weights split for splitLinear, src/backend-webgpu-split.ts); simt in float16 compute. */
+  private readonly float32Product: Record<WeightResidency, Float32Product>;
 
   constructor(config: NeoXConfig, options: GPTNeoXOptions = {}) {
     this.config = config;
@@ -129,7 +136,8 @@ export class GPTNeoX {
     this.mlpBytes = options.mlpActivationBytes ?? MLP_ACTIVATION_BYTES;
     this.compute = options.compute ?? "float32";
     if (this.compute === "float16") requireHalfCompute();
-    this.float32Product = this.compute === "float32" ? resolvedFloat32Product() : "simt";
+    const product = (r: WeightResidency): Float32Product => (this.compute === "float32" ? resolvedFloat32Product(options.float32Product?.[r] ?? DEFAULT_FLOAT32_PRODUCT[r]) : "simt");
+    this.float32Product = { resident: product("resident"), streamed: product("streamed") };
   }
 
   /** Builds a model from a checkpoint read by {@link readCheckpoint}; the backend must be initialised. */
@@ -154,17 +162,18 @@ export class GPTNeoX {
     this.disposeWeights();
     this.w = {
       embed: tf.tensor2d(p.embed.data, p.embed.shape as [number, number], "float32"),
-      layers: p.layers.map((l) => this.uploadLayer(l)),
+      layers: p.layers.map((l) => this.uploadLayer(l, "resident")),
       lnfW: vector(p.lnfWeight), lnfB: vector(p.lnfBias),
-      unembedT: this.linearWeight(p.unembed),
+      unembedT: this.linearWeight(p.unembed, "resident"),
     };
   }
 
   /**
    * Uploads one decoder layer's parameters to the backend (for streaming layer by layer, see
-   * {@link GPTNeoX.runLayer}); free them with {@link GPTNeoX.disposeLayer}.
+   * {@link GPTNeoX.runLayer}); free them with {@link GPTNeoX.disposeLayer}. `residency` picks the float32 product
+   * (GPTNeoXOptions.float32Product): `streamed` unless called by loadWeights.
    */
-  uploadLayer(l: LayerSources): DecoderLayerWeights {
+  uploadLayer(l: LayerSources, residency: WeightResidency = "streamed"): DecoderLayerWeights {
     const t1 = vector;
     const opt1 = (q: ParamSource | undefined): tf.Tensor1D | undefined => (q ? t1(q) : undefined);
     const hs = headSize(this.config);
@@ -185,11 +194,11 @@ export class GPTNeoX {
     };
     return {
       ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
-      ...(this.resolvedAttention() === "per-head" ? { heads: heads() } : { qkvW: this.linearWeight(l.qkvWeight), qkvB: opt1(l.qkvBias) }),
-      denseW: this.linearWeight(l.denseWeight), denseB: opt1(l.denseBias),
+      ...(this.resolvedAttention() === "per-head" ? { heads: heads() } : { qkvW: this.linearWeight(l.qkvWeight, residency), qkvB: opt1(l.qkvBias) }),
+      denseW: this.linearWeight(l.denseWeight, residency), denseB: opt1(l.denseBias),
       ln2w: t1(l.ln2Weight), ln2b: t1(l.ln2Bias),
-      fc1W: this.linearWeight(l.fc1Weight), fc1B: t1(l.fc1Bias),
-      fc2W: this.linearWeight(l.fc2Weight), fc2B: t1(l.fc2Bias),
+      fc1W: this.linearWeight(l.fc1Weight, residency), fc1B: t1(l.fc1Bias),
+      fc2W: this.linearWeight(l.fc2Weight, residency), fc2B: t1(l.fc2Bias),
     };
   }
 
@@ -373,12 +382,13 @@ export class GPTNeoX {
   /**
    * A Linear weight [out, in] for {@link linear}: in float16 compute (where the kernel fits the shape) its float16
    * bits packed as int32 [out, in / 2] for halfLinear (float32 or bfloat16 weights rounded to float16 first); in
-   * float32 compute with split products (the default on webgpu with float16 subgroup matrices, weights of >= 2^18
-   * entries: src/backend-webgpu-split.ts) split into float16 parts for splitLinear; else float32 [in, out].
+   * float32 compute with split products for weights of this residency (by default resident ones on webgpu with
+   * float16 subgroup matrices, weights of >= 2^18 entries: src/backend-webgpu-split.ts) split into float16 parts for
+   * splitLinear; else float32 [in, out].
    */
-  private linearWeight(q: ParamSource): tf.Tensor2D {
+  private linearWeight(q: ParamSource, residency: WeightResidency): tf.Tensor2D {
     const [N, K] = q.shape as [number, number];
-    if (splitProductFor(this.float32Product, K, N)) {
+    if (splitProductFor(this.float32Product[residency], K, N)) {
       // float16 file bits: widened on the GPU (no host pass, as transposed() does); float16 values split with scale 1.
       if ("bits" in q && q.dtype === "float16" && gpuKernelsAvailable()) return packSplitHalfWeight(widenHalfOnGpu(q.bits, q.dtype, q.shape) as tf.Tensor2D);
       return packSplitWeight(paramValues(q), [N, K]);

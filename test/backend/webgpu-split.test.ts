@@ -1,5 +1,6 @@
 /**
- * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT simt (default) | auto | split | split-all).
+ * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT unset (the defaults per residency:
+ * resident weights auto, streamed simt) | simt | auto | split | split-all).
  * Everywhere: the switch's values, the chunk rule, the power-of-two scales, and the weight's split (read back from
  * the packed tensor): hi + lo reproduces t w to 2^-22 relative (hi = f16(t w) errs by <= 2^-11 |t w|, lo = f16 of
  * that remainder by <= 2^-11 of it), laid out [hi | lo | hi] per chunk.
@@ -14,10 +15,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
-import { SPLIT_TEMP_BYTES, float32ProductMode, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitChunkK, splitHalves, splitLinear, splitOperand, splitPieceRows, splitProductFor, splitRowBytes, splitRowScales, splitScale } from "../../src/backend-webgpu-split";
+import { DEFAULT_FLOAT32_PRODUCT, SPLIT_TEMP_BYTES, float32ProductMode, isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitChunkK, splitHalves, splitLinear, splitOperand, splitPieceRows, splitProductFor, splitRowBytes, splitRowScales, splitScale } from "../../src/backend-webgpu-split";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
+import { selectNeoXParams } from "../../src/model/weights";
 import { TINY_DIR, loadExpected, parityErrors } from "../model/parity-helpers";
 import { halfComputeSkip } from "../helpers/half-checks";
 import { hostLinear, normwiseErrors, simtLinear, splitProduct, splitTestActivations, splitTestWeights } from "../helpers/split-checks";
@@ -37,9 +39,11 @@ async function withProduct<T>(value: string | undefined, f: () => Promise<T> | T
   }
 }
 
-test("MASSIVE_WEBGPU_F32_PRODUCT: simt by default, auto, split, split-all, anything else refused; split only for weights of 2^18 entries", async () => {
-  assert.equal(await withProduct(undefined, float32ProductMode), "simt");
-  assert.equal(await withProduct("", float32ProductMode), "simt");
+test("MASSIVE_WEBGPU_F32_PRODUCT: the fallback when unset (auto for resident weights, simt streamed), else auto, simt, split, split-all, anything else refused; split only for weights of 2^18 entries", async () => {
+  assert.deepEqual(DEFAULT_FLOAT32_PRODUCT, { resident: "auto", streamed: "simt" });
+  assert.equal(await withProduct(undefined, () => float32ProductMode()), "auto");
+  assert.equal(await withProduct("", () => float32ProductMode("simt")), "simt");
+  assert.equal(await withProduct("simt", () => float32ProductMode("auto")), "simt", "the variable overrides the fallback");
   assert.equal(await withProduct("simt", float32ProductMode), "simt");
   assert.equal(await withProduct("split", float32ProductMode), "split");
   assert.equal(await withProduct("split-all", float32ProductMode), "split-all");
@@ -53,6 +57,7 @@ test("MASSIVE_WEBGPU_F32_PRODUCT: simt by default, auto, split, split-all, anyth
 
 test("the default resolves to split where float16 subgroup matrices are, to simt elsewhere (never an error); simt stays simt", async () => {
   await withProduct(undefined, () => assert.equal(resolvedFloat32Product(), skip() ? "simt" : "split"));
+  await withProduct(undefined, () => assert.equal(resolvedFloat32Product(DEFAULT_FLOAT32_PRODUCT.streamed), "simt"));
   await withProduct("simt", () => assert.equal(resolvedFloat32Product(), "simt"));
 });
 
@@ -191,6 +196,20 @@ test("a split product in pieces of rows equals the whole, bit for bit (row piece
   const [whole, pieces] = [splitLinear(x, packed, bias), splitLinear(x, packed, bias, budget)];
   assert.deepEqual(await pieces.data(), await whole.data());
   tf.dispose([packed, x, bias, whole, pieces]);
+});
+
+test("GPTNeoXOptions.float32Product per residency: loadWeights splits resident weights, uploadLayer's streamed ones follow their own mode", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  const ckpt = await readCheckpoint(TINY_DIR);
+  await withProduct(undefined, () => {
+    const model = GPTNeoX.fromCheckpoint(ckpt, { attention: "batched", float32Product: { resident: "split-all", streamed: "simt" } });
+    const layer = selectNeoXParams(ckpt.config, ckpt.weights, "tiny").layers[0]!;
+    const [streamed, resident] = [model.uploadLayer(layer), model.uploadLayer(layer, "resident")];
+    assert.deepEqual([isSplitWeight(streamed.fc1W), isSplitWeight(resident.fc1W)], [false, true]);
+    model.disposeLayer(streamed);
+    model.disposeLayer(resident);
+    model.dispose();
+  });
 });
 
 test("tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split-all matches transformers to 1e-4 and runs the split programs", async (t) => {
