@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# Helper S's step of a GPU round (bench/gpu/round.sh): split-float16 float32 products (src/backend-webgpu-split.ts,
-# MASSIVE_WEBGPU_F32_PRODUCT=auto (default: split where available, weights >= 2^18)|simt|split|split-all). Round 3
-# (<= 90 s): the split test (the GPU's split vs the host's bit for bit, accuracy vs float64 beside the SIMT kernel,
-# the tiny-neox forward with split-all), the float32 parity tests with the DEFAULT switch, the streaming record test
-# with split-all (float16 file bits split on the GPU), then the 70m forward with the default (every product split)
-# beside simt in the same call. Each
-# under its own timeout within ROUND_BUDGET_S (default 85 s). Details under $OUT, a summary on stdout.
+# Helper S's step of a GPU round (bench/gpu/round.sh): split-float16 float32 products (src/backend-webgpu-split.ts) as
+# the default of the float32 forward with resident weights, their temporaries bounded (SPLIT_TEMP_BYTES, rows in
+# pieces). Session 7, round 1 (<= 120 s): the split test (incl. pieces == whole bit for bit), the forward of 70m and
+# 1b with the default beside simt, recording a 1b float16 file with split (MASSIVE_WEBGPU_F32_PRODUCT=auto) beside
+# SIMT (streamed weights' default), a 12b shape cut to 8 layers with split (GPU memory: tfjs's peak, nvidia-smi), the
+# float32 parity tests with the default. Each under its own timeout within ROUND_BUDGET_S (default 115 s).
 set -uo pipefail
-budget=${ROUND_BUDGET_S:-85}
+budget=${ROUND_BUDGET_S:-115}
 left() { echo $(( budget - SECONDS )); }
-step() { local t=$1; shift; local l; l=$(left); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
-step 20 node --test --test-reporter=spec .gpu-rec/js/test/backend/webgpu-split.test.js 2>&1 | quiet > "$OUT/split-test.log"
-grep -E '^ℹ (tests|pass|fail|skipped)|^✖|simt |halves|max \|error\||AssertionError' "$OUT/split-test.log" | cut -c1-300 | head -30
-step 12 node --test --test-reporter=spec .gpu-rec/js/test/model/gpt-neox-parity.test.js 2>&1 | quiet > "$OUT/parity-default.log"
-echo "parity with the default switch: $(grep -E '^ℹ (pass|fail)' "$OUT/parity-default.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError' "$OUT/parity-default.log" | head -4
-MASSIVE_WEBGPU_F32_PRODUCT=split-all step 25 node --test --test-reporter=spec .gpu-rec/js/test/record/stream.test.js 2>&1 | quiet > "$OUT/stream-split-all.log"
-echo "record/stream with split-all (float16 file bits -> packSplitHalfWeight): $(grep -E '^ℹ (pass|fail)' "$OUT/stream-split-all.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError' "$OUT/stream-split-all.log" | head -4
-step 15 node .gpu-rec/js/bench/gpu/forward.js --shapes 70m --reps 3 --tag default 2>&1 | quiet | tee "$OUT/forward-default.log" | grep -E '^70m|rror'
-MASSIVE_WEBGPU_F32_PRODUCT=simt step 15 node .gpu-rec/js/bench/gpu/forward.js --shapes 70m --reps 3 --tag simt 2>&1 | quiet | tee "$OUT/forward-simt.log" | grep -E '^70m|rror'
+step() { local t=$1; shift; local l; l=$(left); (( l > 5 )) || { echo "skipped (budget): $*" >&2; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
+J=.gpu-rec/js
+step 25 node --test --test-reporter=spec $J/test/backend/webgpu-split.test.js 2>&1 | quiet > "$OUT/split-test.log"
+echo "split test: $(grep -E '^ℹ (pass|fail)' "$OUT/split-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError' "$OUT/split-test.log" | cut -c1-200 | head -4
+fwd() { step "$1" node $J/bench/gpu/forward.js --shapes 70m,1b --reps 2 "${@:2}" 2>&1 | quiet | grep -v '^wrote'; }
+fwd 16 --tag default | tee "$OUT/forward-default.log" | grep -E '^(70m|1b) |rror' | cut -c1-120
+MASSIVE_WEBGPU_F32_PRODUCT=simt fwd 14 --tag simt | tee "$OUT/forward-simt.log" | grep -E '^(70m|1b) |rror' | cut -c1-120
+D=/tmp/massive-stream
+nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 250 > "$OUT/gpumem.csv" 2>&1 & smi=$!
+rec() { step "$1" node $J/bench/stream/run.js --seqs 10 --seq 2048 --profile 0 --loaded none --dir $D "${@:2}" 2>&1 | quiet | grep -v '^wrote'; }
+MASSIVE_WEBGPU_F32_PRODUCT=auto rec 20 --shapes 1b --repeat 2 --out "$OUT/stream-split.json" | tee "$OUT/stream-split.log" | grep -E '^\| 1b' | sed 's/^/split /'
+MASSIVE_WEBGPU_F32_PRODUCT=simt rec 10 --shapes 1b --repeat 2 --out "$OUT/stream-simt.json" | tee "$OUT/stream-simt.log" | grep -E '^\| 1b' | sed 's/^/simt  /'
+echo "12b-L8 starts $(date -u +%FT%T)" >> "$OUT/gpumem.csv"
+MASSIVE_WEBGPU_F32_PRODUCT=auto rec 35 --shapes 12b-L8 --repeat 1 --out "$OUT/stream-split-12b.json" | tee "$OUT/stream-split-12b.log" | grep -E '^\| 12b|rror' | sed 's/^/split /'
+kill $smi 2>/dev/null
+echo "nvidia-smi peak during 12b-L8: $(sed -n '/12b-L8 starts/,$p' "$OUT/gpumem.csv" | grep -o '[0-9]* MiB' | sort -n | tail -1)"
+step 12 node --test --test-reporter=spec $J/test/model/gpt-neox-parity.test.js 2>&1 | quiet > "$OUT/parity-default.log"
+echo "parity with the default: $(grep -E '^ℹ (pass|fail)' "$OUT/parity-default.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError' "$OUT/parity-default.log" | head -3
 echo "S step done in ${SECONDS} s"
