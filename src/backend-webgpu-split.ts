@@ -216,7 +216,7 @@ function splitWeightOnGpu(w: tf.Tensor2D, scale: number, chunkK: number): tf.Ten
 
 /**
  * GPU bytes that one split product's temporaries (row scales, split activations, the K chunks' partial sums) may take
- * at a time, whatever its rows: 256 MiB, the budget the model already gives the attention's scores and the MLP's
+ * beyond an output-sized buffer at a time, whatever its rows ({@link splitPieceRows}): 256 MiB, the budget the model already gives the attention's scores and the MLP's
  * activations (ATTENTION_SCORE_BYTES, MLP_ACTIVATION_BYTES in ./model/gpt-neox.ts). Taken over all rows at once they
  * were what made split use 6.8 GiB of tfjs buffers recording 1b (2.4 GiB with SIMT) and 11.1 GiB for a 12b shape
  * (H200, 2026-12-02; docs/gpu.md); 1b's fc1 over 8192 rows alone made 1 GiB of partial sums. Far under the 2 GiB
@@ -230,21 +230,20 @@ export function splitRowBytes(K: number, N: number, chunkK: number): number {
 }
 
 /**
- * Rows per piece of an [M, K] x [K, N] split product so that each piece's temporaries stay under `budget` bytes
- * ({@link splitRowBytes}): M when all rows fit, else the fewest pieces of whole 128-row tiles, as equal as tiles
- * allow (the last may be shorter; a ragged piece would run the product's guarded, slower path), and never under 128
- * rows (where a row takes more than budget / 128). Rows are independent (per-row scales, one accumulation order per
- * output), so pieces give results identical to the whole.
+ * Rows per piece of an [M, K] x [K, N] split product so that its GPU memory beyond its output [M, N] stays under
+ * the output's bytes plus `budget`, whatever M. All M rows in one piece where M x ({@link splitRowBytes} - 4N) <=
+ * budget: the first chunk's partial sums are as large as the output, and pieces would need that again for their
+ * concatenation (so 70m's unembedding, one chunk of K, stays whole). Else the fewest pieces whose temporaries take
+ * at most `budget` each, of whole 128-row tiles (a ragged piece would run the product's guarded, slower path), as
+ * equal as tiles allow (the last may be shorter), never under 128 rows (where a row takes more than budget / 128).
+ * Rows are independent (per-row scales, one accumulation order per output): pieces give the whole's results.
  */
 export function splitPieceRows(M: number, K: number, N: number, chunkK: number, budget = SPLIT_TEMP_BYTES): number {
-  const fit = Math.floor(budget / splitRowBytes(K, N, chunkK));
-  if (fit >= M) return M;
+  const rowBytes = splitRowBytes(K, N, chunkK);
+  if (M * (rowBytes - 4 * N) <= budget) return M;
+  const fit = Math.floor(budget / rowBytes);
   const pieces = Math.ceil(M / Math.max(128, fit - (fit % 128)));
   return Math.ceil(M / pieces / 128) * 128;
-}
-
-function run(program: FlatProgram, inputs: tf.Tensor[], dtype: "float32" | "int32", uniforms: Uniform[]): tf.Tensor {
-  return toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], dtype, uniforms));
 }
 
 /** Per row of x [M, K], the power of two that brings its largest |value| into (2^13, 2^14]: [M] float32. */

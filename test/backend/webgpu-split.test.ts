@@ -74,18 +74,20 @@ test("splitChunkK and splitScale: chunks of at most 512 dividing K, scales putti
   assert.equal(splitScale(Infinity), 1);
 });
 
-test("splitPieceRows: pieces of whole 128-row tiles whose temporaries stay under the budget, whatever M", () => {
+test("splitPieceRows: whole where its temporaries beyond an output-sized buffer fit the budget, else pieces of whole 128-row tiles under it, whatever M", () => {
   // Pythia's products over the forward's 10,240 rows and recording's 20,480; 12b: hidden 5120, MLP 20480, chunks of 512.
   const shapes = [[512, 50304], [2048, 8192], [8192, 2048], [2048, 6144], [2048, 50304], [5120, 15360], [5120, 20480], [20480, 5120]];
   for (const M of [128, 1000, 10240, 20480, 2048 * 7]) for (const [K, N] of shapes) {
     const rows = splitPieceRows(M, K!, N!, 512);
     const what = `M ${M}, [${K}, ${N}]: ${rows} rows`;
     assert.ok(rows === M || rows % 128 === 0, `${what}: whole tiles or all rows`);
-    assert.ok(rows <= M && (rows === 128 || rows * splitRowBytes(K!, N!, 512) <= SPLIT_TEMP_BYTES), `${what}: under the budget`);
+    const rowBytes = splitRowBytes(K!, N!, 512);
+    assert.ok(rows === M ? M * (rowBytes - 4 * N!) <= SPLIT_TEMP_BYTES : rows === 128 || rows * rowBytes <= SPLIT_TEMP_BYTES, `${what}: under the budget`);
     const pieces = Math.ceil(M / rows);
     assert.ok(pieces === 1 || Math.ceil(M / (rows + 128)) === pieces || (rows + 128) * splitRowBytes(K!, N!, 512) > SPLIT_TEMP_BYTES, `${what}: not needlessly small`);
   }
   assert.equal(splitPieceRows(10240, 512, 1536, 512), 10240, "70m qkv: 9 KiB a row, all rows in one piece");
+  assert.equal(splitPieceRows(10240, 512, 50304, 512), 10240, "70m logits: one chunk, partial sums as large as the output: whole");
   assert.equal(splitPieceRows(10240, 2048, 8192, 512), 1792, "1b fc1: 140 KiB a row, 6 pieces");
   assert.equal(splitPieceRows(20480, 5120, 50688, 512, 2 ** 20), 128, "a row over budget / 128: 128 rows");
   assert.equal(splitRowBytes(2048, 8192, 512), 4 + 6 * 2048 + 4 * 8192 * 4);
