@@ -246,6 +246,10 @@ export function splitPieceRows(M: number, K: number, N: number, chunkK: number, 
   return Math.ceil(M / pieces / 128) * 128;
 }
 
+function run(program: FlatProgram, inputs: tf.Tensor[], dtype: "float32" | "int32", uniforms: Uniform[]): tf.Tensor {
+  return toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], dtype, uniforms));
+}
+
 /** Per row of x [M, K], the power of two that brings its largest |value| into (2^13, 2^14]: [M] float32. */
 export function splitRowScales(x: tf.Tensor2D): tf.Tensor1D {
   const [M, K] = x.shape;
