@@ -48,10 +48,13 @@ export interface Throughput {
 }
 
 /**
- * GPU worker (TensorFlow.js WebGPU or tfjs-node-gpu, float32): DESIGN.md measured 14.8 TFLOP/s on an 8192^2 fp32
- * matmul on an H200; a whole forward pass of thin layers at batch 1 reaches perhaps a third of that.
+ * GPU worker (TensorFlow.js WebGPU, float32 with the default SIMT product). Measured on an H200 (2026-12-02,
+ * bench/gpu/h200-2026-12-02-session6-check/forward-webgpu-simt.json): the 1b shape's forward, 10 x 2048 tokens with
+ * logits, 16,905 tokens/s = 35 TFLOP/s by {@link forwardFlops}; 70m 264,348 tokens/s = 21 TFLOP/s (thin layers).
+ * The figure below is 10 TFLOP/s: an A100's float32 peak is under a third of the H200's 67, and recording adds
+ * reductions and per-layer uploads (a streamed 1b checkpoint took 1.87 s, ~11 TFLOP/s including the load).
  */
-export const GPU_THROUGHPUT: Throughput = { label: "GPU (fp32, ~1/3 of the 14.8 TFLOP/s H200 matmul peak)", flops: 5e12, loadBytesPerSecond: 300e6, startupSeconds: 15 };
+export const GPU_THROUGHPUT: Throughput = { label: "GPU (WebGPU float32, 10 TFLOP/s: under a third of the H200's measured 35)", flops: 10e12, loadBytesPerSecond: 300e6, startupSeconds: 15 };
 
 /**
  * CPU worker (TensorFlow.js wasm, SIMD, one thread per process). Measured here (2-core VM, Node 20): a Pythia-70m
