@@ -31,7 +31,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { halfBatchedMatMul, halfComputeAvailable, halfComputeMissing, halfMatMulFits } from "./backend-webgpu-f16";
 import { SPLIT_ROW_THREADS, SPLIT_TARGET_EXPONENT, splitFinishCode, splitOperandCode, splitRowScaleCode } from "./backend-webgpu-split-code";
-import { FlatProgram, TensorInfo, Uniform, WebGpuProgramRunner, toTensor, webgpuRunner } from "./backend-webgpu-program";
+import { FlatProgram, runFlatProgram } from "./backend-webgpu-program";
 import { float32ToHalf, halfToFloat32 } from "./util/float-bits";
 
 /**
@@ -246,15 +246,11 @@ export function splitPieceRows(M: number, K: number, N: number, chunkK: number, 
   return Math.ceil(M / pieces / 128) * 128;
 }
 
-function run(program: FlatProgram, inputs: tf.Tensor[], dtype: "float32" | "int32", uniforms: Uniform[]): tf.Tensor {
-  return toTensor(webgpuRunner<WebGpuProgramRunner>().runWebGPUProgram(program, inputs as unknown as TensorInfo[], dtype, uniforms));
-}
-
 /** Per row of x [M, K], the power of two that brings its largest |value| into (2^13, 2^14]: [M] float32. */
 export function splitRowScales(x: tf.Tensor2D): tf.Tensor1D {
   const [M, K] = x.shape;
   const program = new FlatProgram({ key: "massiveSplitRowScale", outputShape: [M], variableNames: ["X"], uniforms: "rows : i32, cols : i32,", code: splitRowScaleCode(), threads: SPLIT_ROW_THREADS, workgroups: M });
-  return run(program, [x], "float32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }]) as tf.Tensor1D;
+  return runFlatProgram(program, [x], "float32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }]) as tf.Tensor1D;
 }
 
 /**
@@ -266,7 +262,7 @@ export function splitOperand(x: tf.Tensor2D, scales: tf.Tensor1D, chunkK: number
   const shape = [K / chunkK, M, (3 * chunkK) / 2];
   const words = shape[0]! * M * shape[2]!;
   const program = new FlatProgram({ key: `massiveSplitOperand_${role}`, outputShape: shape, variableNames: ["X", "S"], uniforms: "rows : i32, cols : i32, chunkK : i32,", code: splitOperandCode(role === "weight" ? 1 : 0), threads: 256, workgroups: Math.ceil(words / 256), sizeUniform: true });
-  return run(program, [x, scales], "int32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }, { type: "int32", data: [chunkK] }]) as tf.Tensor3D;
+  return runFlatProgram(program, [x, scales], "int32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }, { type: "int32", data: [chunkK] }]) as tf.Tensor3D;
 }
 
 /** sum over chunks of partial [chunks, M, N], times 1 / (row scale * weight scale), plus bias: [M, N] float32. */
@@ -277,7 +273,7 @@ function finish(partial: tf.Tensor3D, scales: tf.Tensor1D, invWeightScale: numbe
     key: `massiveSplitFinish_${hasBias}`, outputShape: [M, N], variableNames: hasBias ? ["P", "S", "Bias"] : ["P", "S"], uniforms: "cols : i32, chunks : i32, invT : f32,",
     code: splitFinishCode(hasBias), threads: 256, workgroups: Math.ceil((M * N) / 256), sizeUniform: true,
   });
-  return run(program, hasBias ? [partial, scales, bias] : [partial, scales], "float32", [{ type: "int32", data: [N] }, { type: "int32", data: [chunks] }, { type: "float32", data: [invWeightScale] }]) as tf.Tensor2D;
+  return runFlatProgram(program, hasBias ? [partial, scales, bias] : [partial, scales], "float32", [{ type: "int32", data: [N] }, { type: "int32", data: [chunks] }, { type: "float32", data: [invWeightScale] }]) as tf.Tensor2D;
 }
 
 /**
