@@ -1,7 +1,8 @@
 /**
  * WGSL of the split-float16 products' own programs (./backend-webgpu-split.ts; the product itself is the float16
- * tensor-core kernel of ./backend-webgpu-f16-code.ts): per-row power-of-two scales, the split of the activations into
- * float16 high parts and corrections, and the float32 sum of the K chunks' partial results with the scales undone.
+ * tensor-core kernel of ./backend-webgpu-f16-code.ts): the split of the activations into float16 high parts and
+ * corrections with per-row power-of-two scales (one program), a weight's split, and the float32 sum of the K chunks'
+ * partial results with the scales undone.
  * Written against tfjs-backend-webgpu's names (`fn main(index)`, `result`, the inputs by variable name, `uniforms`,
  * `localId`); free of tfjs imports.
  */
@@ -9,8 +10,8 @@
 /** Scaled values have their largest |value| in (2^(E-1), 2^E]: float16 holds up to 65504 (just under 2^16). */
 export const SPLIT_TARGET_EXPONENT = 14;
 
-/** Threads of the row-scale program (one workgroup per row). */
-export const SPLIT_ROW_THREADS = 128;
+/** Threads of the activations' split program (one workgroup per row: its largest |value|, then its halves). */
+export const SPLIT_ROW_THREADS = 256;
 
 /**
  * The power of two for a row whose largest |value| is m (the WGSL twin of splitScale in ./backend-webgpu-split.ts):
@@ -26,27 +27,6 @@ const SCALE_FN = `
     let k = clamp(${SPLIT_TARGET_EXPONENT} - ceilLog2, -100, 100);
     return bitcast<f32>(u32(127 + k) << 23u);
   }`;
-
-/** result[row] = the row's scale (one workgroup per row of X [rows, cols]; extra workgroups of a folded dispatch redo the last row). */
-export function splitRowScaleCode(): string {
-  const t = SPLIT_ROW_THREADS;
-  return `${SCALE_FN}
-  var<workgroup> red : array<f32, ${t}>;
-  fn main(index : i32) {
-    let row = min(index / ${t}, uniforms.rows - 1);
-    let tid = i32(localId.x) % ${t};
-    let base = row * uniforms.cols;
-    var m = 0.0;
-    for (var c = tid; c < uniforms.cols; c = c + ${t}) { m = max(m, abs(X[base + c])); }
-    red[tid] = m;
-    workgroupBarrier();
-    for (var k = ${t / 2}; k > 0; k = k >> 1) {
-      if (tid < k) { red[tid] = max(red[tid], red[tid + k]); }
-      workgroupBarrier();
-    }
-    if (tid == 0) { result[row] = massiveSplitScale(red[0]); }
-  }`;
-}
 
 /**
  * float16 bits (the low 16 of h) -> float32 by integer arithmetic only. On the H200 (round 1, 2026-12-02) every
@@ -65,13 +45,26 @@ const HALF_VALUE_FN = `
   }`;
 
 /**
+ * The float16 pair of x (two scaled values): hi = f16(x), or lo = f16(x - hi) where `isLo`, as one int32 word. x - hi
+ * is exact in float32 (hi is one of x's two nearest float16 values).
+ */
+const PAIR_FN = `${HALF_VALUE_FN}
+  fn massiveSplitPair(x : vec2<f32>, isLo : bool) -> i32 {
+    let hi = bitcast<u32>(vec2<f16>(x));
+    let hiValue = vec2<f32>(massiveSplitHalfValue(hi & 0xffffu), massiveSplitHalfValue(hi >> 16u));
+    // The remainder passes through its bits too, so no compiler can evaluate x - hi in float16 (which gives 0).
+    let rest = bitcast<vec2<f32>>(bitcast<vec2<u32>>(x - hiValue));
+    let lo = bitcast<u32>(vec2<f16>(rest));
+    return bitcast<i32>(select(hi, lo, isLo));
+  }`;
+
+/**
  * One int32 word (two float16) per invocation of the output [chunks, rows, 3 chunkK / 2]: row m, chunk c holds
  * three parts of X[m, c chunkK .. (c + 1) chunkK) scaled by S[m]: hi = f16(x) in two of them and lo = f16(x - hi)
- * in part `loPart` (0 for the activations, 1 for a weight). x - hi is exact in float32 (hi is one of x's two
- * nearest float16 values).
+ * in part `loPart` (0 for the activations, 1 for a weight).
  */
 export function splitOperandCode(loPart: 0 | 1): string {
-  return `enable f16;${HALF_VALUE_FN}
+  return `enable f16;${PAIR_FN}
   fn main(index : i32) {
     if (index >= uniforms.size) { return; }
     let half = uniforms.chunkK / 2;
@@ -80,18 +73,50 @@ export function splitOperandCode(loPart: 0 | 1): string {
     let m = rc % uniforms.rows;
     let k = (rc / uniforms.rows) * uniforms.chunkK + 2 * (j % half);
     let x = vec2<f32>(X[m * uniforms.cols + k], X[m * uniforms.cols + k + 1]) * S[m];
-    let hi = bitcast<u32>(vec2<f16>(x));
-    let hiValue = vec2<f32>(massiveSplitHalfValue(hi & 0xffffu), massiveSplitHalfValue(hi >> 16u));
-    // The remainder passes through its bits too, so no compiler can evaluate x - hi in float16 (which gives 0).
-    let rest = bitcast<vec2<f32>>(bitcast<vec2<u32>>(x - hiValue));
-    let lo = bitcast<u32>(vec2<f16>(rest));
-    result[index] = bitcast<i32>(select(hi, lo, j / half == ${loPart}));
+    result[index] = massiveSplitPair(x, j / half == ${loPart});
   }`;
 }
 
 /**
- * result[m, n] = (sum over chunks of P[c, m, n], in order, float32) / S[m] * invT (+ Bias[n]). 1 / S[m] from its
- * bits (S is a power of two: exact); invT is the weight's 1 / scale, a power of two too.
+ * The activations' split in one program, one workgroup per row of X [rows, cols]: the row's scale from its largest
+ * |value| (tree reduction), then its words of the output's first part [chunks, rows, 3 chunkK / 2] ([lo | hi | hi]
+ * per chunk, as {@link splitOperandCode} with loPart 0); the scale's float32 bits go to result[scaleOffset + row]
+ * (scaleOffset = chunks rows 3 chunkK / 2, the words after the halves). The extra workgroups of a folded dispatch
+ * write nothing.
+ */
+export function splitRowsCode(): string {
+  const t = SPLIT_ROW_THREADS;
+  return `enable f16;${SCALE_FN}${PAIR_FN}
+  var<workgroup> red : array<f32, ${t}>;
+  fn main(index : i32) {
+    let row = min(index / ${t}, uniforms.rows - 1);
+    let tid = i32(localId.x) % ${t};
+    let base = row * uniforms.cols;
+    var m = 0.0;
+    for (var c = tid; c < uniforms.cols; c = c + ${t}) { m = max(m, abs(X[base + c])); }
+    red[tid] = m;
+    workgroupBarrier();
+    for (var k = ${t / 2}; k > 0; k = k >> 1) {
+      if (tid < k) { red[tid] = max(red[tid], red[tid + k]); }
+      workgroupBarrier();
+    }
+    let s = massiveSplitScale(red[0]);
+    if (index / ${t} >= uniforms.rows) { return; }
+    if (tid == 0) { result[uniforms.scaleOffset + row] = bitcast<i32>(s); }
+    let half = uniforms.chunkK / 2;
+    for (var w = tid; w < 3 * uniforms.cols / 2; w = w + ${t}) {
+      let c = w / (3 * half);
+      let j = w % (3 * half);
+      let k = c * uniforms.chunkK + 2 * (j % half);
+      result[(c * uniforms.rows + row) * 3 * half + j] = massiveSplitPair(vec2<f32>(X[base + k], X[base + k + 1]) * s, j / half == 0);
+    }
+  }`;
+}
+
+/**
+ * result[m, n] = (sum over chunks of P[c, m, n], in order, float32) / s_m * invT (+ Bias[n]), s_m the float32 bits in
+ * S[scaleOffset + m] (from {@link splitRowsCode}). 1 / s_m from its bits (a power of two: exact); invT is the
+ * weight's 1 / scale, a power of two too.
  */
 export function splitFinishCode(bias: boolean): string {
   return `
@@ -99,7 +124,7 @@ export function splitFinishCode(bias: boolean): string {
     if (index >= uniforms.size) { return; }
     var acc = P[index];
     for (var c = 1; c < uniforms.chunks; c = c + 1) { acc = acc + P[c * uniforms.size + index]; }
-    let inv = bitcast<f32>(0x7f000000u - bitcast<u32>(S[index / uniforms.cols]));
+    let inv = bitcast<f32>(0x7f000000u - bitcast<u32>(S[uniforms.scaleOffset + index / uniforms.cols]));
     result[index] = acc * inv * uniforms.invT${bias ? " + Bias[index % uniforms.cols]" : ""};
   }`;
 }

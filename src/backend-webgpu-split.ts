@@ -24,14 +24,15 @@
  *   (round to nearest) by the last program. A host model of truncating accumulation (numpy, K = 2048) puts the
  *   error at 3.8x the float32 SIMT kernel's with corrections first and one chunk, 1.0x with chunks of 512, 17x with
  *   the main product first; the device figures are in docs/gpu.md.
- * Programs per product: row scales, split of the activations, the float16 product (halfBatchedMatMul of
- * ./backend-webgpu-f16.ts, the chunks as its batch), and the sum of the chunks with the scales undone and the bias.
+ * Programs per product: the split of the activations with their row scales (one program), the float16 product
+ * (halfBatchedMatMul of ./backend-webgpu-f16.ts, the chunks as its batch), and the sum of the chunks with the scales
+ * undone and the bias.
  * WGSL in ./backend-webgpu-split-code.ts. Forward only, webgpu with float16 subgroup matrices only.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { halfBatchedMatMul, halfComputeAvailable, halfComputeMissing, halfMatMulFits } from "./backend-webgpu-f16";
-import { SPLIT_ROW_THREADS, SPLIT_TARGET_EXPONENT, splitFinishCode, splitOperandCode, splitRowScaleCode } from "./backend-webgpu-split-code";
-import { FlatProgram, runFlatProgram } from "./backend-webgpu-program";
+import { SPLIT_ROW_THREADS, SPLIT_TARGET_EXPONENT, splitFinishCode, splitOperandCode, splitRowsCode } from "./backend-webgpu-split-code";
+import { FlatProgram, WebGpuProgramRunner, runFlatProgram, webgpuRunner } from "./backend-webgpu-program";
 import { float32ToHalf, halfToFloat32 } from "./util/float-bits";
 
 /**
@@ -246,11 +247,23 @@ export function splitPieceRows(M: number, K: number, N: number, chunkK: number, 
   return Math.ceil(M / pieces / 128) * 128;
 }
 
-/** Per row of x [M, K], the power of two that brings its largest |value| into (2^13, 2^14]: [M] float32. */
-export function splitRowScales(x: tf.Tensor2D): tf.Tensor1D {
+/**
+ * The activations x [M, K] split in one program (row scales and halves; WGSL splitRowsCode): `packed`, int32
+ * [chunks M 3 chunkK / 2 + M], holds the float16 halves [chunks, M, 3 chunkK / 2] ([lo | hi | hi] per row and chunk,
+ * each row scaled by the power of two that brings its largest |value| into (2^13, 2^14]: host twin
+ * {@link splitHalves}), then the M scales' float32 bits; `halves` is the first part as its own tensor, a view of the
+ * same GPU buffer (tfjs's zero-copy tensor: no copy, nothing freed when it is disposed), for the product. One
+ * program instead of two (scales, then halves) because a tfjs program has one output. Use `halves` only while
+ * `packed` lives.
+ */
+export function splitActivations(x: tf.Tensor2D, chunkK: number): { packed: tf.Tensor1D; halves: tf.Tensor3D } {
   const [M, K] = x.shape;
-  const program = new FlatProgram({ key: "massiveSplitRowScale", outputShape: [M], variableNames: ["X"], uniforms: "rows : i32, cols : i32,", code: splitRowScaleCode(), threads: SPLIT_ROW_THREADS, workgroups: M });
-  return runFlatProgram(program, [x], "float32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }]) as tf.Tensor1D;
+  const shape: [number, number, number] = [K / chunkK, M, (3 * chunkK) / 2];
+  const words = shape[0] * M * shape[2];
+  const program = new FlatProgram({ key: "massiveSplitRows", outputShape: [words + M], variableNames: ["X"], uniforms: "rows : i32, cols : i32, chunkK : i32, scaleOffset : i32,", code: splitRowsCode(), threads: SPLIT_ROW_THREADS, workgroups: M });
+  const packed = runFlatProgram(program, [x], "int32", [M, K, chunkK, words].map((v) => ({ type: "int32" as const, data: [v] }))) as tf.Tensor1D;
+  const buffer = webgpuRunner<WebGpuProgramRunner & { tensorMap: { get(dataId: object): { resource: unknown } } }>().tensorMap.get(packed.dataId).resource;
+  return { packed, halves: tf.tensor({ buffer, zeroCopy: true } as unknown as tf.TensorLike, shape, "int32") as tf.Tensor3D };
 }
 
 /**
@@ -265,15 +278,19 @@ export function splitOperand(x: tf.Tensor2D, scales: tf.Tensor1D, chunkK: number
   return runFlatProgram(program, [x, scales], "int32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }, { type: "int32", data: [chunkK] }]) as tf.Tensor3D;
 }
 
-/** sum over chunks of partial [chunks, M, N], times 1 / (row scale * weight scale), plus bias: [M, N] float32. */
-function finish(partial: tf.Tensor3D, scales: tf.Tensor1D, invWeightScale: number, bias?: tf.Tensor1D): tf.Tensor2D {
+/**
+ * sum over chunks of partial [chunks, M, N], times 1 / (row scale * weight scale), plus bias: [M, N] float32; the
+ * row scales are the float32 bits at the end of `packed` ({@link splitActivations}).
+ */
+function finish(partial: tf.Tensor3D, packed: tf.Tensor1D, invWeightScale: number, bias?: tf.Tensor1D): tf.Tensor2D {
   const [chunks, M, N] = partial.shape;
   const hasBias = bias !== undefined;
   const program = new FlatProgram({
-    key: `massiveSplitFinish_${hasBias}`, outputShape: [M, N], variableNames: hasBias ? ["P", "S", "Bias"] : ["P", "S"], uniforms: "cols : i32, chunks : i32, invT : f32,",
+    key: `massiveSplitFinish_${hasBias}`, outputShape: [M, N], variableNames: hasBias ? ["P", "S", "Bias"] : ["P", "S"], uniforms: "cols : i32, chunks : i32, invT : f32, scaleOffset : i32,",
     code: splitFinishCode(hasBias), threads: 256, workgroups: Math.ceil((M * N) / 256), sizeUniform: true,
   });
-  return runFlatProgram(program, hasBias ? [partial, scales, bias] : [partial, scales], "float32", [{ type: "int32", data: [N] }, { type: "int32", data: [chunks] }, { type: "float32", data: [invWeightScale] }]) as tf.Tensor2D;
+  const uniforms = [{ type: "int32" as const, data: [N] }, { type: "int32" as const, data: [chunks] }, { type: "float32" as const, data: [invWeightScale] }, { type: "int32" as const, data: [packed.size - M] }];
+  return runFlatProgram(program, hasBias ? [partial, packed, bias] : [partial, packed], "float32", uniforms) as tf.Tensor2D;
 }
 
 /**
@@ -291,10 +308,9 @@ export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, bud
   requireSplitProduct();
   const chunks = K / chunkK;
   const piece = (xp: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => {
-    const scales = splitRowScales(xp);
-    const a = splitOperand(xp, scales, chunkK, "activations");
-    const partial = halfBatchedMatMul(a, tf.reshape(w, [chunks, N, (3 * chunkK) / 2]) as tf.Tensor3D);
-    return finish(partial, scales, invScale, b);
+    const { packed, halves } = splitActivations(xp, chunkK);
+    const partial = halfBatchedMatMul(halves, tf.reshape(w, [chunks, N, (3 * chunkK) / 2]) as tf.Tensor3D);
+    return finish(partial, packed, invScale, b);
   });
   const rows = splitPieceRows(M, K, N, chunkK, budgetBytes);
   if (rows >= M) return piece(x);

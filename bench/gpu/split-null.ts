@@ -1,6 +1,6 @@
 /**
  * The split-float16 products' WGSL (src/backend-webgpu-split*.ts) validated ON A CPU MACHINE: runs every split
- * program (ragged and whole tiles, bias, several chunks, the weight split, the tiny-neox forward with
+ * program (ragged and whole tiles, bias, several chunks, rows in pieces, the weight split, the tiny-neox forward with
  * MASSIVE_WEBGPU_F32_PRODUCT=split-all) through tfjs on Dawn's Null backend (bench/gpu/null-tfjs.ts: it validates
  * shaders and pipelines, computes nothing). Pipelines over Null's 16 KiB of workgroup memory are not counted (the
  * H200 has 48 KiB). Prints "<n> problems", exits 1 on any. Not bundled for the device (no GPU work here).
@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { readCheckpoint } from "../../src/io/checkpoint";
-import { packSplitWeight, splitChunkK, splitLinear } from "../../src/backend-webgpu-split";
+import { packSplitWeight, splitChunkK, splitLinear, splitPieceRows, splitRowBytes } from "../../src/backend-webgpu-split";
 import { splitTestWeights } from "../../test/helpers/split-checks";
 import { setupNullWebGpu } from "./null-tfjs";
 
@@ -26,13 +26,15 @@ async function nullCheck(): Promise<void> {
     problems++;
     console.log(`error: ${msg.slice(0, 2000)}`);
   });
-  for (const [M, K, N, bias, chunk] of [[200, 96, 132, true, 0], [256, 1024, 256, false, 0], [256, 1024, 256, true, 1024], [130, 64, 8, true, 32]] as const) {
+  // The last case runs in pieces of 128 rows (a budget of 100 rows' temporaries).
+  for (const [M, K, N, bias, chunk, budgetRows] of [[200, 96, 132, true, 0, 0], [256, 1024, 256, false, 0, 0], [256, 1024, 256, true, 1024, 0], [130, 64, 8, true, 32, 0], [300, 1024, 256, true, 0, 100]] as const) {
     const before = problems;
     const w = packSplitWeight(splitTestWeights(N, K, 1), [N, K], chunk || undefined);
-    const out = tf.tidy(() => splitLinear(tf.randomUniform([M, K]) as tf.Tensor2D, w, bias ? (tf.randomUniform([N]) as tf.Tensor1D) : undefined));
+    const budget = budgetRows ? budgetRows * splitRowBytes(K, N, splitChunkK(K)) : undefined;
+    const out = tf.tidy(() => splitLinear(tf.randomUniform([M, K]) as tf.Tensor2D, w, bias ? (tf.randomUniform([N]) as tf.Tensor1D) : undefined, budget));
     await out.data();
     tf.dispose([out, w]);
-    console.log(`splitLinear [${M}, ${K}] x [${K}, ${N}] bias ${bias} chunk ${chunk || splitChunkK(K)}: ${problems - before} problems`);
+    console.log(`splitLinear [${M}, ${K}] x [${K}, ${N}] bias ${bias} chunk ${chunk || splitChunkK(K)}${budget ? ` in pieces of ${splitPieceRows(M, K, N, splitChunkK(K), budget)} rows` : ""}: ${problems - before} problems`);
   }
   process.env.MASSIVE_WEBGPU_F32_PRODUCT = "split-all";
   const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
@@ -41,9 +43,9 @@ async function nullCheck(): Promise<void> {
   await logits!.data();
   tf.dispose([logits!, ...hooks.values()]);
   model.dispose();
-  const finish = Object.keys(cache).filter((k) => k.startsWith("massiveSplitFinish")).length;
-  console.log(`tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split-all: ${finish} split finishing pipelines`);
-  if (finish === 0) { problems++; console.log("error: the model did not reach splitLinear"); }
+  const [finish, rows] = ["massiveSplitFinish", "massiveSplitRows"].map((p) => Object.keys(cache).filter((k) => k.startsWith(p)).length);
+  console.log(`tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split-all: ${rows} activation-split and ${finish} finishing pipelines`);
+  if (finish === 0 || rows === 0) { problems++; console.log("error: the model did not reach splitLinear"); }
   await device.queue.onSubmittedWorkDone();
   console.log(`${problems} problems`);
   process.exit(problems ? 1 : 0);

@@ -15,7 +15,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
-import { DEFAULT_FLOAT32_PRODUCT, SPLIT_TEMP_BYTES, float32ProductMode, isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitChunkK, splitHalves, splitLinear, splitOperand, splitPieceRows, splitProductFor, splitRowBytes, splitRowScales, splitScale } from "../../src/backend-webgpu-split";
+import { DEFAULT_FLOAT32_PRODUCT, SPLIT_TEMP_BYTES, float32ProductMode, isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitChunkK, splitHalves, splitActivations, splitLinear, splitPieceRows, splitProductFor, splitRowBytes, splitScale } from "../../src/backend-webgpu-split";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
@@ -147,12 +147,13 @@ test("the split on the GPU equals splitHalves bit for bit (float16 subnormals ma
   fromHalf.dispose();
   const M = 24, a = splitTestActivations(M, K, 9);
   const x = tf.tensor2d(a, [M, K]);
-  const scales = splitRowScales(x);
-  const split = splitOperand(x, scales, chunkK, "activations");
+  const { packed: acts, halves } = splitActivations(x, chunkK);
   const host = splitHalves(a, [M, K], "activations", chunkK);
-  assert.deepEqual(Array.from(await scales.data()), Array.from(host.scales), "row scales");
-  assertSameHalves(new Uint16Array(new Int32Array(await split.data()).buffer), host.bits, "activation halves");
-  tf.dispose([x, scales, split]);
+  const words = new Int32Array(await acts.data());
+  assert.deepEqual(Array.from(new Float32Array(words.buffer, 4 * (words.length - M))), Array.from(host.scales), "row scales, after the halves");
+  assertSameHalves(new Uint16Array(words.buffer, 0, 2 * (words.length - M)), host.bits, "activation halves");
+  assertSameHalves(new Uint16Array(new Int32Array(await halves.data()).buffer), host.bits, "activation halves through the view");
+  tf.dispose([x, acts, halves]);
 });
 
 test("a GPT-NeoX with MASSIVE_WEBGPU_F32_PRODUCT=split refuses to build without float16 subgroup matrices", async (t) => {
