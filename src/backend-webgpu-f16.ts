@@ -198,10 +198,11 @@ export function packHalfActivations(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Whether halfLinear converts the activations to float16 once, in a pass of their own, before the product
- * (default), or in every workgroup as it stages them (`MASSIVE_WEBGPU_F16_A=float32`): the results are the same.
+ * Whether halfLinear converts the activations to float16 once, in a pass of their own (or in the program that
+ * makes them: fusedLayerNorm's and fusedGelu's `half`), before the product (default), or in every workgroup as it
+ * stages them (`MASSIVE_WEBGPU_F16_A=float32`): the results are the same.
  */
-function packActivationsFirst(): boolean {
+export function packActivationsFirst(): boolean {
   return process.env.MASSIVE_WEBGPU_F16_A !== "float32";
 }
 
@@ -214,17 +215,19 @@ export function packHalfWeight(bits: Uint16Array, shape: [number, number]): tf.T
 }
 
 /**
- * x [M, K] float32 @ W^T + b with W from {@link packHalfWeight}: float16 products on the tensor cores, float32 sums.
- * Throws unless {@link halfComputeAvailable} and halfMatMulFits(K, N).
+ * x [M, K] float32, or its float16 bits [M, K / 2] int32 (packHalfActivations' layout), @ W^T + b with W from
+ * {@link packHalfWeight}: float16 products on the tensor cores, float32 sums. Throws unless
+ * {@link halfComputeAvailable} and halfMatMulFits(K, N).
  */
 export function halfLinear(x: tf.Tensor2D, packedW: tf.Tensor2D, b?: tf.Tensor1D, tile?: HalfTile): tf.Tensor2D {
-  const [M, K] = x.shape;
+  const packed = x.dtype === "int32";
+  const M = x.shape[0], K = packed ? 2 * x.shape[1] : x.shape[1];
   const N = packedW.shape[0];
   const cfg = checkedConfig("halfLinear", M, N, K);
-  if (packedW.dtype !== "int32" || packedW.shape[1] * 2 !== K) throw new Error(`halfLinear: weight [${packedW.shape}] ${packedW.dtype} does not match x [${x.shape}]`);
+  if (packedW.dtype !== "int32" || packedW.shape[1] * 2 !== K) throw new Error(`halfLinear: weight [${packedW.shape}] ${packedW.dtype} does not match x [${x.shape}] ${x.dtype}`);
   if (b && (b.shape[0] !== N || b.dtype !== "float32")) throw new Error(`halfLinear: bias [${b.shape}] for ${N} outputs`);
-  const aHalf = packActivationsFirst();
-  const a = aHalf ? packHalfActivations(x) : x;
+  const aHalf = packed || packActivationsFirst();
+  const a = aHalf && !packed ? packHalfActivations(x) : x;
   try {
     return runHalfProduct(cfg, [a, packedW, ...(b ? [b] : [])], M, N, K, aHalf, b !== undefined, tile, 0) as tf.Tensor2D;
   } finally {

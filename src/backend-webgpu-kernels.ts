@@ -311,16 +311,22 @@ const WORKGROUP_SUM = (threads: number): string => `
 
 /**
  * torch.nn.LayerNorm over the last axis of x [rows, C] in one program: mean, then the biased variance of the
- * centred values (two passes, as the composite ops), (x - mean) * rsqrt(var + eps) * w + b.
+ * centred values (two passes, as the composite ops), (x - mean) * rsqrt(var + eps) * w + b. With `half` (C even)
+ * the result is written as float16 bits two per int32 word, [rows, C / 2] int32, the layout of
+ * packHalfActivations: the float16 product that reads it (halfLinear) then needs no packing pass of its own.
  */
-export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: number): tf.Tensor2D {
+export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: number, half = false): tf.Tensor2D {
   const [rows, C] = x.shape;
   const threads = 256;
-  const program = flatProgram("massiveLayerNorm", [rows, C], ["X", "W", "Bias"], "rows : i32, eps : f32,", `${WORKGROUP_SUM(threads)}
+  const y = (c: string): string => `(X[base + ${c}] - mean) * inv * W[${c}] + Bias[${c}]`;
+  const store = half
+    ? `for (var c = 2 * tid; c < C; c = c + ${2 * threads}) { result[base / 2 + c / 2] = bitcast<i32>(vec2<f16>(f16(${y("c")}), f16(${y("c + 1")}))); }`
+    : `for (var c = tid; c < C; c = c + ${threads}) { result[base + c] = ${y("c")}; }`;
+  const program = flatProgram(half ? "massiveLayerNormHalf" : "massiveLayerNorm", half ? [rows, C / 2] : [rows, C], ["X", "W", "Bias"], "rows : i32, eps : f32,", `${half ? "enable f16;" : ""}${WORKGROUP_SUM(threads)}
   fn main(index : i32) {
     let row = min(index / ${threads}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
     let tid = i32(localId.x);
-    let C = uniforms.outShape[1];
+    let C = ${half ? "2 * " : ""}uniforms.outShape[1];
     let base = row * C;
     var s = 0.0;
     for (var c = tid; c < C; c = c + ${threads}) { s = s + X[base + c]; }
@@ -328,26 +334,31 @@ export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, e
     var v = 0.0;
     for (var c = tid; c < C; c = c + ${threads}) { let d = X[base + c] - mean; v = v + d * d; }
     let inv = inverseSqrt(massiveWorkgroupSum(v, tid) / f32(C) + uniforms.eps);
-    for (var c = tid; c < C; c = c + ${threads}) { result[base + c] = (X[base + c] - mean) * inv * W[c] + Bias[c]; }
+    ${store}
   }`, threads);
-  return runFlatProgram(program, [x, w, b], "float32", [{ type: "int32", data: [rows] }, { type: "float32", data: [eps] }]) as tf.Tensor2D;
+  return runFlatProgram(program, [x, w, b], half ? "int32" : "float32", [{ type: "int32", data: [rows] }, { type: "float32", data: [eps] }]) as tf.Tensor2D;
 }
 
-/** Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)), with tfjs-backend-webgpu's own erf formula and the composite's operation order. */
-export function fusedGelu(x: tf.Tensor): tf.Tensor {
-  const program = flatProgram("massiveGelu", x.shape, ["X"], "", `
+/**
+ * Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)), with tfjs-backend-webgpu's own erf formula and the composite's
+ * operation order. With `half` (x [rows, cols], cols even) the result is float16 bits two per int32 word,
+ * [rows, cols / 2] int32, as fusedLayerNorm's `half`.
+ */
+export function fusedGelu(x: tf.Tensor, half = false): tf.Tensor {
+  const shape = half ? [...x.shape.slice(0, -1), x.shape[x.shape.length - 1]! / 2] : x.shape;
+  const program = flatProgram(half ? "massiveGeluHalf" : "massiveGelu", shape, ["X"], "", `${half ? "enable f16;" : ""}
   fn massiveErf(a : f32) -> f32 {
     let p = ${ERF.p}; let a1 = ${ERF.a1}; let a2 = ${ERF.a2}; let a3 = ${ERF.a3}; let a4 = ${ERF.a4}; let a5 = ${ERF.a5};
     let absA = abs(a);
     let t = 1.0 / (1.0 + p * absA);
     return sign(a) * (1.0 - (((((a5 * t + a4) * t) + a3) * t + a2) * t + a1) * t * exp(-absA * absA));
   }
+  fn massiveGelu(v : f32) -> f32 { return (v * 0.5) * (massiveErf(v * ${Math.SQRT1_2}) + 1.0); }
   fn main(index : i32) {
     if (index >= uniforms.size) { return; }
-    let v = X[index];
-    result[index] = (v * 0.5) * (massiveErf(v * ${Math.SQRT1_2}) + 1.0);
+    ${half ? "result[index] = bitcast<i32>(vec2<f16>(f16(massiveGelu(X[2 * index])), f16(massiveGelu(X[2 * index + 1]))));" : "result[index] = massiveGelu(X[index]);"}
   }`);
-  return runFlatProgram(program, [x], "float32");
+  return runFlatProgram(program, [x], half ? "int32" : "float32");
 }
 
 /** Abramowitz-Stegun 7.1.26, the constants tfjs's erf uses (tfjs-core backend_util.ERF_*). */

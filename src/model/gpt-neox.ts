@@ -16,7 +16,7 @@ import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
-import { halfLinear, halfMatMulFits, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
+import { halfLinear, halfMatMulFits, packActivationsFirst, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
 import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
@@ -260,7 +260,8 @@ export class GPTNeoX {
       }
       const last: tf.Tensor2D = x;
       const logits = tf.tidy(() => {
-        const normed = this.layerNorm(last, w.lnfW, w.lnfB);
+        // float16 bits straight from the LayerNorm for the float16 unembedding, unless the hook wants float32 values.
+        const normed = this.layerNorm(last, w.lnfW, w.lnfB, options.returnLogits !== false && !want("ln_final.hook_normalized") && takesHalf(w.unembedT));
         hook("ln_final.hook_normalized", normed);
         if (options.returnLogits === false) return undefined;
         const logits = isSplitWeight(w.unembedT) ? splitLinear(normed, w.unembedT) : w.unembedT.dtype === "int32" ? halfLinear(normed, w.unembedT) : tf.matMul(normed, w.unembedT);
@@ -279,16 +280,16 @@ export class GPTNeoX {
   /** One decoder layer (call inside tf.tidy); `hook` sees hook_attn_out, hook_mlp_out and hook_resid_post. */
   private decoderLayer(input: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables, hook: (point: string, t: tf.Tensor2D) => void): tf.Tensor2D {
     // Attention and MLP each in their own tidy: their intermediates are freed before the next block allocates.
-    const attn = tf.tidy(() => this.attention(this.layerNorm(input, l.ln1w, l.ln1b), l, B, T, tables));
+    const attn = tf.tidy(() => this.attention(this.layerNorm(input, l.ln1w, l.ln1b, takesHalf(l.qkvW)), l, B, T, tables));
     hook("hook_attn_out", attn);
     let out: tf.Tensor2D;
     if (this.config.useParallelResidual) {
-      const mlp = tf.tidy(() => this.mlp(this.layerNorm(input, l.ln2w, l.ln2b), l));
+      const mlp = tf.tidy(() => this.mlp(this.layerNorm(input, l.ln2w, l.ln2b, takesHalf(l.fc1W)), l));
       hook("hook_mlp_out", mlp);
       out = tf.add(tf.add(mlp, attn), input);
     } else {
       const resid = tf.add(attn, input) as tf.Tensor2D;
-      const mlp = tf.tidy(() => this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b), l));
+      const mlp = tf.tidy(() => this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b, takesHalf(l.fc1W)), l));
       hook("hook_mlp_out", mlp);
       out = tf.add(mlp, resid);
     }
@@ -360,9 +361,12 @@ export class GPTNeoX {
     return this.tables;
   }
 
-  /** torch.nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * w + b, biased variance. */
-  private layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
-    if (fusedKernelsAvailable()) return fusedLayerNorm(x, w, b, this.config.layerNormEps);
+  /**
+   * torch.nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * w + b, biased variance. `half`: the
+   * result only feeds a float16 product (see takesHalf), so the fused program may return it as float16 bits.
+   */
+  private layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, half = false): tf.Tensor2D {
+    if (fusedKernelsAvailable()) return fusedLayerNorm(x, w, b, this.config.layerNormEps, half);
     const mean = tf.mean(x, -1, true);
     const xc = tf.sub(x, mean);
     const variance = tf.mean(tf.square(xc), -1, true);
@@ -421,7 +425,7 @@ export class GPTNeoX {
     const piece = (x: tf.Tensor2D): tf.Tensor2D => {
       const h = this.linear(x, l.fc1W, l.fc1B); // (rows, 4C)
       // The fused GELU has no gradient: the forward path uses it, activation() (shared with training) does not.
-      const a = this.config.hiddenAct === "gelu" && fusedKernelsAvailable() ? (fusedGelu(h) as tf.Tensor2D) : activation(h, this.config.hiddenAct);
+      const a = this.config.hiddenAct === "gelu" && fusedKernelsAvailable() ? (fusedGelu(h, takesHalf(l.fc2W)) as tf.Tensor2D) : activation(h, this.config.hiddenAct);
       return this.linear(a, l.fc2W, l.fc2B);
     };
     if (rows >= N) return piece(xn);
@@ -431,6 +435,15 @@ export class GPTNeoX {
     tf.dispose(parts);
     return out;
   }
+}
+
+/**
+ * Whether a Linear weight is float16 compute's (float16 bits for halfLinear, not a split float32 weight) and its
+ * activations are packed to float16 before the product: then the program making them (fused LayerNorm, GELU) can
+ * write float16 bits itself, one dispatch fewer per product (halfLinear takes them as they are).
+ */
+function takesHalf(Wt: tf.Tensor2D | undefined): boolean {
+  return Wt !== undefined && Wt.dtype === "int32" && !isSplitWeight(Wt) && packActivationsFirst();
 }
 
 /** The MLP non-linearity by its transformers name. */

@@ -4,6 +4,8 @@
  *   - halfLinear against tfjs's float32 matMul of the same float16 weights (widened) and against a float64 host
  *     reference, on shapes that are and are not multiples of the 128 x 128 tile, with and without bias, with the
  *     default tile; then every named tile of bench/gpu/f16-probe.ts on a whole-tile and a ragged product;
+ *   - fusedLayerNorm's and fusedGelu's float16 output (`half`) against packHalfActivations of their float32 output
+ *     (within one float16 step: see the test), and halfLinear on those bits equal to halfLinear on float32 input;
  *   - the GPT-NeoX forward with compute "float16" against transformers' float32 outputs (tiny-neox-a).
  * Tolerances, derived (u = 2^-11, float16's unit roundoff; e = 2^-24, float32's): W is float16 in both products, so
  * they differ by rounding each activation a_k to float16, |a_k - fl16(a_k)| <= u |a_k|, and by float32 summation
@@ -18,6 +20,7 @@ import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
 import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulCode, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { halfLinear, halfTileFor, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
+import { fusedGelu, fusedLayerNorm } from "../../src/backend-webgpu-kernels";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
@@ -97,6 +100,48 @@ test("packHalfActivations rounds float32 to float16 bits exactly as the host doe
   for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) { if (mismatches++ < 5) console.log(`  element ${i}: ${all[i]} -> 0x${got[i]!.toString(16)}, host 0x${want[i]!.toString(16)}`); }
   tf.dispose([x, packed]);
   assert.equal(mismatches, 0, `${mismatches} of ${want.length} values rounded differently`);
+});
+
+/** float16 bit patterns of two int32 tensors of packed pairs: how many differ, and the largest step between two that do (same sign). */
+async function halfBitSteps(a: tf.Tensor, b: tf.Tensor): Promise<{ differ: number; maxStep: number }> {
+  const x = new Uint16Array(((await a.data()) as Int32Array).slice().buffer), y = new Uint16Array(((await b.data()) as Int32Array).slice().buffer);
+  let differ = 0, maxStep = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === y[i]) continue;
+    differ++;
+    maxStep = Math.max(maxStep, (x[i]! ^ y[i]!) & 0x8000 ? Infinity : Math.abs(x[i]! - y[i]!));
+  }
+  return { differ, maxStep };
+}
+
+test("fusedLayerNorm and fusedGelu with half write packHalfActivations' bits of their float32 result (within one float16 step); halfLinear takes them as they are", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  // The two programs evaluate the same float32 expression; only the compiler's contraction into fma may differ
+  // (<= 1 float32 ulp), which moves a value across a float16 rounding boundary rarely and by one step at most.
+  const [rows, C] = [300, 512];
+  const x = tf.tensor2d(values(rows * C, 11, 3), [rows, C]), w = tf.tensor1d(values(C, 12, 1)), b = tf.tensor1d(values(C, 13, 0.5));
+  const wBits = float32ToHalf(values(256 * C, 14, 1 / Math.sqrt(C)));
+  const packedW = packHalfWeight(wBits, [256, C]);
+  const cases: [string, tf.Tensor2D, tf.Tensor2D][] = [
+    ["fusedLayerNorm", fusedLayerNorm(x, w, b, 1e-5), fusedLayerNorm(x, w, b, 1e-5, true)],
+    ["fusedGelu", fusedGelu(x) as tf.Tensor2D, fusedGelu(x, true) as tf.Tensor2D],
+  ];
+  for (const [name, f32, half] of cases) {
+    assert.deepEqual(half.shape, [rows, C / 2]);
+    assert.equal(half.dtype, "int32");
+    const ref = packHalfActivations(f32);
+    const { differ, maxStep } = await halfBitSteps(half, ref);
+    console.log(`  ${name} half: ${differ} of ${rows * C} float16 values differ from packHalfActivations of the float32 output, by at most ${maxStep} step`);
+    assert.ok(maxStep <= 1 && differ <= rows * C * 1e-3, `${name}: ${differ} values differ, up to ${maxStep} steps`);
+    // halfLinear on the packed bits is the same program as on float32 input (which packs first): the same bits.
+    const [fromBits, fromFloat] = [halfLinear(ref, packedW), halfLinear(f32, packedW)];
+    const [p, q] = [(await fromBits.data()) as Float32Array, (await fromFloat.data()) as Float32Array];
+    let same = 0;
+    for (let i = 0; i < p.length; i++) if (p[i] === q[i]) same++;
+    assert.equal(same, p.length, `${name}: halfLinear on packed input differs in ${p.length - same} outputs`);
+    tf.dispose([f32, half, ref, fromBits, fromFloat]);
+  }
+  tf.dispose([x, w, b, packedW]);
 });
 
 /**

@@ -4,14 +4,17 @@
 # runs forward.ts's loop per config (logits in passes of 5 or 2, hidden in 5 or 10; ":fence" splits encoding / GPU
 # wait / read-back), counting device calls (buffers, pipelines, submits, read-backs) per repetition and keeping every
 # repetition; float32 beside it; forward.js itself twice (variance between calls); nvidia-smi samples the SM clock
-# meanwhile (a clock that ramps up late would show as a slow first pass). Details under $OUT; <= 120 s.
+# meanwhile (a clock that ramps up late would show as a slow first pass). First the float16 test (LayerNorm / GELU
+# writing float16 bits for the products). Details under $OUT; <= 120 s.
 set -uo pipefail
 budget=${ROUND_BUDGET_S:-115}
 step() { local t=$1; shift; local l=$(( budget - SECONDS )); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
 J=.gpu-rec/js
 nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,pstate,utilization.gpu,power.draw --format=csv -lms 100 > "$OUT/smi.csv" 2>&1 & smi=$!
 echo "start $(date -u +%T.%N)" > "$OUT/marks.log"
-probe() { local tag=$1; shift; echo "$tag $(date -u +%T.%N)" >> "$OUT/marks.log"; OUT=$OUT step 35 node $J/bench/gpu/pass-probe.js --tag "$tag" "$@" 2>&1 | quiet > "$OUT/probe-$tag.log"; grep -E '^(logits|hidden|product)|^  (encode|last)|rror' "$OUT/probe-$tag.log" | cut -c1-260; }
+step 30 node --test --test-reporter=spec $J/test/backend/webgpu-f16.test.js 2>&1 | quiet > "$OUT/f16-test.log"
+echo "webgpu-f16 test: $(grep -E '^ℹ (pass|fail)' "$OUT/f16-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError|half: ' "$OUT/f16-test.log" | cut -c1-200 | head -6
+probe() { local tag=$1; shift; echo "$tag $(date -u +%T.%N)" >> "$OUT/marks.log"; OUT=$OUT step 35 node $J/bench/gpu/pass-probe.js --tag "$tag" "$@" 2>&1 | quiet > "$OUT/probe-$tag.log"; grep -E '^(logits|hidden|product)|^  encode|rror' "$OUT/probe-$tag.log" | cut -c1-260; }
 probe f16 --shape 70m --compute float16 --reps 6 --product 1 --configs logits:5,logits:5:fence,logits:2,logits:2:fence,hidden:5,hidden:10:fence
 probe f32 --shape 70m --compute float32 --reps 6 --product 1 --configs logits:5,logits:5:fence,hidden:10:fence
 for i in 1 2; do echo "forward$i $(date -u +%T.%N)" >> "$OUT/marks.log"; OUT=$OUT step 20 node $J/bench/gpu/forward.js --shapes 70m --compute float16 --reps 6 --tag "f16-$i" 2>&1 | quiet | tee "$OUT/forward-$i.log" | grep -E '^70m|rror'; done
