@@ -59,17 +59,17 @@ const PAIR_FN = `${HALF_VALUE_FN}
   }`;
 
 /**
- * One int32 word (two float16) per invocation of the output [chunks, rows, 3 chunkK / 2]: row m, chunk c holds
- * three parts of X[m, c chunkK .. (c + 1) chunkK) scaled by S[m]: hi = f16(x) in two of them and lo = f16(x - hi)
- * in part `loPart` (0 for the activations, 1 for a weight).
+ * One int32 word (two float16) per invocation of the output [chunks, rows, parts chunkK / 2]: row m, chunk c holds
+ * `parts` copies of X[m, c chunkK .. (c + 1) chunkK) scaled by S[m]: hi = f16(x), but lo = f16(x - hi) in part
+ * `loPart` (0 for the activations, 1 for a weight of 3 parts, -1: none, a float16 weight of 2 parts).
  */
-export function splitOperandCode(loPart: 0 | 1): string {
+export function splitOperandCode(loPart: number, parts: number): string {
   return `enable f16;${PAIR_FN}
   fn main(index : i32) {
     if (index >= uniforms.size) { return; }
     let half = uniforms.chunkK / 2;
-    let j = index % (3 * half);
-    let rc = index / (3 * half);
+    let j = index % (${parts} * half);
+    let rc = index / (${parts} * half);
     let m = rc % uniforms.rows;
     let k = (rc / uniforms.rows) * uniforms.chunkK + 2 * (j % half);
     let x = vec2<f32>(X[m * uniforms.cols + k], X[m * uniforms.cols + k + 1]) * S[m];
@@ -79,12 +79,12 @@ export function splitOperandCode(loPart: 0 | 1): string {
 
 /**
  * The activations' split in one program, one workgroup per row of X [rows, cols]: the row's scale from its largest
- * |value| (tree reduction), then its words of the output's first part [chunks, rows, 3 chunkK / 2] ([lo | hi | hi]
- * per chunk, as {@link splitOperandCode} with loPart 0); the scale's float32 bits go to result[scaleOffset + row]
- * (scaleOffset = chunks rows 3 chunkK / 2, the words after the halves). The extra workgroups of a folded dispatch
- * write nothing.
+ * |value| (tree reduction), then its words of the output's first part [chunks, rows, parts chunkK / 2] ([lo | hi | hi]
+ * per chunk for 3 parts, [lo | hi] for 2: as {@link splitOperandCode} with loPart 0); the scale's float32 bits go to
+ * result[scaleOffset + row] (scaleOffset = chunks rows parts chunkK / 2, the words after the halves). The extra
+ * workgroups of a folded dispatch write nothing.
  */
-export function splitRowsCode(): string {
+export function splitRowsCode(parts: number): string {
   const t = SPLIT_ROW_THREADS;
   return `enable f16;${SCALE_FN}${PAIR_FN}
   var<workgroup> red : array<f32, ${t}>;
@@ -104,11 +104,11 @@ export function splitRowsCode(): string {
     if (index / ${t} >= uniforms.rows) { return; }
     if (tid == 0) { result[uniforms.scaleOffset + row] = bitcast<i32>(s); }
     let half = uniforms.chunkK / 2;
-    for (var w = tid; w < 3 * uniforms.cols / 2; w = w + ${t}) {
-      let c = w / (3 * half);
-      let j = w % (3 * half);
+    for (var w = tid; w < ${parts} * uniforms.cols / 2; w = w + ${t}) {
+      let c = w / (${parts} * half);
+      let j = w % (${parts} * half);
       let k = c * uniforms.chunkK + 2 * (j % half);
-      result[(c * uniforms.rows + row) * 3 * half + j] = massiveSplitPair(vec2<f32>(X[base + k], X[base + k + 1]) * s, j / half == 0);
+      result[(c * uniforms.rows + row) * ${parts} * half + j] = massiveSplitPair(vec2<f32>(X[base + k], X[base + k + 1]) * s, j / half == 0);
     }
   }`;
 }

@@ -126,8 +126,16 @@ export function splitFits(K: number, N: number, chunkK = splitChunkK(K)): boolea
   return chunkK > 0 && K % chunkK === 0 && halfMatMulFits(3 * chunkK, N);
 }
 
+/**
+ * Parts per chunk of a split operand: 3 for float32 values (the weight [hi | lo | hi] against the activations'
+ * [lo | hi | hi]), 2 for a weight whose values are float16 numbers (its corrections are 0: [hi | hi] against
+ * [lo | hi], two products where 3 parts make three, the middle one of zeros; the same sums, a third less work and
+ * 4 bytes per weight instead of 6).
+ */
+export type SplitParts = 2 | 3;
+
 /** What {@link splitLinear} needs to know about a weight from {@link packSplitWeight}. */
-export interface SplitWeightInfo { N: number; K: number; chunkK: number; invScale: number }
+export interface SplitWeightInfo { N: number; K: number; chunkK: number; invScale: number; parts: SplitParts }
 
 const splitWeights = new WeakMap<tf.Tensor, SplitWeightInfo>();
 
@@ -195,20 +203,20 @@ export function packSplitWeight(values: Float32Array, shape: [number, number], c
 /**
  * {@link packSplitWeight} of a weight already on the GPU whose values are float16 numbers (a float16 checkpoint
  * widened by widenHalfOnGpu): they are their own high part (scale 1, corrections 0), so no host pass over the
- * values is needed. `w` [N, K] float32 is disposed.
+ * values is needed, and by default in 2 parts ([hi | hi], {@link SplitParts}). `w` [N, K] float32 is disposed.
  */
-export function packSplitHalfWeight(w: tf.Tensor2D, chunkK = splitChunkK(w.shape[1])): tf.Tensor2D {
-  return splitWeightOnGpu(w, 1, chunkK);
+export function packSplitHalfWeight(w: tf.Tensor2D, chunkK = splitChunkK(w.shape[1]), parts: SplitParts = 2): tf.Tensor2D {
+  return splitWeightOnGpu(w, 1, chunkK, parts);
 }
 
-/** The split of w [N, K] float32 (disposed) scaled by `scale`, registered for {@link splitLinear}. */
-function splitWeightOnGpu(w: tf.Tensor2D, scale: number, chunkK: number): tf.Tensor2D {
+/** The split of w [N, K] float32 (disposed) scaled by `scale` in `parts` parts, registered for {@link splitLinear}. */
+function splitWeightOnGpu(w: tf.Tensor2D, scale: number, chunkK: number, parts: SplitParts = 3): tf.Tensor2D {
   const [N, K] = w.shape;
   try {
     if (!splitFits(K, N, chunkK)) throw new Error(`packSplitWeight: [${N}, ${K}] with chunks of ${chunkK} does not fit the split product (K % 32, N % 4)`);
     requireSplitProduct();
-    const t = tf.tidy(() => tf.reshape(splitOperand(w, tf.fill([N], scale), chunkK, "weight"), [(K / chunkK) * N, (3 * chunkK) / 2]) as tf.Tensor2D);
-    splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale });
+    const t = tf.tidy(() => tf.reshape(splitOperand(w, tf.fill([N], scale), chunkK, "weight", parts), [(K / chunkK) * N, (parts * chunkK) / 2]) as tf.Tensor2D);
+    splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale, parts });
     return t;
   } finally {
     w.dispose();
@@ -225,9 +233,9 @@ function splitWeightOnGpu(w: tf.Tensor2D, scale: number, chunkK: number): tf.Ten
  */
 export const SPLIT_TEMP_BYTES = 2 ** 28;
 
-/** Bytes of a split product's temporaries per row of activations: its scale (4), 3K float16 halves (6K), chunks x N float32 partial sums. */
-export function splitRowBytes(K: number, N: number, chunkK: number): number {
-  return 4 + 6 * K + (K / chunkK) * N * 4;
+/** Bytes of a split product's temporaries per row of activations: its scale (4), parts x K float16 halves, chunks x N float32 partial sums. */
+export function splitRowBytes(K: number, N: number, chunkK: number, parts: SplitParts = 3): number {
+  return 4 + 2 * parts * K + (K / chunkK) * N * 4;
 }
 
 /**
@@ -239,8 +247,8 @@ export function splitRowBytes(K: number, N: number, chunkK: number): number {
  * equal as tiles allow (the last may be shorter), never under 128 rows (where a row takes more than budget / 128).
  * Rows are independent (per-row scales, one accumulation order per output): pieces give the whole's results.
  */
-export function splitPieceRows(M: number, K: number, N: number, chunkK: number, budget = SPLIT_TEMP_BYTES): number {
-  const rowBytes = splitRowBytes(K, N, chunkK);
+export function splitPieceRows(M: number, K: number, N: number, chunkK: number, budget = SPLIT_TEMP_BYTES, parts: SplitParts = 3): number {
+  const rowBytes = splitRowBytes(K, N, chunkK, parts);
   if (M * (rowBytes - 4 * N) <= budget) return M;
   const fit = Math.floor(budget / rowBytes);
   const pieces = Math.ceil(M / Math.max(128, fit - (fit % 128)));
@@ -249,32 +257,35 @@ export function splitPieceRows(M: number, K: number, N: number, chunkK: number, 
 
 /**
  * The activations x [M, K] split in one program (row scales and halves; WGSL splitRowsCode): `packed`, int32
- * [chunks M 3 chunkK / 2 + M], holds the float16 halves [chunks, M, 3 chunkK / 2] ([lo | hi | hi] per row and chunk,
+ * [chunks M parts chunkK / 2 + M], holds the float16 halves [chunks, M, parts chunkK / 2] ([lo | hi | hi] per row
+ * and chunk for 3 parts, [lo | hi] for 2,
  * each row scaled by the power of two that brings its largest |value| into (2^13, 2^14]: host twin
  * {@link splitHalves}), then the M scales' float32 bits; `halves` is the first part as its own tensor, a view of the
  * same GPU buffer (tfjs's zero-copy tensor: no copy, nothing freed when it is disposed), for the product. One
  * program instead of two (scales, then halves) because a tfjs program has one output. Use `halves` only while
  * `packed` lives.
  */
-export function splitActivations(x: tf.Tensor2D, chunkK: number): { packed: tf.Tensor1D; halves: tf.Tensor3D } {
+export function splitActivations(x: tf.Tensor2D, chunkK: number, parts: SplitParts = 3): { packed: tf.Tensor1D; halves: tf.Tensor3D } {
   const [M, K] = x.shape;
-  const shape: [number, number, number] = [K / chunkK, M, (3 * chunkK) / 2];
+  const shape: [number, number, number] = [K / chunkK, M, (parts * chunkK) / 2];
   const words = shape[0] * M * shape[2];
-  const program = new FlatProgram({ key: "massiveSplitRows", outputShape: [words + M], variableNames: ["X"], uniforms: "rows : i32, cols : i32, chunkK : i32, scaleOffset : i32,", code: splitRowsCode(), threads: SPLIT_ROW_THREADS, workgroups: M });
+  const program = new FlatProgram({ key: `massiveSplitRows_${parts}`, outputShape: [words + M], variableNames: ["X"], uniforms: "rows : i32, cols : i32, chunkK : i32, scaleOffset : i32,", code: splitRowsCode(parts), threads: SPLIT_ROW_THREADS, workgroups: M });
   const packed = runFlatProgram(program, [x], "int32", [M, K, chunkK, words].map((v) => ({ type: "int32" as const, data: [v] }))) as tf.Tensor1D;
   const buffer = webgpuRunner<WebGpuProgramRunner & { tensorMap: { get(dataId: object): { resource: unknown } } }>().tensorMap.get(packed.dataId).resource;
   return { packed, halves: tf.tensor({ buffer, zeroCopy: true } as unknown as tf.TensorLike, shape, "int32") as tf.Tensor3D };
 }
 
 /**
- * x [M, K] scaled per row by `scales` and split: float16 bits [chunks, M, 3 chunkK] as int32 [chunks, M, 3 chunkK / 2],
- * per row and chunk [lo | hi | hi] for the activations, [hi | lo | hi] for a weight (the pairs of the three products).
+ * x [M, K] scaled per row by `scales` and split: float16 bits [chunks, M, parts chunkK] as int32 [chunks, M, parts
+ * chunkK / 2], per row and chunk [lo | hi | hi] for the activations, [hi | lo | hi] for a weight (the pairs of the
+ * three products); in 2 parts [lo | hi] and [hi | hi] ({@link SplitParts}).
  */
-export function splitOperand(x: tf.Tensor2D, scales: tf.Tensor1D, chunkK: number, role: SplitRole): tf.Tensor3D {
+export function splitOperand(x: tf.Tensor2D, scales: tf.Tensor1D, chunkK: number, role: SplitRole, parts: SplitParts = 3): tf.Tensor3D {
   const [M, K] = x.shape;
-  const shape = [K / chunkK, M, (3 * chunkK) / 2];
+  const shape = [K / chunkK, M, (parts * chunkK) / 2];
+  const loPart = role === "activations" ? 0 : parts === 3 ? 1 : -1;
   const words = shape[0]! * M * shape[2]!;
-  const program = new FlatProgram({ key: `massiveSplitOperand_${role}`, outputShape: shape, variableNames: ["X", "S"], uniforms: "rows : i32, cols : i32, chunkK : i32,", code: splitOperandCode(role === "weight" ? 1 : 0), threads: 256, workgroups: Math.ceil(words / 256), sizeUniform: true });
+  const program = new FlatProgram({ key: `massiveSplitOperand_${loPart}_${parts}`, outputShape: shape, variableNames: ["X", "S"], uniforms: "rows : i32, cols : i32, chunkK : i32,", code: splitOperandCode(loPart, parts), threads: 256, workgroups: Math.ceil(words / 256), sizeUniform: true });
   return runFlatProgram(program, [x, scales], "int32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }, { type: "int32", data: [chunkK] }]) as tf.Tensor3D;
 }
 
@@ -302,21 +313,21 @@ export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, bud
   const info = splitWeights.get(w);
   if (!info) throw new Error("splitLinear: the weight was not made by packSplitWeight");
   const [M, K] = x.shape;
-  const { N, chunkK, invScale } = info;
+  const { N, chunkK, invScale, parts } = info;
   if (K !== info.K || x.dtype !== "float32") throw new Error(`splitLinear: x [${x.shape}] ${x.dtype} does not match the weight's [${N}, ${info.K}]`);
   if (b && (b.shape[0] !== N || b.dtype !== "float32")) throw new Error(`splitLinear: bias [${b.shape}] for ${N} outputs`);
   requireSplitProduct();
   const chunks = K / chunkK;
   const piece = (xp: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => {
-    const { packed, halves } = splitActivations(xp, chunkK);
-    const partial = halfBatchedMatMul(halves, tf.reshape(w, [chunks, N, (3 * chunkK) / 2]) as tf.Tensor3D);
+    const { packed, halves } = splitActivations(xp, chunkK, parts);
+    const partial = halfBatchedMatMul(halves, tf.reshape(w, [chunks, N, (parts * chunkK) / 2]) as tf.Tensor3D);
     return finish(partial, packed, invScale, b);
   });
-  const rows = splitPieceRows(M, K, N, chunkK, budgetBytes);
+  const rows = splitPieceRows(M, K, N, chunkK, budgetBytes, parts);
   if (rows >= M) return piece(x);
-  const parts: tf.Tensor2D[] = [];
-  for (let r0 = 0; r0 < M; r0 += rows) parts.push(tf.tidy(() => piece(tf.slice(x, [r0, 0], [Math.min(rows, M - r0), K]))));
-  const out = tf.concat(parts, 0);
-  tf.dispose(parts);
+  const outs: tf.Tensor2D[] = [];
+  for (let r0 = 0; r0 < M; r0 += rows) outs.push(tf.tidy(() => piece(tf.slice(x, [r0, 0], [Math.min(rows, M - r0), K]))));
+  const out = tf.concat(outs, 0);
+  tf.dispose(outs);
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * The split-float16 products' WGSL (src/backend-webgpu-split*.ts) validated ON A CPU MACHINE: runs every split
- * program (ragged and whole tiles, bias, several chunks, rows in pieces, the weight split, the tiny-neox forward with
+ * program (ragged and whole tiles, bias, several chunks, rows in pieces, the weight split in 3 and 2 parts, the tiny-neox forward with
  * MASSIVE_WEBGPU_F32_PRODUCT=split-all) through tfjs on Dawn's Null backend (bench/gpu/null-tfjs.ts: it validates
  * shaders and pipelines, computes nothing). Pipelines over Null's 16 KiB of workgroup memory are not counted (the
  * H200 has 48 KiB). Prints "<n> problems", exits 1 on any. Not bundled for the device (no GPU work here).
@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { readCheckpoint } from "../../src/io/checkpoint";
-import { packSplitWeight, splitChunkK, splitLinear, splitPieceRows, splitRowBytes } from "../../src/backend-webgpu-split";
+import { packSplitHalfWeight, packSplitWeight, splitChunkK, splitLinear, splitPieceRows, splitRowBytes } from "../../src/backend-webgpu-split";
 import { splitTestWeights } from "../../test/helpers/split-checks";
 import { setupNullWebGpu } from "./null-tfjs";
 
@@ -35,6 +35,16 @@ async function nullCheck(): Promise<void> {
     await out.data();
     tf.dispose([out, w]);
     console.log(`splitLinear [${M}, ${K}] x [${K}, ${N}] bias ${bias} chunk ${chunk || splitChunkK(K)}${budget ? ` in pieces of ${splitPieceRows(M, K, N, splitChunkK(K), budget)} rows` : ""}: ${problems - before} problems`);
+  }
+  { // a float16-valued weight in 2 parts (packSplitHalfWeight's default), whole and in pieces
+    const before = problems;
+    const [M, K, N] = [300, 1024, 256];
+    const w = packSplitHalfWeight(tf.tensor2d(splitTestWeights(N, K, 2), [N, K]));
+    const x = tf.randomUniform([M, K]) as tf.Tensor2D;
+    const outs = [splitLinear(x, w), splitLinear(x, w, undefined, 100 * splitRowBytes(K, N, splitChunkK(K), 2))];
+    await Promise.all(outs.map((o) => o.data()));
+    tf.dispose([w, x, ...outs]);
+    console.log(`splitLinear [${M}, ${K}] x [${K}, ${N}], weight in 2 parts, whole and in pieces: ${problems - before} problems`);
   }
   process.env.MASSIVE_WEBGPU_F32_PRODUCT = "split-all";
   const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;

@@ -137,11 +137,11 @@ test("the split on the GPU equals splitHalves bit for bit (float16 subnormals ma
   // A float16 checkpoint's weight, widened on the GPU: its own high part, corrections 0, scale 1.
   const bits = float32ToHalf(w);
   const fromHalf = packSplitHalfWeight(tf.tensor2d(halfToFloat32(bits), [N, K]), chunkK);
-  const want = new Uint16Array(3 * N * K);
+  const want = new Uint16Array(2 * N * K); // 2 parts: [hi | hi] per row and chunk
   for (let c = 0; c < 2; c++) for (let n = 0; n < N; n++) {
-    const src = bits.subarray(n * K + c * chunkK, n * K + (c + 1) * chunkK), dst = (c * N + n) * 3 * chunkK;
+    const src = bits.subarray(n * K + c * chunkK, n * K + (c + 1) * chunkK), dst = (c * N + n) * 2 * chunkK;
     want.set(src, dst);
-    want.set(src, dst + 2 * chunkK);
+    want.set(src, dst + chunkK);
   }
   assertSameHalves(new Uint16Array(new Int32Array(await fromHalf.data()).buffer), want, "float16 weight halves");
   fromHalf.dispose();
@@ -213,6 +213,27 @@ test("GPTNeoXOptions.float32Product per residency: loadWeights splits resident w
     model.disposeLayer(resident);
     model.dispose();
   });
+});
+
+test("a float16-valued weight in 2 parts ([hi | hi] against [lo | hi]) gives the 3 parts' product (the middle product is of zeros), whole and in pieces", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  const M = 200, K = 1024, N = 256;
+  const w16 = halfToFloat32(float32ToHalf(splitTestWeights(N, K, 31)));
+  const [two, three] = ([2, 3] as const).map((parts) => packSplitHalfWeight(tf.tensor2d(w16, [N, K]), splitChunkK(K), parts));
+  const x = tf.tensor2d(splitTestActivations(M, K, 32), [M, K]), bias = tf.tensor1d(splitTestWeights(1, N, 33));
+  const outs = [splitLinear(x, three, bias), splitLinear(x, two, bias), splitLinear(x, two, bias, 100 * splitRowBytes(K, N, splitChunkK(K), 2))];
+  const [want, got, pieces] = await Promise.all(outs.map((o) => o.data() as Promise<Float32Array>));
+  let diff2 = 0, norm2 = 0, same = 0;
+  for (let i = 0; i < want!.length; i++) {
+    diff2 += (got![i]! - want![i]!) ** 2;
+    norm2 += want![i]! ** 2;
+    if (got![i] === want![i]) same++;
+  }
+  const rel = Math.sqrt(diff2 / norm2);
+  console.log(`  2 parts vs 3: ${same} of ${want!.length} outputs bit for bit equal, normwise relative difference ${rel.toExponential(2)}`);
+  assert.ok(rel <= 1e-7, `2 parts differ from 3 by ${rel} (normwise)`);
+  assert.deepEqual(pieces, got, "2 parts in pieces of rows equal the whole");
+  tf.dispose([two!, three!, x, bias, ...outs]);
 });
 
 test("tiny-neox-a forward with MASSIVE_WEBGPU_F32_PRODUCT=split-all matches transformers to 1e-4 and runs the split programs", async (t) => {
