@@ -74,8 +74,11 @@ export function rotarySplit(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Te
   ]) as tf.Tensor4D;
 }
 
-/** The WGSL of the flash program for head size hs (a multiple of 4, at most 256). */
-function flashCode(hs: number): string {
+/**
+ * The WGSL of the flash program for head size hs (a multiple of 4, at most 256); with `half` the context is stored
+ * as float16 bits (four values in a vec2<i32>: packHalfActivations' layout) for a float16 product.
+ */
+function flashCode(hs: number, half: boolean): string {
   const HV = hs / 4; // vec4 per head row
   const chunks = Math.ceil(HV / 4); // 16-dim chunks of q and k per key tile
   const NJ = Math.ceil(HV / 16); // output vec4 columns per thread: g = tx + 16 j
@@ -86,7 +89,9 @@ function flashCode(hs: number): string {
   const guard = (j: number, s: string): string => (16 * j + 16 <= HV ? s : `if (tx + ${16 * j} < ${HV}) { ${s} }`);
   const perRow = (f: (r: number) => string): string => rows.map(f).join("\n      ");
   const perOut = (f: (r: number, j: number) => string): string => rows.flatMap((r) => cols.map((j) => f(r, j))).join("\n      ");
-  return `
+  const store = (v: string): string => (half ? `massiveHalf4(${v})` : v);
+  return `${half ? `enable f16;
+  fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }` : ""}
   var<workgroup> qk : array<vec4<f32>, 512>; // q chunk [16 dims][16 x 4 queries], k chunk [16 dims][16 x 4 keys]; v chunk [${VK} keys][${HV}]
   var<workgroup> pT : array<vec4<f32>, ${BLOCK * 16}>; // probabilities [64 keys][16 x 4 queries]
   var<workgroup> redMax : array<f32, ${BLOCK * 16}>; // per query row, 16 partial maxima
@@ -189,7 +194,7 @@ function flashCode(hs: number): string {
     let C4 = uniforms.heads * ${HV};
     ${rows.map((r) => `if (q0 + 4 * ty + ${r} < T) {
       let out${r} = (seq * T + q0 + 4 * ty + ${r}) * C4 + head * ${HV} + tx;
-      ${cols.map((j) => guard(j, `result[out${r} + ${16 * j}] = o${r}${j} / lt${r};`)).join(" ")}
+      ${cols.map((j) => guard(j, `result[out${r} + ${16 * j}] = ${store(`o${r}${j} / lt${r}`)};`)).join(" ")}
     }`).join("\n    ")}
   }`;
 }
@@ -201,34 +206,40 @@ class FlashAttentionProgram {
   dispatchLayout = { x: [1], y: [0] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  outputComponent = 4;
+  /** Output vec4<f32>, or with `half` vec2<i32> (four float16 values); QKV is read as vec4<f32> either way. */
+  outputComponent: number;
+  variableComponents = [4];
   uniforms = "seqLen : i32, heads : i32, bh : i32,";
   private readonly hs: number;
+  private readonly half: boolean;
 
-  constructor(B: number, T: number, H: number, hs: number) {
+  constructor(B: number, T: number, H: number, hs: number, half: boolean) {
     this.hs = hs;
-    this.outputShape = [B * T, H * hs];
+    this.half = half;
+    this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
+    this.outputComponent = half ? 2 : 4;
     this.dispatch = [Math.ceil(T / BLOCK), B * H, 1];
-    this.shaderKey = `massiveFlashAttention_${hs}`;
+    this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}`;
   }
 
   getUserCode(): string {
-    return flashCode(this.hs);
+    return flashCode(this.hs, this.half);
   }
 }
 
 /**
  * softmax(q kᵀ + causal mask) v for q, k, v from {@link rotarySplit} ([3, B*H, T, hs], q already scaled), as the
- * merged context [B*T, H*hs] (token rows, heads in order as HF merges them).
+ * merged context [B*T, H*hs] (token rows, heads in order as HF merges them); with `half` its float16 bits,
+ * [B*T, H*hs / 2] int32 (for halfLinear: float16 compute's output projection, no packing pass).
  */
-export function flashCausalAttention(qkvHeads: tf.Tensor4D, B: number, T: number, H: number, hs: number): tf.Tensor2D {
-  const program = new FlashAttentionProgram(B, T, H, hs);
-  return runFlatProgram(program, [qkvHeads], "float32", [
+export function flashCausalAttention(qkvHeads: tf.Tensor4D, B: number, T: number, H: number, hs: number, half = false): tf.Tensor2D {
+  const program = new FlashAttentionProgram(B, T, H, hs, half);
+  return runFlatProgram(program, [qkvHeads], half ? "int32" : "float32", [
     { type: "int32", data: [T] }, { type: "int32", data: [H] }, { type: "int32", data: [B * H] },
   ]) as tf.Tensor2D;
 }
 
-/** Both programs: the attention context [B*T, H*hs] of the fused projection output qkv [B*T, H*3*hs]. */
-export function fusedCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number): tf.Tensor2D {
-  return tf.tidy(() => flashCausalAttention(rotarySplit(qkv, cos, signedSin, B, T, H, hs, 1 / Math.sqrt(hs)), B, T, H, hs));
+/** Both programs: the attention context [B*T, H*hs] (with `half` float16 bits, see flashCausalAttention) of the fused projection output qkv [B*T, H*3*hs]. */
+export function fusedCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, half = false): tf.Tensor2D {
+  return tf.tidy(() => flashCausalAttention(rotarySplit(qkv, cos, signedSin, B, T, H, hs, 1 / Math.sqrt(hs)), B, T, H, hs, half));
 }

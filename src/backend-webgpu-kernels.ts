@@ -361,6 +361,19 @@ export function fusedGelu(x: tf.Tensor, half = false): tf.Tensor {
   return runFlatProgram(program, [x], half ? "int32" : "float32");
 }
 
+/**
+ * (a + b) + c of three float32 tensors of one shape in one program: the parallel residual's mlp + attn + input
+ * (src/model/gpt-neox.ts) with the two adds' rounding and order, one dispatch instead of two.
+ */
+export function fusedAdd3(a: tf.Tensor, b: tf.Tensor, c: tf.Tensor): tf.Tensor {
+  if (!tf.util.arraysEqual(a.shape, b.shape) || !tf.util.arraysEqual(a.shape, c.shape)) throw new Error(`fusedAdd3: shapes [${a.shape}], [${b.shape}], [${c.shape}] differ`);
+  const program = flatProgram("massiveAdd3", a.shape, ["A", "B", "C"], "", `
+  fn main(index : i32) {
+    if (index < uniforms.size) { result[index] = (A[index] + B[index]) + C[index]; }
+  }`);
+  return runFlatProgram(program, [a, b, c], "float32");
+}
+
 /** Abramowitz-Stegun 7.1.26, the constants tfjs's erf uses (tfjs-core backend_util.ERF_*). */
 const ERF = { p: 0.3275911, a1: 0.254829592, a2: -0.284496736, a3: 1.421413741, a4: -1.453152027, a5: 1.061405429 };
 

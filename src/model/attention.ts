@@ -83,9 +83,10 @@ export function attentionPerHead(xn: tf.Tensor2D, heads: HeadTensors[], B: numbe
 /**
  * Attention as batched [B, H, T, T] matmuls (see {@link AttentionImpl}) on groups of heads whose float32 scores stay
  * under `scoreBytes`: xn [B*T, C] -> merged heads [B*T, C]. On webgpu a rotary + split program and a flash attention
- * (two programs, no [B, H, T, T] scores in memory) replace it where they apply.
+ * (two programs, no [B, H, T, T] scores in memory) replace it where they apply. `halfContext`: the caller's output
+ * projection is a float16 product (halfLinear), so the float32 flash attention may return float16 bits [B*T, C / 2].
  */
-export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn): tf.Tensor2D {
+export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn, halfContext = false): tf.Tensor2D {
   if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
     // float16 compute with the products attention (by default for heads of >= 128 dims): scores and P v on the tensor cores (../backend-webgpu-attention-tc.ts).
     // float16 compute: qkv.W holds float16 bits as int32. Split float32 weights (backend-webgpu-split.ts) are int32
@@ -94,7 +95,8 @@ export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.
     if (halfCompute && productsAttentionAvailable(hs, tables.cos.shape[1])) return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes);
     // float16 compute (qkv.W is float16 bits, int32): the tensor-core flash attention where it fits and is switched on.
     const half = halfCompute && halfAttentionAvailable(hs, tables.cos.shape[1]);
-    return (half ? fusedCausalAttentionHalf : fusedCausalAttention)(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs);
+    if (half) return fusedCausalAttentionHalf(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs);
+    return fusedCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, halfContext);
   }
   const heads = tf.transpose(tf.reshape(linear(xn, qkv.W, qkv.b), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
   const [q, k, v] = tf.split(heads, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)

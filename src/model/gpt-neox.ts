@@ -15,7 +15,7 @@ import { initBackend, tf } from "../backend";
 import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
-import { fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
+import { fusedAdd3, fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
 import { halfLinear, halfMatMulFits, packActivationsFirst, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
 import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
 import { float32ToHalf } from "../io/host-tensor";
@@ -286,7 +286,7 @@ export class GPTNeoX {
     if (this.config.useParallelResidual) {
       const mlp = tf.tidy(() => this.mlp(this.layerNorm(input, l.ln2w, l.ln2b, takesHalf(l.fc1W)), l));
       hook("hook_mlp_out", mlp);
-      out = tf.add(tf.add(mlp, attn), input);
+      out = (fusedKernelsAvailable() ? fusedAdd3(mlp, attn, input) : tf.add(tf.add(mlp, attn), input)) as tf.Tensor2D;
     } else {
       const resid = tf.add(attn, input) as tf.Tensor2D;
       const mlp = tf.tidy(() => this.mlp(this.layerNorm(resid, l.ln2w, l.ln2b, takesHalf(l.fc1W)), l));
@@ -412,7 +412,7 @@ export class GPTNeoX {
     const hs = headSize(this.config);
     const ctx = l.heads
       ? attentionPerHead(xn, l.heads, B, T, hs, tables, linear)
-      : attentionBatched(xn, { W: l.qkvW!, b: l.qkvB }, B, T, this.config.numHeads, hs, tables, this.scoreBytes, linear);
+      : attentionBatched(xn, { W: l.qkvW!, b: l.qkvB }, B, T, this.config.numHeads, hs, tables, this.scoreBytes, linear, takesHalf(l.denseW));
     return this.linear(ctx, l.denseW, l.denseB);
   }
 

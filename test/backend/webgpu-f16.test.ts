@@ -4,7 +4,8 @@
  *   - halfLinear against tfjs's float32 matMul of the same float16 weights (widened) and against a float64 host
  *     reference, on shapes that are and are not multiples of the 128 x 128 tile, with and without bias, with the
  *     default tile; then every named tile of bench/gpu/f16-probe.ts on a whole-tile and a ragged product;
- *   - fusedLayerNorm's and fusedGelu's float16 output (`half`) against packHalfActivations of their float32 output
+ *   - fusedLayerNorm's, fusedGelu's and the float32 flash attention's float16 output (`half`) against
+ *     packHalfActivations of their float32 output
  *     (within one float16 step: see the test), and halfLinear on those bits equal to halfLinear on float32 input;
  *   - the GPT-NeoX forward with compute "float16" against transformers' float32 outputs (tiny-neox-a).
  * Tolerances, derived (u = 2^-11, float16's unit roundoff; e = 2^-24, float32's): W is float16 in both products, so
@@ -20,6 +21,7 @@ import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
 import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulCode, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { halfLinear, halfTileFor, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
+import { fusedAttentionAvailable, fusedCausalAttention } from "../../src/backend-webgpu-attention";
 import { fusedGelu, fusedLayerNorm } from "../../src/backend-webgpu-kernels";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { readCheckpoint } from "../../src/io/checkpoint";
@@ -114,7 +116,7 @@ async function halfBitSteps(a: tf.Tensor, b: tf.Tensor): Promise<{ differ: numbe
   return { differ, maxStep };
 }
 
-test("fusedLayerNorm and fusedGelu with half write packHalfActivations' bits of their float32 result (within one float16 step); halfLinear takes them as they are", async (t) => {
+test("fusedLayerNorm, fusedGelu and fusedCausalAttention with half write packHalfActivations' bits of their float32 result (within one float16 step); halfLinear takes them as they are", async (t) => {
   if (skip()) return t.skip(skip() as string);
   // The two programs evaluate the same float32 expression; only the compiler's contraction into fma may differ
   // (<= 1 float32 ulp), which moves a value across a float16 rounding boundary rarely and by one step at most.
@@ -126,13 +128,19 @@ test("fusedLayerNorm and fusedGelu with half write packHalfActivations' bits of 
     ["fusedLayerNorm", fusedLayerNorm(x, w, b, 1e-5), fusedLayerNorm(x, w, b, 1e-5, true)],
     ["fusedGelu", fusedGelu(x) as tf.Tensor2D, fusedGelu(x, true) as tf.Tensor2D],
   ];
+  // Attention: 2 sequences of 150 tokens (a partial key block), 8 heads of 64 dims (C = 512), 16 rotary dims.
+  const [B, T, H, hs, rd] = [2, 150, 8, 64, 16];
+  const qkv = tf.tensor2d(values(B * T * 3 * H * hs, 15, 2), [B * T, 3 * H * hs]);
+  const cos = tf.tensor2d(values(T * rd, 16, 1), [T, rd]), sin = tf.tensor2d(values(T * rd, 17, 1), [T, rd]);
+  if (fusedAttentionAvailable(hs, rd)) cases.push(["fusedCausalAttention", fusedCausalAttention(qkv, cos, sin, B, T, H, hs), fusedCausalAttention(qkv, cos, sin, B, T, H, hs, true)]);
+  tf.dispose([qkv, cos, sin]);
   for (const [name, f32, half] of cases) {
-    assert.deepEqual(half.shape, [rows, C / 2]);
+    assert.deepEqual(half.shape, [f32.shape[0], C / 2]);
     assert.equal(half.dtype, "int32");
     const ref = packHalfActivations(f32);
     const { differ, maxStep } = await halfBitSteps(half, ref);
-    console.log(`  ${name} half: ${differ} of ${rows * C} float16 values differ from packHalfActivations of the float32 output, by at most ${maxStep} step`);
-    assert.ok(maxStep <= 1 && differ <= rows * C * 1e-3, `${name}: ${differ} values differ, up to ${maxStep} steps`);
+    console.log(`  ${name} half: ${differ} of ${f32.size} float16 values differ from packHalfActivations of the float32 output, by at most ${maxStep} step`);
+    assert.ok(maxStep <= 1 && differ <= f32.size * 1e-3, `${name}: ${differ} values differ, up to ${maxStep} steps`);
     // halfLinear on the packed bits is the same program as on float32 input (which packs first): the same bits.
     const [fromBits, fromFloat] = [halfLinear(ref, packedW), halfLinear(f32, packedW)];
     const [p, q] = [(await fromBits.data()) as Float32Array, (await fromFloat.data()) as Float32Array];

@@ -1,15 +1,15 @@
 /**
- * The fused forward programs of src/backend-webgpu-kernels.ts (LayerNorm, GELU, causal softmax) against the
+ * The fused forward programs of src/backend-webgpu-kernels.ts (LayerNorm, GELU, causal softmax, the residual's three-way add) against the
  * composite TF.js ops they replace in src/model/gpt-neox.ts, on the same inputs and backend. They run only where the
  * backend is webgpu (the GPU machine, see scripts/device/README.md) and are skipped elsewhere, where the composite
  * ops run (test/model). Tolerances: float32 rounding of differently ordered sums (LayerNorm: 2e-5 absolute on
  * values of order 1..10), the same formula in one program (GELU: 1e-6 relative), the same reductions (softmax:
- * 5e-7 absolute on probabilities).
+ * 5e-7 absolute on probabilities), the same two float32 adds (add3: bit for bit).
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend";
-import { fusedCausalSoftmax, fusedGelu, fusedLayerNorm } from "../../src/backend-webgpu-kernels";
+import { fusedAdd3, fusedCausalSoftmax, fusedGelu, fusedLayerNorm } from "../../src/backend-webgpu-kernels";
 import { causalMask } from "../../src/model/rotary";
 
 let onGpu = false;
@@ -69,6 +69,15 @@ test("fusedGelu equals the composite exact GELU x * 0.5 * (1 + erf(x / sqrt 2))"
   console.log(`  GELU: max relative difference ${d.toExponential(2)}`);
   assert.ok(d <= 1e-6, `GELU: ${d}`);
   tf.dispose([x, composite, fused]);
+});
+
+test("fusedAdd3 equals tf.add(tf.add(a, b), c) bit for bit", async (t) => {
+  if (!onGpu) return t.skip("needs the webgpu backend");
+  const [a, b, c] = [3, 1e-3, 40].map((scale) => tf.tensor2d(randomValues(1000 * 513, scale), [1000, 513]));
+  const fused = fusedAdd3(a!, b!, c!);
+  const composite = tf.tidy(() => tf.add(tf.add(a!, b!), c!));
+  assert.equal(await maxDiff(fused, composite), 0);
+  tf.dispose([a!, b!, c!, fused, composite]);
 });
 
 test("fusedCausalSoftmax equals softmax(scores + causal mask) for T below and above the block size", async (t) => {

@@ -4,16 +4,18 @@
 # runs forward.ts's loop per config (logits in passes of 5 or 2, hidden in 5 or 10; ":fence" splits encoding / GPU
 # wait / read-back), counting device calls (buffers, pipelines, submits, read-backs) per repetition and keeping every
 # repetition; float32 beside it; forward.js itself twice (variance between calls); nvidia-smi samples the SM clock
-# meanwhile (a clock that ramps up late would show as a slow first pass). First the float16 test (LayerNorm / GELU
-# writing float16 bits for the products). Details under $OUT; <= 120 s.
+# meanwhile (a clock that ramps up late would show as a slow first pass). First the float16 and fused-kernel tests
+# (LayerNorm / GELU / flash attention writing float16 bits for the products, the residual's three-way add). Details under $OUT; <= 120 s.
 set -uo pipefail
 budget=${ROUND_BUDGET_S:-115}
 step() { local t=$1; shift; local l=$(( budget - SECONDS )); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
 J=.gpu-rec/js
 nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,pstate,utilization.gpu,power.draw --format=csv -lms 100 > "$OUT/smi.csv" 2>&1 & smi=$!
 echo "start $(date -u +%T.%N)" > "$OUT/marks.log"
-step 30 node --test --test-reporter=spec $J/test/backend/webgpu-f16.test.js 2>&1 | quiet > "$OUT/f16-test.log"
-echo "webgpu-f16 test: $(grep -E '^ℹ (pass|fail)' "$OUT/f16-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError|half: ' "$OUT/f16-test.log" | cut -c1-200 | head -6
+for t in webgpu-f16 webgpu-fused; do
+  step 30 node --test --test-reporter=spec $J/test/backend/$t.test.js 2>&1 | quiet > "$OUT/$t-test.log"
+  echo "$t test: $(grep -E '^ℹ (pass|fail)' "$OUT/$t-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError|half: ' "$OUT/$t-test.log" | cut -c1-200 | head -6
+done
 probe() { local tag=$1; shift; echo "$tag $(date -u +%T.%N)" >> "$OUT/marks.log"; OUT=$OUT step 35 node $J/bench/gpu/pass-probe.js --tag "$tag" "$@" 2>&1 | quiet > "$OUT/probe-$tag.log"; grep -E '^(logits|hidden|product)|^  encode|rror' "$OUT/probe-$tag.log" | cut -c1-260; }
 probe f16 --shape 70m --compute float16 --reps 6 --product 1 --configs logits:5,logits:5:fence,logits:2,logits:2:fence,hidden:5,hidden:10:fence
 probe f32 --shape 70m --compute float32 --reps 6 --product 1 --configs logits:5,logits:5:fence,hidden:10:fence
