@@ -18,6 +18,10 @@ for t in webgpu-f16 webgpu-fused; do
 done
 probe() { local tag=$1; shift; echo "$tag $(date -u +%T.%N)" >> "$OUT/marks.log"; OUT=$OUT step 35 node $J/bench/gpu/pass-probe.js --tag "$tag" "$@" 2>&1 | quiet > "$OUT/probe-$tag.log"; grep -E '^(logits|hidden|product)|^  encode|rror' "$OUT/probe-$tag.log" | cut -c1-260; }
 probe f16 --shape 70m --compute float16 --reps 6 --product 1 --configs logits:5,logits:5:fence,logits:2,logits:2:fence,hidden:5,hidden:10:fence
+for t in train/fused-kernels train/parity backend/webgpu-attention-tc; do
+  n=$(basename $t); step 45 node --test --test-reporter=spec $J/test/$t.test.js 2>&1 | quiet > "$OUT/$n-test.log"
+  echo "$t test: $(grep -E '^ℹ (pass|fail)' "$OUT/$n-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError' "$OUT/$n-test.log" | cut -c1-200 | head -4
+done
 MASSIVE_WEBGPU_ATTENTION_F16=products probe f16-products --shape 70m --compute float16 --reps 6 --configs logits:5,logits:5:fence,hidden:10:fence
 probe f32 --shape 70m --compute float32 --reps 6 --product 1 --configs logits:5,logits:5:fence,hidden:10:fence
 for i in 1 2; do echo "forward$i $(date -u +%T.%N)" >> "$OUT/marks.log"; OUT=$OUT step 20 node $J/bench/gpu/forward.js --shapes 70m --compute float16 --reps 6 --tag "f16-$i" 2>&1 | quiet | tee "$OUT/forward-$i.log" | grep -E '^70m|rror'; done
