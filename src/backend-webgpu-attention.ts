@@ -6,10 +6,11 @@
  *      [3, B*H, T, hs]: q and k rotated on their first rd dims (x * cos + rotate_half(x) * sin, the composite's
  *      products and sum), q scaled by 1/sqrt(hs) afterwards as the composite does;
  *   2. {@link flashCausalAttention}: softmax(q kᵀ + causal mask) v per (sequence, head) without the [T, T] scores in
- *      memory (FlashAttention's online softmax): one workgroup of 256 threads per 64 queries, keys in tiles of 64
- *      through workgroup memory, tiles above the diagonal skipped (half the products), each thread 4 queries x
- *      4 keys of the scores and 4 queries x hs/16 values of the output; written straight into the merged
- *      [B*T, H*hs] layout the dense projection reads. float32 FMA with float32 accumulation throughout.
+ *      memory (FlashAttention's online softmax): one workgroup of 256 threads per 16 x rows queries (rows 4 or 8:
+ *      {@link FlashTile}), keys in tiles of 64 through workgroup memory, tiles above the diagonal skipped (half the
+ *      products), each thread rows x 4 keys of the scores and rows x hs/16 values of the output; written straight
+ *      into the merged [B*T, H*hs] layout the dense projection reads. float32 FMA with float32 accumulation
+ *      throughout. MASSIVE_WEBGPU_FLASH picks the tile ({@link flashTile}).
  * The online softmax rescales partial sums by exp(m_old - m_new) per tile, so it differs from the composite
  * softmax by float32 rounding only (test/backend/webgpu-attention.test.ts states the tolerance). Each thread keeps
  * its own keys' share of the row sums (rescaled like the outputs); the 16 shares of a row are added once at the end.
@@ -19,13 +20,57 @@ import * as tf from "@tensorflow/tfjs-core";
 import { fusedKernelsAvailable } from "./backend-webgpu-kernels";
 import { FlatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
-/** Queries per workgroup and keys per tile (the thread layout below assumes 64 and 256 threads). */
+/** Keys per tile and threads per workgroup (the thread layout below assumes both: 16 x 16 threads, 4 keys each). */
 const BLOCK = 64;
 const THREADS = 256;
-/** Workgroup memory the flash program declares: 32 KiB (adapters give 32 KiB or more; WebGPU's default is 16). */
+/** Workgroup memory the session-6 tile (v1) declares: 32 KiB (adapters give 32 KiB or more; WebGPU's default is 16). */
 const SHARED_BYTES = 32768;
+/** Workgroup memory a tile may declare at most: the H200's (and WebGPU's usual desktop) 48 KiB. */
+const MAX_SHARED_BYTES = 49152;
 
 interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComputeWorkgroupStorageSize: number } } }
+
+/**
+ * The flash program's work split. `rows` queries per thread (a workgroup takes 16 x rows: thread ty has rows
+ * 64 g + 4 ty + r), `dims` dims of q and k per pass through workgroup memory (16 or 32), and the workgroup-memory
+ * `layout`: "v1" is session 6's kernel (rows 4, dims 16: transposed scalar stores of P with a 16-way bank conflict,
+ * q/k stores with a 4-way one, scalar row-max reads), "v2" stores P as vec4 with an XOR swizzle, q and k row-major
+ * per warp and reads the row maxima as vec4 (no bank conflicts on the H200's 32 banks; see docs/gpu.md).
+ */
+export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2" }
+
+/** Session 6's kernel, kept selectable (MASSIVE_WEBGPU_FLASH=v1) for comparisons. */
+export const FLASH_V1: FlashTile = { rows: 4, dims: 16, layout: "v1" };
+
+/** Workgroup memory of a tile for head size hs, bytes; `aliasMax`: the row maxima share the q/k chunk's memory. */
+function tileBytes(tile: FlashTile, aliasMax: boolean): number {
+  const QB = 16 * tile.rows;
+  const qk = tile.dims * (QB + BLOCK) * 4, pT = BLOCK * QB * 4;
+  const max = tile.layout === "v1" ? 2 * QB * 16 * 4 : aliasMax ? 0 : QB * 20 * 4;
+  return qk + pT + max + 4;
+}
+
+/** Whether a v2 tile keeps its row maxima in the q/k chunk's memory (one barrier more per key tile) to fit 48 KiB. */
+function aliasesMax(tile: FlashTile): boolean {
+  return tile.layout === "v2" && tileBytes(tile, false) > MAX_SHARED_BYTES;
+}
+
+/** Workgroup memory the flash program of `tile` declares, bytes (the same for every head size). */
+export function flashTileBytes(tile: FlashTile): number {
+  return tileBytes(tile, aliasesMax(tile));
+}
+
+/**
+ * The tile for head size hs: MASSIVE_WEBGPU_FLASH=v1 (session 6's kernel) or ROWSxDIMS (e.g. 8x16, layout v2);
+ * unset: v1 (until the v2 tiles pass on the GPU). A tile over the adapter's workgroup memory falls back to v1.
+ */
+export function flashTile(hs: number): FlashTile {
+  const env = process.env.MASSIVE_WEBGPU_FLASH ?? "v1";
+  const m = /^([48])x(16|32)$/.exec(env);
+  if (env !== "v1" && !m) throw new Error(`MASSIVE_WEBGPU_FLASH must be v1 or 4x16, 4x32, 8x16 (got ${JSON.stringify(env)})`);
+  const tile: FlashTile = m ? { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2" } : FLASH_V1;
+  return flashTileBytes(tile) <= webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize ? tile : FLASH_V1;
+}
 
 /**
  * True when the fused attention runs for head size `hs` with `rd` rotary dims: webgpu with the fused programs on,
@@ -75,39 +120,78 @@ export function rotarySplit(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Te
 }
 
 /**
- * The WGSL of the flash program for head size hs (a multiple of 4, at most 256); with `half` the context is stored
- * as float16 bits (four values in a vec2<i32>: packHalfActivations' layout) for a float16 product.
+ * The WGSL of the flash program for head size hs (a multiple of 4, at most 256) and `tile` (see {@link FlashTile});
+ * with `half` the context is stored as float16 bits (four values in a vec2<i32>: packHalfActivations' layout) for a
+ * float16 product.
  */
-function flashCode(hs: number, half: boolean): string {
+function flashCode(hs: number, half: boolean, tile: FlashTile): string {
+  const v2 = tile.layout === "v2";
+  const R = tile.rows, QB = 16 * R, QB4 = QB / 4; // rows per thread, queries per workgroup, their vec4
   const HV = hs / 4; // vec4 per head row
-  const chunks = Math.ceil(HV / 4); // 16-dim chunks of q and k per key tile
+  const DV = tile.dims / 4; // vec4 of q and k dims per chunk
+  const chunks = Math.ceil(HV / DV); // chunks of q and k per key tile
   const NJ = Math.ceil(HV / 16); // output vec4 columns per thread: g = tx + 16 j
-  const VK = Math.min(BLOCK, 2048 / hs); // keys per v chunk (2048 floats of workgroup memory)
-  const rows = [0, 1, 2, 3];
+  const QKV4 = DV * (QB + BLOCK); // vec4 of the q/k chunk memory (also the v chunk's and, aliased, the maxima's)
+  const VK = Math.min(BLOCK, 2 ** Math.floor(Math.log2((4 * QKV4) / hs))); // keys per v chunk
+  const KOFF = DV * QB; // the k chunk's first vec4
+  const nq = (QB * DV) / THREADS, nk = (BLOCK * DV) / THREADS; // vec4 loads of q and k per thread and chunk
+  const alias = aliasesMax(tile);
+  if ((!v2 && (R !== 4 || DV !== 4)) || (alias && QB * 5 > QKV4)) throw new Error(`flash attention: no tile ${JSON.stringify(tile)}`);
+  const MX = alias ? "qk" : "redMax";
+  const rows = Array.from({ length: R }, (_, r) => r);
+  const groups = Array.from({ length: R / 4 }, (_, g) => g);
   const cols = Array.from({ length: NJ }, (_, j) => j);
+  const qRegs = Array.from({ length: nq }, (_, i) => i), kRegs = Array.from({ length: nk }, (_, i) => i);
   const vRegs = Array.from({ length: Math.ceil((VK * HV) / THREADS) }, (_, i) => i); // v vec4 per thread and chunk
+  const row = (r: number): string => `${64 * (r >> 2)} + 4 * ty + ${r & 3}`; // thread ty's row r in the workgroup
+  const pr = (r: number): string => `pg${r >> 2}[${r & 3}]`; // row r's probability of one key in the P V loop
   const guard = (j: number, s: string): string => (16 * j + 16 <= HV ? s : `if (tx + ${16 * j} < ${HV}) { ${s} }`);
   const perRow = (f: (r: number) => string): string => rows.map(f).join("\n      ");
   const perOut = (f: (r: number, j: number) => string): string => rows.flatMap((r) => cols.map((j) => f(r, j))).join("\n      ");
   const store = (v: string): string => (half ? `massiveHalf4(${v})` : v);
+  // A chunk's vec4 number f of N rows (q: QB, k: 64) -> its row and vec4 of dims. v2: consecutive threads take
+  // consecutive rows, so the transposed scalar stores below hit 32 banks; v1: 4 threads per row (4-way conflict).
+  const place = (f: string, N: number): [string, string] => (v2 ? [`(${f}) % ${N}`, `(${f}) / ${N}`] : [`(${f}) / ${DV}`, `(${f}) % ${DV}`]);
+  const load = (reg: string, f: string, N: number, first: string, base: string): string => {
+    const [rw, dv] = place(f, N);
+    return `{ let rw = ${rw}; let d = c * ${DV} + ${dv}; ${reg} = vec4<f32>(0.0);
+      if (d < ${HV} && ${first} + rw < T) { ${reg} = QKV[${base} + (${first} + rw) * ${HV} + d]; } }`;
+  };
+  const put = (reg: string, f: string, N: number, off: number): string => {
+    const [rw, dv] = place(f, N);
+    return `{ let rw = ${rw}; let dv = ${dv};
+          for (var e = 0; e < 4; e++) { qk[${off} + (4 * dv + e) * ${N / 4} + rw / 4][rw % 4] = ${reg}[e]; } }`;
+  };
+  // P for the P V loop: v1 [64 keys][16 ty] vec4 of 4 rows, stored one float at a time; v2 [64 keys][R/4 groups][16]
+  // with ty XOR (key / 4) % 8, so that the 8 threads of a quarter warp (tx 0..7) store one vec4 each to 8 distinct
+  // 16-byte bank groups, and the P V loop's two ty of a warp read distinct ones.
+  const pAt = (key: string, g: number | string): string => (v2 ? `${key} * ${QB4} + ${g} * 16 + (ty ^ ((${key} >> 2) & 7))` : `${key} * 16 + ty`);
+  // Row maxima and sums: v1 [QB rows][16 tx] floats; v2 [QB rows][5 vec4] (a row's 16 values and 4 floats of pad,
+  // so that the rows 4 ty + r of a warp's two ty fall 16 banks apart), read as 4 vec4.
+  const share = (r: number, v: string): string => (v2 ? `${MX}[(${row(r)}) * 5 + tx / 4][tx % 4] = ${v};` : `${MX}[(${row(r)}) * 16 + tx] = ${v};`);
+  const gather = (r: number, name: string, op: "max" | "+", mem = MX): string => {
+    if (!v2) return `var ${name} = ${mem}[(${row(r)}) * 16];
+      for (var i = 1; i < 16; i++) { ${name} = ${op === "max" ? `max(${name}, ${mem}[(${row(r)}) * 16 + i])` : `${name} + ${mem}[(${row(r)}) * 16 + i]`}; }`;
+    const part = (i: number): string => `${mem}[(${row(r)}) * 5 + ${i}]`;
+    return op === "max"
+      ? `let ${name}v = max(max(${part(0)}, ${part(1)}), max(${part(2)}, ${part(3)}));
+      let ${name} = max(max(${name}v.x, ${name}v.y), max(${name}v.z, ${name}v.w));`
+      : `let ${name}v = (${part(0)} + ${part(1)}) + (${part(2)} + ${part(3)});
+      let ${name} = (${name}v.x + ${name}v.y) + (${name}v.z + ${name}v.w);`;
+  };
   return `${half ? `enable f16;
   fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }` : ""}
-  var<workgroup> qk : array<vec4<f32>, 512>; // q chunk [16 dims][16 x 4 queries], k chunk [16 dims][16 x 4 keys]; v chunk [${VK} keys][${HV}]
-  var<workgroup> pT : array<vec4<f32>, ${BLOCK * 16}>; // probabilities [64 keys][16 x 4 queries]
-  var<workgroup> redMax : array<f32, ${BLOCK * 16}>; // per query row, 16 partial maxima
-  var<workgroup> redSum : array<f32, ${BLOCK * 16}>;
+  var<workgroup> qk : array<vec4<f32>, ${QKV4}>; // q chunk [${tile.dims} dims][${QB} queries], k chunk [${tile.dims} dims][64 keys]; v chunk [${VK} keys][${HV}]
+  var<workgroup> pT : array<vec4<f32>, ${BLOCK * QB4}>; // probabilities [64 keys][${QB} queries]
+  ${v2 ? (alias ? "// row maxima and sums: in qk" : `var<workgroup> redMax : array<vec4<f32>, ${QB * 5}>; // row maxima, then sums`)
+    : `var<workgroup> redMax : array<f32, ${QB * 16}>; // per query row, 16 partial maxima
+  var<workgroup> redSum : array<f32, ${QB * 16}>;`}
   var<workgroup> blockShared : i32;
   // The next chunk's global loads, issued before the current chunk's arithmetic (as the matrix product does).
-  var<private> qv : vec4<f32>;
-  var<private> kv : vec4<f32>;
-  ${vRegs.map((i) => `var<private> vr${i} : vec4<f32>;`).join(" ")}
-  fn massiveLoadQK(qRow : i32, kRow : i32, dq : i32, T : i32, qBase : i32, kBase : i32) {
-    qv = vec4<f32>(0.0);
-    kv = vec4<f32>(0.0);
-    if (dq < ${HV}) {
-      if (qRow < T) { qv = QKV[qBase + qRow * ${HV} + dq]; }
-      if (kRow < T) { kv = QKV[kBase + kRow * ${HV} + dq]; }
-    }
+  ${[...qRegs.map((i) => `var<private> qv${i} : vec4<f32>;`), ...kRegs.map((i) => `var<private> kv${i} : vec4<f32>;`), ...vRegs.map((i) => `var<private> vr${i} : vec4<f32>;`)].join(" ")}
+  fn massiveLoadQK(q0 : i32, k0 : i32, c : i32, T : i32, qBase : i32, kBase : i32, li : i32) {
+    ${qRegs.map((i) => load(`qv${i}`, `li + ${i * THREADS}`, QB, "q0", "qBase")).join("\n    ")}
+    ${kRegs.map((i) => load(`kv${i}`, `li + ${i * THREADS}`, BLOCK, "k0", "kBase")).join("\n    ")}
   }
   fn massiveLoadV(key0 : i32, T : i32, vBase : i32, li : i32) {
     ${vRegs.map((i) => `{
@@ -127,48 +211,48 @@ function flashCode(hs: number, half: boolean): string {
     let ty = li / 16;
     let bh = i32(workgroupId.y);
     // Longest blocks (most key tiles) first; a uniform copy for the loop that holds barriers.
-    if (li == 0) { blockShared = (T + ${BLOCK - 1}) / ${BLOCK} - 1 - i32(workgroupId.x); }
+    if (li == 0) { blockShared = (T + ${QB - 1}) / ${QB} - 1 - i32(workgroupId.x); }
     let qb = workgroupUniformLoad(&blockShared);
-    let q0 = qb * ${BLOCK};
+    let q0 = qb * ${QB};
+    let kbLast = min((q0 + ${QB - 1}) / ${BLOCK}, (T - 1) / ${BLOCK}); // the last key tile with a key <= some query
     let qBase = bh * T * ${HV};
     let kBase = (BH + bh) * T * ${HV};
     let vBase = (2 * BH + bh) * T * ${HV};
-    let lr = li / 4;
-    let dv = li % 4;
     ${perRow((r) => `var m${r} = -3.0e38; var l${r} = 0.0;`)}
     ${perOut((r, j) => `var o${r}${j} = vec4<f32>(0.0);`)}
-    massiveLoadQK(q0 + lr, lr, dv, T, qBase, kBase);
-    for (var kb = 0; kb <= qb; kb++) {
+    massiveLoadQK(q0, 0, 0, T, qBase, kBase, li);
+    for (var kb = 0; kb <= kbLast; kb++) {
       let k0 = kb * ${BLOCK};
       ${perRow((r) => `var s${r} = vec4<f32>(0.0);`)}
       for (var c = 0; c < ${chunks}; c++) {
         workgroupBarrier();
-        for (var e = 0; e < 4; e++) {
-          qk[(4 * dv + e) * 16 + lr / 4][lr % 4] = qv[e];
-          qk[256 + (4 * dv + e) * 16 + lr / 4][lr % 4] = kv[e];
-        }
+        ${qRegs.map((i) => put(`qv${i}`, `li + ${i * THREADS}`, QB, 0)).join("\n        ")}
+        ${kRegs.map((i) => put(`kv${i}`, `li + ${i * THREADS}`, BLOCK, KOFF)).join("\n        ")}
         workgroupBarrier();
-        if (c + 1 < ${chunks}) { massiveLoadQK(q0 + lr, k0 + lr, (c + 1) * 4 + dv, T, qBase, kBase); }
+        if (c + 1 < ${chunks}) { massiveLoadQK(q0, k0, c + 1, T, qBase, kBase, li); }
         else { massiveLoadV(k0, T, vBase, li); }
-        for (var dd = 0; dd < 16; dd++) {
-          let a = qk[dd * 16 + ty];
-          let b = qk[256 + dd * 16 + tx];
-          ${perRow((r) => `s${r} = fma(vec4<f32>(a[${r}]), b, s${r});`)}
+        for (var dd = 0; dd < ${tile.dims}; dd++) {
+          ${groups.map((g) => `let a${g} = qk[dd * ${QB4} + ${16 * g} + ty];`).join(" ")}
+          let b = qk[${KOFF} + dd * 16 + tx];
+          ${perRow((r) => `s${r} = fma(vec4<f32>(a${r >> 2}[${r & 3}]), b, s${r});`)}
         }
       }
-      // Causal mask (and keys past T): query q0 + 4 ty + r sees keys k0 + 4 tx + e <= itself.
+      // Causal mask (and keys past T): query q0 + row sees keys k0 + 4 tx + e <= itself.
       let key = vec4<i32>(k0 + 4 * tx) + vec4<i32>(0, 1, 2, 3);
-      ${perRow((r) => `s${r} = select(vec4<f32>(-3.0e38), s${r}, (key <= vec4<i32>(q0 + 4 * ty + ${r})) & (key < vec4<i32>(T)));
-      redMax[(4 * ty + ${r}) * 16 + tx] = max(max(s${r}.x, s${r}.y), max(s${r}.z, s${r}.w));`)}
+      ${alias ? "workgroupBarrier(); // the row maxima go where other threads may still read this chunk" : ""}
+      ${perRow((r) => `s${r} = select(vec4<f32>(-3.0e38), s${r}, (key <= vec4<i32>(q0 + ${row(r)})) & (key < vec4<i32>(T)));
+      ${share(r, `max(max(s${r}.x, s${r}.y), max(s${r}.z, s${r}.w))`)}`)}
       workgroupBarrier();
-      ${perRow((r) => `var mt${r} = redMax[(4 * ty + ${r}) * 16];
-      for (var i = 1; i < 16; i++) { mt${r} = max(mt${r}, redMax[(4 * ty + ${r}) * 16 + i]); }
+      ${perRow((r) => `${gather(r, `mt${r}`, "max")}
       let mn${r} = max(m${r}, mt${r});
       let alpha${r} = exp(m${r} - mn${r});
       m${r} = mn${r};
       let p${r} = exp(s${r} - vec4<f32>(mn${r}));
       l${r} = l${r} * alpha${r} + ((p${r}.x + p${r}.y) + (p${r}.z + p${r}.w));
-      for (var e = 0; e < 4; e++) { pT[(4 * tx + e) * 16 + ty][${r}] = p${r}[e]; }`)}
+      ${v2 ? "" : `for (var e = 0; e < 4; e++) { pT[${pAt("(4 * tx + e)", 0)}][${r}] = p${r}[e]; }`}`)}
+      ${v2 ? `for (var e = 0; e < 4; e++) {
+        ${groups.map((g) => `pT[${pAt("(4 * tx + e)", g)}] = vec4<f32>(${[0, 1, 2, 3].map((r) => `p${4 * g + r}[e]`).join(", ")});`).join("\n        ")}
+      }` : ""}
       ${perOut((r, j) => `o${r}${j} = o${r}${j} * alpha${r};`)}
       // (pT is read after the first barrier of this loop: no barrier of its own.)
       for (var vc = 0; vc < ${BLOCK / VK}; vc++) {
@@ -176,24 +260,25 @@ function flashCode(hs: number, half: boolean): string {
         ${vRegs.map((i) => `if (li + ${i * THREADS} < ${VK * HV}) { qk[li + ${i * THREADS}] = vr${i}; }`).join(" ")}
         workgroupBarrier();
         if (vc + 1 < ${BLOCK / VK}) { massiveLoadV(k0 + (vc + 1) * ${VK}, T, vBase, li); }
-        else if (kb < qb) { massiveLoadQK(q0 + lr, k0 + ${BLOCK} + lr, dv, T, qBase, kBase); }
+        else if (kb < kbLast) { massiveLoadQK(q0, k0 + ${BLOCK}, 0, T, qBase, kBase, li); }
         for (var kk = 0; kk < ${VK}; kk++) {
-          let p = pT[(vc * ${VK} + kk) * 16 + ty];
+          let pkey = vc * ${VK} + kk;
+          ${groups.map((g) => `let pg${g} = pT[${pAt("pkey", g)}];`).join(" ")}
           ${cols.map((j) => guard(j, `let v${j} = qk[kk * ${HV} + tx + ${16 * j}];
-          ${rows.map((r) => `o${r}${j} = fma(vec4<f32>(p[${r}]), v${j}, o${r}${j});`).join(" ")}`)).join("\n          ")}
+          ${rows.map((r) => `o${r}${j} = fma(vec4<f32>(${pr(r)}), v${j}, o${r}${j});`).join(" ")}`)).join("\n          ")}
         }
       }
     }
     // The row sums: each thread kept its own keys' share (rescaled like o), summed over the row's 16 threads once.
-    ${perRow((r) => `redSum[(4 * ty + ${r}) * 16 + tx] = l${r};`)}
+    ${v2 ? "workgroupBarrier();" : ""}
+    ${perRow((r) => (v2 ? share(r, `l${r}`) : `redSum[(${row(r)}) * 16 + tx] = l${r};`))}
     workgroupBarrier();
-    ${perRow((r) => `var lt${r} = 0.0;
-    for (var i = 0; i < 16; i++) { lt${r} = lt${r} + redSum[(4 * ty + ${r}) * 16 + i]; }`)}
+    ${perRow((r) => (v2 ? gather(r, `lt${r}`, "+") : gather(r, `lt${r}`, "+", "redSum")))}
     let seq = bh / uniforms.heads;
     let head = bh % uniforms.heads;
     let C4 = uniforms.heads * ${HV};
-    ${rows.map((r) => `if (q0 + 4 * ty + ${r} < T) {
-      let out${r} = (seq * T + q0 + 4 * ty + ${r}) * C4 + head * ${HV} + tx;
+    ${rows.map((r) => `if (q0 + ${row(r)} < T) {
+      let out${r} = (seq * T + q0 + ${row(r)}) * C4 + head * ${HV} + tx;
       ${cols.map((j) => guard(j, `result[out${r} + ${16 * j}] = ${store(`o${r}${j} / lt${r}`)};`)).join(" ")}
     }`).join("\n    ")}
   }`;
@@ -212,34 +297,37 @@ class FlashAttentionProgram {
   uniforms = "seqLen : i32, heads : i32, bh : i32,";
   private readonly hs: number;
   private readonly half: boolean;
+  private readonly tile: FlashTile;
 
-  constructor(B: number, T: number, H: number, hs: number, half: boolean) {
+  constructor(B: number, T: number, H: number, hs: number, half: boolean, tile: FlashTile) {
     this.hs = hs;
     this.half = half;
+    this.tile = tile;
     this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
     this.outputComponent = half ? 2 : 4;
-    this.dispatch = [Math.ceil(T / BLOCK), B * H, 1];
-    this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}`;
+    this.dispatch = [Math.ceil(T / (16 * tile.rows)), B * H, 1];
+    this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}_${tile.rows}x${tile.dims}${tile.layout}`;
   }
 
   getUserCode(): string {
-    return flashCode(this.hs, this.half);
+    return flashCode(this.hs, this.half, this.tile);
   }
 }
 
 /**
  * softmax(q kᵀ + causal mask) v for q, k, v from {@link rotarySplit} ([3, B*H, T, hs], q already scaled), as the
  * merged context [B*T, H*hs] (token rows, heads in order as HF merges them); with `half` its float16 bits,
- * [B*T, H*hs / 2] int32 (for halfLinear: float16 compute's output projection, no packing pass).
+ * [B*T, H*hs / 2] int32 (for halfLinear: float16 compute's output projection, no packing pass). `tile`: the
+ * work split ({@link flashTile}'s choice by default).
  */
-export function flashCausalAttention(qkvHeads: tf.Tensor4D, B: number, T: number, H: number, hs: number, half = false): tf.Tensor2D {
-  const program = new FlashAttentionProgram(B, T, H, hs, half);
+export function flashCausalAttention(qkvHeads: tf.Tensor4D, B: number, T: number, H: number, hs: number, half = false, tile = flashTile(hs)): tf.Tensor2D {
+  const program = new FlashAttentionProgram(B, T, H, hs, half, tile);
   return runFlatProgram(program, [qkvHeads], half ? "int32" : "float32", [
     { type: "int32", data: [T] }, { type: "int32", data: [H] }, { type: "int32", data: [B * H] },
   ]) as tf.Tensor2D;
 }
 
 /** Both programs: the attention context [B*T, H*hs] (with `half` float16 bits, see flashCausalAttention) of the fused projection output qkv [B*T, H*3*hs]. */
-export function fusedCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, half = false): tf.Tensor2D {
-  return tf.tidy(() => flashCausalAttention(rotarySplit(qkv, cos, signedSin, B, T, H, hs, 1 / Math.sqrt(hs)), B, T, H, hs, half));
+export function fusedCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, half = false, tile = flashTile(hs)): tf.Tensor2D {
+  return tf.tidy(() => flashCausalAttention(rotarySplit(qkv, cos, signedSin, B, T, H, hs, 1 / Math.sqrt(hs)), B, T, H, hs, half, tile));
 }

@@ -3,7 +3,8 @@
  * composite TF.js ops it replaces in src/model/gpt-neox.ts (transpose, split, rotary, q kᵀ, causal softmax, p v,
  * merge): the same one-layer model with random weights, hook_attn_out with MASSIVE_WEBGPU_ATTENTION=off and on, on
  * the webgpu backend (the GPU machine; skipped elsewhere, where only the composite ops exist). Head sizes 8, 64, 128,
- * 256 (rotary dims 2..64), sequence lengths inside one 64-key tile, ragged (70, 130, 300) and Pythia's 2048.
+ * 256 (rotary dims 2..64), sequence lengths inside one 64-key tile, ragged (70, 130, 300) and Pythia's 2048; every
+ * work split of the flash program (FlashTile: session 6's v1 and the v2 tiles 4x16, 4x32, 8x16, MASSIVE_WEBGPU_FLASH).
  * Tolerance: max |fused - composite| <= 2e-5 x max |composite|: the online softmax rescales its partial sums per key
  * tile (float32 rounding of a differently ordered sum, relative 1e-7 per operation over up to 32 tiles).
  */
@@ -21,20 +22,31 @@ before(async () => {
   onGpu = tf.getBackend() === "webgpu";
 });
 
-/** hook_attn_out of layer 0 for ids, with the fused attention on or off. */
-async function attnOut(model: GPTNeoX, ids: number[][], fused: boolean): Promise<Float32Array> {
-  const previous = process.env.MASSIVE_WEBGPU_ATTENTION;
-  process.env.MASSIVE_WEBGPU_ATTENTION = fused ? "on" : "off";
+/** The flash program's tiles (MASSIVE_WEBGPU_FLASH values) each test case runs. */
+const TILES = ["v1", "4x16", "4x32", "8x16"];
+
+/** process.env[name] = value (undefined: unset) for f, restored afterwards. */
+async function withEnv<T>(name: string, value: string | undefined, f: () => Promise<T>): Promise<T> {
+  const previous = process.env[name];
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
   try {
+    return await f();
+  } finally {
+    if (previous === undefined) delete process.env[name];
+    else process.env[name] = previous;
+  }
+}
+
+/** hook_attn_out of layer 0 for ids, with the fused attention on (flash tile `tile`) or off. */
+async function attnOut(model: GPTNeoX, ids: number[][], fused: boolean, tile?: string): Promise<Float32Array> {
+  return withEnv("MASSIVE_WEBGPU_FLASH", tile, () => withEnv("MASSIVE_WEBGPU_ATTENTION", fused ? "on" : "off", async () => {
     const { cache } = model.runWithCache(ids, { returnLogits: false, namesFilter: ["blocks.0.hook_attn_out"] });
     const out = cache.get("blocks.0.hook_attn_out")!;
     const values = (await out.data()) as Float32Array;
     out.dispose();
     return values;
-  } finally {
-    if (previous === undefined) delete process.env.MASSIVE_WEBGPU_ATTENTION;
-    else process.env.MASSIVE_WEBGPU_ATTENTION = previous;
-  }
+  }));
 }
 
 test("fused attention equals the composite attention (rotary, causal softmax, merge) for head sizes 8..256", async (t) => {
@@ -64,16 +76,21 @@ test("fused attention equals the composite attention (rotary, causal softmax, me
     model.loadWeights(weights, "random");
     const ids = randomIds(c.B, c.T, 128, c.T);
     const composite = await attnOut(model, ids, false);
-    const fused = await attnOut(model, ids, true);
-    model.dispose();
-    let maxDiff = 0, maxRef = 0;
-    for (let i = 0; i < composite.length; i++) {
-      const d = Math.abs(fused[i]! - composite[i]!);
-      if (!(d <= maxDiff)) maxDiff = d; // NaN propagates
-      maxRef = Math.max(maxRef, Math.abs(composite[i]!));
-    }
-    console.log(`  attention hs ${hs}, B ${c.B}, T ${c.T}: max |fused - composite| ${maxDiff.toExponential(2)} (max |composite| ${maxRef.toFixed(3)})`);
+    let maxRef = 0;
+    for (let i = 0; i < composite.length; i++) maxRef = Math.max(maxRef, Math.abs(composite[i]!));
     assert.ok(maxRef > 0.01, "the attention output is not trivially small");
-    assert.ok(maxDiff <= 2e-5 * maxRef, `hs ${hs}, T ${c.T}: ${maxDiff} > ${2e-5 * maxRef}`);
+    const failures: string[] = [];
+    for (const tile of TILES) {
+      const fused = await attnOut(model, ids, true, tile);
+      let maxDiff = 0;
+      for (let i = 0; i < composite.length; i++) {
+        const d = Math.abs(fused[i]! - composite[i]!);
+        if (!(d <= maxDiff)) maxDiff = d; // NaN propagates
+      }
+      console.log(`  attention tile ${tile}, hs ${hs}, B ${c.B}, T ${c.T}: max |fused - composite| ${maxDiff.toExponential(2)} (max |composite| ${maxRef.toFixed(3)})`);
+      if (!(maxDiff <= 2e-5 * maxRef)) failures.push(`tile ${tile}: ${maxDiff} > ${2e-5 * maxRef}`);
+    }
+    model.dispose();
+    assert.deepEqual(failures, [], `hs ${hs}, T ${c.T}`);
   }
 });
