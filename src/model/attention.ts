@@ -10,7 +10,6 @@ import { tf } from "../backend";
 import { fusedAttentionAvailable, fusedCausalAttention } from "../backend-webgpu-attention";
 import { fusedCausalAttentionHalf, halfAttentionAvailable } from "../backend-webgpu-attention-f16";
 import { productsAttentionAvailable, productsCausalAttention } from "../backend-webgpu-attention-tc";
-import { isSplitWeight } from "../backend-webgpu-split";
 import { fusedCausalSoftmax, fusedKernelsAvailable } from "../backend-webgpu-kernels";
 
 /**
@@ -81,22 +80,31 @@ export function attentionPerHead(xn: tf.Tensor2D, heads: HeadTensors[], B: numbe
 }
 
 /**
+ * How {@link attentionBatched} computes: the model's compute mode, passed down by the caller (GPTNeoXOptions.compute;
+ * not guessed from the qkv weight's dtype: float16 bits and split float32 weights are both int32), and what its
+ * output feeds.
+ */
+export interface BatchedAttentionMode {
+  /** `float16`: the tensor-core attentions where they apply (see attentionBatched); `float32`: float32 throughout. */
+  compute: "float32" | "float16";
+  /** The caller's output projection is a float16 product (halfLinear): the float32 flash attention may return float16 bits [B*T, C / 2]. */
+  halfContext?: boolean;
+}
+
+/**
  * Attention as batched [B, H, T, T] matmuls (see {@link AttentionImpl}) on groups of heads whose float32 scores stay
  * under `scoreBytes`: xn [B*T, C] -> merged heads [B*T, C]. On webgpu a rotary + split program and a flash attention
- * (two programs, no [B, H, T, T] scores in memory) replace it where they apply. `halfContext`: the caller's output
- * projection is a float16 product (halfLinear), so the float32 flash attention may return float16 bits [B*T, C / 2].
+ * (two programs, no [B, H, T, T] scores in memory) replace it where they apply; `mode` says which.
  */
-export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn, halfContext = false): tf.Tensor2D {
+export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn, mode: BatchedAttentionMode = { compute: "float32" }): tf.Tensor2D {
   if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
     // float16 compute with the products attention (by default for heads of >= 128 dims): scores and P v on the tensor cores (../backend-webgpu-attention-tc.ts).
-    // float16 compute: qkv.W holds float16 bits as int32. Split float32 weights (backend-webgpu-split.ts) are int32
-    // too but belong to float32 compute, whose attention stays float32.
-    const halfCompute = qkv.W.dtype === "int32" && !isSplitWeight(qkv.W);
+    const halfCompute = mode.compute === "float16";
     if (halfCompute && productsAttentionAvailable(hs, tables.cos.shape[1])) return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes);
-    // float16 compute (qkv.W is float16 bits, int32): the tensor-core flash attention where it fits and is switched on.
+    // float16 compute: the tensor-core flash attention where it fits and is switched on.
     const half = halfCompute && halfAttentionAvailable(hs, tables.cos.shape[1]);
     if (half) return fusedCausalAttentionHalf(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs);
-    return fusedCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, halfContext);
+    return fusedCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, mode.halfContext ?? false);
   }
   const heads = tf.transpose(tf.reshape(linear(xn, qkv.W, qkv.b), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
   const [q, k, v] = tf.split(heads, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)

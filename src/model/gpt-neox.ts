@@ -412,7 +412,7 @@ export class GPTNeoX {
     const hs = headSize(this.config);
     const ctx = l.heads
       ? attentionPerHead(xn, l.heads, B, T, hs, tables, linear)
-      : attentionBatched(xn, { W: l.qkvW!, b: l.qkvB }, B, T, this.config.numHeads, hs, tables, this.scoreBytes, linear, takesHalf(l.denseW));
+      : attentionBatched(xn, { W: l.qkvW!, b: l.qkvB }, B, T, this.config.numHeads, hs, tables, this.scoreBytes, linear, { compute: this.compute, halfContext: takesHalf(l.denseW) });
     return this.linear(ctx, l.denseW, l.denseB);
   }
 
