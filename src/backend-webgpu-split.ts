@@ -53,11 +53,13 @@ export type Float32ProductMode = Float32Product | "auto";
 
 /**
  * The float32 product where MASSIVE_WEBGPU_F32_PRODUCT is unset, per residency (GPTNeoXOptions.float32Product
- * overrides it per model). Resident: `auto`; on the H200 (2026-12-02) split ran the forward at 0.79x PyTorch float32
- * on 70m and 1.20x on 1b, SIMT at 0.67x and 0.70x. Streamed: `simt`, until recording with split is measured no slower
- * and within the GPU memory target (docs/gpu.md): unbounded, it took 2.38 s against SIMT's 1.87 s for 1b.
+ * overrides it per model): `auto` for both, measured on the H200 (2026-12-02). Resident: split ran the forward at
+ * 0.79x PyTorch float32 on 70m and 1.20x on 1b, SIMT at 0.67x and 0.70x (session 6). Streamed (recording): with its
+ * temporaries bounded ({@link SPLIT_TEMP_BYTES}) and float16 files' weights in 2 parts, a 1b float16 file recorded in
+ * 1.40 s with split against 1.43 s with SIMT in the same call, and a 12b shape cut to 8 layers in 6.3 GiB of tfjs
+ * buffers (the target: under 8 GiB), session 7 round 1; unbounded it had taken 2.38 s against 1.87 s, and 11.1 GiB.
  */
-export const DEFAULT_FLOAT32_PRODUCT: Readonly<Record<WeightResidency, Float32ProductMode>> = { resident: "auto", streamed: "simt" };
+export const DEFAULT_FLOAT32_PRODUCT: Readonly<Record<WeightResidency, Float32ProductMode>> = { resident: "auto", streamed: "auto" };
 
 /**
  * The requested float32 product: MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read) when set, else `fallback`.
@@ -135,7 +137,14 @@ export function splitFits(K: number, N: number, chunkK = splitChunkK(K)): boolea
 export type SplitParts = 2 | 3;
 
 /** What {@link splitLinear} needs to know about a weight from {@link packSplitWeight}. */
-export interface SplitWeightInfo { N: number; K: number; chunkK: number; invScale: number; parts: SplitParts }
+export interface SplitWeightInfo { N: number; K: number; chunkK: number; invScale: number; parts: SplitParts; tempBytes: number }
+
+/**
+ * How {@link packSplitWeight} / {@link packSplitHalfWeight} pack a weight: the chunk of K (default
+ * {@link splitChunkK}), its parts (float32 values: 3; float16 values: 2 by default) and how it reached the GPU, which
+ * sets its products' temporaries budget ({@link SPLIT_TEMP_BYTES}; default `resident`).
+ */
+export interface SplitPackOptions { chunkK?: number; parts?: SplitParts; residency?: WeightResidency }
 
 const splitWeights = new WeakMap<tf.Tensor, SplitWeightInfo>();
 
@@ -195,9 +204,9 @@ function maxAbsOf(values: Float32Array): number {
  * [chunks * N, 3 chunkK / 2] of float16 pairs, 6 bytes per weight. Throws unless {@link splitFits} and split
  * products are available.
  */
-export function packSplitWeight(values: Float32Array, shape: [number, number], chunkK = splitChunkK(shape[1])): tf.Tensor2D {
+export function packSplitWeight(values: Float32Array, shape: [number, number], options: SplitPackOptions = {}): tf.Tensor2D {
   if (values.length !== shape[0] * shape[1]) throw new Error(`packSplitWeight: ${values.length} values for [${shape}]`);
-  return splitWeightOnGpu(tf.tensor2d(values, shape), splitScale(maxAbsOf(values)), chunkK);
+  return splitWeightOnGpu(tf.tensor2d(values, shape), splitScale(maxAbsOf(values)), { parts: 3, ...options });
 }
 
 /**
@@ -205,18 +214,19 @@ export function packSplitWeight(values: Float32Array, shape: [number, number], c
  * widened by widenHalfOnGpu): they are their own high part (scale 1, corrections 0), so no host pass over the
  * values is needed, and by default in 2 parts ([hi | hi], {@link SplitParts}). `w` [N, K] float32 is disposed.
  */
-export function packSplitHalfWeight(w: tf.Tensor2D, chunkK = splitChunkK(w.shape[1]), parts: SplitParts = 2): tf.Tensor2D {
-  return splitWeightOnGpu(w, 1, chunkK, parts);
+export function packSplitHalfWeight(w: tf.Tensor2D, options: SplitPackOptions = {}): tf.Tensor2D {
+  return splitWeightOnGpu(w, 1, { parts: 2, ...options });
 }
 
-/** The split of w [N, K] float32 (disposed) scaled by `scale` in `parts` parts, registered for {@link splitLinear}. */
-function splitWeightOnGpu(w: tf.Tensor2D, scale: number, chunkK: number, parts: SplitParts = 3): tf.Tensor2D {
+/** The split of w [N, K] float32 (disposed) scaled by `scale`, registered for {@link splitLinear}. */
+function splitWeightOnGpu(w: tf.Tensor2D, scale: number, options: SplitPackOptions): tf.Tensor2D {
   const [N, K] = w.shape;
+  const { chunkK = splitChunkK(K), parts = 3, residency = "resident" } = options;
   try {
     if (!splitFits(K, N, chunkK)) throw new Error(`packSplitWeight: [${N}, ${K}] with chunks of ${chunkK} does not fit the split product (K % 32, N % 4)`);
     requireSplitProduct();
     const t = tf.tidy(() => tf.reshape(splitOperand(w, tf.fill([N], scale), chunkK, "weight", parts), [(K / chunkK) * N, (parts * chunkK) / 2]) as tf.Tensor2D);
-    splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale, parts });
+    splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale, parts, tempBytes: SPLIT_TEMP_BYTES[residency] });
     return t;
   } finally {
     w.dispose();
@@ -225,13 +235,19 @@ function splitWeightOnGpu(w: tf.Tensor2D, scale: number, chunkK: number, parts: 
 
 /**
  * GPU bytes that one split product's temporaries (row scales, split activations, the K chunks' partial sums) may take
- * beyond an output-sized buffer at a time, whatever its rows ({@link splitPieceRows}): 256 MiB, the budget the model already gives the attention's scores and the MLP's
- * activations (ATTENTION_SCORE_BYTES, MLP_ACTIVATION_BYTES in ./model/gpt-neox.ts). Taken over all rows at once they
- * were what made split use 6.8 GiB of tfjs buffers recording 1b (2.4 GiB with SIMT) and 11.1 GiB for a 12b shape
- * (H200, 2026-12-02; docs/gpu.md); 1b's fc1 over 8192 rows alone made 1 GiB of partial sums. Far under the 2 GiB
- * storage binding, which the partial sums must also fit.
+ * beyond an output-sized buffer at a time, whatever its rows ({@link splitPieceRows}), by how its weight reached the
+ * GPU. Taken over all rows at once they were what made split use 6.8 GiB of tfjs buffers recording 1b (2.4 GiB with
+ * SIMT) and 11.1 GiB for a 12b shape (H200, 2026-12-02; docs/gpu.md). Streamed (recording, whose 12b shape must stay
+ * under 8 GiB): 256 MiB, the budget the model already gives the attention's scores and the MLP's activations
+ * (ATTENTION_SCORE_BYTES, MLP_ACTIVATION_BYTES in ./model/gpt-neox.ts); with it a 12b shape cut to 8 layers recorded
+ * in 6.3 GiB of tfjs buffers (session 7, round 1). Resident (the forward, which holds every weight anyway): 1 GiB,
+ * because small pieces are slow: with 256 MiB the 1b forward cut its products into up to 46 pieces per layer and ran
+ * at 21,052 tokens/s, against 28,984 unbounded (session 6; same round 1). Both under the 2 GiB storage binding.
  */
-export const SPLIT_TEMP_BYTES = 2 ** 28;
+export const SPLIT_TEMP_BYTES: Readonly<Record<WeightResidency, number>> = { resident: 2 ** 30, streamed: 2 ** 28 };
+
+/** The largest partial-sum tensor [chunks, rows, N] float32 one program may write: under the H200's largest storage binding (2 GiB). */
+const MAX_PARTIAL_BYTES = 2 ** 31 - 2 ** 24;
 
 /** Bytes of a split product's temporaries per row of activations: its scale (4), parts x K float16 halves, chunks x N float32 partial sums. */
 export function splitRowBytes(K: number, N: number, chunkK: number, parts: SplitParts = 3): number {
@@ -241,15 +257,16 @@ export function splitRowBytes(K: number, N: number, chunkK: number, parts: Split
 /**
  * Rows per piece of an [M, K] x [K, N] split product so that its GPU memory beyond its output [M, N] stays under
  * the output's bytes plus `budget`, whatever M. All M rows in one piece where M x ({@link splitRowBytes} - 4N) <=
- * budget: the first chunk's partial sums are as large as the output, and pieces would need that again for their
- * concatenation (so 70m's unembedding, one chunk of K, stays whole). Else the fewest pieces whose temporaries take
+ * budget (and the partial sums fit one storage binding): the first chunk's partial sums are as large as the output,
+ * and pieces would need that again for their concatenation (so 70m's unembedding, one chunk of K, stays whole).
+ * Else the fewest pieces whose temporaries take
  * at most `budget` each, of whole 128-row tiles (a ragged piece would run the product's guarded, slower path), as
  * equal as tiles allow (the last may be shorter), never under 128 rows (where a row takes more than budget / 128).
  * Rows are independent (per-row scales, one accumulation order per output): pieces give the whole's results.
  */
-export function splitPieceRows(M: number, K: number, N: number, chunkK: number, budget = SPLIT_TEMP_BYTES, parts: SplitParts = 3): number {
+export function splitPieceRows(M: number, K: number, N: number, chunkK: number, budget: number, parts: SplitParts = 3): number {
   const rowBytes = splitRowBytes(K, N, chunkK, parts);
-  if (M * (rowBytes - 4 * N) <= budget) return M;
+  if (M * (rowBytes - 4 * N) <= budget && M * (K / chunkK) * N * 4 <= MAX_PARTIAL_BYTES) return M;
   const fit = Math.floor(budget / rowBytes);
   const pieces = Math.ceil(M / Math.max(128, fit - (fit % 128)));
   return Math.ceil(M / pieces / 128) * 128;
@@ -307,9 +324,10 @@ function finish(partial: tf.Tensor3D, packed: tf.Tensor1D, invWeightScale: numbe
 /**
  * x [M, K] float32 @ W^T + b, W from {@link packSplitWeight}: float32-accurate (see the file's comment), on the
  * float16 tensor cores. Rows are taken in pieces ({@link splitPieceRows}) whose temporaries stay under
- * `budgetBytes`; the pieces' outputs are concatenated (for a moment the output's bytes twice).
+ * `budgetBytes` (default: the weight's, from its residency); the pieces' outputs are concatenated (for a moment the
+ * output's bytes twice).
  */
-export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, budgetBytes = SPLIT_TEMP_BYTES): tf.Tensor2D {
+export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, budgetBytes?: number): tf.Tensor2D {
   const info = splitWeights.get(w);
   if (!info) throw new Error("splitLinear: the weight was not made by packSplitWeight");
   const [M, K] = x.shape;
@@ -323,7 +341,7 @@ export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, bud
     const partial = halfBatchedMatMul(halves, tf.reshape(w, [chunks, N, (parts * chunkK) / 2]) as tf.Tensor3D);
     return finish(partial, packed, invScale, b);
   });
-  const rows = splitPieceRows(M, K, N, chunkK, budgetBytes, parts);
+  const rows = splitPieceRows(M, K, N, chunkK, budgetBytes ?? info.tempBytes, parts);
   if (rows >= M) return piece(x);
   const outs: tf.Tensor2D[] = [];
   for (let r0 = 0; r0 < M; r0 += rows) outs.push(tf.tidy(() => piece(tf.slice(x, [r0, 0], [Math.min(rows, M - r0), K]))));

@@ -29,7 +29,7 @@ async function nullCheck(): Promise<void> {
   // The last case runs in pieces of 128 rows (a budget of 100 rows' temporaries).
   for (const [M, K, N, bias, chunk, budgetRows] of [[200, 96, 132, true, 0, 0], [256, 1024, 256, false, 0, 0], [256, 1024, 256, true, 1024, 0], [130, 64, 8, true, 32, 0], [300, 1024, 256, true, 0, 100]] as const) {
     const before = problems;
-    const w = packSplitWeight(splitTestWeights(N, K, 1), [N, K], chunk || undefined);
+    const w = packSplitWeight(splitTestWeights(N, K, 1), [N, K], { chunkK: chunk || undefined });
     const budget = budgetRows ? budgetRows * splitRowBytes(K, N, splitChunkK(K)) : undefined;
     const out = tf.tidy(() => splitLinear(tf.randomUniform([M, K]) as tf.Tensor2D, w, bias ? (tf.randomUniform([N]) as tf.Tensor1D) : undefined, budget));
     await out.data();

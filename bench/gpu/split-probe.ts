@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       const tflops = (ms: number): number => (2 * M * N * K) / ms / 1e9;
       const split: { chunkK: number; ms: number; tflops: number; error: ReturnType<typeof normwiseErrors> }[] = [];
       for (const chunkK of lengths) {
-        const w = packSplitWeight(wHost, [N, K], chunkK);
+        const w = packSplitWeight(wHost, [N, K], { chunkK });
         const ms = await msPerCall(() => splitLinear(a, w, bias), reps);
         split.push({ chunkK, ms, tflops: tflops(ms), error: await err(() => splitLinear(a, w, bias)) });
         w.dispose();

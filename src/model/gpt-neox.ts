@@ -111,7 +111,7 @@ export interface GPTNeoXOptions {
   /**
    * Float32 compute's Linear products per way the weights reach the GPU (src/backend-webgpu-split.ts): `resident`
    * for {@link GPTNeoX.loadWeights} (default `auto`: split float16 on the tensor cores where available, else SIMT),
-   * `streamed` for {@link GPTNeoX.uploadLayer} (recording; default `simt`): {@link DEFAULT_FLOAT32_PRODUCT}.
+   * `streamed` for {@link GPTNeoX.uploadLayer} (recording; default `auto` too): {@link DEFAULT_FLOAT32_PRODUCT}.
    * MASSIVE_WEBGPU_F32_PRODUCT, when set, overrides both (`simt` forces the SIMT kernel everywhere).
    */
   float32Product?: Partial<Record<WeightResidency, Float32ProductMode>>;
@@ -394,8 +394,8 @@ export class GPTNeoX {
     const [N, K] = q.shape as [number, number];
     if (splitProductFor(this.float32Product[residency], K, N)) {
       // float16 file bits: widened on the GPU (no host pass, as transposed() does); float16 values split with scale 1.
-      if ("bits" in q && q.dtype === "float16" && gpuKernelsAvailable()) return packSplitHalfWeight(widenHalfOnGpu(q.bits, q.dtype, q.shape) as tf.Tensor2D);
-      return packSplitWeight(paramValues(q), [N, K]);
+      if ("bits" in q && q.dtype === "float16" && gpuKernelsAvailable()) return packSplitHalfWeight(widenHalfOnGpu(q.bits, q.dtype, q.shape) as tf.Tensor2D, { residency });
+      return packSplitWeight(paramValues(q), [N, K], { residency });
     }
     if (this.compute !== "float16" || !halfMatMulFits(K, N)) return transposed(q);
     return packHalfWeight("bits" in q && q.dtype === "float16" ? q.bits : float32ToHalf(paramValues(q)), [N, K]);

@@ -1,6 +1,6 @@
 /**
- * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT unset (the defaults per residency:
- * resident weights auto, streamed simt) | simt | auto | split | split-all).
+ * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT unset (the defaults per residency,
+ * both auto) | simt | auto | split | split-all).
  * Everywhere: the switch's values, the chunk rule, the power-of-two scales, and the weight's split (read back from
  * the packed tensor): hi + lo reproduces t w to 2^-22 relative (hi = f16(t w) errs by <= 2^-11 |t w|, lo = f16 of
  * that remainder by <= 2^-11 of it), laid out [hi | lo | hi] per chunk.
@@ -39,8 +39,8 @@ async function withProduct<T>(value: string | undefined, f: () => Promise<T> | T
   }
 }
 
-test("MASSIVE_WEBGPU_F32_PRODUCT: the fallback when unset (auto for resident weights, simt streamed), else auto, simt, split, split-all, anything else refused; split only for weights of 2^18 entries", async () => {
-  assert.deepEqual(DEFAULT_FLOAT32_PRODUCT, { resident: "auto", streamed: "simt" });
+test("MASSIVE_WEBGPU_F32_PRODUCT: the fallback when unset (auto, resident and streamed weights alike), else auto, simt, split, split-all, anything else refused; split only for weights of 2^18 entries", async () => {
+  assert.deepEqual(DEFAULT_FLOAT32_PRODUCT, { resident: "auto", streamed: "auto" });
   assert.equal(await withProduct(undefined, () => float32ProductMode()), "auto");
   assert.equal(await withProduct("", () => float32ProductMode("simt")), "simt");
   assert.equal(await withProduct("simt", () => float32ProductMode("auto")), "simt", "the variable overrides the fallback");
@@ -57,7 +57,7 @@ test("MASSIVE_WEBGPU_F32_PRODUCT: the fallback when unset (auto for resident wei
 
 test("the default resolves to split where float16 subgroup matrices are, to simt elsewhere (never an error); simt stays simt", async () => {
   await withProduct(undefined, () => assert.equal(resolvedFloat32Product(), skip() ? "simt" : "split"));
-  await withProduct(undefined, () => assert.equal(resolvedFloat32Product(DEFAULT_FLOAT32_PRODUCT.streamed), "simt"));
+  await withProduct(undefined, () => assert.equal(resolvedFloat32Product("simt"), "simt"));
   await withProduct("simt", () => assert.equal(resolvedFloat32Product(), "simt"));
 });
 
@@ -75,22 +75,26 @@ test("splitChunkK and splitScale: chunks of at most 512 dividing K, scales putti
 });
 
 test("splitPieceRows: whole where its temporaries beyond an output-sized buffer fit the budget, else pieces of whole 128-row tiles under it, whatever M", () => {
+  assert.deepEqual(SPLIT_TEMP_BYTES, { resident: 2 ** 30, streamed: 2 ** 28 });
   // Pythia's products over the forward's 10,240 rows and recording's 20,480; 12b: hidden 5120, MLP 20480, chunks of 512.
   const shapes = [[512, 50304], [2048, 8192], [8192, 2048], [2048, 6144], [2048, 50304], [5120, 15360], [5120, 20480], [20480, 5120]];
-  for (const M of [128, 1000, 10240, 20480, 2048 * 7]) for (const [K, N] of shapes) {
-    const rows = splitPieceRows(M, K!, N!, 512);
-    const what = `M ${M}, [${K}, ${N}]: ${rows} rows`;
+  for (const budget of Object.values(SPLIT_TEMP_BYTES)) for (const parts of [2, 3] as const) for (const M of [128, 1000, 10240, 20480, 2048 * 7]) for (const [K, N] of shapes) {
+    const rows = splitPieceRows(M, K!, N!, 512, budget, parts);
+    const what = `budget ${budget}, ${parts} parts, M ${M}, [${K}, ${N}]: ${rows} rows`;
     assert.ok(rows === M || rows % 128 === 0, `${what}: whole tiles or all rows`);
-    const rowBytes = splitRowBytes(K!, N!, 512);
-    assert.ok(rows === M ? M * (rowBytes - 4 * N!) <= SPLIT_TEMP_BYTES : rows === 128 || rows * rowBytes <= SPLIT_TEMP_BYTES, `${what}: under the budget`);
+    const rowBytes = splitRowBytes(K!, N!, 512, parts);
+    assert.ok(rows === M ? M * (rowBytes - 4 * N!) <= budget && M * (K! / 512) * N! * 4 < 2 ** 31 : rows === 128 || rows * rowBytes <= budget, `${what}: under the budget and one binding`);
     const pieces = Math.ceil(M / rows);
-    assert.ok(pieces === 1 || Math.ceil(M / (rows + 128)) === pieces || (rows + 128) * splitRowBytes(K!, N!, 512) > SPLIT_TEMP_BYTES, `${what}: not needlessly small`);
+    assert.ok(pieces === 1 || Math.ceil(M / (rows + 128)) === pieces || (rows + 128) * rowBytes > budget, `${what}: not needlessly small`);
   }
-  assert.equal(splitPieceRows(10240, 512, 1536, 512), 10240, "70m qkv: 9 KiB a row, all rows in one piece");
-  assert.equal(splitPieceRows(10240, 512, 50304, 512), 10240, "70m logits: one chunk, partial sums as large as the output: whole");
-  assert.equal(splitPieceRows(10240, 2048, 8192, 512), 1792, "1b fc1: 140 KiB a row, 6 pieces");
+  const streamed = SPLIT_TEMP_BYTES.streamed;
+  assert.equal(splitPieceRows(10240, 512, 1536, 512, streamed), 10240, "70m qkv: 9 KiB a row, all rows in one piece");
+  assert.equal(splitPieceRows(10240, 512, 50304, 512, streamed), 10240, "70m logits: one chunk, partial sums as large as the output: whole");
+  assert.equal(splitPieceRows(10240, 2048, 8192, 512, streamed), 1792, "1b fc1: 140 KiB a row, 6 pieces");
+  assert.equal(splitPieceRows(8192, 2048, 8192, 512, SPLIT_TEMP_BYTES.resident), 8192, "1b fc1 over an MLP piece of 8192 rows with the resident budget: whole");
   assert.equal(splitPieceRows(20480, 5120, 50688, 512, 2 ** 20), 128, "a row over budget / 128: 128 rows");
   assert.equal(splitRowBytes(2048, 8192, 512), 4 + 6 * 2048 + 4 * 8192 * 4);
+  assert.equal(splitRowBytes(2048, 8192, 512, 2), 4 + 4 * 2048 + 4 * 8192 * 4);
 });
 
 /** A weight [8, 64] with one value below float16's range before scaling, split in chunks of 32. */
@@ -129,14 +133,14 @@ function assertSameHalves(got: Uint16Array, want: Uint16Array, what: string): vo
 test("the split on the GPU equals splitHalves bit for bit (float16 subnormals may flush to zero): a weight (packSplitWeight) and activations with massive and tiny rows", async (t) => {
   if (skip()) return t.skip(skip() as string);
   const { N, K, chunkK, w } = SMALL;
-  const packed = packSplitWeight(w, [N, K], chunkK);
+  const packed = packSplitWeight(w, [N, K], { chunkK });
   assert.deepEqual(packed.shape, [2 * N, (3 * chunkK) / 2]);
   const got = new Uint16Array(new Int32Array(await packed.data()).buffer);
   packed.dispose();
   assertSameHalves(got, splitHalves(w, [N, K], "weight", chunkK).bits, "weight halves");
   // A float16 checkpoint's weight, widened on the GPU: its own high part, corrections 0, scale 1.
   const bits = float32ToHalf(w);
-  const fromHalf = packSplitHalfWeight(tf.tensor2d(halfToFloat32(bits), [N, K]), chunkK);
+  const fromHalf = packSplitHalfWeight(tf.tensor2d(halfToFloat32(bits), [N, K]), { chunkK });
   const want = new Uint16Array(2 * N * K); // 2 parts: [hi | hi] per row and chunk
   for (let c = 0; c < 2; c++) for (let n = 0; n < N; n++) {
     const src = bits.subarray(n * K + c * chunkK, n * K + (c + 1) * chunkK), dst = (c * N + n) * 2 * chunkK;
@@ -152,7 +156,8 @@ test("the split on the GPU equals splitHalves bit for bit (float16 subnormals ma
   const words = new Int32Array(await acts.data());
   assert.deepEqual(Array.from(new Float32Array(words.buffer, 4 * (words.length - M))), Array.from(host.scales), "row scales, after the halves");
   assertSameHalves(new Uint16Array(words.buffer, 0, 2 * (words.length - M)), host.bits, "activation halves");
-  assertSameHalves(new Uint16Array(new Int32Array(await halves.data()).buffer), host.bits, "activation halves through the view");
+  // The view's read-back is its whole buffer (tfjs reads a zero-copy tensor's buffer to its end): the halves first.
+  assertSameHalves(new Uint16Array(new Int32Array(await halves.data()).buffer, 0, host.bits.length), host.bits, "activation halves through the view");
   tf.dispose([x, acts, halves]);
 });
 
@@ -219,7 +224,7 @@ test("a float16-valued weight in 2 parts ([hi | hi] against [lo | hi]) gives the
   if (skip()) return t.skip(skip() as string);
   const M = 200, K = 1024, N = 256;
   const w16 = halfToFloat32(float32ToHalf(splitTestWeights(N, K, 31)));
-  const [two, three] = ([2, 3] as const).map((parts) => packSplitHalfWeight(tf.tensor2d(w16, [N, K]), splitChunkK(K), parts));
+  const [two, three] = ([2, 3] as const).map((parts) => packSplitHalfWeight(tf.tensor2d(w16, [N, K]), { parts }));
   const x = tf.tensor2d(splitTestActivations(M, K, 32), [M, K]), bias = tf.tensor1d(splitTestWeights(1, N, 33));
   const outs = [splitLinear(x, three, bias), splitLinear(x, two, bias), splitLinear(x, two, bias, 100 * splitRowBytes(K, N, splitChunkK(K), 2))];
   const [want, got, pieces] = await Promise.all(outs.map((o) => o.data() as Promise<Float32Array>));

@@ -78,7 +78,7 @@ export async function simtLinear(a: Float32Array, w: Float32Array, M: number, K:
 
 /** The split product on the same inputs (chunkK: the K chunk, default splitChunkK's). */
 export async function splitProduct(a: Float32Array, w: Float32Array, M: number, K: number, N: number, bias?: Float32Array, chunkK?: number): Promise<Float32Array> {
-  const packed = packSplitWeight(w, [N, K], chunkK);
+  const packed = packSplitWeight(w, [N, K], { chunkK });
   const out = tf.tidy(() => splitLinear(tf.tensor2d(a, [M, K]), packed, bias ? tf.tensor1d(bias) : undefined));
   const v = (await out.data()) as Float32Array;
   tf.dispose([out, packed]);
