@@ -226,7 +226,7 @@ function splitWeightOnGpu(w: tf.Tensor2D, scale: number, options: SplitPackOptio
     if (!splitFits(K, N, chunkK)) throw new Error(`packSplitWeight: [${N}, ${K}] with chunks of ${chunkK} does not fit the split product (K % 32, N % 4)`);
     requireSplitProduct();
     const t = tf.tidy(() => tf.reshape(splitOperand(w, tf.fill([N], scale), chunkK, "weight", parts), [(K / chunkK) * N, (parts * chunkK) / 2]) as tf.Tensor2D);
-    splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale, parts, tempBytes: SPLIT_TEMP_BYTES[residency] });
+    splitWeights.set(t, { N, K, chunkK, invScale: 1 / scale, parts, tempBytes: splitTempBytes(residency) });
     return t;
   } finally {
     w.dispose();
@@ -245,6 +245,18 @@ function splitWeightOnGpu(w: tf.Tensor2D, scale: number, options: SplitPackOptio
  * at 21,052 tokens/s, against 28,984 unbounded (session 6; same round 1). Both under the 2 GiB storage binding.
  */
 export const SPLIT_TEMP_BYTES: Readonly<Record<WeightResidency, number>> = { resident: 2 ** 30, streamed: 2 ** 28 };
+
+/**
+ * The temporaries budget of a weight's products: {@link SPLIT_TEMP_BYTES} for its residency, or
+ * MASSIVE_WEBGPU_SPLIT_TEMP_MIB (a positive number of MiB, for both; for measuring, as MASSIVE_WEBGPU_SPLIT_CHUNK).
+ */
+export function splitTempBytes(residency: WeightResidency): number {
+  const v = process.env.MASSIVE_WEBGPU_SPLIT_TEMP_MIB;
+  if (v === undefined || v === "") return SPLIT_TEMP_BYTES[residency];
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`MASSIVE_WEBGPU_SPLIT_TEMP_MIB=${v}: expected a positive number of MiB`);
+  return n * 2 ** 20;
+}
 
 /** The largest partial-sum tensor [chunks, rows, N] float32 one program may write: under the H200's largest storage binding (2 GiB). */
 const MAX_PARTIAL_BYTES = 2 ** 31 - 2 ** 24;
