@@ -206,6 +206,16 @@ export function packActivationsFirst(): boolean {
   return process.env.MASSIVE_WEBGPU_F16_A !== "float32";
 }
 
+/**
+ * Whether the programs that make a float16 product's activations (fused LayerNorm, GELU, the float32 flash
+ * attention: src/model/gpt-neox.ts) write them as float16 bits themselves (default, one dispatch fewer per product),
+ * or as float32 for a packing pass of halfLinear's own (`MASSIVE_WEBGPU_F16_PACK=separate`: the arrangement before
+ * 2026-12-02 session 7, kept for comparisons). The same bits either way (test/backend/webgpu-f16.test.ts).
+ */
+export function producersPackHalf(): boolean {
+  return packActivationsFirst() && process.env.MASSIVE_WEBGPU_F16_PACK !== "separate";
+}
+
 /** A torch.nn.Linear weight [out, in] as float16 bits, packed two per int32 word: [out, in / 2] int32 on the GPU. */
 export function packHalfWeight(bits: Uint16Array, shape: [number, number]): tf.Tensor2D {
   const [N, K] = shape;

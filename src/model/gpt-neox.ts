@@ -16,7 +16,7 @@ import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedAdd3, fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
-import { halfLinear, halfMatMulFits, packActivationsFirst, packHalfWeight, requireHalfCompute } from "../backend-webgpu-f16";
+import { halfLinear, halfMatMulFits, packHalfWeight, producersPackHalf, requireHalfCompute } from "../backend-webgpu-f16";
 import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
 import { float32ToHalf } from "../io/host-tensor";
 import { causalMask, headRotaryTables } from "./rotary";
@@ -439,11 +439,12 @@ export class GPTNeoX {
 
 /**
  * Whether a Linear weight is float16 compute's (float16 bits for halfLinear, not a split float32 weight) and its
- * activations are packed to float16 before the product: then the program making them (fused LayerNorm, GELU) can
- * write float16 bits itself, one dispatch fewer per product (halfLinear takes them as they are).
+ * activations are packed to float16 before the product: then the program making them (fused LayerNorm, GELU, flash
+ * attention) writes float16 bits itself, one dispatch fewer per product (halfLinear takes them as they are), unless
+ * MASSIVE_WEBGPU_F16_PACK=separate (producersPackHalf).
  */
 function takesHalf(Wt: tf.Tensor2D | undefined): boolean {
-  return Wt !== undefined && Wt.dtype === "int32" && !isSplitWeight(Wt) && packActivationsFirst();
+  return Wt !== undefined && Wt.dtype === "int32" && !isSplitWeight(Wt) && producersPackHalf();
 }
 
 /** The MLP non-linearity by its transformers name. */
