@@ -5,7 +5,7 @@
 # MASSIVE_WEBGPU_F16_PACK=separate (the old separate packing passes: does the lost ~25 ms per pass come back?) and
 # the products attention (MASSIVE_WEBGPU_ATTENTION_F16=products, faster in R1's fenced probe); pass-probe.js for the
 # default and separate (encoding / GPU wait / read-back per pass); the float16 test's fast cases; 1b float16 (must
-# not regress: 79,902 tokens/s in session 6). nvidia-smi samples the SM clock meanwhile. Details under $OUT.
+# not regress: 79,902 tokens/s in session 6); with what is left, programs.js's per-program GPU time of the 70m pass. nvidia-smi samples the SM clock meanwhile. Details under $OUT.
 set -uo pipefail
 budget=${ROUND_BUDGET_S:-86}
 step() { local t=$1; shift; local l=$(( budget - SECONDS )); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
@@ -26,6 +26,7 @@ for v in default separate; do
   grep -E '^(logits|hidden)|^  encode|rror' "$OUT/probe-$v.log" | sed "s/^/$v /" | cut -c1-230
 done
 mark 1b; step 50 node $J/bench/gpu/forward.js --shapes 1b --compute float16 --reps 3 --tag 1b 2>&1 | quiet | tee "$OUT/forward-1b.log" | grep -E '^1b|rror'
+mark programs; step 15 node $J/bench/gpu/programs.js --shapes 70m --compute float16 --tag f16 2>&1 | quiet > "$OUT/programs-f16.log"; grep -E '^programs|rror' "$OUT/programs-f16.log" | cut -c1-200
 kill "$smi" 2>/dev/null
 awk -F', ' 'NR > 1 && $2 + 0 > 0 { v = $2 + 0; n++; if (n == 1 || v < mn) mn = v; if (v > mx) mx = v } END { printf "SM clock while running: %d samples, min %s max %s MHz\n", n, mn, mx }' "$OUT/smi.csv"
 echo "H step done in ${SECONDS} s"
