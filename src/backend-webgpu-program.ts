@@ -86,3 +86,18 @@ export class FlatProgram {
     return this.code;
   }
 }
+
+/** Threads per workgroup of a one-invocation-per-element {@link flatProgram}. */
+export const FLAT_THREADS = 256;
+
+/**
+ * A flat program, `main(index)`: one invocation per output element, or with `rowThreads` one workgroup of that many
+ * threads per row of a [rows, cols] output (the row being index / rowThreads); tfjs folds large dispatches into 2-D.
+ */
+export function flatProgram(key: string, outputShape: number[], variableNames: string[], uniforms: string, code: string, rowThreads?: number): FlatProgram {
+  return new FlatProgram({
+    key: rowThreads ? `${key}_${rowThreads}` : key, outputShape, variableNames, uniforms, code, sizeUniform: true,
+    threads: rowThreads ? rowThreads : FLAT_THREADS,
+    workgroups: rowThreads ? outputShape[0]! : Math.ceil(outputShape.reduce((a, b) => a * b, 1) / FLAT_THREADS),
+  });
+}
