@@ -5,12 +5,12 @@
 # MASSIVE_WEBGPU_F16_PACK=separate (the old separate packing passes: does the lost ~25 ms per pass come back?) and
 # the products attention (MASSIVE_WEBGPU_ATTENTION_F16=products, faster in R1's fenced probe); pass-probe.js for the
 # default and separate (encoding / GPU wait / read-back per pass); the float16 test's fast cases; 1b float16 (must
-# not regress: 79,902 tokens/s in session 6); with what is left, programs.js's per-program GPU time of the 70m pass. nvidia-smi samples the SM clock meanwhile. Details under $OUT.
+# not regress: 79,902 tokens/s in session 6); with what is left, programs.js's per-program GPU time of the 70m pass. nvidia-smi samples the SM clock meanwhile (once a second: R1 sampled every 100 ms, which may have perturbed the host). Details under $OUT.
 set -uo pipefail
 budget=${ROUND_BUDGET_S:-86}
 step() { local t=$1; shift; local l=$(( budget - SECONDS )); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
 J=.gpu-rec/js
-nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,pstate,utilization.gpu,power.draw --format=csv -lms 100 > "$OUT/smi.csv" 2>&1 & smi=$!
+nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,pstate,utilization.gpu,power.draw --format=csv -lms 1000 > "$OUT/smi.csv" 2>&1 & smi=$!
 mark() { echo "$1 $(date -u +%T.%N)" >> "$OUT/marks.log"; }
 mark start
 step 15 node --test --test-reporter=spec --test-name-pattern='GPT-NeoX forward in float16|with half write|packHalfActivations rounds' $J/test/backend/webgpu-f16.test.js 2>&1 | quiet > "$OUT/f16-test.log"
