@@ -115,8 +115,9 @@ export function splitRowsCode(parts: number): string {
 
 /**
  * result[m, n] = (sum over chunks of P[c, m, n], in order, float32) / s_m * invT (+ Bias[n]), s_m the float32 bits in
- * S[scaleOffset + m] (from {@link splitRowsCode}). 1 / s_m from its bits (a power of two: exact); invT is the
- * weight's 1 / scale, a power of two too.
+ * S[scaleOffset + m] (from {@link splitRowsCode}), written at result[outOffset + m N + n] (outOffset: the first
+ * row's offset when pieces of rows fill one output in place, else 0). 1 / s_m from its bits (a power of two:
+ * exact); invT is the weight's 1 / scale, a power of two too.
  */
 export function splitFinishCode(bias: boolean): string {
   return `
@@ -125,6 +126,6 @@ export function splitFinishCode(bias: boolean): string {
     var acc = P[index];
     for (var c = 1; c < uniforms.chunks; c = c + 1) { acc = acc + P[c * uniforms.size + index]; }
     let inv = bitcast<f32>(0x7f000000u - bitcast<u32>(S[uniforms.scaleOffset + index / uniforms.cols]));
-    result[index] = acc * inv * uniforms.invT${bias ? " + Bias[index % uniforms.cols]" : ""};
+    result[uniforms.outOffset + index] = acc * inv * uniforms.invT${bias ? " + Bias[index % uniforms.cols]" : ""};
   }`;
 }

@@ -32,7 +32,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { halfBatchedMatMul, halfComputeAvailable, halfComputeMissing, halfMatMulFits } from "./backend-webgpu-f16";
 import { SPLIT_ROW_THREADS, SPLIT_TARGET_EXPONENT, splitFinishCode, splitOperandCode, splitRowsCode } from "./backend-webgpu-split-code";
-import { FlatProgram, WebGpuProgramRunner, runFlatProgram, webgpuRunner } from "./backend-webgpu-program";
+import { FlatProgram, TensorInfo, Uniform, WebGpuProgramRunner, runFlatProgram, toTensor, webgpuRunner } from "./backend-webgpu-program";
 import { float32ToHalf, halfToFloat32 } from "./util/float-bits";
 
 /**
@@ -270,9 +270,9 @@ export function splitRowBytes(K: number, N: number, chunkK: number, parts: Split
  * Rows per piece of an [M, K] x [K, N] split product so that its GPU memory beyond its output [M, N] stays under
  * the output's bytes plus `budget`, whatever M. All M rows in one piece where M x ({@link splitRowBytes} - 4N) <=
  * budget (and the partial sums fit one storage binding): the first chunk's partial sums are as large as the output,
- * and pieces would need that again for their concatenation (so 70m's unembedding, one chunk of K, stays whole).
- * Else the fewest pieces whose temporaries take
- * at most `budget` each, of whole 128-row tiles (a ragged piece would run the product's guarded, slower path), as
+ * and a product whose other temporaries are small is not worth pieces (their dispatches, each re-reading the whole
+ * weight) for that one buffer (so 70m's unembedding, one chunk of K, stays whole). Else the fewest pieces whose
+ * temporaries take at most `budget` each, of whole 128-row tiles (a ragged piece would run the product's guarded, slower path), as
  * equal as tiles allow (the last may be shorter), never under 128 rows (where a row takes more than budget / 128).
  * Rows are independent (per-row scales, one accumulation order per output): pieces give the whole's results.
  */
@@ -318,26 +318,34 @@ export function splitOperand(x: tf.Tensor2D, scales: tf.Tensor1D, chunkK: number
   return runFlatProgram(program, [x, scales], "int32", [{ type: "int32", data: [M] }, { type: "int32", data: [K] }, { type: "int32", data: [chunkK] }]) as tf.Tensor3D;
 }
 
+/** The backend calls for writing pieces of rows into one output: a tensor record without a tensor, and its disposal. */
+type PieceRunner = WebGpuProgramRunner & { makeTensorInfo(shape: number[], dtype: string): TensorInfo; disposeData(dataId: object, force?: boolean): boolean };
+
 /**
  * sum over chunks of partial [chunks, M, N], times 1 / (row scale * weight scale), plus bias: [M, N] float32; the
- * row scales are the float32 bits at the end of `packed` ({@link splitActivations}).
+ * row scales are the float32 bits at the end of `packed` ({@link splitActivations}). With `into`, the rows are
+ * written in place into rows row0 .. row0 + M of `into.out` [*, N] (runWebGPUProgram's output argument: pieces of
+ * rows fill one output, no concatenation) and nothing is returned.
  */
-function finish(partial: tf.Tensor3D, packed: tf.Tensor1D, invWeightScale: number, bias?: tf.Tensor1D): tf.Tensor2D {
+function finish(partial: tf.Tensor3D, packed: tf.Tensor1D, invWeightScale: number, bias?: tf.Tensor1D, into?: { out: TensorInfo; row0: number }): tf.Tensor2D | undefined {
   const [chunks, M, N] = partial.shape;
   const hasBias = bias !== undefined;
   const program = new FlatProgram({
-    key: `massiveSplitFinish_${hasBias}`, outputShape: [M, N], variableNames: hasBias ? ["P", "S", "Bias"] : ["P", "S"], uniforms: "cols : i32, chunks : i32, invT : f32, scaleOffset : i32,",
+    key: `massiveSplitFinish_${hasBias}`, outputShape: [M, N], variableNames: hasBias ? ["P", "S", "Bias"] : ["P", "S"], uniforms: "cols : i32, chunks : i32, invT : f32, scaleOffset : i32, outOffset : i32,",
     code: splitFinishCode(hasBias), threads: 256, workgroups: Math.ceil((M * N) / 256), sizeUniform: true,
   });
-  const uniforms = [{ type: "int32" as const, data: [N] }, { type: "int32" as const, data: [chunks] }, { type: "float32" as const, data: [invWeightScale] }, { type: "int32" as const, data: [packed.size - M] }];
-  return runFlatProgram(program, hasBias ? [partial, packed, bias] : [partial, packed], "float32", uniforms) as tf.Tensor2D;
+  const int = (v: number): Uniform => ({ type: "int32", data: [v] });
+  const uniforms = [int(N), int(chunks), { type: "float32" as const, data: [invWeightScale] }, int(packed.size - M), int(into ? into.row0 * N : 0)];
+  const inputs = hasBias ? [partial, packed, bias] : [partial, packed];
+  if (!into) return runFlatProgram(program, inputs, "float32", uniforms) as tf.Tensor2D;
+  webgpuRunner().runWebGPUProgram(program, inputs as unknown as TensorInfo[], "float32", uniforms, into.out);
+  return undefined;
 }
 
 /**
  * x [M, K] float32 @ W^T + b, W from {@link packSplitWeight}: float32-accurate (see the file's comment), on the
  * float16 tensor cores. Rows are taken in pieces ({@link splitPieceRows}) whose temporaries stay under
- * `budgetBytes` (default: the weight's, from its residency); the pieces' outputs are concatenated (for a moment the
- * output's bytes twice).
+ * `budgetBytes` (default: the weight's, from its residency); each piece writes its rows of the one output.
  */
 export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, budgetBytes?: number): tf.Tensor2D {
   const info = splitWeights.get(w);
@@ -348,16 +356,20 @@ export function splitLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, bud
   if (b && (b.shape[0] !== N || b.dtype !== "float32")) throw new Error(`splitLinear: bias [${b.shape}] for ${N} outputs`);
   requireSplitProduct();
   const chunks = K / chunkK;
-  const piece = (xp: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => {
+  const piece = (xp: tf.Tensor2D, into?: { out: TensorInfo; row0: number }): tf.Tensor2D | undefined => {
     const { packed, halves } = splitActivations(xp, chunkK, parts);
     const partial = halfBatchedMatMul(halves, tf.reshape(w, [chunks, N, (parts * chunkK) / 2]) as tf.Tensor3D);
-    return finish(partial, packed, invScale, b);
-  });
+    return finish(partial, packed, invScale, b, into);
+  };
   const rows = splitPieceRows(M, K, N, chunkK, budgetBytes ?? info.tempBytes, parts);
-  if (rows >= M) return piece(x);
-  const outs: tf.Tensor2D[] = [];
-  for (let r0 = 0; r0 < M; r0 += rows) outs.push(tf.tidy(() => piece(tf.slice(x, [r0, 0], [Math.min(rows, M - r0), K]))));
-  const out = tf.concat(outs, 0);
-  tf.dispose(outs);
-  return out;
+  if (rows >= M) return tf.tidy(() => piece(x)!);
+  const backend = webgpuRunner<PieceRunner>();
+  const out = backend.makeTensorInfo([M, N], "float32");
+  try {
+    for (let r0 = 0; r0 < M; r0 += rows) tf.tidy(() => { piece(tf.slice(x, [r0, 0], [Math.min(rows, M - r0), K]), { out, row0: r0 }); });
+  } catch (err) {
+    backend.disposeData(out.dataId, true);
+    throw err;
+  }
+  return toTensor(out) as tf.Tensor2D;
 }

@@ -22,6 +22,9 @@ function classify(d: Dispatch, vocab: number): { group: string; flop: number } {
   // The float16 attention's products (src/backend-webgpu-attention-tc.ts) read flat packed buffers and store merged heads,
   // so their shapes do not give M, N, K: labelled without a FLOP count (the key ends in _scores_false or _pv_true).
   if (/^massiveHalfMatMul.*_(scores|pv)_(true|false)$/.test(k)) return { group: "matmul attention (float16 scores, P v)", flop: 0 };
+  // Split float16's own programs (src/backend-webgpu-split.ts): the activations' split and the chunks' sum; its
+  // product is a massiveHalfMatMul of depth parts x K (counted with that depth: 3x or 2x the float32 product's FLOP).
+  if (/^massiveSplit/.test(k)) return { group: "split float16: activations' split, chunk sums", flop: 0 };
   if (/MatMul/i.test(k)) {
     const a = d.inputShapes[0]!, b = d.inputShapes[1]!, out = d.outputShape;
     // The float16 product takes W as float16 bits two per int32 word, [.., N, K / 2] (src/backend-webgpu-f16.ts).
