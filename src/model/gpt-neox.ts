@@ -260,6 +260,7 @@ export class GPTNeoX {
       }
       const last: tf.Tensor2D = x;
       const logits = tf.tidy(() => {
+        if (options.returnLogits === false && !want("ln_final.hook_normalized")) return undefined; // nothing reads the final LayerNorm
         // float16 bits straight from the LayerNorm for the float16 unembedding, unless the hook wants float32 values.
         const normed = this.layerNorm(last, w.lnfW, w.lnfB, options.returnLogits !== false && !want("ln_final.hook_normalized") && takesHalf(w.unembedT));
         hook("ln_final.hook_normalized", normed);
