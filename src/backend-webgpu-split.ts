@@ -87,8 +87,9 @@ export function resolvedFloat32Product(fallback: Float32ProductMode = DEFAULT_FL
  * Pythia shapes (70m's dense [512, 512] is 2^18) while the test fixtures' small layers (tiny-neox, mini-pythia:
  * <= 2^16) keep the SIMT kernel. On the H200 (2026-12-02) the 70m forward ran at 321,486 tokens/s with every product
  * split (round 1) against 290,142 - 299,505 with only its unembedding split (2^22, round 2) and 263,451 SIMT: the
- * 70m float32 pass is GPU-bound, so the 3 extra dispatches per split product overlap, although those products
- * timed alone (host-bound, 4 dispatches against 1) were 0.57 - 0.79x SIMT.
+ * 70m float32 pass is GPU-bound, so the extra dispatches per split product (3 then, 2 since one program splits the
+ * activations) overlap, although those products timed alone (host-bound, 4 dispatches against 1) were 0.57 - 0.79x
+ * SIMT.
  */
 export const SPLIT_MIN_WEIGHTS = 2 ** 18;
 

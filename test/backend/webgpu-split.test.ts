@@ -1,7 +1,8 @@
 /**
  * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT unset (the defaults per residency,
  * both auto) | simt | auto | split | split-all).
- * Everywhere: the switch's values, the chunk rule, the power-of-two scales, and the weight's split (read back from
+ * Everywhere: the switch's values, the chunk rule, the power-of-two scales, the planner of row pieces
+ * (splitPieceRows: whole tiles under the budget, whatever M), and the weight's split (read back from
  * the packed tensor): hi + lo reproduces t w to 2^-22 relative (hi = f16(t w) errs by <= 2^-11 |t w|, lo = f16 of
  * that remainder by <= 2^-11 of it), laid out [hi | lo | hi] per chunk.
  * On the GPU (webgpu with float16 subgroup matrices; skipped elsewhere): on Pythia's product shapes (K = 512, 2048,
@@ -10,7 +11,9 @@
  * kernel's on the same inputs (the bar of issue 18). Measured on the H200 (2026-12-02 round 2, chunks of 512),
  * whole product: 70m qkv split 6.6e-7 vs SIMT 4.1e-7, 1b fc1 6.6e-7 vs 9.7e-7, 1b fc2 (K 8192) 6.7e-7 vs 2.1e-6,
  * ragged 1.6e-7 vs 1.6e-7 (one chunk of K instead: 3.3e-6 at K 2048, 1.6e-5 at K 8192, over the bar).
- * Then the tiny-neox-a forward with every product split (split-all) matches transformers to 1e-4 (the float32 parity tolerance).
+ * A product in pieces of rows equals the whole bit for bit; a float16-valued weight in 2 parts gives the 3 parts'
+ * product; the model packs resident and streamed weights by their own modes. Then the tiny-neox-a forward with
+ * every product split (split-all) matches transformers to 1e-4 (the float32 parity tolerance).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
