@@ -20,8 +20,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { fusedKernelsAvailable } from "./backend-webgpu-kernels";
 import { FlatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
-/** Keys per tile and threads per workgroup (the thread layout below assumes both: 16 x 16 threads, 4 keys each). */
-const BLOCK = 64;
+/** Threads per workgroup (the thread layout below assumes 16 x 16). */
 const THREADS = 256;
 /** Workgroup memory the session-6 tile (v1) declares: 32 KiB (adapters give 32 KiB or more; WebGPU's default is 16). */
 const SHARED_BYTES = 32768;
@@ -35,17 +34,18 @@ interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComp
  * 64 g + 4 ty + r), `dims` dims of q and k per pass through workgroup memory (16 or 32), and the workgroup-memory
  * `layout`: "v1" is session 6's kernel (rows 4, dims 16: transposed scalar stores of P with a 16-way bank conflict,
  * q/k stores with a 4-way one, scalar row-max reads), "v2" stores P as vec4 with an XOR swizzle, q and k row-major
- * per warp and reads the row maxima as vec4 (no bank conflicts on the H200's 32 banks; see docs/gpu.md).
+ * per warp and reads the row maxima as vec4 (no bank conflicts on the H200's 32 banks; see docs/gpu.md). `keys`
+ * per thread (v2 only; default 4): 8 makes key tiles of 128 (half the tiles, and their max/exp/barrier overhead).
  */
-export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2" }
+export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2"; keys?: 4 | 8 }
 
 /** Session 6's kernel, kept selectable (MASSIVE_WEBGPU_FLASH=v1) for comparisons. */
 export const FLASH_V1: FlashTile = { rows: 4, dims: 16, layout: "v1" };
 
 /** Workgroup memory of a tile for head size hs, bytes; `aliasMax`: the row maxima share the q/k chunk's memory. */
 function tileBytes(tile: FlashTile, aliasMax: boolean): number {
-  const QB = 16 * tile.rows;
-  const qk = tile.dims * (QB + BLOCK) * 4, pT = BLOCK * QB * 4;
+  const QB = 16 * tile.rows, KB = 16 * (tile.keys ?? 4);
+  const qk = tile.dims * (QB + KB) * 4, pT = KB * QB * 4;
   const max = tile.layout === "v1" ? 2 * QB * 16 * 4 : aliasMax ? 0 : QB * 20 * 4;
   return qk + pT + max + 4;
 }
@@ -60,15 +60,22 @@ export function flashTileBytes(tile: FlashTile): number {
   return tileBytes(tile, aliasesMax(tile));
 }
 
+/** "v1", or ROWSxDIMS with an optional k8 (8 keys per thread), layout v2 (e.g. "8x16", "4x16k8"); undefined if neither. */
+export function parseFlashTile(name: string): FlashTile | undefined {
+  if (name === "v1") return FLASH_V1;
+  const m = /^([48])x(16|32)(k8)?$/.exec(name);
+  if (!m) return undefined;
+  return { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2", ...(m[3] ? { keys: 8 as const } : {}) };
+}
+
 /**
- * The tile for head size hs: MASSIVE_WEBGPU_FLASH=v1 (session 6's kernel) or ROWSxDIMS (e.g. 8x16, layout v2);
+ * The tile for head size hs: MASSIVE_WEBGPU_FLASH=v1 (session 6's kernel) or ROWSxDIMS[k8] (e.g. 8x16, layout v2);
  * unset: v1 (until the v2 tiles pass on the GPU). A tile over the adapter's workgroup memory falls back to v1.
  */
 export function flashTile(hs: number): FlashTile {
   const env = process.env.MASSIVE_WEBGPU_FLASH ?? "v1";
-  const m = /^([48])x(16|32)$/.exec(env);
-  if (env !== "v1" && !m) throw new Error(`MASSIVE_WEBGPU_FLASH must be v1 or 4x16, 4x32, 8x16 (got ${JSON.stringify(env)})`);
-  const tile: FlashTile = m ? { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2" } : FLASH_V1;
+  const tile = parseFlashTile(env);
+  if (!tile) throw new Error(`MASSIVE_WEBGPU_FLASH must be v1 or ROWSxDIMS[k8] (4x16, 4x32, 8x16, 4x16k8; got ${JSON.stringify(env)})`);
   return flashTileBytes(tile) <= webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize ? tile : FLASH_V1;
 }
 
@@ -127,19 +134,24 @@ export function rotarySplit(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Te
 function flashCode(hs: number, half: boolean, tile: FlashTile): string {
   const v2 = tile.layout === "v2";
   const R = tile.rows, QB = 16 * R, QB4 = QB / 4; // rows per thread, queries per workgroup, their vec4
+  const K4 = (tile.keys ?? 4) / 4, KB = 64 * K4; // groups of 4 keys per thread (keys 64 h + 4 tx + e), keys per tile
   const HV = hs / 4; // vec4 per head row
   const DV = tile.dims / 4; // vec4 of q and k dims per chunk
   const chunks = Math.ceil(HV / DV); // chunks of q and k per key tile
   const NJ = Math.ceil(HV / 16); // output vec4 columns per thread: g = tx + 16 j
-  const QKV4 = DV * (QB + BLOCK); // vec4 of the q/k chunk memory (also the v chunk's and, aliased, the maxima's)
-  const VK = Math.min(BLOCK, 2 ** Math.floor(Math.log2((4 * QKV4) / hs))); // keys per v chunk
+  const QKV4 = DV * (QB + KB); // vec4 of the q/k chunk memory (also the v chunk's and, aliased, the maxima's)
+  const VK = Math.min(KB, 2 **  Math.floor(Math.log2((4 * QKV4) / hs))); // keys per v chunk
   const KOFF = DV * QB; // the k chunk's first vec4
-  const nq = (QB * DV) / THREADS, nk = (BLOCK * DV) / THREADS; // vec4 loads of q and k per thread and chunk
+  const nq = (QB * DV) / THREADS, nk = (KB * DV) / THREADS; // vec4 loads of q and k per thread and chunk
   const alias = aliasesMax(tile);
-  if ((!v2 && (R !== 4 || DV !== 4)) || (alias && QB * 5 > QKV4)) throw new Error(`flash attention: no tile ${JSON.stringify(tile)}`);
+  if ((!v2 && (R !== 4 || DV !== 4 || K4 !== 1)) || (alias && QB * 5 > QKV4)) throw new Error(`flash attention: no tile ${JSON.stringify(tile)}`);
   const MX = alias ? "qk" : "redMax";
   const rows = Array.from({ length: R }, (_, r) => r);
   const groups = Array.from({ length: R / 4 }, (_, g) => g);
+  const halves = Array.from({ length: K4 }, (_, h) => h);
+  const sc = (r: number, h: number): string => (h ? `s${r}h${h}` : `s${r}`); // row r's scores of keys 64 h + 4 tx + e
+  const pb = (r: number, h: number): string => (h ? `p${r}h${h}` : `p${r}`); // and their probabilities
+  const keyOf = (h: number): string => (h ? `(${64 * h} + 4 * tx + e)` : "(4 * tx + e)"); // key e of group h in the tile
   const cols = Array.from({ length: NJ }, (_, j) => j);
   const qRegs = Array.from({ length: nq }, (_, i) => i), kRegs = Array.from({ length: nk }, (_, i) => i);
   const vRegs = Array.from({ length: Math.ceil((VK * HV) / THREADS) }, (_, i) => i); // v vec4 per thread and chunk
@@ -181,8 +193,8 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
   };
   return `${half ? `enable f16;
   fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }` : ""}
-  var<workgroup> qk : array<vec4<f32>, ${QKV4}>; // q chunk [${tile.dims} dims][${QB} queries], k chunk [${tile.dims} dims][64 keys]; v chunk [${VK} keys][${HV}]
-  var<workgroup> pT : array<vec4<f32>, ${BLOCK * QB4}>; // probabilities [64 keys][${QB} queries]
+  var<workgroup> qk : array<vec4<f32>, ${QKV4}>; // q chunk [${tile.dims} dims][${QB} queries], k chunk [${tile.dims} dims][${KB} keys]; v chunk [${VK} keys][${HV}]
+  var<workgroup> pT : array<vec4<f32>, ${KB * QB4}>; // probabilities [${KB} keys][${QB} queries]
   ${v2 ? (alias ? "// row maxima and sums: in qk" : `var<workgroup> redMax : array<vec4<f32>, ${QB * 5}>; // row maxima, then sums`)
     : `var<workgroup> redMax : array<f32, ${QB * 16}>; // per query row, 16 partial maxima
   var<workgroup> redSum : array<f32, ${QB * 16}>;`}
@@ -191,7 +203,7 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
   ${[...qRegs.map((i) => `var<private> qv${i} : vec4<f32>;`), ...kRegs.map((i) => `var<private> kv${i} : vec4<f32>;`), ...vRegs.map((i) => `var<private> vr${i} : vec4<f32>;`)].join(" ")}
   fn massiveLoadQK(q0 : i32, k0 : i32, c : i32, T : i32, qBase : i32, kBase : i32, li : i32) {
     ${qRegs.map((i) => load(`qv${i}`, `li + ${i * THREADS}`, QB, "q0", "qBase")).join("\n    ")}
-    ${kRegs.map((i) => load(`kv${i}`, `li + ${i * THREADS}`, BLOCK, "k0", "kBase")).join("\n    ")}
+    ${kRegs.map((i) => load(`kv${i}`, `li + ${i * THREADS}`, KB, "k0", "kBase")).join("\n    ")}
   }
   fn massiveLoadV(key0 : i32, T : i32, vBase : i32, li : i32) {
     ${vRegs.map((i) => `{
@@ -214,7 +226,7 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
     if (li == 0) { blockShared = (T + ${QB - 1}) / ${QB} - 1 - i32(workgroupId.x); }
     let qb = workgroupUniformLoad(&blockShared);
     let q0 = qb * ${QB};
-    let kbLast = min((q0 + ${QB - 1}) / ${BLOCK}, (T - 1) / ${BLOCK}); // the last key tile with a key <= some query
+    let kbLast = min((q0 + ${QB - 1}) / ${KB}, (T - 1) / ${KB}); // the last key tile with a key <= some query
     let qBase = bh * T * ${HV};
     let kBase = (BH + bh) * T * ${HV};
     let vBase = (2 * BH + bh) * T * ${HV};
@@ -222,45 +234,45 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
     ${perOut((r, j) => `var o${r}${j} = vec4<f32>(0.0);`)}
     massiveLoadQK(q0, 0, 0, T, qBase, kBase, li);
     for (var kb = 0; kb <= kbLast; kb++) {
-      let k0 = kb * ${BLOCK};
-      ${perRow((r) => `var s${r} = vec4<f32>(0.0);`)}
+      let k0 = kb * ${KB};
+      ${perRow((r) => halves.map((h) => `var ${sc(r, h)} = vec4<f32>(0.0);`).join(" "))}
       for (var c = 0; c < ${chunks}; c++) {
         workgroupBarrier();
         ${qRegs.map((i) => put(`qv${i}`, `li + ${i * THREADS}`, QB, 0)).join("\n        ")}
-        ${kRegs.map((i) => put(`kv${i}`, `li + ${i * THREADS}`, BLOCK, KOFF)).join("\n        ")}
+        ${kRegs.map((i) => put(`kv${i}`, `li + ${i * THREADS}`, KB, KOFF)).join("\n        ")}
         workgroupBarrier();
         if (c + 1 < ${chunks}) { massiveLoadQK(q0, k0, c + 1, T, qBase, kBase, li); }
         else { massiveLoadV(k0, T, vBase, li); }
         for (var dd = 0; dd < ${tile.dims}; dd++) {
           ${groups.map((g) => `let a${g} = qk[dd * ${QB4} + ${16 * g} + ty];`).join(" ")}
-          let b = qk[${KOFF} + dd * 16 + tx];
-          ${perRow((r) => `s${r} = fma(vec4<f32>(a${r >> 2}[${r & 3}]), b, s${r});`)}
+          ${halves.map((h) => `let b${h || ""} = qk[${KOFF} + dd * ${KB / 4} + ${h ? `${16 * h} + ` : ""}tx];`).join(" ")}
+          ${perRow((r) => halves.map((h) => `${sc(r, h)} = fma(vec4<f32>(a${r >> 2}[${r & 3}]), b${h || ""}, ${sc(r, h)});`).join(" "))}
         }
       }
       // Causal mask (and keys past T): query q0 + row sees keys k0 + 4 tx + e <= itself.
-      let key = vec4<i32>(k0 + 4 * tx) + vec4<i32>(0, 1, 2, 3);
+      let key = vec4<i32>(k0 + 4 * tx) + vec4<i32>(0, 1, 2, 3);${halves.slice(1).map((h) => ` let key${h} = key + vec4<i32>(${64 * h});`).join("")}
       ${alias ? "workgroupBarrier(); // the row maxima go where other threads may still read this chunk" : ""}
-      ${perRow((r) => `s${r} = select(vec4<f32>(-3.0e38), s${r}, (key <= vec4<i32>(q0 + ${row(r)})) & (key < vec4<i32>(T)));
-      ${share(r, `max(max(s${r}.x, s${r}.y), max(s${r}.z, s${r}.w))`)}`)}
+      ${perRow((r) => `${halves.map((h) => `${sc(r, h)} = select(vec4<f32>(-3.0e38), ${sc(r, h)}, (key${h || ""} <= vec4<i32>(q0 + ${row(r)})) & (key${h || ""} < vec4<i32>(T)));`).join("\n      ")}
+      ${share(r, halves.map((h) => `max(max(${sc(r, h)}.x, ${sc(r, h)}.y), max(${sc(r, h)}.z, ${sc(r, h)}.w))`).reduce((a, b) => `max(${a}, ${b})`))}`)}
       workgroupBarrier();
       ${perRow((r) => `${gather(r, `mt${r}`, "max")}
       let mn${r} = max(m${r}, mt${r});
       let alpha${r} = exp(m${r} - mn${r});
       m${r} = mn${r};
-      let p${r} = exp(s${r} - vec4<f32>(mn${r}));
-      l${r} = l${r} * alpha${r} + ((p${r}.x + p${r}.y) + (p${r}.z + p${r}.w));
+      ${halves.map((h) => `let ${pb(r, h)} = exp(${sc(r, h)} - vec4<f32>(mn${r}));`).join(" ")}
+      l${r} = l${r} * alpha${r} + ${halves.map((h) => `((${pb(r, h)}.x + ${pb(r, h)}.y) + (${pb(r, h)}.z + ${pb(r, h)}.w))`).join(" + ")};
       ${v2 ? "" : `for (var e = 0; e < 4; e++) { pT[${pAt("(4 * tx + e)", 0)}][${r}] = p${r}[e]; }`}`)}
       ${v2 ? `for (var e = 0; e < 4; e++) {
-        ${groups.map((g) => `pT[${pAt("(4 * tx + e)", g)}] = vec4<f32>(${[0, 1, 2, 3].map((r) => `p${4 * g + r}[e]`).join(", ")});`).join("\n        ")}
+        ${halves.flatMap((h) => groups.map((g) => `pT[${pAt(keyOf(h), g)}] = vec4<f32>(${[0, 1, 2, 3].map((r) => `${pb(4 * g + r, h)}[e]`).join(", ")});`)).join("\n        ")}
       }` : ""}
       ${perOut((r, j) => `o${r}${j} = o${r}${j} * alpha${r};`)}
       // (pT is read after the first barrier of this loop: no barrier of its own.)
-      for (var vc = 0; vc < ${BLOCK / VK}; vc++) {
+      for (var vc = 0; vc < ${KB / VK}; vc++) {
         workgroupBarrier();
         ${vRegs.map((i) => `if (li + ${i * THREADS} < ${VK * HV}) { qk[li + ${i * THREADS}] = vr${i}; }`).join(" ")}
         workgroupBarrier();
-        if (vc + 1 < ${BLOCK / VK}) { massiveLoadV(k0 + (vc + 1) * ${VK}, T, vBase, li); }
-        else if (kb < kbLast) { massiveLoadQK(q0, k0 + ${BLOCK}, 0, T, qBase, kBase, li); }
+        if (vc + 1 < ${KB / VK}) { massiveLoadV(k0 + (vc + 1) * ${VK}, T, vBase, li); }
+        else if (kb < kbLast) { massiveLoadQK(q0, k0 + ${KB}, 0, T, qBase, kBase, li); }
         for (var kk = 0; kk < ${VK}; kk++) {
           let pkey = vc * ${VK} + kk;
           ${groups.map((g) => `let pg${g} = pT[${pAt("pkey", g)}];`).join(" ")}
@@ -306,7 +318,7 @@ class FlashAttentionProgram {
     this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
     this.outputComponent = half ? 2 : 4;
     this.dispatch = [Math.ceil(T / (16 * tile.rows)), B * H, 1];
-    this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}_${tile.rows}x${tile.dims}${tile.layout}`;
+    this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}_${tile.rows}x${tile.dims}k${tile.keys ?? 4}${tile.layout}`;
   }
 
   getUserCode(): string {

@@ -4,21 +4,20 @@
  * 6 layers; 1b: 8 heads of 256, 16 layers): the flash program alone on rotarySplit's output (wall ms per call x
  * layers, and GPU ms from timestamp queries), its causal half in TFLOP/s (4 B H (T^2 / 2) hs FLOP per layer), and
  * max |tile - v1| / max |v1| (random q, k, v as bench/gpu/lib.ts's attentionBenchInputs).
- * Usage: node bench/gpu/attention-flash.js [--shapes 70m,1b] [--tiles v1,4x16,4x32,8x16] [--seqs 5] [--seq 2048]
+ * Usage: node bench/gpu/attention-flash.js [--shapes 70m,1b] [--tiles v1,4x16,4x32,8x16,4x16k8] [--seqs 5] [--seq 2048]
  *          [--reps 5] [--tag name]
  *        npx tsx bench/gpu/attention-flash.ts --null   (CPU machine: every tile's WGSL for head sizes 8..256, float32
  *          and float16 output, validated on Dawn's Null backend, bench/gpu/null-tfjs.ts; prints "<n> problems")
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { FLASH_V1, flashCausalAttention, flashTileBytes, rotarySplit, type FlashTile } from "../../src/backend-webgpu-attention";
+import { FLASH_V1, flashCausalAttention, flashTileBytes, parseFlashTile, rotarySplit, type FlashTile } from "../../src/backend-webgpu-attention";
 import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, sync, webGpuErrorCount, writeResult } from "./lib";
 
-/** "v1" or ROWSxDIMS (layout v2) -> the tile. */
+/** A tile name (src/backend-webgpu-attention.ts parseFlashTile) -> the tile. */
 function parseTile(name: string): FlashTile {
-  const m = /^([48])x(16|32)$/.exec(name);
-  if (name === "v1") return FLASH_V1;
-  if (!m) throw new Error(`attention-flash: tile ${name} is not v1 or ROWSxDIMS`);
-  return { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2" };
+  const tile = parseFlashTile(name);
+  if (!tile) throw new Error(`attention-flash: tile ${name} is not v1 or ROWSxDIMS[k8]`);
+  return tile;
 }
 
 /** GPU time of f's programs (tfjs's backend.time: timestamp queries around each dispatch), ms; NaN without timestamps. */
@@ -60,7 +59,7 @@ async function nullCheck(tiles: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const tiles = arg("tiles", "v1,4x16,4x32,8x16").split(",");
+  const tiles = arg("tiles", "v1,4x16,4x32,8x16,4x16k8").split(",");
   if (process.argv.includes("--null")) return nullCheck(tiles);
   const info = await setup();
   console.log(`[bench] ${info.name}: ${info.detail ?? ""}`);
