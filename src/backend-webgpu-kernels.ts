@@ -13,7 +13,7 @@
  * tfjs path for the other backends. `MASSIVE_WEBGPU_KERNELS=off` disables these programs (for comparisons).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { flatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
+import { FlatProgram, flatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 export { ORDER_QUERIES, orderStatRanks, orderStatsOnGpu } from "./backend-webgpu-order-stats";
 
@@ -133,59 +133,92 @@ export function fusedKernelsAvailable(): boolean {
   return gpuKernelsAvailable() && process.env.MASSIVE_WEBGPU_FUSED !== "off";
 }
 
-/** Sum of `v` over the workgroup's threads into red[0] (tree order), `tid` the thread; every thread must call it. */
-const WORKGROUP_SUM = (threads: number): string => `
-  var<workgroup> red : array<f32, ${threads}>;
-  fn massiveWorkgroupSum(v : f32, tid : i32) -> f32 {
+/** LayerNorm's rows per workgroup and threads per row (a workgroup of 256 threads: 4 rows of 64). */
+const LN_ROWS = 4, LN_THREADS = 64;
+
+/**
+ * Sum of `v` over the 64 threads of row segment tid / 64 (tree order, in workgroup memory); every thread of the
+ * workgroup must call it (barriers).
+ */
+const ROW_SUM = `
+  var<workgroup> red : array<f32, ${LN_ROWS * LN_THREADS}>;
+  fn massiveRowSum(v : f32, tid : i32) -> f32 {
+    let lane = tid % ${LN_THREADS};
     red[tid] = v;
     workgroupBarrier();
-    for (var k = ${threads / 2}; k > 0; k = k >> 1) {
-      if (tid < k) { red[tid] = red[tid] + red[tid + k]; }
+    for (var k = ${LN_THREADS / 2}; k > 0; k = k >> 1) {
+      if (lane < k) { red[tid] = red[tid] + red[tid + k]; }
       workgroupBarrier();
     }
-    let total = red[0];
+    let total = red[tid - lane];
     workgroupBarrier();
     return total;
   }`;
 
 /**
  * torch.nn.LayerNorm over the last axis of x [rows, C] in one program: mean, then the biased variance of the
- * centred values (two passes, as the composite ops), (x - mean) * rsqrt(var + eps) * w + b. With `half` (C even)
- * the result is written as float16 bits two per int32 word, [rows, C / 2] int32, the layout of
- * packHalfActivations: the float16 product that reads it (halfLinear) then needs no packing pass of its own.
+ * centred values (two passes, as the composite ops), (x - mean) * rsqrt(var + eps) * w + b. A workgroup takes 4
+ * rows, 64 threads each (until session 7 one row per 256-thread workgroup: ~60 us per 70m LayerNorm of 10,240 rows
+ * on the H200 by bench/gpu/programs.ts, several times its memory traffic's time). With `half` (C even) the result is written as float16 bits two
+ * per int32 word, [rows, C / 2] int32, the layout of packHalfActivations: the float16 product that reads it
+ * (halfLinear) then needs no packing pass of its own.
  */
 export function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: number, half = false): tf.Tensor2D {
   const [rows, C] = x.shape;
-  const threads = 256;
   const y = (c: string): string => `(X[base + ${c}] - mean) * inv * W[${c}] + Bias[${c}]`;
   const store = half
-    ? `for (var c = 2 * tid; c < C; c = c + ${2 * threads}) { result[base / 2 + c / 2] = bitcast<i32>(vec2<f16>(f16(${y("c")}), f16(${y("c + 1")}))); }`
-    : `for (var c = tid; c < C; c = c + ${threads}) { result[base + c] = ${y("c")}; }`;
-  const program = flatProgram(half ? "massiveLayerNormHalf" : "massiveLayerNorm", half ? [rows, C / 2] : [rows, C], ["X", "W", "Bias"], "rows : i32, eps : f32,", `${half ? "enable f16;" : ""}${WORKGROUP_SUM(threads)}
+    ? `for (var c = 2 * lane; c < C; c = c + ${2 * LN_THREADS}) { result[base / 2 + c / 2] = bitcast<i32>(vec2<f16>(f16(${y("c")}), f16(${y("c + 1")}))); }`
+    : `for (var c = lane; c < C; c = c + ${LN_THREADS}) { result[base + c] = ${y("c")}; }`;
+  const program = new FlatProgram({
+    key: `massiveLayerNorm${half ? "Half" : ""}_${LN_ROWS}x${LN_THREADS}`, outputShape: half ? [rows, C / 2] : [rows, C], variableNames: ["X", "W", "Bias"],
+    uniforms: "rows : i32, eps : f32,", threads: LN_ROWS * LN_THREADS, workgroups: Math.ceil(rows / LN_ROWS), sizeUniform: true,
+    code: `${half ? "enable f16;" : ""}${ROW_SUM}
   fn main(index : i32) {
-    let row = min(index / ${threads}, uniforms.rows - 1); // extra workgroups of a folded dispatch redo the last row
     let tid = i32(localId.x);
+    let lane = tid % ${LN_THREADS};
+    // Rows past the last (a partial last workgroup, or extra workgroups of a folded dispatch) redo the last row.
+    let row = min((index / ${LN_ROWS * LN_THREADS}) * ${LN_ROWS} + tid / ${LN_THREADS}, uniforms.rows - 1);
     let C = ${half ? "2 * " : ""}uniforms.outShape[1];
     let base = row * C;
     var s = 0.0;
-    for (var c = tid; c < C; c = c + ${threads}) { s = s + X[base + c]; }
-    let mean = massiveWorkgroupSum(s, tid) / f32(C);
+    for (var c = lane; c < C; c = c + ${LN_THREADS}) { s = s + X[base + c]; }
+    let mean = massiveRowSum(s, tid) / f32(C);
     var v = 0.0;
-    for (var c = tid; c < C; c = c + ${threads}) { let d = X[base + c] - mean; v = v + d * d; }
-    let inv = inverseSqrt(massiveWorkgroupSum(v, tid) / f32(C) + uniforms.eps);
+    for (var c = lane; c < C; c = c + ${LN_THREADS}) { let d = X[base + c] - mean; v = v + d * d; }
+    let inv = inverseSqrt(massiveRowSum(v, tid) / f32(C) + uniforms.eps);
     ${store}
-  }`, threads);
+  }`,
+  });
   return runFlatProgram(program, [x, w, b], half ? "int32" : "float32", [{ type: "int32", data: [rows] }, { type: "float32", data: [eps] }]) as tf.Tensor2D;
 }
 
 /**
+ * GELU's elements per invocation (with one, ~120 us per 70m GELU of [10240, 2048] on the H200, bench/gpu/programs.ts
+ * in session 6): a workgroup takes
+ * 256 x 4 consecutive elements (or words of the half output), its threads side by side in each of 4 steps (coalesced).
+ */
+const GELU_RUN = 4;
+
+/**
  * Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)), with tfjs-backend-webgpu's own erf formula and the composite's
- * operation order. With `half` (x [rows, cols], cols even) the result is float16 bits two per int32 word,
- * [rows, cols / 2] int32, as fusedLayerNorm's `half`.
+ * operation order, 4 elements per invocation. With `half` (x [rows, cols], cols even) the result is
+ * float16 bits two per int32 word, [rows, cols / 2] int32, as fusedLayerNorm's `half`.
  */
 export function fusedGelu(x: tf.Tensor, half = false): tf.Tensor {
   const shape = half ? [...x.shape.slice(0, -1), x.shape[x.shape.length - 1]! / 2] : x.shape;
-  const program = flatProgram(half ? "massiveGeluHalf" : "massiveGelu", shape, ["X"], "", `${half ? "enable f16;" : ""}
+  const runs = Math.ceil(x.size / GELU_RUN);
+  const body = half
+    ? `for (var k = 0; k < ${GELU_RUN / 2}; k++) {
+      let w = (index / 256) * ${128 * GELU_RUN} + k * 256 + index % 256;
+      if (w < uniforms.n / 2) { result[w] = bitcast<i32>(vec2<f16>(f16(massiveGelu(X[2 * w])), f16(massiveGelu(X[2 * w + 1])))); }
+    }`
+    : `for (var k = 0; k < ${GELU_RUN}; k++) {
+      let e = (index / 256) * ${256 * GELU_RUN} + k * 256 + index % 256;
+      if (e < uniforms.n) { result[e] = massiveGelu(X[e]); }
+    }`;
+  const program = new FlatProgram({
+    key: `massiveGelu${half ? "Half" : ""}_${GELU_RUN}`, outputShape: shape, variableNames: ["X"], uniforms: "n : i32,", threads: 256, workgroups: Math.ceil(runs / 256),
+    code: `${half ? "enable f16;" : ""}
   fn massiveErf(a : f32) -> f32 {
     let p = ${ERF.p}; let a1 = ${ERF.a1}; let a2 = ${ERF.a2}; let a3 = ${ERF.a3}; let a4 = ${ERF.a4}; let a5 = ${ERF.a5};
     let absA = abs(a);
@@ -194,10 +227,10 @@ export function fusedGelu(x: tf.Tensor, half = false): tf.Tensor {
   }
   fn massiveGelu(v : f32) -> f32 { return (v * 0.5) * (massiveErf(v * ${Math.SQRT1_2}) + 1.0); }
   fn main(index : i32) {
-    if (index >= uniforms.size) { return; }
-    ${half ? "result[index] = bitcast<i32>(vec2<f16>(f16(massiveGelu(X[2 * index])), f16(massiveGelu(X[2 * index + 1]))));" : "result[index] = massiveGelu(X[index]);"}
-  }`);
-  return runFlatProgram(program, [x], half ? "int32" : "float32");
+    ${body}
+  }`,
+  });
+  return runFlatProgram(program, [x], half ? "int32" : "float32", [{ type: "int32", data: [x.size] }]);
 }
 
 /**

@@ -4,8 +4,10 @@
 # flash attention) started writing float16 bits themselves. A/B in one call, alternated twice: the default,
 # MASSIVE_WEBGPU_F16_PACK=separate (the old separate packing passes: does the lost ~25 ms per pass come back?) and
 # the products attention (MASSIVE_WEBGPU_ATTENTION_F16=products, faster in R1's fenced probe); pass-probe.js for the
-# default and separate (encoding / GPU wait / read-back per pass); the float16 test's fast cases; 1b float16 (must
-# not regress: 79,902 tokens/s in session 6); with what is left, programs.js's per-program GPU time of the 70m pass. nvidia-smi samples the SM clock meanwhile (once a second: R1 sampled every 100 ms, which may have perturbed the host). Details under $OUT.
+# default and separate (encoding / GPU wait / read-back per pass). First the float16 test's fast cases and the
+# fused-kernel test (LayerNorm 4 rows per workgroup and GELU 4 elements per invocation are new in R2); last 1b float16
+# (must not regress: 79,902 tokens/s in session 6) and, with what is left, programs.js's per-program GPU time of the
+# 70m pass. nvidia-smi samples the SM clock once a second (every 100 ms in R1 may have perturbed the host).
 set -uo pipefail
 budget=${ROUND_BUDGET_S:-86}
 step() { local t=$1; shift; local l=$(( budget - SECONDS )); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
@@ -15,6 +17,8 @@ mark() { echo "$1 $(date -u +%T.%N)" >> "$OUT/marks.log"; }
 mark start
 step 15 node --test --test-reporter=spec --test-name-pattern='GPT-NeoX forward in float16|with half write|packHalfActivations rounds' $J/test/backend/webgpu-f16.test.js 2>&1 | quiet > "$OUT/f16-test.log"
 echo "webgpu-f16 test (fast cases): $(grep -E '^ℹ (pass|fail)' "$OUT/f16-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError' "$OUT/f16-test.log" | cut -c1-200 | head -4
+step 15 node --test --test-reporter=spec $J/test/backend/webgpu-fused.test.js 2>&1 | quiet > "$OUT/fused-test.log"
+echo "webgpu-fused test: $(grep -E '^ℹ (pass|fail)' "$OUT/fused-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError|LayerNorm \[|GELU:' "$OUT/fused-test.log" | cut -c1-200 | head -8
 fwd() { local tag=$1; shift; mark "$tag"; step 12 env "$@" node $J/bench/gpu/forward.js --shapes 70m --compute float16 --reps 8 --tag "$tag" 2>&1 | quiet > "$OUT/forward-$tag.log"; echo "$tag: $(grep -E '^70m|rror' "$OUT/forward-$tag.log" | cut -c1-120)"; }
 for i in 1 2; do
   fwd "default-$i" MASSIVE_WEBGPU_F16_PACK=
