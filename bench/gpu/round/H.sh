@@ -19,17 +19,15 @@ step 15 node --test --test-reporter=spec --test-name-pattern='GPT-NeoX forward i
 echo "webgpu-f16 test (fast cases): $(grep -E '^ℹ (pass|fail)' "$OUT/f16-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError' "$OUT/f16-test.log" | cut -c1-200 | head -4
 step 15 node --test --test-reporter=spec $J/test/backend/webgpu-fused.test.js 2>&1 | quiet > "$OUT/fused-test.log"
 echo "webgpu-fused test: $(grep -E '^ℹ (pass|fail)' "$OUT/fused-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError|LayerNorm \[|GELU:' "$OUT/fused-test.log" | cut -c1-200 | head -8
-fwd() { local tag=$1; shift; mark "$tag"; step 12 env "$@" node $J/bench/gpu/forward.js --shapes 70m --compute float16 --reps 8 --tag "$tag" 2>&1 | quiet > "$OUT/forward-$tag.log"; echo "$tag: $(grep -E '^70m|rror' "$OUT/forward-$tag.log" | cut -c1-120)"; }
-for i in 1 2; do
-  fwd "default-$i" MASSIVE_WEBGPU_F16_PACK=
-  fwd "separate-$i" MASSIVE_WEBGPU_F16_PACK=separate
-  fwd "products-$i" MASSIVE_WEBGPU_ATTENTION_F16=products
-done
+fwd() { local tag=$1; shift; mark "$tag"; step 12 env "$@" node $J/bench/gpu/forward.js --shapes 70m --compute float16 --reps 6 --tag "$tag" 2>&1 | quiet > "$OUT/forward-$tag.log"; echo "$tag: $(grep -E '^70m|rror' "$OUT/forward-$tag.log" | cut -c1-120)"; }
+ab() { fwd "default-$1" MASSIVE_WEBGPU_F16_PACK=; fwd "separate-$1" MASSIVE_WEBGPU_F16_PACK=separate; fwd "products-$1" MASSIVE_WEBGPU_ATTENTION_F16=products; }
+ab 1
+mark 1b; step 45 node $J/bench/gpu/forward.js --shapes 1b --compute float16 --reps 3 --tag 1b 2>&1 | quiet | tee "$OUT/forward-1b.log" | grep -E '^1b|rror'
+ab 2
 for v in default separate; do
-  mark "probe-$v"; step 12 env MASSIVE_WEBGPU_F16_PACK=$([[ $v == separate ]] && echo separate) node $J/bench/gpu/pass-probe.js --shape 70m --compute float16 --reps 8 --tag "$v" --configs logits:5,logits:5:fence,hidden:5:fence 2>&1 | quiet > "$OUT/probe-$v.log"
+  mark "probe-$v"; step 12 env MASSIVE_WEBGPU_F16_PACK=$([[ $v == separate ]] && echo separate) node $J/bench/gpu/pass-probe.js --shape 70m --compute float16 --reps 5 --tag "$v" --configs logits:5:fence,hidden:5:fence 2>&1 | quiet > "$OUT/probe-$v.log"
   grep -E '^(logits|hidden)|^  encode|rror' "$OUT/probe-$v.log" | sed "s/^/$v /" | cut -c1-230
 done
-mark 1b; step 50 node $J/bench/gpu/forward.js --shapes 1b --compute float16 --reps 3 --tag 1b 2>&1 | quiet | tee "$OUT/forward-1b.log" | grep -E '^1b|rror'
 mark programs; step 15 node $J/bench/gpu/programs.js --shapes 70m --compute float16 --tag f16 2>&1 | quiet > "$OUT/programs-f16.log"; grep -E '^programs|rror' "$OUT/programs-f16.log" | cut -c1-200
 kill "$smi" 2>/dev/null
 awk -F', ' 'NR > 1 && $2 + 0 > 0 { v = $2 + 0; n++; if (n == 1 || v < mn) mn = v; if (v > mx) mx = v } END { printf "SM clock while running: %d samples, min %s max %s MHz\n", n, mn, mx }' "$OUT/smi.csv"
