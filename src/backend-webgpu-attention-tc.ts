@@ -250,10 +250,11 @@ export function pvTile(hs: number): HalfTile | undefined {
 
 /**
  * The attention context [B*T, H*hs] of the fused projection output qkv [B*T, H*3*hs] (HF's per-head [q|k|v]) on the
- * tensor cores, in groups of (sequence, head) pairs (see the file comment for memory). Use where
+ * tensor cores, in groups of (sequence, head) pairs (see the file comment for memory); with `half` its float16 bits
+ * [B*T, H*hs / 2] int32 for float16 compute's output projection (halfLinear: no packing pass). Use where
  * {@link productsAttentionAvailable}.
  */
-export function productsCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, scoreBytes: number): tf.Tensor2D {
+export function productsCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, scoreBytes: number, half = false): tf.Tensor2D {
   const BH = B * H, Tp = roundUp(T, KEY_STEP), hp = roundUp(hs, HEAD_STEP);
   const cfg = halfMatrixConfig();
   if (!cfg) throw new Error("productsCausalAttention: float16 compute is not available");
@@ -269,7 +270,7 @@ export function productsCausalAttention(qkv: tf.Tensor2D, cos: tf.Tensor2D, sign
       const scores = halfAttentionProduct(packed, packed, { ...group, M: Tp, N: Tp, K: hp, aWords: p0 * qkPerPair, wWords: kAt + p0 * qkPerPair, causal: "scores", merged: false }) as tf.Tensor3D; // [g, Tp, Tp]
       const probs = causalSoftmaxHalf(scores, T, zeroTo); // [g, Tp, Tp / 2]
       scores.dispose();
-      ctx = halfAttentionProduct(probs, packed, { ...group, M: Tp, N: hs, K: Tp, aWords: 0, wWords: vAt + p0 * vPerPair, causal: "pv", merged: true, output: ctx }, tile) as tf.Tensor2D;
+      ctx = halfAttentionProduct(probs, packed, { ...group, M: Tp, N: hs, K: Tp, aWords: 0, wWords: vAt + p0 * vPerPair, causal: "pv", merged: true, half, output: ctx }, tile) as tf.Tensor2D;
       probs.dispose();
     }
   } finally {

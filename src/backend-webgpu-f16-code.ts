@@ -121,7 +121,16 @@ export interface HalfMatMulOptions {
  * merged: the result is the merged-heads context [B * T, H * N] (pair uniforms.pair0 + workgroupId.z = sequence * H
  * + head, rows past uniforms.seqLen dropped) instead of [batch, M, N].
  */
-export interface HalfAttentionProduct { causal: "scores" | "pv"; merged: boolean }
+export interface HalfAttentionProduct {
+  causal: "scores" | "pv";
+  merged: boolean;
+  /**
+   * merged only: the context as float16 bits, four per vec2<i32> ([B * T, H * N / 2] int32, packHalfActivations'
+   * layout, for the float16 output projection), stored through workgroup memory (the float32 result's direct
+   * stores cannot convert).
+   */
+  half?: boolean;
+}
 
 export const HALF_ATTENTION_UNIFORMS = "aBase : i32, wBase : i32, pair0 : i32, seqLen : i32, heads : i32,";
 
@@ -142,6 +151,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const batched = opts.batched === true;
   const att = opts.attention;
   const merged = att?.merged === true;
+  const halfOut = att?.half === true;
   // Offsets of the batch's blocks, in each array's vec4 elements (empty strings when not batched: halfLinear's code).
   const aO = batched ? "aOff + " : "", wO = batched ? "wOff + " : "", rO = batched && !merged ? "rOff + " : "";
   const stages = tile.stages ?? 1;
@@ -152,6 +162,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   if (direct && !exact) throw new Error(`${where}: direct operands need whole tiles`);
   if (att && (!batched || bias || direct)) throw new Error(`${where}: attention products are batched, without bias or direct operands`);
   if (dA && !aHalf) throw new Error(`${where}: direct A needs A as float16 bits`);
+  if (halfOut && !merged) throw new Error(`${where}: a float16 result is for the merged context only`);
   const per = bk / 8; // 16-byte units per staged row per step
   const so = per + 1; // row stride in workgroup memory, in units: 16 bytes of padding keep the rows off one bank
   const aUnits = bm * so, wUnits = bn * so; // one stage of each operand
@@ -160,7 +171,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const aBase = (s: string): string => (s === "0" ? "0" : `${s} * ${aUnits}`);
   const wBase = (s: string): string => `${dA ? 0 : stages * aUnits}${s === "0" ? "" : ` + ${s} * ${wUnits}`}`;
   const stagedUnits = (dA ? 0 : stages * aUnits) + (dW ? 0 : stages * wUnits);
-  const csUnits = exact ? 0 : ((threads / SUBGROUP) * cfg.M * cfg.N) / 4; // result blocks of the guarded path
+  const csUnits = exact && !halfOut ? 0 : ((threads / SUBGROUP) * cfg.M * cfg.N) / 4; // result blocks of the guarded path
   const biasUnits = exact && bias ? (cfg.M * bn) / 4 : 0; // bias broadcast over cfg.M rows
   const smUnits = Math.max(stagedUnits, csUnits, biasUnits);
   const L = `subgroup_matrix_left<f16, ${cfg.K}, ${cfg.M}>`;
@@ -168,6 +179,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const C = `subgroup_matrix_result<f32, ${cfg.N}, ${cfg.M}>`;
   const lines: string[] = [];
   if (smUnits > 0) lines.push(`var<workgroup> Sm : array<vec4<i32>, ${smUnits}>;`);
+  if (halfOut) lines.push("fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }");
   if (att) lines.push("var<workgroup> stepsShared : i32;");
   lines.push(`fn main() {
   let M = uniforms.dimM;
@@ -275,11 +287,11 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
     lines.push("  for (var kt = 0; kt < steps; kt++) {", "    let cur = kt & 1;", "    if (kt + 1 < steps) {", ...load("(kt + 1)"), "    }");
     lines.push(...mma("kt", "cur"), "    if (kt + 1 < steps) {", ...stage("(1 - cur)"), "    }", "    workgroupBarrier();", "  }");
   }
-  if (exact && merged) {
+  if (exact && merged && !halfOut) {
     for (const i of range(tm)) for (const j of range(tn)) {
       lines.push(`  subgroupMatrixStore<row_major>(&result, u32((rowBase + m0 + rowA + ${i * cfg.M}) * ctxStride4 + colBase4 + (n0 + rowW + ${j * cfg.N}) / 4), acc${i}_${j}, u32(ctxStride4));`);
     }
-  } else if (exact) {
+  } else if (exact && !merged) {
     for (const i of range(tm)) for (const j of range(tn)) {
       lines.push(`  subgroupMatrixStore<row_major>(&result, ${rO}(u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`);
     }
@@ -296,8 +308,9 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
       for (const q of range(Math.ceil(perMat / SUBGROUP))) {
         const guard = (q + 1) * SUBGROUP > perMat ? `e < ${perMat} && ` : "";
         const at = merged ? "u32((rowBase + r) * ctxStride4 + colBase4 + c4)" : `${rO}u32(r) * u32(nv) + u32(c4)`;
+        const value = `bitcast<vec4<f32>>(Sm[cs + u32(e)])${bias ? " + bias[u32(c4)]" : ""}`;
         lines.push(`  { let e = lane + ${q * SUBGROUP}; let r = m0 + rowA + ${i * cfg.M} + e / ${nq}; let c4 = (n0 + rowW + ${j * cfg.N}) / 4 + e % ${nq};
-    if (${guard}r < ${merged ? "T" : "M"} && c4 < nv) { result[${at}] = bitcast<vec4<f32>>(Sm[cs + u32(e)])${bias ? " + bias[u32(c4)]" : ""}; } }`);
+    if (${guard}r < ${merged ? "T" : "M"} && c4 < nv) { result[${at}] = ${halfOut ? `massiveHalf4(${value})` : value}; } }`);
       }
     }
   }

@@ -137,7 +137,9 @@ class HalfMatMulProgram {
   dispatchLayout: { x: number[]; y: number[]; z?: number[] } = { x: [1], y: [0] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
+  /** vec4<f32> results, or vec2<i32> (four float16 values) for a merged float16 context; A, W, bias stay vec4 arrays. */
   outputComponent = 4;
+  variableComponents?: number[];
   uniforms = "dimM : i32, dimN : i32, dimK : i32,";
   /** The WGSL, generated when tfjs compiles the program (on a pipeline-cache miss), not at every dispatch: ~0.1 ms of host time each. */
   private readonly makeCode: () => string;
@@ -150,13 +152,17 @@ class HalfMatMulProgram {
     this.variableNames = bias ? ["A", "W", "bias"] : ["A", "W"];
     this.outputShape = att?.outputShape ?? (batched ? [batch, M, N] : [M, N]);
     if (att) this.uniforms += HALF_ATTENTION_UNIFORMS;
+    if (att?.half) {
+      this.outputComponent = 2;
+      this.variableComponents = [4, 4];
+    }
     if (batched) this.dispatchLayout = { x: [2], y: [1], z: [0] } as HalfMatMulProgram["dispatchLayout"];
     this.workgroupSize = [threads, 1, 1];
     this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), batched ? batch : 1];
     const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}`;
-    const a = att ? `_${att.causal}_${att.merged}` : "";
+    const a = att ? `_${att.causal}_${att.merged}${att.half ? "_half" : ""}` : "";
     this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}${a}`;
-    const attention = att && { causal: att.causal, merged: att.merged };
+    const attention = att && { causal: att.causal, merged: att.merged, half: att.half };
     this.makeCode = () => `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched, attention })}`;
   }
 
@@ -296,10 +302,11 @@ export function halfAttentionProduct(a: tf.Tensor, w: tf.Tensor, spec: HalfAtten
     throw new Error(`halfAttentionProduct: a [${a.shape}] ${a.dtype} from word ${spec.aWords}, w [${w.shape}] ${w.dtype} from word ${spec.wWords}: not ${count} blocks of [${M}, ${K}] and [${N}, ${K}] float16`);
   }
   if (spec.merged && (B * H < pair0 + count || T > M)) throw new Error(`halfAttentionProduct: pairs up to ${pair0 + count} of B ${B} x H ${H}, T ${T} of ${M} rows`);
-  const outputShape = spec.merged ? [B * T, H * N] : [count, M, N];
+  if (spec.half && (!spec.merged || N % 4 !== 0)) throw new Error(`halfAttentionProduct: a float16 result needs a merged context of N % 4 == 0 (N ${N})`);
+  const outputShape = spec.merged ? [B * T, (H * N) / (spec.half ? 2 : 1)] : [count, M, N];
   const program = new HalfMatMulProgram(cfg, attentionProductTile(cfg, M, N, K, tile), M, N, K, false, true, count, { ...spec, outputShape, seqLen: T });
   const uniforms = [M, N, K, spec.aWords / 4, spec.wWords / 4, pair0, T, H].map((v): Uniform => ({ type: "int32", data: [v] }));
-  if (!spec.output) return runFlatProgram(program, [a, w], "float32", uniforms);
+  if (!spec.output) return runFlatProgram(program, [a, w], spec.half ? "int32" : "float32", uniforms);
   webgpuRunner().runWebGPUProgram(program, [a, w] as unknown as TensorInfo[], "float32", uniforms, spec.output as unknown as TensorInfo);
   return spec.output;
 }

@@ -87,7 +87,7 @@ export function attentionPerHead(xn: tf.Tensor2D, heads: HeadTensors[], B: numbe
 export interface BatchedAttentionMode {
   /** `float16`: the tensor-core attentions where they apply (see attentionBatched); `float32`: float32 throughout. */
   compute: "float32" | "float16";
-  /** The caller's output projection is a float16 product (halfLinear): the float32 flash attention may return float16 bits [B*T, C / 2]. */
+  /** The caller's output projection is a float16 product (halfLinear): the attention (float32 flash or tensor-core products) may return float16 bits [B*T, C / 2]. */
   halfContext?: boolean;
 }
 
@@ -100,7 +100,7 @@ export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.
   if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
     // float16 compute with the products attention (by default for heads of >= 128 dims): scores and P v on the tensor cores (../backend-webgpu-attention-tc.ts).
     const halfCompute = mode.compute === "float16";
-    if (halfCompute && productsAttentionAvailable(hs, tables.cos.shape[1])) return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes);
+    if (halfCompute && productsAttentionAvailable(hs, tables.cos.shape[1])) return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes, mode.halfContext ?? false);
     // float16 compute: the tensor-core flash attention where it fits and is switched on.
     const half = halfCompute && halfAttentionAvailable(hs, tables.cos.shape[1]);
     if (half) return fusedCausalAttentionHalf(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs);

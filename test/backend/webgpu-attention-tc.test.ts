@@ -9,6 +9,8 @@
  *     composite float32 arithmetic on rotarySplit's q, k, v (q k^T, fusedCausalSoftmax, P v in float32) with the
  *     bound derived below; hs 16 (padded), 64, 128, 256; T 1 to 2048 (padded rows and keys, tiles past the diagonal);
  *     B*H up to 40; groups of pairs, one straddling sequences;
+ *   - the context as float16 bits (`half`, for float16 compute's output projection) bit for bit against packing the
+ *     float32 context;
  *   - the tiny-neox float16 forward with MASSIVE_WEBGPU_ATTENTION_F16=products, as webgpu-f16.test.ts checks it.
  * Derivation of the attention bound (u = 2^-11 float16's unit roundoff, e = 2^-24 float32's), per query t:
  *   scores: s'_j = fl16(q).fl16(k_j) summed in float32, |s'_j - s_j| <= D_t = (2u + u^2 + 2 hp e) max_{j<=t} sum_i |q_ti k_ji|
@@ -242,6 +244,28 @@ test("tensor-core attention in groups of (sequence, head) pairs: every group's r
   await checkAttention(3, 4, 256, 64, 16, true, 3 * 256 * 256 * 3);
   // Padded T (T' 192), 5 groups of 2 pairs over 2 sequences of 5 heads: groups straddle sequences.
   await checkAttention(2, 5, 130, 128, 32, false, 2 * 192 * 192 * 3);
+});
+
+test("tensor-core attention with half writes packHalfActivations' bits of its float32 context (whole tiles, padded rows, groups)", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  // The same accumulators either way: stored as float32 (straight from the matrices on whole tiles) or through
+  // workgroup memory and rounded to float16 there (the half context): the bits must be those of packing the first.
+  for (const [B, H, T, hs, rd, scoreBytes] of [[2, 4, 256, 64, 16, 2 ** 30], [2, 5, 130, 128, 32, 2 * 192 * 192 * 3], [1, 2, 256, 256, 64, 2 ** 30]] as const) {
+    const qkv = tf.tensor2d(values(B * T * H * 3 * hs, 31 + hs, 2), [B * T, H * 3 * hs]);
+    const tables = rotaryTables(T, rd, 10000);
+    const cos = tf.tensor2d(tables.cos, [T, rd]), sin = tf.tensor2d(tables.signedSin, [T, rd]);
+    const f32 = productsCausalAttention(qkv, cos, sin, B, T, H, hs, scoreBytes) as tf.Tensor2D;
+    const half = productsCausalAttention(qkv, cos, sin, B, T, H, hs, scoreBytes, true);
+    const ref = packHalfActivations(f32);
+    assert.deepEqual(half.shape, ref.shape);
+    assert.equal(half.dtype, "int32");
+    const [x, y] = [(await half.data()) as Int32Array, (await ref.data()) as Int32Array];
+    let differ = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) differ++;
+    console.log(`  half context B ${B} H ${H} T ${T} hs ${hs}: ${differ} of ${x.length} words differ from packHalfActivations of the float32 context`);
+    tf.dispose([qkv, cos, sin, f32, half, ref]);
+    assert.equal(differ, 0, `B ${B} H ${H} T ${T} hs ${hs}: ${differ} words differ`);
+  }
 });
 
 test("tensor-core attention matches the composite float32 attention within the derived float16 bound", async (t) => {
