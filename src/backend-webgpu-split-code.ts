@@ -45,17 +45,17 @@ const HALF_VALUE_FN = `
   }`;
 
 /**
- * The float16 pair of x (two scaled values): hi = f16(x), or lo = f16(x - hi) where `isLo`, as one int32 word. x - hi
- * is exact in float32 (hi is one of x's two nearest float16 values).
+ * The float16 pairs of x (two scaled values) as two int32 words: hi = f16(x) and lo = f16(x - hi). x - hi is exact
+ * in float32 (hi is one of x's two nearest float16 values).
  */
 const PAIR_FN = `${HALF_VALUE_FN}
-  fn massiveSplitPair(x : vec2<f32>, isLo : bool) -> i32 {
+  fn massiveSplitPairs(x : vec2<f32>) -> vec2<i32> {
     let hi = bitcast<u32>(vec2<f16>(x));
     let hiValue = vec2<f32>(massiveSplitHalfValue(hi & 0xffffu), massiveSplitHalfValue(hi >> 16u));
     // The remainder passes through its bits too, so no compiler can evaluate x - hi in float16 (which gives 0).
     let rest = bitcast<vec2<f32>>(bitcast<vec2<u32>>(x - hiValue));
     let lo = bitcast<u32>(vec2<f16>(rest));
-    return bitcast<i32>(select(hi, lo, isLo));
+    return vec2<i32>(bitcast<i32>(hi), bitcast<i32>(lo));
   }`;
 
 /**
@@ -73,14 +73,16 @@ export function splitOperandCode(loPart: number, parts: number): string {
     let m = rc % uniforms.rows;
     let k = (rc / uniforms.rows) * uniforms.chunkK + 2 * (j % half);
     let x = vec2<f32>(X[m * uniforms.cols + k], X[m * uniforms.cols + k + 1]) * S[m];
-    result[index] = massiveSplitPair(x, j / half == ${loPart});
+    let pairs = massiveSplitPairs(x);
+    result[index] = select(pairs.x, pairs.y, j / half == ${loPart});
   }`;
 }
 
 /**
  * The activations' split in one program, one workgroup per row of X [rows, cols]: the row's scale from its largest
  * |value| (tree reduction), then its words of the output's first part [chunks, rows, parts chunkK / 2] ([lo | hi | hi]
- * per chunk for 3 parts, [lo | hi] for 2: as {@link splitOperandCode} with loPart 0); the scale's float32 bits go to
+ * per chunk for 3 parts, [lo | hi] for 2: as {@link splitOperandCode} with loPart 0; each pair of values read and
+ * split once, written to every part: a third of the reads of one word per step); the scale's float32 bits go to
  * result[scaleOffset + row] (scaleOffset = chunks rows parts chunkK / 2, the words after the halves). The extra
  * workgroups of a folded dispatch write nothing.
  */
@@ -103,12 +105,13 @@ export function splitRowsCode(parts: number): string {
     let s = massiveSplitScale(red[0]);
     if (index / ${t} >= uniforms.rows) { return; }
     if (tid == 0) { result[uniforms.scaleOffset + row] = bitcast<i32>(s); }
+    // One pair of values per step: read once, split once, written to each part (lo first, then hi).
     let half = uniforms.chunkK / 2;
-    for (var w = tid; w < ${parts} * uniforms.cols / 2; w = w + ${t}) {
-      let c = w / (${parts} * half);
-      let j = w % (${parts} * half);
-      let k = c * uniforms.chunkK + 2 * (j % half);
-      result[(c * uniforms.rows + row) * ${parts} * half + j] = massiveSplitPair(vec2<f32>(X[base + k], X[base + k + 1]) * s, j / half == 0);
+    for (var p = tid; p < uniforms.cols / 2; p = p + ${t}) {
+      let pairs = massiveSplitPairs(vec2<f32>(X[base + 2 * p], X[base + 2 * p + 1]) * s);
+      let o = ((p / half) * uniforms.rows + row) * ${parts} * half + p % half;
+      result[o] = pairs.y;
+      ${Array.from({ length: parts - 1 }, (_, i) => `result[o + ${i + 1} * half] = pairs.x;`).join(" ")}
     }
   }`;
 }
