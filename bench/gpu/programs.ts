@@ -33,7 +33,8 @@ function classify(d: Dispatch, vocab: number): { group: string; flop: number } {
     const batch = d.outputShape.slice(0, -2).reduce((x, y) => x * y, 1);
     const flop = 2 * batch * M * N * K;
     if (N === vocab) return { group: "matmul logits", flop };
-    return { group: batch > 1 ? "matmul attention (scores, context)" : "matmul linear (qkv, dense, fc1, fc2)", flop };
+    // A batched float16 product outside the attention's is split float16's, its batch the K chunks: a Linear layer.
+    return { group: batch > 1 && !half ? "matmul attention (scores, context)" : "matmul linear (qkv, dense, fc1, fc2)", flop };
   }
   if (/flashAttention|massiveAttention/i.test(k)) return { group: "fused attention", flop: 0 };
   if (/packHalf/i.test(k)) return { group: "float32 -> float16 packing", flop: 0 };
