@@ -7,8 +7,8 @@
  *      products and sum), q scaled by 1/sqrt(hs) afterwards as the composite does;
  *   2. {@link flashCausalAttention}: softmax(q kᵀ + causal mask) v per (sequence, head) without the [T, T] scores in
  *      memory (FlashAttention's online softmax): one workgroup of 256 threads per 16 x rows queries (rows 4 or 8:
- *      {@link FlashTile}), keys in tiles of 64 through workgroup memory, tiles above the diagonal skipped (half the
- *      products), each thread rows x 4 keys of the scores and rows x hs/16 values of the output; written straight
+ *      {@link FlashTile}), keys in tiles of 64 (or 128) through workgroup memory, tiles above the diagonal skipped
+ *      (half the products), each thread rows x 4 (or 8) keys of the scores and rows x hs/16 values of the output; written straight
  *      into the merged [B*T, H*hs] layout the dense projection reads. float32 FMA with float32 accumulation
  *      throughout. MASSIVE_WEBGPU_FLASH picks the tile ({@link flashTile}).
  * The online softmax rescales partial sums by exp(m_old - m_new) per tile, so it differs from the composite
@@ -36,47 +36,59 @@ interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComp
  * q/k stores with a 4-way one, scalar row-max reads), "v2" stores P as vec4 with an XOR swizzle, q and k row-major
  * per warp and reads the row maxima as vec4 (no bank conflicts on the H200's 32 banks; see docs/gpu.md). `keys`
  * per thread (v2 only; default 4): 8 makes key tiles of 128 (half the tiles, and their max/exp/barrier overhead).
+ * `vkeys` (v2 only): the q/k chunk's memory grown to hold v chunks of at least that many keys (fewer v chunks, two
+ * barriers each), and the block number kept in it; without it a v chunk has as many keys as that memory holds.
  */
-export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2"; keys?: 4 | 8 }
+export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2"; keys?: 4 | 8; vkeys?: number }
 
-/** Session 6's kernel, kept selectable (MASSIVE_WEBGPU_FLASH=v1) for comparisons. */
+/** Session 6's kernel, kept selectable (MASSIVE_WEBGPU_FLASH=v1) for comparisons and as the fallback. */
 export const FLASH_V1: FlashTile = { rows: 4, dims: 16, layout: "v1" };
 
-/** Workgroup memory of a tile for head size hs, bytes; `aliasMax`: the row maxima share the q/k chunk's memory. */
-function tileBytes(tile: FlashTile, aliasMax: boolean): number {
+/** vec4 of the q/k chunk's memory for head size hs (it also holds a v chunk and, aliased, the row maxima). */
+function qkVec4(hs: number, tile: FlashTile): number {
   const QB = 16 * tile.rows, KB = 16 * (tile.keys ?? 4);
-  const qk = tile.dims * (QB + KB) * 4, pT = KB * QB * 4;
+  return Math.max((tile.dims / 4) * (QB + KB), (Math.min(tile.vkeys ?? 0, KB) * hs) / 4);
+}
+
+/** Workgroup memory of a tile for head size hs, bytes; `aliasMax`: the row maxima share the q/k chunk's memory. */
+function tileBytes(hs: number, tile: FlashTile, aliasMax: boolean): number {
+  const QB = 16 * tile.rows, KB = 16 * (tile.keys ?? 4);
   const max = tile.layout === "v1" ? 2 * QB * 16 * 4 : aliasMax ? 0 : QB * 20 * 4;
-  return qk + pT + max + 4;
+  return 16 * qkVec4(hs, tile) + KB * QB * 4 + max + (tile.vkeys ? 0 : 4);
 }
 
 /** Whether a v2 tile keeps its row maxima in the q/k chunk's memory (one barrier more per key tile) to fit 48 KiB. */
-function aliasesMax(tile: FlashTile): boolean {
-  return tile.layout === "v2" && tileBytes(tile, false) > MAX_SHARED_BYTES;
+function aliasesMax(hs: number, tile: FlashTile): boolean {
+  return tile.layout === "v2" && tileBytes(hs, tile, false) > MAX_SHARED_BYTES;
 }
 
-/** Workgroup memory the flash program of `tile` declares, bytes (the same for every head size). */
-export function flashTileBytes(tile: FlashTile): number {
-  return tileBytes(tile, aliasesMax(tile));
-}
-
-/** "v1", or ROWSxDIMS with an optional k8 (8 keys per thread), layout v2 (e.g. "8x16", "4x16k8"); undefined if neither. */
-export function parseFlashTile(name: string): FlashTile | undefined {
-  if (name === "v1") return FLASH_V1;
-  const m = /^([48])x(16|32)(k8)?$/.exec(name);
-  if (!m) return undefined;
-  return { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2", ...(m[3] ? { keys: 8 as const } : {}) };
+/** Workgroup memory the flash program of `tile` declares for head size hs, bytes. */
+export function flashTileBytes(hs: number, tile: FlashTile): number {
+  return tileBytes(hs, tile, aliasesMax(hs, tile));
 }
 
 /**
- * The tile for head size hs: MASSIVE_WEBGPU_FLASH=v1 (session 6's kernel) or ROWSxDIMS[k8] (e.g. 8x16, layout v2);
- * unset: v1 (until the v2 tiles pass on the GPU). A tile over the adapter's workgroup memory falls back to v1.
+ * "v1", or ROWSxDIMS with an optional k8 (8 keys per thread) and vN (N keys per v chunk), layout v2 (e.g. "8x16",
+ * "4x16k8", "8x16v64"); undefined if neither.
+ */
+export function parseFlashTile(name: string): FlashTile | undefined {
+  if (name === "v1") return FLASH_V1;
+  const m = /^([48])x(16|32)(k8)?(?:v(8|16|32|64|128))?$/.exec(name);
+  if (!m) return undefined;
+  return { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2", ...(m[3] ? { keys: 8 as const } : {}), ...(m[4] ? { vkeys: Number(m[4]) } : {}) };
+}
+
+/**
+ * The tile for head size hs: MASSIVE_WEBGPU_FLASH=v1 (session 6's kernel) or a v2 name ({@link parseFlashTile});
+ * unset: 8x16 for heads of up to 64 dims, 4x32 above (the fastest of session 7's round 2 on the H200: 70m 6.68 vs
+ * v1's 7.86 ms, 1b 65.0 vs 70.3 ms of GPU time per 5 x 2048 pass; docs/gpu.md). A tile over the adapter's
+ * workgroup memory falls back to v1.
  */
 export function flashTile(hs: number): FlashTile {
-  const env = process.env.MASSIVE_WEBGPU_FLASH ?? "v1";
+  const env = process.env.MASSIVE_WEBGPU_FLASH || (hs <= 64 ? "8x16" : "4x32"); // unset or empty: the default
   const tile = parseFlashTile(env);
-  if (!tile) throw new Error(`MASSIVE_WEBGPU_FLASH must be v1 or ROWSxDIMS[k8] (4x16, 4x32, 8x16, 4x16k8; got ${JSON.stringify(env)})`);
-  return flashTileBytes(tile) <= webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize ? tile : FLASH_V1;
+  if (!tile) throw new Error(`MASSIVE_WEBGPU_FLASH must be v1 or ROWSxDIMS[k8][vN] (e.g. 8x16, 4x32, 4x16k8, 8x16v64; got ${JSON.stringify(env)})`);
+  return flashTileBytes(hs, tile) <= webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize ? tile : FLASH_V1;
 }
 
 /**
@@ -139,12 +151,12 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
   const DV = tile.dims / 4; // vec4 of q and k dims per chunk
   const chunks = Math.ceil(HV / DV); // chunks of q and k per key tile
   const NJ = Math.ceil(HV / 16); // output vec4 columns per thread: g = tx + 16 j
-  const QKV4 = DV * (QB + KB); // vec4 of the q/k chunk memory (also the v chunk's and, aliased, the maxima's)
-  const VK = Math.min(KB, 2 **  Math.floor(Math.log2((4 * QKV4) / hs))); // keys per v chunk
+  const QKV4 = qkVec4(hs, tile); // vec4 of the q/k chunk memory (also the v chunk's and, aliased, the maxima's)
+  const VK = Math.min(KB, 2 ** Math.floor(Math.log2((4 * QKV4) / hs))); // keys per v chunk
   const KOFF = DV * QB; // the k chunk's first vec4
   const nq = (QB * DV) / THREADS, nk = (KB * DV) / THREADS; // vec4 loads of q and k per thread and chunk
-  const alias = aliasesMax(tile);
-  if ((!v2 && (R !== 4 || DV !== 4 || K4 !== 1)) || (alias && QB * 5 > QKV4)) throw new Error(`flash attention: no tile ${JSON.stringify(tile)}`);
+  const alias = aliasesMax(hs, tile);
+  if ((!v2 && (R !== 4 || DV !== 4 || K4 !== 1 || tile.vkeys)) || (alias && QB * 5 > QKV4)) throw new Error(`flash attention: no tile ${JSON.stringify(tile)}`);
   const MX = alias ? "qk" : "redMax";
   const rows = Array.from({ length: R }, (_, r) => r);
   const groups = Array.from({ length: R / 4 }, (_, g) => g);
@@ -198,7 +210,7 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
   ${v2 ? (alias ? "// row maxima and sums: in qk" : `var<workgroup> redMax : array<vec4<f32>, ${QB * 5}>; // row maxima, then sums`)
     : `var<workgroup> redMax : array<f32, ${QB * 16}>; // per query row, 16 partial maxima
   var<workgroup> redSum : array<f32, ${QB * 16}>;`}
-  var<workgroup> blockShared : i32;
+  ${tile.vkeys ? "// the block number: in qk[0] (as f32, exact below 2^24)" : "var<workgroup> blockShared : i32;"}
   // The next chunk's global loads, issued before the current chunk's arithmetic (as the matrix product does).
   ${[...qRegs.map((i) => `var<private> qv${i} : vec4<f32>;`), ...kRegs.map((i) => `var<private> kv${i} : vec4<f32>;`), ...vRegs.map((i) => `var<private> vr${i} : vec4<f32>;`)].join(" ")}
   fn massiveLoadQK(q0 : i32, k0 : i32, c : i32, T : i32, qBase : i32, kBase : i32, li : i32) {
@@ -223,8 +235,9 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
     let ty = li / 16;
     let bh = i32(workgroupId.y);
     // Longest blocks (most key tiles) first; a uniform copy for the loop that holds barriers.
-    if (li == 0) { blockShared = (T + ${QB - 1}) / ${QB} - 1 - i32(workgroupId.x); }
-    let qb = workgroupUniformLoad(&blockShared);
+    ${tile.vkeys ? `if (li == 0) { qk[0] = vec4<f32>(f32((T + ${QB - 1}) / ${QB} - 1 - i32(workgroupId.x))); }
+    let qb = i32(workgroupUniformLoad(&qk[0]).x);` : `if (li == 0) { blockShared = (T + ${QB - 1}) / ${QB} - 1 - i32(workgroupId.x); }
+    let qb = workgroupUniformLoad(&blockShared);`}
     let q0 = qb * ${QB};
     let kbLast = min((q0 + ${QB - 1}) / ${KB}, (T - 1) / ${KB}); // the last key tile with a key <= some query
     let qBase = bh * T * ${HV};

@@ -16,7 +16,7 @@ import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, sync, webGpuEr
 /** A tile name (src/backend-webgpu-attention.ts parseFlashTile) -> the tile. */
 function parseTile(name: string): FlashTile {
   const tile = parseFlashTile(name);
-  if (!tile) throw new Error(`attention-flash: tile ${name} is not v1 or ROWSxDIMS[k8]`);
+  if (!tile) throw new Error(`attention-flash: tile ${name} is not v1 or ROWSxDIMS[k8][vN]`);
   return tile;
 }
 
@@ -49,7 +49,7 @@ async function nullCheck(tiles: string[]): Promise<void> {
         });
         await out.data();
         out.dispose();
-        console.log(`tile ${name} (${flashTileBytes(parseTile(name))} bytes) hs ${hs} T ${T}${half ? " float16 out" : ""}: ${problems - before} problems`);
+        console.log(`tile ${name} (${flashTileBytes(hs, parseTile(name))} bytes) hs ${hs} T ${T}${half ? " float16 out" : ""}: ${problems - before} problems`);
       }
     }
   }
@@ -68,8 +68,10 @@ async function main(): Promise<void> {
   for (const shape of arg("shapes", "70m,1b").split(",")) {
     const { H, hs, L, heads, perPass, dispose } = attentionBenchInputs(shape, B, T);
     const flops = 4 * B * H * (T * T / 2) * hs * L; // per pass, causal half
+    const limit = (tf.backend() as unknown as { device: { limits: { maxComputeWorkgroupStorageSize: number } } }).device.limits.maxComputeWorkgroupStorageSize;
     for (const name of tiles) {
       const tile = parseTile(name);
+      if (flashTileBytes(hs, tile) > limit) { console.log(`${shape.padEnd(4)} flash ${name}: ${flashTileBytes(hs, tile)} bytes of workgroup memory, over ${limit}: skipped`); continue; }
       const f = (): tf.Tensor => flashCausalAttention(heads, B, T, H, hs, false, tile);
       const errors = webGpuErrorCount();
       const ms = perPass(await msPerCall(f, reps));

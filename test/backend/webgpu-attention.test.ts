@@ -4,7 +4,8 @@
  * merge): the same one-layer model with random weights, hook_attn_out with MASSIVE_WEBGPU_ATTENTION=off and on, on
  * the webgpu backend (the GPU machine; skipped elsewhere, where only the composite ops exist). Head sizes 8, 64, 128,
  * 256 (rotary dims 2..64), sequence lengths inside one 64-key tile, ragged (70, 130, 300) and Pythia's 2048; every
- * work split of the flash program (FlashTile: session 6's v1 and the v2 tiles 4x16, 4x32, 8x16, 4x16k8, MASSIVE_WEBGPU_FLASH).
+ * work split of the flash program (FlashTile: session 6's v1 and v2 tiles, MASSIVE_WEBGPU_FLASH; one over the
+ * adapter's workgroup memory for a head size falls back to v1).
  * Tolerance: max |fused - composite| <= 2e-5 x max |composite|: the online softmax rescales its partial sums per key
  * tile (float32 rounding of a differently ordered sum, relative 1e-7 per operation over up to 32 tiles).
  */
@@ -23,7 +24,7 @@ before(async () => {
 });
 
 /** The flash program's tiles (MASSIVE_WEBGPU_FLASH values) each test case runs. */
-const TILES = ["v1", "4x16", "4x32", "8x16", "4x16k8"];
+const TILES = ["v1", "4x32", "8x16", "4x16k8", "8x16v64", "4x32v32", "4x16k8v16"];
 
 /** process.env[name] = value (undefined: unset) for f, restored afterwards. */
 async function withEnv<T>(name: string, value: string | undefined, f: () => Promise<T>): Promise<T> {
