@@ -98,7 +98,7 @@ export interface BatchedAttentionMode {
  */
 export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn, mode: BatchedAttentionMode = { compute: "float32" }): tf.Tensor2D {
   if (fusedAttentionAvailable(hs, tables.cos.shape[1])) {
-    // float16 compute with the products attention (by default for heads of >= 128 dims): scores and P v on the tensor cores (../backend-webgpu-attention-tc.ts).
+    // float16 compute with the products attention (by default for heads of >= AUTO_PRODUCTS_MIN_HEAD dims): scores and P v on the tensor cores (../backend-webgpu-attention-tc.ts).
     const halfCompute = mode.compute === "float16";
     if (halfCompute && productsAttentionAvailable(hs, tables.cos.shape[1])) return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes, mode.halfContext ?? false);
     // float16 compute: the tensor-core flash attention where it fits and is switched on.
