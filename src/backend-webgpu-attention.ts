@@ -17,6 +17,7 @@
  * `MASSIVE_WEBGPU_ATTENTION=off` (or MASSIVE_WEBGPU_FUSED=off / MASSIVE_WEBGPU_KERNELS=off) keeps the composite path.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { laneBytes, laneFlashCode, LANE_THREADS } from "./backend-webgpu-attention-lanes";
 import { fusedKernelsAvailable } from "./backend-webgpu-kernels";
 import { FlatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
@@ -38,8 +39,10 @@ interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComp
  * per thread (v2 only; default 4): 8 makes key tiles of 128 (half the tiles, and their max/exp/barrier overhead).
  * `vkeys` (v2 only): the q/k chunk's memory grown to hold v chunks of at least that many keys (fewer v chunks, two
  * barriers each), and the block number kept in it; without it a v chunk has as many keys as that memory holds.
+ * "lane" (heads of up to 64 dims; rows and dims unused) is a different program: one query row per thread
+ * (./backend-webgpu-attention-lanes.ts).
  */
-export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2"; keys?: 4 | 8; vkeys?: number }
+export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2" | "lane"; keys?: 4 | 8; vkeys?: number }
 
 /** Session 6's kernel, kept selectable (MASSIVE_WEBGPU_FLASH=v1) for comparisons and as the fallback. */
 export const FLASH_V1: FlashTile = { rows: 4, dims: 16, layout: "v1" };
@@ -52,6 +55,7 @@ function qkVec4(hs: number, tile: FlashTile): number {
 
 /** Workgroup memory of a tile for head size hs, bytes; `aliasMax`: the row maxima share the q/k chunk's memory. */
 function tileBytes(hs: number, tile: FlashTile, aliasMax: boolean): number {
+  if (tile.layout === "lane") return hs <= 64 ? laneBytes(hs) : Infinity; // (no lane program above 64 dims)
   const QB = 16 * tile.rows, KB = 16 * (tile.keys ?? 4);
   const max = tile.layout === "v1" ? 2 * QB * 16 * 4 : aliasMax ? 0 : QB * 20 * 4;
   return 16 * qkVec4(hs, tile) + KB * QB * 4 + max + (tile.vkeys ? 0 : 4);
@@ -73,6 +77,7 @@ export function flashTileBytes(hs: number, tile: FlashTile): number {
  */
 export function parseFlashTile(name: string): FlashTile | undefined {
   if (name === "v1") return FLASH_V1;
+  if (name === "lane") return { rows: 8, dims: 16, layout: "lane" }; // 16 x 8 = 128 rows per workgroup
   const m = /^([48])x(16|32)(k8)?(?:v(8|16|32|64|128))?$/.exec(name);
   if (!m) return undefined;
   return { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2", ...(m[3] ? { keys: 8 as const } : {}), ...(m[4] ? { vkeys: Number(m[4]) } : {}) };
@@ -331,11 +336,12 @@ class FlashAttentionProgram {
     this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
     this.outputComponent = half ? 2 : 4;
     this.dispatch = [Math.ceil(T / (16 * tile.rows)), B * H, 1];
+    if (tile.layout === "lane") this.workgroupSize = [LANE_THREADS, 1, 1]; // one row per thread: 16 x 8 rows
     this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}_${tile.rows}x${tile.dims}k${tile.keys ?? 4}${tile.layout}`;
   }
 
   getUserCode(): string {
-    return flashCode(this.hs, this.half, this.tile);
+    return this.tile.layout === "lane" ? laneFlashCode(this.hs, this.half) : flashCode(this.hs, this.half, this.tile);
   }
 }
 
