@@ -17,7 +17,8 @@
  * `MASSIVE_WEBGPU_ATTENTION=off` (or MASSIVE_WEBGPU_FUSED=off / MASSIVE_WEBGPU_KERNELS=off) keeps the composite path.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { laneBytes, laneFlashCode, LANE_THREADS } from "./backend-webgpu-attention-lanes";
+import { laneBytes, laneFits, laneFlashCode, laneShape } from "./backend-webgpu-attention-lanes";
+import { halfComputeAvailable } from "./backend-webgpu-f16";
 import { fusedKernelsAvailable } from "./backend-webgpu-kernels";
 import { FlatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
@@ -39,8 +40,8 @@ interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComp
  * per thread (v2 only; default 4): 8 makes key tiles of 128 (half the tiles, and their max/exp/barrier overhead).
  * `vkeys` (v2 only): the q/k chunk's memory grown to hold v chunks of at least that many keys (fewer v chunks, two
  * barriers each), and the block number kept in it; without it a v chunk has as many keys as that memory holds.
- * "lane" (heads of up to 64 dims; rows and dims unused) is a different program: one query row per thread
- * (./backend-webgpu-attention-lanes.ts).
+ * "lane" (heads of up to 64 dims, or 128 / 256 where the device has subgroups; rows and dims unused) is a different
+ * program: each query row on ceil(hs / 64) threads, no P in workgroup memory (./backend-webgpu-attention-lanes.ts).
  */
 export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2" | "lane"; keys?: 4 | 8; vkeys?: number }
 
@@ -55,7 +56,7 @@ function qkVec4(hs: number, tile: FlashTile): number {
 
 /** Workgroup memory of a tile for head size hs, bytes; `aliasMax`: the row maxima share the q/k chunk's memory. */
 function tileBytes(hs: number, tile: FlashTile, aliasMax: boolean): number {
-  if (tile.layout === "lane") return hs <= 64 ? laneBytes(hs) : Infinity; // (no lane program above 64 dims)
+  if (tile.layout === "lane") return laneFits(hs, halfComputeAvailable()) ? laneBytes(hs) : Infinity; // (no lane program: v1)
   const QB = 16 * tile.rows, KB = 16 * (tile.keys ?? 4);
   const max = tile.layout === "v1" ? 2 * QB * 16 * 4 : aliasMax ? 0 : QB * 20 * 4;
   return 16 * qkVec4(hs, tile) + KB * QB * 4 + max + (tile.vkeys ? 0 : 4);
@@ -77,7 +78,7 @@ export function flashTileBytes(hs: number, tile: FlashTile): number {
  */
 export function parseFlashTile(name: string): FlashTile | undefined {
   if (name === "v1") return FLASH_V1;
-  if (name === "lane") return { rows: 8, dims: 16, layout: "lane" }; // 16 x 8 = 128 rows per workgroup
+  if (name === "lane") return { rows: 8, dims: 16, layout: "lane" }; // (rows and dims unused)
   const m = /^([48])x(16|32)(k8)?(?:v(8|16|32|64|128))?$/.exec(name);
   if (!m) return undefined;
   return { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2", ...(m[3] ? { keys: 8 as const } : {}), ...(m[4] ? { vkeys: Number(m[4]) } : {}) };
@@ -336,7 +337,11 @@ class FlashAttentionProgram {
     this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
     this.outputComponent = half ? 2 : 4;
     this.dispatch = [Math.ceil(T / (16 * tile.rows)), B * H, 1];
-    if (tile.layout === "lane") this.workgroupSize = [LANE_THREADS, 1, 1]; // one row per thread: 16 x 8 rows
+    if (tile.layout === "lane") {
+      const lanes = laneShape(hs);
+      this.workgroupSize = [lanes.threads, 1, 1];
+      this.dispatch = [Math.ceil(T / lanes.rows), B * H, 1];
+    }
     this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}_${tile.rows}x${tile.dims}k${tile.keys ?? 4}${tile.layout}`;
   }
 
