@@ -4,7 +4,7 @@
 # R3: the attention test (every tile against the composite ops, hs 8..256), the flash program alone per 5 x 2048
 # pass on 70m, 1b and one layer of 12b (hs 128; every tile in one process: GPU ms; wider v chunks vN and the lane
 # program, now also for hs 128 / 256 through subgroup shuffles, are new), the 70m forward with the default, then
-# with lane (70m, 1b; step S measures 1b with the default) as far as the budget goes. Each under its own timeout within ROUND_BUDGET_S (default 76 s). Details in $OUT.
+# with lane (70m, 1b) as far as the budget goes. Each under its own timeout within ROUND_BUDGET_S (default 76 s). Details in $OUT.
 set -uo pipefail
 source scripts/device/run-lib.sh # quiet
 budget=${ROUND_BUDGET_S:-76}
@@ -19,6 +19,6 @@ grep -E "^(70m|1b|12b-L1) " "$OUT/flash-bench.log" | grep -v skipped | awk '{ n 
 grep -E 'rror' "$OUT/flash-bench.log" | head -3
 fwd() { local t=$1 shapes=$2; MASSIVE_WEBGPU_FLASH=$t step 30 node $J/bench/gpu/forward.js --shapes "$shapes" --reps 2 --tag "flash-${t:-default}" 2>&1 | quiet | grep -v '^wrote' > "$OUT/forward-${t:-default}.log"
   grep -E '^(70m|1b) |rror' "$OUT/forward-${t:-default}.log" | cut -c1-110 | sed "s/^/${t:-default} /"; }
-fwd "" 70m
+fwd "" 70m,1b
 fwd lane 70m,1b
 echo "A step done in ${SECONDS} s"
