@@ -3,7 +3,7 @@
 # (src/backend-webgpu-attention.ts FlashTile, MASSIVE_WEBGPU_FLASH; default since R3: 8x16 for hs <= 64, 4x32 above).
 # R3: the attention test (every tile against the composite ops, hs 8..256), the flash program alone per 5 x 2048
 # pass on 70m, 1b and one layer of 12b (hs 128; every tile in one process: GPU ms; wider v chunks vN and the lane
-# program, now also for hs 128 / 256 through subgroup shuffles, are new), the 70m forward with the default, then
+# program, now also for hs 128 / 256 through subgroup shuffles, are new), the forward with the default, then
 # with lane (70m, 1b) as far as the budget goes. Each under its own timeout within ROUND_BUDGET_S (default 76 s). Details in $OUT.
 set -uo pipefail
 source scripts/device/run-lib.sh # quiet
