@@ -11,22 +11,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { FLASH_V1, flashCausalAttention, flashTileBytes, parseFlashTile, rotarySplit, type FlashTile } from "../../src/backend-webgpu-attention";
-import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, sync, webGpuErrorCount, writeResult } from "./lib";
+import { arg, attentionBenchInputs, gpuMs, maxRelDiff, msPerCall, setup, webGpuErrorCount, writeResult } from "./lib";
 
 /** A tile name (src/backend-webgpu-attention.ts parseFlashTile) -> the tile. */
 function parseTile(name: string): FlashTile {
   const tile = parseFlashTile(name);
   if (!tile) throw new Error(`attention-flash: tile ${name} is not v1 or ROWSxDIMS[k8][vN]`);
   return tile;
-}
-
-/** GPU time of f's programs (tfjs's backend.time: timestamp queries around each dispatch), ms; NaN without timestamps. */
-async function gpuMs(f: () => tf.Tensor): Promise<number> {
-  let out: tf.Tensor | undefined;
-  const timing = await tf.time(() => { out = f(); });
-  await sync(out);
-  out?.dispose();
-  return typeof timing.kernelMs === "number" ? timing.kernelMs : NaN;
 }
 
 async function nullCheck(tiles: string[]): Promise<void> {

@@ -14,16 +14,7 @@ import { causalSoftmaxHalf, packAttentionHalf, packedAttentionLayout, pairsPerGr
 import { attentionProductTile, halfAttentionProduct, halfComputeAvailable, halfMatrixConfig } from "../../src/backend-webgpu-f16";
 import { halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { ATTENTION_SCORE_BYTES } from "../../src/model/gpt-neox";
-import { arg, attentionBenchInputs, maxRelDiff, msPerCall, setup, sync, writeResult } from "./lib";
-
-/** GPU time of f's programs (tfjs's backend.time: timestamp queries around each dispatch), ms; NaN without timestamps. */
-async function gpuMs(f: () => tf.Tensor): Promise<number> {
-  let out: tf.Tensor | undefined;
-  const timing = await tf.time(() => { out = f(); });
-  await sync(out);
-  out?.dispose();
-  return typeof timing.kernelMs === "number" ? timing.kernelMs : NaN;
-}
+import { arg, attentionBenchInputs, gpuMs, maxRelDiff, msPerCall, setup, writeResult } from "./lib";
 
 async function main(): Promise<void> {
   const info = await setup();

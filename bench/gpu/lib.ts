@@ -167,6 +167,15 @@ export function attentionBenchInputs(shape: string, B: number, T: number): Atten
   };
 }
 
+/** GPU time of f's programs (tfjs's backend.time: timestamp queries around each dispatch), ms; NaN without timestamps. */
+export async function gpuMs(f: () => tf.Tensor): Promise<number> {
+  let out: tf.Tensor | undefined;
+  const timing = await tf.time(() => { out = f(); });
+  await sync(out);
+  out?.dispose();
+  return typeof timing.kernelMs === "number" ? timing.kernelMs : NaN;
+}
+
 /** max |a - b| / max |a| (2 significant digits), then a and b are disposed. */
 export async function maxRelDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   const diff = tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.max(tf.abs(a))));
