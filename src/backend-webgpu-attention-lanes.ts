@@ -10,6 +10,10 @@
  * lane's dims in order, the Q partial sums added pairwise; exp(s - m) per key; outputs rescaled per 16 keys.
  */
 
+/** WGSL of the float16 output of the flash programs: four values as float16 bits in a vec2<i32> (packHalfActivations' layout). */
+export const HALF_OUT_WGSL = `enable f16;
+  fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }`;
+
 /** Dims per lane and keys per online-softmax step. */
 const LANE_DIMS = 64;
 const SUB = 16;
@@ -57,8 +61,7 @@ export function laneFlashCode(hs: number, half: boolean): string {
   // (f16 is enabled for Q > 1 even without \`half\`: the device's shader hook hoists directives above tfjs's preamble
   // only in code that enables f16 or subgroup matrices, ./backend-webgpu-f16.ts hoistDirectives.)
   const tree = (xs: string[], op: (a: string, b: string) => string): string => (xs.length === 1 ? xs[0]! : op(tree(xs.slice(0, xs.length / 2), op), tree(xs.slice(xs.length / 2), op)));
-  return `${half ? `enable f16;
-  fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }` : ""}
+  return `${half ? HALF_OUT_WGSL : ""}
   ${Q > 1 ? `${half ? "" : "enable f16;\n  "}enable subgroups;` : ""}
   var<workgroup> kt : array<vec4<f32>, ${KT * KS}>; // K tile [${KT} keys][${Q} lanes][${DV}${Q > 1 ? " + 1 pad" : ""}]
   var<workgroup> vt : array<vec4<f32>, ${KT * KS}>; // V tile
