@@ -17,8 +17,6 @@
  * `MASSIVE_WEBGPU_ATTENTION=off` (or MASSIVE_WEBGPU_FUSED=off / MASSIVE_WEBGPU_KERNELS=off) keeps the composite path.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { HALF_OUT_WGSL, laneBytes, laneFits, laneFlashCode, laneShape } from "./backend-webgpu-attention-lanes";
-import { halfComputeAvailable } from "./backend-webgpu-f16";
 import { fusedKernelsAvailable } from "./backend-webgpu-kernels";
 import { FlatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
@@ -40,10 +38,8 @@ interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComp
  * per thread (v2 only; default 4): 8 makes key tiles of 128 (half the tiles, and their max/exp/barrier overhead).
  * `vkeys` (v2 only): the q/k chunk's memory grown to hold v chunks of at least that many keys (fewer v chunks, two
  * barriers each), and the block number kept in it; without it a v chunk has as many keys as that memory holds.
- * "lane" (heads of up to 64 dims, or 128 / 256 where the device has subgroups; rows and dims unused) is a different
- * program: each query row on ceil(hs / 64) threads, no P in workgroup memory (./backend-webgpu-attention-lanes.ts).
  */
-export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2" | "lane"; keys?: 4 | 8; vkeys?: number }
+export interface FlashTile { rows: 4 | 8; dims: 16 | 32; layout: "v1" | "v2"; keys?: 4 | 8; vkeys?: number }
 
 /** Session 6's kernel, kept selectable (MASSIVE_WEBGPU_FLASH=v1) for comparisons and as the fallback. */
 export const FLASH_V1: FlashTile = { rows: 4, dims: 16, layout: "v1" };
@@ -56,7 +52,6 @@ function qkVec4(hs: number, tile: FlashTile): number {
 
 /** Workgroup memory of a tile for head size hs, bytes; `aliasMax`: the row maxima share the q/k chunk's memory. */
 function tileBytes(hs: number, tile: FlashTile, aliasMax: boolean): number {
-  if (tile.layout === "lane") return laneFits(hs, halfComputeAvailable()) ? laneBytes(hs) : Infinity; // (no lane program: v1)
   const QB = 16 * tile.rows, KB = 16 * (tile.keys ?? 4);
   const max = tile.layout === "v1" ? 2 * QB * 16 * 4 : aliasMax ? 0 : QB * 20 * 4;
   return 16 * qkVec4(hs, tile) + KB * QB * 4 + max + (tile.vkeys ? 0 : 4);
@@ -78,7 +73,6 @@ export function flashTileBytes(hs: number, tile: FlashTile): number {
  */
 export function parseFlashTile(name: string): FlashTile | undefined {
   if (name === "v1") return FLASH_V1;
-  if (name === "lane") return { rows: 8, dims: 16, layout: "lane" }; // (rows and dims unused)
   const m = /^([48])x(16|32)(k8)?(?:v(8|16|32|64|128))?$/.exec(name);
   if (!m) return undefined;
   return { rows: Number(m[1]) as 4 | 8, dims: Number(m[2]) as 16 | 32, layout: "v2", ...(m[3] ? { keys: 8 as const } : {}), ...(m[4] ? { vkeys: Number(m[4]) } : {}) };
@@ -86,12 +80,12 @@ export function parseFlashTile(name: string): FlashTile | undefined {
 
 /**
  * The tile for head size hs: MASSIVE_WEBGPU_FLASH=v1 (session 6's kernel) or a v2 name ({@link parseFlashTile});
- * unset: 8x16 for heads of up to 64 dims, 4x32 above (the fastest of session 7's round 2 on the H200: 70m 6.68 vs
- * v1's 7.86 ms, 1b 65.0 vs 70.3 ms of GPU time per 5 x 2048 pass; docs/gpu.md). A tile over the adapter's
- * workgroup memory falls back to v1.
+ * unset: 8x16 for heads of up to 128 dims, 4x32 above (the fastest in session 7's rounds 2 and 3 on the H200: 70m
+ * 6.68 vs v1's 7.86 ms, 1b 65.0-66.1 vs 69.2-70.3 ms of GPU time per 5 x 2048 pass, one 12b layer 9.44 vs 10.35 ms;
+ * docs/gpu.md). A tile over the adapter's workgroup memory falls back to v1.
  */
 export function flashTile(hs: number): FlashTile {
-  const env = process.env.MASSIVE_WEBGPU_FLASH || (hs <= 64 ? "8x16" : "4x32"); // unset or empty: the default
+  const env = process.env.MASSIVE_WEBGPU_FLASH || (hs <= 128 ? "8x16" : "4x32"); // unset or empty: the default
   const tile = parseFlashTile(env);
   if (!tile) throw new Error(`MASSIVE_WEBGPU_FLASH must be v1 or ROWSxDIMS[k8][vN] (e.g. 8x16, 4x32, 4x16k8, 8x16v64; got ${JSON.stringify(env)})`);
   return flashTileBytes(hs, tile) <= webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize ? tile : FLASH_V1;
@@ -209,7 +203,8 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
       : `let ${name}v = (${part(0)} + ${part(1)}) + (${part(2)} + ${part(3)});
       let ${name} = (${name}v.x + ${name}v.y) + (${name}v.z + ${name}v.w);`;
   };
-  return `${half ? HALF_OUT_WGSL : ""}
+  return `${half ? `enable f16;
+  fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }` : ""}
   var<workgroup> qk : array<vec4<f32>, ${QKV4}>; // q chunk [${tile.dims} dims][${QB} queries], k chunk [${tile.dims} dims][${KB} keys]; v chunk [${VK} keys][${HV}]
   var<workgroup> pT : array<vec4<f32>, ${KB * QB4}>; // probabilities [${KB} keys][${QB} queries]
   ${v2 ? (alias ? "// row maxima and sums: in qk" : `var<workgroup> redMax : array<vec4<f32>, ${QB * 5}>; // row maxima, then sums`)
@@ -336,16 +331,11 @@ class FlashAttentionProgram {
     this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
     this.outputComponent = half ? 2 : 4;
     this.dispatch = [Math.ceil(T / (16 * tile.rows)), B * H, 1];
-    if (tile.layout === "lane") {
-      const lanes = laneShape(hs);
-      this.workgroupSize = [lanes.threads, 1, 1];
-      this.dispatch = [Math.ceil(T / lanes.rows), B * H, 1];
-    }
     this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}_${tile.rows}x${tile.dims}k${tile.keys ?? 4}${tile.layout}`;
   }
 
   getUserCode(): string {
-    return this.tile.layout === "lane" ? laneFlashCode(this.hs, this.half) : flashCode(this.hs, this.half, this.tile);
+    return flashCode(this.hs, this.half, this.tile);
   }
 }
 

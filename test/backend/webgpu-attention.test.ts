@@ -24,7 +24,7 @@ before(async () => {
 });
 
 /** The flash program's tiles (MASSIVE_WEBGPU_FLASH values) each test case runs. */
-const TILES = ["v1", "4x32", "8x16", "4x16k8", "8x16v64", "4x32v32", "4x16k8v16", "lane"];
+const TILES = ["v1", "4x32", "8x16", "4x16k8", "8x16v64", "4x32v32", "4x16k8v16"];
 
 /** process.env[name] = value (undefined: unset) for f, restored afterwards. */
 async function withEnv<T>(name: string, value: string | undefined, f: () => Promise<T>): Promise<T> {
