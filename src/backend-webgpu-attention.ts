@@ -8,9 +8,9 @@
  *   2. {@link flashCausalAttention}: softmax(q kᵀ + causal mask) v per (sequence, head) without the [T, T] scores in
  *      memory (FlashAttention's online softmax): one workgroup of 256 threads per 16 x rows queries (rows 4 or 8:
  *      {@link FlashTile}), keys in tiles of 64 (or 128) through workgroup memory, tiles above the diagonal skipped
- *      (half the products), each thread rows x 4 (or 8) keys of the scores and rows x hs/16 values of the output; written straight
- *      into the merged [B*T, H*hs] layout the dense projection reads. float32 FMA with float32 accumulation
- *      throughout. MASSIVE_WEBGPU_FLASH picks the tile ({@link flashTile}).
+ *      (half the products), each thread rows x 4 (or 8) keys of the scores and rows x hs/16 values of the output;
+ *      written straight into the merged [B*T, H*hs] layout the dense projection reads. float32 FMA with float32
+ *      accumulation throughout. MASSIVE_WEBGPU_FLASH picks the tile ({@link flashTile}).
  * The online softmax rescales partial sums by exp(m_old - m_new) per tile, so it differs from the composite
  * softmax by float32 rounding only (test/backend/webgpu-attention.test.ts states the tolerance). Each thread keeps
  * its own keys' share of the row sums (rescaled like the outputs); the 16 shares of a row are added once at the end.
