@@ -53,13 +53,12 @@ export type Float32ProductMode = Float32Product | "auto";
 
 /**
  * The float32 product where MASSIVE_WEBGPU_F32_PRODUCT is unset, per residency (GPTNeoXOptions.float32Product
- * overrides it per model): `auto` for both, measured on the H200 (2026-12-02). Resident: split ran the forward at
- * 0.79x PyTorch float32 on 70m and 1.20x on 1b, SIMT at 0.67x and 0.70x (session 6). Streamed (recording): with its
- * temporaries bounded ({@link SPLIT_TEMP_BYTES}) and float16 files' weights in 2 parts, a 1b float16 file recorded in
- * 1.40 s with split against 1.43 s with SIMT in the same call, and a 12b shape cut to 8 layers in 6.3 GiB of tfjs
- * buffers (the target: under 8 GiB), session 7 round 1; unbounded it had taken 2.38 s against 1.87 s, and 11.1 GiB.
+ * overrides it per model), measured on the H200 (2026-12-02). Resident: `auto`; split ran the forward at 348,548
+ * tokens/s on 70m and 26,127 on 1b against SIMT's 284,822 and 16,964 in the same call (session 7 round 3).
+ * Streamed (recording): `simt`; with split a 1b float16 file recorded in 1.68 s against SIMT's 1.49 s, with 4.3 GiB
+ * of tfjs GPU buffers against 2.3 (round 3; round 1, before pieces were written in place: 1.40 s against 1.43 s).
  */
-export const DEFAULT_FLOAT32_PRODUCT: Readonly<Record<WeightResidency, Float32ProductMode>> = { resident: "auto", streamed: "auto" };
+export const DEFAULT_FLOAT32_PRODUCT: Readonly<Record<WeightResidency, Float32ProductMode>> = { resident: "auto", streamed: "simt" };
 
 /**
  * The requested float32 product: MASSIVE_WEBGPU_F32_PRODUCT (the one place it is read) when set, else `fallback`.

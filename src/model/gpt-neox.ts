@@ -111,7 +111,7 @@ export interface GPTNeoXOptions {
   /**
    * Float32 compute's Linear products per way the weights reach the GPU (src/backend-webgpu-split.ts): `resident`
    * for {@link GPTNeoX.loadWeights} (default `auto`: split float16 on the tensor cores where available, else SIMT),
-   * `streamed` for {@link GPTNeoX.uploadLayer} (recording; default `auto` too): {@link DEFAULT_FLOAT32_PRODUCT}.
+   * `streamed` for {@link GPTNeoX.uploadLayer} (recording; default `simt`): {@link DEFAULT_FLOAT32_PRODUCT}.
    * MASSIVE_WEBGPU_F32_PRODUCT, when set, overrides both (`simt` forces the SIMT kernel everywhere).
    */
   float32Product?: Partial<Record<WeightResidency, Float32ProductMode>>;

@@ -1,6 +1,6 @@
 /**
- * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT unset (the defaults per residency,
- * both auto) | simt | auto | split | split-all).
+ * Split-float16 products (src/backend-webgpu-split.ts; MASSIVE_WEBGPU_F32_PRODUCT unset (the defaults per residency:
+ * resident weights auto, streamed simt) | simt | auto | split | split-all).
  * Everywhere: the switch's values, the chunk rule, the power-of-two scales, the planner of row pieces
  * (splitPieceRows: whole tiles under the budget, whatever M), and the weight's split (read back from
  * the packed tensor): hi + lo reproduces t w to 2^-22 relative (hi = f16(t w) errs by <= 2^-11 |t w|, lo = f16 of
@@ -42,8 +42,8 @@ async function withProduct<T>(value: string | undefined, f: () => Promise<T> | T
   }
 }
 
-test("MASSIVE_WEBGPU_F32_PRODUCT: the fallback when unset (auto, resident and streamed weights alike), else auto, simt, split, split-all, anything else refused; split only for weights of 2^18 entries", async () => {
-  assert.deepEqual(DEFAULT_FLOAT32_PRODUCT, { resident: "auto", streamed: "auto" });
+test("MASSIVE_WEBGPU_F32_PRODUCT: the fallback when unset (auto for resident weights, simt streamed), else auto, simt, split, split-all, anything else refused; split only for weights of 2^18 entries", async () => {
+  assert.deepEqual(DEFAULT_FLOAT32_PRODUCT, { resident: "auto", streamed: "simt" });
   assert.equal(await withProduct(undefined, () => float32ProductMode()), "auto");
   assert.equal(await withProduct("", () => float32ProductMode("simt")), "simt");
   assert.equal(await withProduct("simt", () => float32ProductMode("auto")), "simt", "the variable overrides the fallback");
