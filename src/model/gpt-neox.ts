@@ -9,19 +9,20 @@
  * On webgpu, LayerNorm, exact GELU and the masked softmax run as single programs (../backend-webgpu-kernels.ts, no
  * gradients: inference only; MASSIVE_WEBGPU_FUSED=off keeps the composite ops, which every other backend uses), and
  * attention as two programs (../backend-webgpu-attention.ts; MASSIVE_WEBGPU_ATTENTION=off keeps the composite ops).
+ * Weights are uploaded in the format their products read, and the Linear product dispatches on it: ./decoder-weights.ts.
  * Call `await initBackend()` before {@link GPTNeoX.fromCheckpoint} (GPTNeoX.load does it).
  */
 import { initBackend, tf } from "../backend";
 import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
-import { fusedAdd3, fusedGelu, fusedKernelsAvailable, fusedLayerNorm, gpuKernelsAvailable, widenHalfOnGpu } from "../backend-webgpu-kernels";
-import { halfLinear, halfMatMulFits, packHalfWeight, producersPackHalf, requireHalfCompute } from "../backend-webgpu-f16";
-import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, packSplitHalfWeight, packSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
-import { float32ToHalf } from "../io/host-tensor";
+import { fusedAdd3, fusedGelu, fusedKernelsAvailable, fusedLayerNorm } from "../backend-webgpu-kernels";
+import { halfLinear, requireHalfCompute } from "../backend-webgpu-f16";
+import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, resolvedFloat32Product, splitLinear, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
 import { causalMask, headRotaryTables } from "./rotary";
-import { attentionBatched, attentionPerHead, type AttentionImpl, type HeadTensors, type PositionTables } from "./attention";
-import { paramValues, selectNeoXParams, type LayerSources, type ParamSource } from "./weights";
+import { attentionBatched, attentionPerHead, type AttentionImpl, type PositionTables } from "./attention";
+import { disposeDecoderLayer, linear, linearWeight, takesHalf, uploadDecoderLayer, vectorParam, type DecoderLayerWeights, type LinearWeightFormat } from "./decoder-weights";
+import { selectNeoXParams, type LayerSources } from "./weights";
 
 export type { AttentionImpl };
 
@@ -49,35 +50,7 @@ export interface RunOptions {
   returnLogits?: boolean;
 }
 
-interface LayerTensors {
-  ln1w: tf.Tensor1D; ln1b: tf.Tensor1D;
-  /** Fused [C, 3C] projection (batched attention) ... */
-  qkvW?: tf.Tensor2D; qkvB?: tf.Tensor1D;
-  /** ... or per head [C, hs] projections (per-head attention). */
-  heads?: HeadTensors[];
-  denseW: tf.Tensor2D; denseB?: tf.Tensor1D;
-  ln2w: tf.Tensor1D; ln2b: tf.Tensor1D;
-  fc1W: tf.Tensor2D; fc1B: tf.Tensor1D;
-  fc2W: tf.Tensor2D; fc2B: tf.Tensor1D;
-}
-
-/** One decoder layer's parameters on the backend, made by {@link GPTNeoX.uploadLayer} (opaque to callers). */
-export type DecoderLayerWeights = LayerTensors;
-
-/**
- * A torch.nn.Linear weight [out, in] as a tensor [in, out]: matMul with transposeB is several times slower on wasm.
- * Half bits are widened and transposed in one GPU program on webgpu (half the upload, no host widening).
- */
-function transposed(q: ParamSource): tf.Tensor2D {
-  if ("bits" in q && gpuKernelsAvailable()) return widenHalfOnGpu(q.bits, q.dtype, q.shape, true) as tf.Tensor2D;
-  return tf.tidy(() => tf.transpose(tf.tensor2d(paramValues(q), q.shape as [number, number], "float32")));
-}
-
-/** A 1-D parameter as a tensor (half bits widened on the GPU on webgpu). */
-function vector(q: ParamSource): tf.Tensor1D {
-  if ("bits" in q && gpuKernelsAvailable()) return widenHalfOnGpu(q.bits, q.dtype, q.shape) as tf.Tensor1D;
-  return tf.tensor1d(paramValues(q), "float32");
-}
+export type { DecoderLayerWeights };
 
 /** Default {@link GPTNeoXOptions.attentionScoreBytes}: 256 MiB. */
 export const ATTENTION_SCORE_BYTES = 2 ** 28;
@@ -86,7 +59,7 @@ export const MLP_ACTIVATION_BYTES = 2 ** 28;
 
 interface ModelTensors {
   embed: tf.Tensor2D;
-  layers: LayerTensors[];
+  layers: DecoderLayerWeights[];
   lnfW: tf.Tensor1D; lnfB: tf.Tensor1D;
   /** [hidden, vocab] */
   unembedT: tf.Tensor2D;
@@ -163,8 +136,8 @@ export class GPTNeoX {
     this.w = {
       embed: tf.tensor2d(p.embed.data, p.embed.shape as [number, number], "float32"),
       layers: p.layers.map((l) => this.uploadLayer(l, "resident")),
-      lnfW: vector(p.lnfWeight), lnfB: vector(p.lnfBias),
-      unembedT: this.linearWeight(p.unembed, "resident"),
+      lnfW: vectorParam(p.lnfWeight), lnfB: vectorParam(p.lnfBias),
+      unembedT: linearWeight(p.unembed, this.weightFormat("resident")),
     };
   }
 
@@ -174,40 +147,12 @@ export class GPTNeoX {
    * (GPTNeoXOptions.float32Product): `streamed` unless called by loadWeights.
    */
   uploadLayer(l: LayerSources, residency: WeightResidency = "streamed"): DecoderLayerWeights {
-    const t1 = vector;
-    const opt1 = (q: ParamSource | undefined): tf.Tensor1D | undefined => (q ? t1(q) : undefined);
-    const hs = headSize(this.config);
-    const C = this.config.hiddenSize;
-    /** Rows [offset, offset + hs) of the fused qkv weight ([3C, C], torch layout) as a [C, hs] tensor, and its bias. */
-    const rowsT = (q: Float32Array, offset: number): tf.Tensor2D => tf.tidy(() => tf.transpose(tf.tensor2d(q.subarray(offset * C, (offset + hs) * C), [hs, C])));
-    const bias = (q: Float32Array | undefined, offset: number): tf.Tensor1D | undefined => (q ? tf.tensor1d(q.subarray(offset, offset + hs)) : undefined);
-    const heads = (): HeadTensors[] => {
-      const qkv = paramValues(l.qkvWeight);
-      const qkvB = l.qkvBias ? paramValues(l.qkvBias) : undefined;
-      return Array.from({ length: this.config.numHeads }, (_, h) => {
-        const o = 3 * hs * h; // per head [q | k | v]
-        return {
-          qW: rowsT(qkv, o), kW: rowsT(qkv, o + hs), vW: rowsT(qkv, o + 2 * hs),
-          qB: bias(qkvB, o), kB: bias(qkvB, o + hs), vB: bias(qkvB, o + 2 * hs),
-        };
-      });
-    };
-    return {
-      ln1w: t1(l.ln1Weight), ln1b: t1(l.ln1Bias),
-      ...(this.resolvedAttention() === "per-head" ? { heads: heads() } : { qkvW: this.linearWeight(l.qkvWeight, residency), qkvB: opt1(l.qkvBias) }),
-      denseW: this.linearWeight(l.denseWeight, residency), denseB: opt1(l.denseBias),
-      ln2w: t1(l.ln2Weight), ln2b: t1(l.ln2Bias),
-      fc1W: this.linearWeight(l.fc1Weight, residency), fc1B: t1(l.fc1Bias),
-      fc2W: this.linearWeight(l.fc2Weight, residency), fc2B: t1(l.fc2Bias),
-    };
+    return uploadDecoderLayer(this.config, l, this.resolvedAttention() === "per-head", this.weightFormat(residency));
   }
 
   /** Frees a layer's tensors made by {@link GPTNeoX.uploadLayer}. */
   disposeLayer(layer: DecoderLayerWeights): void {
-    const { heads, ...rest } = layer;
-    const all: (tf.Tensor | undefined)[] = Object.values(rest);
-    for (const h of heads ?? []) all.push(...Object.values(h));
-    tf.dispose(all.filter((t): t is tf.Tensor => t !== undefined));
+    disposeDecoderLayer(layer);
   }
 
   /**
@@ -279,7 +224,7 @@ export class GPTNeoX {
   }
 
   /** One decoder layer (call inside tf.tidy); `hook` sees hook_attn_out, hook_mlp_out and hook_resid_post. */
-  private decoderLayer(input: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables, hook: (point: string, t: tf.Tensor2D) => void): tf.Tensor2D {
+  private decoderLayer(input: tf.Tensor2D, l: DecoderLayerWeights, B: number, T: number, tables: PositionTables, hook: (point: string, t: tf.Tensor2D) => void): tf.Tensor2D {
     // Attention and MLP each in their own tidy: their intermediates are freed before the next block allocates.
     const attn = tf.tidy(() => this.attention(this.layerNorm(input, l.ln1w, l.ln1b, takesHalf(l.qkvW)), l, B, T, tables));
     hook("hook_attn_out", attn);
@@ -374,32 +319,9 @@ export class GPTNeoX {
     return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, this.config.layerNormEps))), w), b) as tf.Tensor2D;
   }
 
-  /**
-   * torch.nn.Linear: x [N, in] @ Wt [in, out] + b, with Wt = W^T stored at load. (Never tf.fused.matMul with
-   * transposeB and a bias: the wasm backend of tfjs 4.22 returns wrong values for it.)
-   */
-  private linear(x: tf.Tensor2D, Wt: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-    if (isSplitWeight(Wt)) return splitLinear(x, Wt, b); // float32 split into float16 parts by linearWeight
-    if (Wt.dtype === "int32") return halfLinear(x, Wt, b); // float16 bits from linearWeight
-    return tf.fused.matMul({ a: x, b: Wt, bias: b }) as tf.Tensor2D;
-  }
-
-  /**
-   * A Linear weight [out, in] for {@link linear}: in float16 compute (where the kernel fits the shape) its float16
-   * bits packed as int32 [out, in / 2] for halfLinear (float32 or bfloat16 weights rounded to float16 first); in
-   * float32 compute with split products for weights of this residency (by default resident ones on webgpu with
-   * float16 subgroup matrices, weights of >= 2^18 entries: src/backend-webgpu-split.ts) split into float16 parts for
-   * splitLinear; else float32 [in, out].
-   */
-  private linearWeight(q: ParamSource, residency: WeightResidency): tf.Tensor2D {
-    const [N, K] = q.shape as [number, number];
-    if (splitProductFor(this.float32Product[residency], K, N)) {
-      // float16 file bits: widened on the GPU (no host pass, as transposed() does); float16 values split with scale 1.
-      if ("bits" in q && q.dtype === "float16" && gpuKernelsAvailable()) return packSplitHalfWeight(widenHalfOnGpu(q.bits, q.dtype, q.shape) as tf.Tensor2D, { residency });
-      return packSplitWeight(paramValues(q), [N, K], { residency });
-    }
-    if (this.compute !== "float16" || !halfMatMulFits(K, N)) return transposed(q);
-    return packHalfWeight("bits" in q && q.dtype === "float16" ? q.bits : float32ToHalf(paramValues(q)), [N, K]);
+  /** The format of this model's Linear weights of one residency (./decoder-weights.ts). */
+  private weightFormat(residency: WeightResidency): LinearWeightFormat {
+    return { compute: this.compute, product: this.float32Product[residency], residency };
   }
 
   /** The attention implementation in use (fixed when weights are loaded). */
@@ -408,26 +330,25 @@ export class GPTNeoX {
     return ["wasm", "cpu"].includes(tf.getBackend()) ? "per-head" : "batched";
   }
 
-  private attention(xn: tf.Tensor2D, l: LayerTensors, B: number, T: number, tables: PositionTables): tf.Tensor2D {
-    const linear = this.linear.bind(this);
+  private attention(xn: tf.Tensor2D, l: DecoderLayerWeights, B: number, T: number, tables: PositionTables): tf.Tensor2D {
     const hs = headSize(this.config);
     const ctx = l.heads
       ? attentionPerHead(xn, l.heads, B, T, hs, tables, linear)
       : attentionBatched(xn, { W: l.qkvW!, b: l.qkvB }, B, T, this.config.numHeads, hs, tables, this.scoreBytes, linear, { compute: this.compute, halfContext: takesHalf(l.denseW) });
-    return this.linear(ctx, l.denseW, l.denseB);
+    return linear(ctx, l.denseW, l.denseB);
   }
 
   /** The MLP on xn [N, C], in pieces of rows whose [rows, intermediate] activations fit mlpActivationBytes. */
-  private mlp(xn: tf.Tensor2D, l: LayerTensors): tf.Tensor2D {
+  private mlp(xn: tf.Tensor2D, l: DecoderLayerWeights): tf.Tensor2D {
     const N = xn.shape[0];
     const maxRows = Math.max(1, Math.floor(this.mlpBytes / (4 * this.config.intermediateSize)));
     // Equal pieces (10240 rows in 2 x 5120, not 8192 + 2048: a small last piece runs the products below their rate).
     const rows = Math.ceil(N / Math.ceil(N / maxRows));
     const piece = (x: tf.Tensor2D): tf.Tensor2D => {
-      const h = this.linear(x, l.fc1W, l.fc1B); // (rows, 4C)
+      const h = linear(x, l.fc1W, l.fc1B); // (rows, 4C)
       // The fused GELU has no gradient: the forward path uses it, activation() (shared with training) does not.
       const a = this.config.hiddenAct === "gelu" && fusedKernelsAvailable() ? (fusedGelu(h, takesHalf(l.fc2W)) as tf.Tensor2D) : activation(h, this.config.hiddenAct);
-      return this.linear(a, l.fc2W, l.fc2B);
+      return linear(a, l.fc2W, l.fc2B);
     };
     if (rows >= N) return piece(xn);
     const parts: tf.Tensor2D[] = [];
@@ -436,16 +357,6 @@ export class GPTNeoX {
     tf.dispose(parts);
     return out;
   }
-}
-
-/**
- * Whether a Linear weight is float16 compute's (float16 bits for halfLinear, not a split float32 weight) and its
- * activations are packed to float16 before the product: then the program making them (fused LayerNorm, GELU, flash
- * attention) writes float16 bits itself, one dispatch fewer per product (halfLinear takes them as they are), unless
- * MASSIVE_WEBGPU_F16_PACK=separate (producersPackHalf).
- */
-function takesHalf(Wt: tf.Tensor2D | undefined): boolean {
-  return Wt !== undefined && Wt.dtype === "int32" && !isSplitWeight(Wt) && producersPackHalf();
 }
 
 /** The MLP non-linearity by its transformers name. */
