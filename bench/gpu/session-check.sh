@@ -9,7 +9,7 @@
 #      the experimental float16 flash attention (=flash-experimental) only where its own test passed;
 #   3. the attention alone per pass (float32 flash vs float16: bench/gpu/attention-tc.ts, attention-f16.ts) and the
 #      float16 product's default tile on every Pythia product (bench/gpu/f16-probe.ts);
-#   4. recording (bench/stream/run.ts): 1b (default products and SIMT) and a 12b shape cut to 8 layers (GPU memory by
+#   4. recording (bench/stream/run.ts): 1b (the default, SIMT for streamed weights, and split) and a 12b shape cut to 8 layers (GPU memory by
 #      nvidia-smi), beside PyTorch's load + forward of the same 1b file (bench/peers/gpt_neox_record.py).
 # Here:   bash bench/stream/pack-gpu.sh   (one bundle, .gpu-rec, holds every test and bench above)
 # Device: carry .gpu/debs .gpu/node_modules .gpu-rec with node at /opt/massive-node (scripts/device/README.md);
@@ -46,12 +46,12 @@ log "2. forward side by side: PyTorch float32 + float16, ours float32, ours floa
 fwd() { timeout ${FWD_S:-60} node .gpu-rec/js/bench/gpu/forward.js --reps 2 --peer "$OUTDIR/peer.json" "$@" 2>&1 | quiet | tee -a "$OUTDIR/all.log"; }
 PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps 2 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
 fwd --shapes 70m,160m,1b
-# The float32 product's default is split float16 where the tensor cores are there (src/backend-webgpu-split.ts):
-# the SIMT kernel beside it, as before 2026-12-02 (session 6).
+# The float32 forward's default (resident weights) is split float16 where the tensor cores are there
+# (src/backend-webgpu-split.ts, since session 7): the SIMT kernel beside it.
 MASSIVE_WEBGPU_F32_PRODUCT=simt fwd --shapes 70m,1b --tag simt
 fwd --shapes 70m,1b --compute float16 --tag f16
-# The float16 attention's default is auto (products for heads of >= 128 dims): the float32 flash beside it on 1b.
-MASSIVE_WEBGPU_ATTENTION_F16=off fwd --shapes 1b --compute float16 --tag f16-flash32
+# The float16 attention's default is auto (products for heads of >= AUTO_PRODUCTS_MIN_HEAD dims): the float32 flash beside it.
+MASSIVE_WEBGPU_ATTENTION_F16=off fwd --shapes 70m,1b --compute float16 --tag f16-flash32
 [[ $FA == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental fwd --shapes 70m,1b --compute float16 --tag f16-flash
 
 log "3. float16 kernels alone: attention per 5 x 2048-token pass (float32 flash vs float16), the product's default tile"
@@ -63,7 +63,8 @@ D=/tmp/massive-stream
 nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 250 > "$OUTDIR/gpumem.csv" 2>&1 & smi=$!
 rec() { timeout ${RECORD_S:-60} node .gpu-rec/js/bench/stream/run.js --seqs 10 --seq 2048 --profile 0 --loaded none --dir $D "$@" 2>&1 | quiet | grep -v '^wrote' | tee -a "$OUTDIR/all.log"; }
 rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu.json"
-MASSIVE_WEBGPU_F32_PRODUCT=simt rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu-simt.json"
+# Streamed weights default to SIMT (session 7 R3: split recorded 1b slower, in twice the memory): split beside it.
+MASSIVE_WEBGPU_F32_PRODUCT=auto rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu-split.json"
 echo "12b-L8 starts $(date -u +%FT%T)" >> "$OUTDIR/gpumem.csv"
 rec --shapes 12b-L8 --repeat 1 --out "$OUTDIR/stream-webgpu-12b.json"
 kill $smi 2>/dev/null
