@@ -16,7 +16,7 @@
  * float32 score tensors of `scoreBytes`, the model's budget that src/record/stream-budget.ts plans with), and S fits
  * one 2 GiB storage binding. 1b with 5 x 2048 tokens: 40 pairs, 1 GiB in one group, 2 groups of 20 in 2 x 256 MiB.
  *
- * Float16 compute uses it by default for heads of 64 dims and more (MASSIVE_WEBGPU_ATTENTION_F16 unset or `auto`; 128 before session 7),
+ * Float16 compute uses it by default for heads of 128 dims and more (MASSIVE_WEBGPU_ATTENTION_F16 unset or `auto`; see {@link AUTO_PRODUCTS_MIN_HEAD}),
  * for every head size with `products`; `off` keeps the float32 flash kernel (see {@link halfAttentionMode}).
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -44,9 +44,13 @@ export type HalfAttentionMode = (typeof HALF_ATTENTION_MODES)[number];
  * `auto` takes the products for head sizes from here up. H200, 2026-12-02 (bench/gpu/h200-2026-12-02-attn-tc2/):
  * Pythia 1b (hs 256) 32 ms per 5 x 2048-token pass against 83 for the float32 flash kernel. 70m (hs 64) was 13.4
  * against 11.3 while its float16 pass was bound by the host's encoding (~0.2 ms per dispatch, 94 dispatches); since
- * session 7 the pass has 63 dispatches and is GPU-bound, and the products won: 70m float16 forward with logits 708,196 / 710,068 / 614,168 tokens/s against 600,778 / 593,016 / 624,029 with the float32 flash kernel (session 7 round 3, alternated in one call), layers only 1.04-1.09M against 0.92-0.94M; 160m 286,303 against 260,535.
+ * session 7 the pass has 63 dispatches and is GPU-bound. Round 3 (alternated, --reps 8) had the products ahead on 70m
+ * (708,196 / 710,068 / 614,168 tokens/s with logits against 600,778 / 593,016 / 624,029) and 160m (286,303 against
+ * 260,535), but the end-of-session check (same call as PyTorch, --reps 2, bench/gpu/h200-2026-12-02-s7/check/) had
+ * them behind on 70m: 414,403 against 599,060, the attention alone 13.35 against 11.18 ms of wall time (GPU 5.9
+ * against 7.47 ms; their first passes in a process encode slowly). A default that loses in short runs stays at 128.
  */
-export const AUTO_PRODUCTS_MIN_HEAD = 64;
+export const AUTO_PRODUCTS_MIN_HEAD = 128;
 
 /** MASSIVE_WEBGPU_ATTENTION_F16, else {@link DEFAULT_HALF_ATTENTION}; any other value is refused (a typo must not silently measure something else). */
 export function halfAttentionMode(): HalfAttentionMode {
