@@ -17,6 +17,7 @@
  * `MASSIVE_WEBGPU_ATTENTION=off` (or MASSIVE_WEBGPU_FUSED=off / MASSIVE_WEBGPU_KERNELS=off) keeps the composite path.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { HALF4_WGSL } from "./backend-webgpu-f16-code";
 import { fusedKernelsAvailable } from "./backend-webgpu-kernels";
 import { FlatProgram, runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
@@ -204,7 +205,7 @@ function flashCode(hs: number, half: boolean, tile: FlashTile): string {
       let ${name} = (${name}v.x + ${name}v.y) + (${name}v.z + ${name}v.w);`;
   };
   return `${half ? `enable f16;
-  fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }` : ""}
+  ${HALF4_WGSL}` : ""}
   var<workgroup> qk : array<vec4<f32>, ${QKV4}>; // q chunk [${tile.dims} dims][${QB} queries], k chunk [${tile.dims} dims][${KB} keys]; v chunk [${VK} keys][${HV}]
   var<workgroup> pT : array<vec4<f32>, ${KB * QB4}>; // probabilities [${KB} keys][${QB} queries]
   ${v2 ? (alias ? "// row maxima and sums: in qk" : `var<workgroup> redMax : array<vec4<f32>, ${QB * 5}>; // row maxima, then sums`)

@@ -75,6 +75,9 @@ export const HALF_MATMUL_DIRECTIVES = [
   "diagnostic(off, chromium.subgroup_matrix_uniformity);",
 ];
 
+/** WGSL: four float32 values rounded to float16 and packed two per int32 word (packHalfActivations' layout), for programs that store float16 bits. */
+export const HALF4_WGSL = "fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }";
+
 /** Subgroup size the kernel assumes (NVIDIA's warp; Dawn requires the workgroup's x size to be a multiple of it). */
 export const SUBGROUP = 32;
 
@@ -179,7 +182,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const C = `subgroup_matrix_result<f32, ${cfg.N}, ${cfg.M}>`;
   const lines: string[] = [];
   if (smUnits > 0) lines.push(`var<workgroup> Sm : array<vec4<i32>, ${smUnits}>;`);
-  if (halfOut) lines.push("fn massiveHalf4(v : vec4<f32>) -> vec2<i32> { return vec2<i32>(bitcast<i32>(vec2<f16>(v.xy)), bitcast<i32>(vec2<f16>(v.zw))); }");
+  if (halfOut) lines.push(HALF4_WGSL);
   if (att) lines.push("var<workgroup> stepsShared : i32;");
   lines.push(`fn main() {
   let M = uniforms.dimM;
