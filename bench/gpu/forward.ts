@@ -4,8 +4,12 @@
  * path: layer outputs only). Prints the ratio to the peer when its JSON is given.
  * Sequences per forward pass: all of them, or fewer when the logits or the attention scores of one pass would
  * exceed the adapter's largest storage binding (2 GiB on the H200: 5 x 2048 tokens with logits); `--batch` sets it.
+ * Timing: the peer synchronises once per forward of all sequences, so by default (`--sync rep`) the passes of one
+ * repetition are queued back to back and the clock stops when the last one's output is read; `--sync batch` waits
+ * for each pass before queuing the next (the protocol of every figure before 2026-12-02 session 8: the GPU idles while
+ * the host encodes the next pass, ~1-2 ms per 70m pass).
  * Usage: node bench/gpu/forward.js [--shapes 70m,160m,1b] [--seqs 10] [--seq 2048] [--batch N] [--reps 3]
- *          [--peer peer.json] [--profile] [--submit-batch N (tfjs WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE)] [--tag name]
+ *          [--peer peer.json] [--sync rep|batch] [--profile] [--submit-batch N (tfjs WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE)] [--tag name]
  *          [--compute float16 (GPTNeoXOptions.compute: Linear layers on the tensor cores, src/backend-webgpu-f16.ts)]
  */
 import * as fs from "node:fs";
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
   const peerFile = arg("peer", "");
   const compute = arg("compute", "float32") as "float32" | "float16";
   const submit = Number(arg("submit-batch", "0"));
+  const syncEach = arg("sync", "rep") === "batch";
   if (submit > 0) tf.env().set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", submit);
   const maxBinding = webGpuInfo()?.maxStorageBufferBindingSize || 2 ** 31;
   const peer: PeerRow[] = peerFile && fs.existsSync(peerFile) ? (JSON.parse(fs.readFileSync(peerFile, "utf8")) as { rows: PeerRow[] }).rows : [];
@@ -75,7 +80,8 @@ async function main(): Promise<void> {
           const { logits: l, cache } = model.runWithCache(ids.slice(b0, b0 + per), {
             returnLogits: logits, namesFilter: logits ? [] : (n: string) => n.endsWith("hook_resid_post"),
           });
-          await sync(l ?? cache.get(`blocks.${c.numLayers - 1}.hook_resid_post`));
+          // Disposing a tensor still in use by queued GPU work is safe: tfjs reuses its buffer only in later commands.
+          if (syncEach || b0 + per >= seqs) await sync(l ?? cache.get(`blocks.${c.numLayers - 1}.hook_resid_post`));
           tf.dispose([...(l ? [l] : []), ...cache.values()]);
         }
         if (r > 0) times.push((performance.now() - start) / 1000); // r = 0 compiles the shaders
@@ -101,12 +107,12 @@ async function main(): Promise<void> {
     const p32 = peer.find((p) => p.shape === shape && p.dtype === "float32");
     const p16 = peer.find((p) => p.shape === shape && p.dtype === "float16");
     results.push({ ...row, peerFloat32: p32?.tokens_per_s, peerFloat16: p16?.tokens_per_s });
-    console.log(`${shape.padEnd(5)} ${compute} batch ${batch}/${batchHidden}: ${(tokens / sLogits).toFixed(0)} tokens/s with logits, ${(tokens / sHidden).toFixed(0)} hidden only; upload ${row.uploadS.toFixed(2)} s` +
+    console.log(`${shape.padEnd(5)} ${compute} batch ${batch}/${batchHidden} sync ${syncEach ? "batch" : "rep"}: ${(tokens / sLogits).toFixed(0)} tokens/s with logits, ${(tokens / sHidden).toFixed(0)} hidden only; upload ${row.uploadS.toFixed(2)} s` +
       (p32 ? `; PyTorch fp32 ${p32.tokens_per_s.toFixed(0)} (ratio ${((tokens / sLogits) / p32.tokens_per_s).toFixed(2)})` : "") +
       (p16 ? `, fp16 ${p16.tokens_per_s.toFixed(0)} (ratio ${((tokens / sLogits) / p16.tokens_per_s).toFixed(2)})` : "") + (error ? ` ERROR ${error}` : "") + (webGpuErrorCount() ? ` WEBGPU ERRORS ${webGpuErrorCount()}` : ""));
   }
   const tag = arg("tag", "");
-  console.log(`wrote ${writeResult(`forward-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), submitBatch: submit || 15, dawn: process.env.MASSIVE_WEBGPU_DAWN ?? "", matmul: process.env.MASSIVE_WEBGPU_MATMUL ?? "tiled",
+  console.log(`wrote ${writeResult(`forward-${info.name}${tag ? `-${tag}` : ""}`, { backend: info, date: new Date().toISOString(), submitBatch: submit || 15, sync: syncEach ? "batch" : "rep", dawn: process.env.MASSIVE_WEBGPU_DAWN ?? "", matmul: process.env.MASSIVE_WEBGPU_MATMUL ?? "tiled",
     matmulKStep: process.env.MASSIVE_WEBGPU_MATMUL_BK ?? "16", matmulDoubleBuffer: process.env.MASSIVE_WEBGPU_MATMUL_DB === "1",
     robustness: process.env.MASSIVE_WEBGPU_ROBUSTNESS ?? "analysis (default)", f32Product: process.env.MASSIVE_WEBGPU_F32_PRODUCT ?? "(default)", attentionF16: process.env.MASSIVE_WEBGPU_ATTENTION_F16 ?? "(default)", dawnToggles: webGpuInfo()?.dawnToggles ?? [], results })}`);
 }
