@@ -26,8 +26,12 @@ export interface SubgroupMatrixShape { M: number; N: number; K: number }
  * the other buffer while this one is multiplied, one barrier per step.
  * direct: operands that subgroupMatrixLoad reads straight from global memory (L1/L2 serve the reuse) instead of
  * workgroup memory: "a", "w" or "aw"; only for exact tiles (M, N multiples of the tile) and A as float16 bits.
+ * group: the workgroups' order (rasterisation): 0 or absent, row tiles in dispatch order (all of a row band's column
+ * tiles, then the next band: W is read again from DRAM per band when it outgrows the L2, as the 70m / 1b logits'
+ * 51 / 206 MB do); g > 0, bands of g row tiles walked column by column (the g row tiles of one column tile run
+ * side by side, so each W block is read about once per band of g and A's g rows stay in the L2). Plain products only.
  */
-export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw" }
+export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw"; group?: number }
 
 /** The staged tile of session 4 (70-79 TFLOP/s on the Pythia 1b products, scalar stores): also the fallback of direct tiles. */
 export const STAGED_HALF_TILE: HalfTile = { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32 };
@@ -53,6 +57,14 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x128-256t-bk64-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, direct: "w" },
   // For products with 64 columns (P v of 64-dim heads): the 128 x 128 tiles would leave half their subgroups idle.
   "128x64-128t-bk64": { sgM: 4, sgN: 1, tm: 2, tn: 4, bk: 64 },
+  // Session 8 (issue 18, the 70m float16 pass): smaller tiles for the K-512 products (more workgroups than the
+  // H200's 132 SMs hold at once, fewer registers each), and the grouped workgroup order for the logits.
+  "64x128-128t-bk64": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64 },
+  "64x64-128t-bk64": { sgM: 2, sgN: 2, tm: 2, tn: 2, bk: 64 },
+  "128x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8 },
+  "128x128-128t-bk64-g32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 32 },
+  "128x128-256t-bk64-g8": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
+  "64x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
 };
 
 /**
@@ -63,6 +75,29 @@ export const HALF_TILES: Record<string, HalfTile> = {
  */
 export const DEFAULT_HALF_TILE_NAME = "128x128-128t-bk64";
 export const DEFAULT_HALF_TILE: HalfTile = HALF_TILES[DEFAULT_HALF_TILE_NAME]!;
+
+/**
+ * Streaming multiprocessors of the H200 (132; WebGPU does not report the count): a product of fewer default tiles
+ * than {@link SMALL_PRODUCT_WAVES} x this leaves SMs idle in its last wave, so it takes half-height tiles.
+ */
+export const GPU_SMS = 132;
+export const SMALL_PRODUCT_WAVES = 4;
+/** Column tiles of the default tile from which a plain product takes the grouped workgroup order (W over a few MB). */
+export const WIDE_PRODUCT_COLUMN_TILES = 64;
+
+/**
+ * The named tile of a plain product (halfLinear) by its shape, with the default tile's layout: wide products (the
+ * logits: 393 column tiles) in the grouped order, so that each block of W is read from DRAM about once per band
+ * instead of once per row band; products of few workgroups (70m dense and fc2: 320 of 128 x 128) in 64 x 128
+ * tiles (twice the workgroups, half the registers); the rest the default tile.
+ */
+export function shapeHalfTileName(cfg: SubgroupMatrixShape, M: number, N: number): string {
+  const { bm, bn } = halfMatMulLayout(cfg, DEFAULT_HALF_TILE);
+  const columns = Math.ceil(N / bn), workgroups = Math.ceil(M / bm) * columns;
+  if (columns >= WIDE_PRODUCT_COLUMN_TILES) return "128x128-128t-bk64-g8";
+  if (workgroups < SMALL_PRODUCT_WAVES * GPU_SMS) return "64x128-128t-bk64";
+  return DEFAULT_HALF_TILE_NAME;
+}
 
 /** The tiles halfBatchedMatMul takes unless MASSIVE_WEBGPU_F16_TILE names another (halfTileFor: the default, the K-32 tile where K % 64 != 0). */
 export const BATCHED_HALF_TILE_NAMES = [DEFAULT_HALF_TILE_NAME, "128x128-256t-bk32"];
@@ -166,6 +201,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   if (att && (!batched || bias || direct)) throw new Error(`${where}: attention products are batched, without bias or direct operands`);
   if (dA && !aHalf) throw new Error(`${where}: direct A needs A as float16 bits`);
   if (halfOut && !merged) throw new Error(`${where}: a float16 result is for the merged context only`);
+  if (tile.group && batched) throw new Error(`${where}: the grouped workgroup order is for plain products`);
   const per = bk / 8; // 16-byte units per staged row per step
   const so = per + 1; // row stride in workgroup memory, in units: 16 bytes of padding keep the rows off one bank
   const aUnits = bm * so, wUnits = bn * so; // one stage of each operand
@@ -194,8 +230,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   let lane = li % ${SUBGROUP};
   let sgm = sg % ${sgM};
   let sgn = sg / ${sgM};
-  let m0 = i32(workgroupId.y) * ${bm};
-  let n0 = i32(workgroupId.x) * ${bn};
+${tileOrigin(tile, bm, bn)}
   let rowA = sgm * ${tm * cfg.M};
   let rowW = sgn * ${tn * cfg.N};`);
   if (batched) {
@@ -319,4 +354,22 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   }
   lines.push("}");
   return lines.join("\n");
+}
+
+/**
+ * WGSL: the workgroup's first row m0 and column n0. The dispatch is [column tiles, row tiles] either way; with
+ * tile.group = g the linear workgroup index walks bands of g row tiles column by column (the last band may be
+ * shorter), as Triton's grouped ordering does.
+ */
+function tileOrigin(tile: HalfTile, bm: number, bn: number): string {
+  const g = tile.group ?? 0;
+  if (g <= 0) return `  let m0 = i32(workgroupId.y) * ${bm};\n  let n0 = i32(workgroupId.x) * ${bn};`;
+  return `  let tilesN = (N + ${bn - 1}) / ${bn};
+  let tilesM = (M + ${bm - 1}) / ${bm};
+  let pid = i32(workgroupId.y) * tilesN + i32(workgroupId.x);
+  let firstM = pid / (${g} * tilesN) * ${g};
+  let bandM = min(tilesM - firstM, ${g});
+  let inBand = pid % (${g} * tilesN);
+  let m0 = (firstM + inBand % bandM) * ${bm};
+  let n0 = inBand / bandM * ${bn};`;
 }

@@ -12,7 +12,7 @@
  * declaration). Other programs are left untouched: the float32 path stays as it was.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { DEFAULT_HALF_TILE, HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfAttentionProduct, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-code";
+import { DEFAULT_HALF_TILE, HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfAttentionProduct, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulFits, halfMatMulLayout, shapeHalfTileName } from "./backend-webgpu-f16-code";
 import { FlatProgram, TensorInfo, Uniform, runFlatProgram, webgpuRunner } from "./backend-webgpu-program";
 
 export { HALF_TILES, halfMatMulFits } from "./backend-webgpu-f16-code";
@@ -159,7 +159,7 @@ class HalfMatMulProgram {
     if (batched) this.dispatchLayout = { x: [2], y: [1], z: [0] } as HalfMatMulProgram["dispatchLayout"];
     this.workgroupSize = [threads, 1, 1];
     this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), batched ? batch : 1];
-    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}`;
+    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}${tile.group ? `g${tile.group}` : ""}`;
     const a = att ? `_${att.causal}_${att.merged}${att.half ? "_half" : ""}` : "";
     this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}${a}`;
     const attention = att && { causal: att.causal, merged: att.merged, half: att.half };
@@ -171,14 +171,19 @@ class HalfMatMulProgram {
   }
 }
 
+/** MASSIVE_WEBGPU_F16_TILE's value for the tile by shape (shapeHalfTileName) instead of one named tile. */
+export const BY_SHAPE = "by-shape";
+
 /**
  * The tile for one product: `tile`, or the one MASSIVE_WEBGPU_F16_TILE names (bench/gpu/f16-probe.ts's names,
- * for measuring), made staged where it reads operands directly but the product does not fill whole tiles (or A is
+ * for measuring; {@link BY_SHAPE}: shapeHalfTileName's for `plain` products), made staged where it reads operands directly but the product does not fill whole tiles (or A is
  * float32), and the staged tile of K step 32 where K is not a multiple of its step.
  */
-export function halfTileFor(cfg: SubgroupMatrixShape, M: number, N: number, K: number, aHalf: boolean, tile?: HalfTile): HalfTile {
-  const named = process.env.MASSIVE_WEBGPU_F16_TILE;
-  if (!tile && named && !HALF_TILES[named]) throw new Error(`MASSIVE_WEBGPU_F16_TILE=${named}: not one of ${Object.keys(HALF_TILES).join(", ")}`);
+export function halfTileFor(cfg: SubgroupMatrixShape, M: number, N: number, K: number, aHalf: boolean, tile?: HalfTile, plain = false): HalfTile {
+  const env = process.env.MASSIVE_WEBGPU_F16_TILE;
+  // "by-shape": plain products (halfLinear) take shapeHalfTileName's tile, batched ones the default (session 8, on trial).
+  const named = env === BY_SHAPE ? (plain ? shapeHalfTileName(cfg, M, N) : undefined) : env;
+  if (!tile && named && !HALF_TILES[named]) throw new Error(`MASSIVE_WEBGPU_F16_TILE=${named}: not one of ${BY_SHAPE}, ${Object.keys(HALF_TILES).join(", ")}`);
   let t = tile ?? (named ? HALF_TILES[named]! : DEFAULT_HALF_TILE);
   if (K % t.bk !== 0) t = STAGED_HALF_TILE;
   if (t.direct && (!aHalf || !halfMatMulExact(cfg, t, M, N, K))) t = { ...t, direct: "" };
@@ -313,7 +318,7 @@ export function halfAttentionProduct(a: tf.Tensor, w: tf.Tensor, spec: HalfAtten
 
 /** The tile of an attention product (halfTileFor's choice, operands always staged): its bm is where P v stops. */
 export function attentionProductTile(cfg: SubgroupMatrixShape, M: number, N: number, K: number, tile?: HalfTile): HalfTile {
-  return { ...halfTileFor(cfg, M, N, K, true, tile), direct: "" };
+  return { ...halfTileFor(cfg, M, N, K, true, tile), direct: "", group: 0 };
 }
 
 /** The configuration in use, after the checks both products share: float16 compute available, the shape rule. */
@@ -325,6 +330,8 @@ function checkedConfig(caller: string, M: number, N: number, K: number): Subgrou
 
 /** The product of halfLinear (batch 0) and halfBatchedMatMul (batch > 0): tile choice and dispatch. */
 function runHalfProduct(cfg: SubgroupMatrixShape, inputs: tf.Tensor[], M: number, N: number, K: number, aHalf: boolean, bias: boolean, tile: HalfTile | undefined, batch: number): tf.Tensor {
-  const program = new HalfMatMulProgram(cfg, halfTileFor(cfg, M, N, K, aHalf, tile), M, N, K, bias, aHalf, batch);
+  const t = halfTileFor(cfg, M, N, K, aHalf, tile, batch === 0);
+  // The grouped workgroup order is for plain products (batched ones keep the dispatch order: the batch is z).
+  const program = new HalfMatMulProgram(cfg, batch > 0 && t.group ? { ...t, group: 0 } : t, M, N, K, bias, aHalf, batch);
   return runFlatProgram(program, inputs, "float32", [{ type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] }]);
 }

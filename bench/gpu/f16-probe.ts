@@ -2,13 +2,14 @@
  * Raw Dawn probe of float16 compute on the GPU (no tfjs): prints the adapter's features, limits, info and
  * subgroup-matrix configurations (Dawn toggle allow_unsafe_apis on), checks the tensor-core matrix product of
  * ../../src/backend-webgpu-f16-code.ts against a float64 CPU reference on small and sampled large products, and
- * times it on the Pythia 70m and 1b product shapes (10 x 2048 tokens) per tile variant, in TFLOP/s.
+ * times it on the Pythia 70m product shapes of one 5 x 2048-token pass (and the best tile per shape) and the 1b
+ * product shapes (10 x 2048 tokens, logits 5 x 2048) per tile variant, in TFLOP/s.
  * Usage: node f16-probe.js [--reps 20] [--out probe.json] [--only <regex of variants>] [--shapes <regex of shapes>]
  *          [--checks all|exact (only the whole-tile product with bias: the pipeline the timings use)] [--compile-only]
  *          [--toggles allow_unsafe_apis,vulkan_enable_f16_on_nvidia]  (the PyTorch side: bench/peers/matmul_f16.py)
  */
 import * as fs from "node:fs";
-import { BATCHED_HALF_TILE_NAMES, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
+import { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE_NAME, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { float32ToHalf, halfToFloat } from "../../src/io/host-tensor";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -275,7 +276,8 @@ async function main(): Promise<void> {
     if (!cfgOf(v)) { console.log(`variant ${name}: no such configuration on this adapter`); continue; }
     try {
       // Ragged shapes (guarded path) and whole-tile shapes (exact path: direct operands, direct stores, bias as start).
-      const all: [number, number, number, boolean][] = [[200, 160, 136, true], [257, 64, 264, false], [256, 128, 512, true], [512, 256, 256, false]];
+      // The last: 10 row tiles of 128 (bands of 8 and 2 in the grouped order), ragged in both.
+      const all: [number, number, number, boolean][] = [[200, 160, 136, true], [257, 64, 264, false], [256, 128, 512, true], [512, 256, 256, false], [1160, 64, 392, true]];
       for (const [M, K, N, withBias] of arg("checks", "all") === "exact" ? all.slice(2, 3) : all) {
         if (!runs(v, M, K, N)) continue;
         const x = inputs(M, K, N, 11);
@@ -295,9 +297,12 @@ async function main(): Promise<void> {
   }
   out.checks = checks;
   const shapes: [string, number, number, number][] = [
+    // 70m: one pass of 5 x 2048 tokens (bench/gpu/programs.ts's pass; before session 8 these were 20480 rows, no qkv,
+    // no logits, and after the 1b shapes, whose inputs take the host seconds to make).
+    ["70m logits K512 N50304", 10240, 512, 50304], ["70m qkv K512 N1536", 10240, 512, 1536], ["70m dense K512 N512", 10240, 512, 512],
+    ["70m fc1 K512 N2048", 10240, 512, 2048], ["70m fc2 K2048 N512", 10240, 2048, 512],
+    ["1b logits K2048 N50304 (5 seqs)", 10240, 2048, 50304], ["1b qkv K2048 N6144", 20480, 2048, 6144],
     ["1b qkv-like K2048 N2048", 20480, 2048, 2048], ["1b fc1 K2048 N8192", 20480, 2048, 8192], ["1b fc2 K8192 N2048", 20480, 8192, 2048],
-    ["1b qkv K2048 N6144", 20480, 2048, 6144], ["1b logits K2048 N50304 (5 seqs)", 10240, 2048, 50304],
-    ["70m K512 N512", 20480, 512, 512], ["70m fc1 K512 N2048", 20480, 512, 2048], ["70m fc2 K2048 N512", 20480, 2048, 512],
   ];
   const shapeFilter = new RegExp(arg("shapes", "."));
   const timings: Record<string, unknown>[] = [];
@@ -340,6 +345,16 @@ async function main(): Promise<void> {
   }).sort((a, b) => a.ms - b.ms);
   for (const sc of scores) console.log(`1b forward products: ${sc.tile.padEnd(26)} ${sc.ms.toFixed(1)} ms`);
   out.scores = scores;
+  // The 70m pass (5 x 2048 tokens): the best tile per shape, its 6 layers' linears and the logits with those.
+  const seventy = shapes.map(([l]) => l).filter((l) => l.startsWith("70m") && shapeFilter.test(l));
+  const bestOf = (shape: string): { tile: string; ms: number } | undefined => Object.keys(VARIANTS).filter((t) => good.has(t) && !failed.has(t))
+    .map((t) => ({ tile: t, ms: msOf(t, shape) ?? Infinity })).sort((a, b) => a.ms - b.ms).find((x) => Number.isFinite(x.ms));
+  const best70 = Object.fromEntries(seventy.map((l) => [l, bestOf(l)]));
+  for (const [l, b] of Object.entries(best70)) if (b) console.log(`70m best ${l.padEnd(24)} ${b.tile.padEnd(26)} ${b.ms.toFixed(3)} ms`);
+  const pass70 = (pick: (shape: string) => number | undefined): number => seventy.reduce((sum, l) => sum + (l.includes("logits") ? 1 : 6) * (pick(l) ?? NaN), 0);
+  const def70 = pass70((l) => msOf(DEFAULT_HALF_TILE_NAME, l)), best70ms = pass70((l) => best70[l]?.ms);
+  console.log(`70m pass products (6 layers + logits): default ${def70.toFixed(2)} ms, best per shape ${best70ms.toFixed(2)} ms`);
+  out.best70m = { perShape: best70, defaultMs: def70, bestMs: best70ms };
   out.best = scores[0] && Number.isFinite(scores[0].ms) ? scores[0].tile : undefined;
   console.log(`best: ${out.best ?? "none"}`);
   out.compileMs = compileMs;

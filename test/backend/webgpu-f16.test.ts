@@ -53,6 +53,12 @@ test("halfTileFor: the default tile, the K-32 staged tile where K is not a multi
     assert.equal(halfTileFor(CFG16, 200, 512, 256, true).direct, ""); // ragged M: staged, same tile otherwise
     assert.equal(halfTileFor(CFG16, 200, 512, 256, true).bk, 32);
     assert.equal(halfTileFor(CFG16, 256, 512, 256, false).direct, ""); // float32 A cannot be read as float16
+    // by-shape: plain products by shapeHalfTileName (the 70m pass's logits, qkv, dense), batched ones the default tile.
+    process.env.MASSIVE_WEBGPU_F16_TILE = "by-shape";
+    assert.deepEqual(halfTileFor(CFG16, 10240, 50304, 512, true, undefined, true), HALF_TILES["128x128-128t-bk64-g8"]);
+    assert.deepEqual(halfTileFor(CFG16, 10240, 1536, 512, true, undefined, true), DEFAULT_HALF_TILE);
+    assert.deepEqual(halfTileFor(CFG16, 10240, 512, 512, true, undefined, true), HALF_TILES["64x128-128t-bk64"]);
+    assert.deepEqual(halfTileFor(CFG16, 10240, 50304, 512, true), DEFAULT_HALF_TILE);
     process.env.MASSIVE_WEBGPU_F16_TILE = "no-such-tile";
     assert.throws(() => halfTileFor(CFG16, 256, 512, 256, true), /MASSIVE_WEBGPU_F16_TILE=no-such-tile: not one of/);
   } finally {
@@ -207,7 +213,9 @@ test("halfLinear matches tfjs float32 matMul within (2^-11 + 2K 2^-24) sum|a w| 
 test("every named tile of the float16 product stays within the same bounds, on whole tiles and ragged edges", async (t) => {
   if (skip()) return t.skip(skip() as string);
   for (const [name, tile] of Object.entries(HALF_TILES)) {
-    for (const [M, K, N, bias] of [[256, 256, 512, true], [512, 128, 256, false], [136, 256, 264, true]] as const) {
+    // Grouped orders also on 10 ragged row tiles of 128 (bands of 8 and 2 for g8) and 5 ragged column tiles.
+    const extra = tile.group ? [[1160, 64, 520, true] as const] : [];
+    for (const [M, K, N, bias] of [[256, 256, 512, true], [512, 128, 256, false], [136, 256, 264, true], ...extra] as const) {
       await checkProduct(M, K, N, bias, tile, name, false);
     }
   }
