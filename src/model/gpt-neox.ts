@@ -18,9 +18,9 @@ import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedAdd3, fusedGelu, fusedKernelsAvailable, fusedLayerNorm } from "../backend-webgpu-kernels";
 import { halfLinear, requireHalfCompute } from "../backend-webgpu-f16";
-import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, resolvedFloat32Product, splitLinear, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
+import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
 import { causalMask, headRotaryTables } from "./rotary";
-import { attentionBatched, attentionPerHead, type AttentionImpl, type PositionTables } from "./attention";
+import { attentionBatched, attentionPerHead, batchedAttentionKind, type AttentionImpl, type BatchedAttentionKind, type PositionTables } from "./attention";
 import { disposeDecoderLayer, linear, linearWeight, takesHalf, uploadDecoderLayer, vectorParam, type DecoderLayerWeights, type LinearWeightFormat } from "./decoder-weights";
 import { selectNeoXParams, type LayerSources } from "./weights";
 
@@ -88,6 +88,17 @@ export interface GPTNeoXOptions {
    * MASSIVE_WEBGPU_F32_PRODUCT, when set, overrides both (`simt` forces the SIMT kernel everywhere).
    */
   float32Product?: Partial<Record<WeightResidency, Float32ProductMode>>;
+}
+
+/**
+ * What a model's forward computes with beyond its compute mode ({@link GPTNeoX.arithmetic}): the float32 product that
+ * multiplies at least one of its Linear weights (`simt` when none is split, e.g. layers under SPLIT_MIN_WEIGHTS or
+ * float16 compute), and its attention program (`per-head` on wasm and cpu by default).
+ */
+export interface ModelArithmetic {
+  compute: "float32" | "float16";
+  float32Product: Float32Product;
+  attention: BatchedAttentionKind | "per-head";
 }
 
 export class GPTNeoX {
@@ -322,6 +333,21 @@ export class GPTNeoX {
   /** The format of this model's Linear weights of one residency (./decoder-weights.ts). */
   private weightFormat(residency: WeightResidency): LinearWeightFormat {
     return { compute: this.compute, product: this.float32Product[residency], residency };
+  }
+
+  /**
+   * The arithmetic of a forward with weights of `residency` (for records' provenance, src/record/manifest.ts), from
+   * the same decisions the upload and the layers take (splitProductFor on each Linear weight's shape, and
+   * batchedAttentionKind); read it after the backend is initialised.
+   */
+  arithmetic(residency: WeightResidency = "streamed"): ModelArithmetic {
+    const { hiddenSize: C, intermediateSize: F, vocabSize: V } = this.config;
+    const product = this.float32Product[residency], perHead = this.resolvedAttention() === "per-head";
+    // [K, N] = [in, out] of dense, fc1, fc2, the fused qkv (float32 per head otherwise) and the unembedding (resident weights only: recording computes no logits).
+    const shapes = [[C, C], [C, F], [F, C], ...(perHead ? [] : [[C, 3 * C]]), ...(residency === "resident" ? [[C, V]] : [])];
+    const split = shapes.some(([K, N]) => splitProductFor(product, K!, N!));
+    const attention = perHead ? "per-head" : batchedAttentionKind(headSize(this.config), rotaryDims(this.config), this.compute);
+    return { compute: this.compute, float32Product: split ? product : "simt", attention };
   }
 
   /** The attention implementation in use (fixed when weights are loaded). */

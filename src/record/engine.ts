@@ -10,7 +10,7 @@ import { initBackend } from "../backend";
 import { HalfWidener } from "../io/half-widener";
 import { openCheckpoint } from "../io/open-checkpoint";
 import type { NeoXConfig } from "../io/config";
-import { GPTNeoX } from "../model/gpt-neox";
+import { GPTNeoX, type ModelArithmetic } from "../model/gpt-neox";
 import { validateSequences } from "./eval-sequences";
 import type { MedianMethod } from "./stats";
 import { planStreaming, recordStreaming } from "./stream";
@@ -29,6 +29,8 @@ export interface RecordResult {
   medianMethod: string;
   /** Reading the checkpoint plus recording. */
   seconds: number;
+  /** How the model computed (GPTNeoX.arithmetic of streamed weights), for the record's provenance. */
+  arithmetic: ModelArithmetic;
 }
 
 export interface RecordEngine {
@@ -64,7 +66,7 @@ export class InProcessEngine implements RecordEngine {
       this.widener ??= new HalfWidener();
       const values = await recordStreaming(this.model, ckpt, this.sequences, { ...this.options, widener: this.widener });
       const { method } = planStreaming(ckpt.config, this.sequences.length, this.sequences[0]!.length, this.options);
-      return { values, backend: info.name, medianMethod: method, seconds: (performance.now() - t0) / 1000 };
+      return { values, backend: info.name, medianMethod: method, seconds: (performance.now() - t0) / 1000, arithmetic: this.model.arithmetic("streamed") };
     } finally {
       await ckpt.close();
     }

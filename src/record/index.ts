@@ -8,4 +8,4 @@ export { recordRun, listLocalCheckpoints, hubCheckpoints, hubSteps, defaultRunNa
 export { recordStreaming, planStreaming, gatherEmbeddingRows, type StreamPlan, type StreamRecordOptions } from "./stream";
 export { STREAM_ACTIVATION_BYTES, streamBytesPerSequence, streamChunkSequences } from "./stream-budget";
 export { InProcessEngine, WorkerEngine, type RecordEngine, type RecordResult, type EngineOptions } from "./engine";
-export { rebuildManifest, readCheckpointRecord, removeStaleTempFiles, projectVersion, MANIFEST_FILE, RECORDS_DIR, type RunManifest, type CheckpointRecord, type ModelSource, type EvalInfo } from "./manifest";
+export { rebuildManifest, readCheckpointRecord, writeCheckpointRecord, arithmeticFields, arithmeticLabel, removeStaleTempFiles, projectVersion, MANIFEST_FILE, RECORDS_DIR, type RunManifest, type CheckpointRecord, type ModelSource, type EvalInfo } from "./manifest";

@@ -1,7 +1,7 @@
 /**
  * Run bookkeeping beside the results, so runs resume and results say where they came from:
  * - `<out>/.record/step<N>.json`: one per finished checkpoint (model, revision and commit, evaluation set sha256,
- *   project version, backend, seconds, the stats file's sha256). Written atomically BEFORE the stats file, so a
+ *   project version, backend and on webgpu how it computed, seconds, the stats file's sha256). Written atomically BEFORE the stats file, so a
  *   stats file always has its record; a record without its stats file means "not finished".
  *   Per-checkpoint files keep checkpoints independent: separate processes (a Slurm array) never write the same file.
  * - `<out>/record-manifest.json`: the run's summary, rebuilt from those files after every checkpoint (atomic).
@@ -10,6 +10,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isProcessAlive } from "../io/hub/lock";
+import type { ModelArithmetic } from "../model/gpt-neox";
 import { writeFileAtomic } from "../util/atomic-write";
 
 export const MANIFEST_FILE = "record-manifest.json";
@@ -56,6 +57,17 @@ export interface CheckpointRecord {
   medianMethod: string;
   /** Present when recorded with float16 compute (GPTNeoXOptions.compute); absent means float32. */
   compute?: "float16";
+  /**
+   * webgpu, float32 compute: present when split float16 products (GPTNeoXOptions.float32Product,
+   * MASSIVE_WEBGPU_F32_PRODUCT; float32-accurate, not bit-identical to SIMT) multiplied some Linear weights.
+   * Absent: the float32 SIMT products (every other backend, and records made before the field, 2026-12-02).
+   */
+  float32Product?: "split" | "split-all";
+  /**
+   * webgpu, float16 compute: the attention that ran (MASSIVE_WEBGPU_ATTENTION_F16 resolved for the model's head size:
+   * src/model/attention.ts batchedAttentionKind). Absent in float16 records made before the field (2026-12-02).
+   */
+  halfAttention?: "products" | "flash-f16-experimental" | "flash-f32" | "composite" | "per-head";
   seconds: number;
   recordedAt: string;
   statsFile: string;
@@ -72,6 +84,11 @@ export interface RunManifest {
   /** Steps asked for in the latest run, done or not. */
   stepsRequested: number[];
   backends: string[];
+  /**
+   * The arithmetic of the checkpoints, one {@link arithmeticLabel} each (`float32`, `float32, split products`,
+   * `float16, products attention`, ...), sorted: more than one means the folder mixes them, as `backends` says for backends.
+   */
+  arithmetic: string[];
   checkpoints: Record<string, Omit<CheckpointRecord, "format" | "name" | "model" | "eval" | "project" | "step">>;
   /** Steps of the latest run left out by the hub audit (duplicates, missing branches), by step; figures mark them. */
   skippedCheckpoints?: Record<string, SkippedCheckpoint>;
@@ -84,6 +101,24 @@ export interface SkippedCheckpoint {
   /** Branches serving the same bytes, the genuine one first. */
   sameAs?: string[];
   message: string;
+}
+
+/**
+ * A record's provenance fields for what a webgpu model computed with ({@link CheckpointRecord.float32Product},
+ * {@link CheckpointRecord.halfAttention}); none on other backends, where there is one way to compute.
+ */
+export function arithmeticFields(backend: string, a: ModelArithmetic | undefined): Pick<CheckpointRecord, "float32Product" | "halfAttention"> {
+  if (backend !== "webgpu" || !a) return {};
+  if (a.compute === "float16") return { halfAttention: a.attention };
+  return a.float32Product === "simt" ? {} : { float32Product: a.float32Product };
+}
+
+/** One line for a record's arithmetic: `float32`, `float32, split products`, `float16, products attention`, `float16`. */
+export function arithmeticLabel(r: Pick<CheckpointRecord, "compute" | "float32Product" | "halfAttention">): string {
+  const parts = [r.compute ?? "float32"];
+  if (r.float32Product) parts.push(`${r.float32Product} products`);
+  if (r.halfAttention) parts.push(`${r.halfAttention} attention`);
+  return parts.join(", ");
 }
 
 export function recordPath(out: string, step: number): string {
@@ -114,7 +149,7 @@ export async function writeCheckpointRecord(out: string, record: CheckpointRecor
  */
 export async function rebuildManifest(out: string, base: { name: string; model: ModelSource; eval: EvalInfo; stepsRequested: number[]; skippedCheckpoints?: Record<string, SkippedCheckpoint> }): Promise<RunManifest> {
   const checkpoints: RunManifest["checkpoints"] = {};
-  const backends = new Set<string>();
+  const backends = new Set<string>(), arithmetic = new Set<string>();
   let entries: string[] = [];
   try {
     entries = fs.readdirSync(path.join(out, RECORDS_DIR));
@@ -128,6 +163,7 @@ export async function rebuildManifest(out: string, base: { name: string; model: 
     const { format: _f, name: _n, model: _m, eval: _e, project: _p, step: _s, ...rest } = r;
     checkpoints[String(step)] = rest;
     backends.add(r.backend);
+    arithmetic.add(arithmeticLabel(r));
   }
   const manifest: RunManifest = {
     format: MANIFEST_FORMAT,
@@ -138,6 +174,7 @@ export async function rebuildManifest(out: string, base: { name: string; model: 
     stepsDone: Object.keys(checkpoints).map(Number).sort((a, b) => a - b),
     stepsRequested: base.stepsRequested,
     backends: [...backends].sort(),
+    arithmetic: [...arithmetic].sort(),
     checkpoints,
     ...(base.skippedCheckpoints && Object.keys(base.skippedCheckpoints).length ? { skippedCheckpoints: base.skippedCheckpoints } : {}),
     updatedAt: new Date().toISOString(),

@@ -23,7 +23,7 @@ import { ensureDirSync } from "../util/atomic-write";
 import { InProcessEngine, WorkerEngine, type EngineOptions, type RecordEngine, type RecordResult } from "./engine";
 import { evalSetSha256, type EvalSet } from "./eval-sequences";
 import {
-  projectVersion, readCheckpointRecord, rebuildManifest, removeStaleTempFiles, sha256Hex, writeCheckpointRecord,
+  arithmeticFields, projectVersion, readCheckpointRecord, rebuildManifest, removeStaleTempFiles, sha256Hex, writeCheckpointRecord,
   RECORDS_DIR, type EvalInfo, type ModelSource, type RunManifest, type SkippedCheckpoint,
 } from "./manifest";
 
@@ -210,6 +210,7 @@ export async function recordRun(options: RecordRunOptions): Promise<RecordRunSum
         backend: r.backend,
         medianMethod: r.medianMethod,
         ...(options.compute === "float16" ? { compute: "float16" as const } : {}),
+        ...arithmeticFields(r.backend, r.arithmetic),
         seconds: Math.round(r.seconds * 1000) / 1000,
         recordedAt: new Date().toISOString(),
         statsFile,

@@ -178,4 +178,13 @@ test("bad input: one-line errors and non-zero exits", { timeout: 600_000 }, asyn
   const r5 = await run(["--checkpoints", ckpts, "--steps", "0", "--eval", small, "--out", out]);
   assert.equal(r5.code, 1);
   assert.match(r5.stderr, /exp2_d128-L6-H4_step0 was recorded with float16 compute, now float32: use another --out, or --force to overwrite/);
+  // A folder whose checkpoints were computed differently (a webgpu record with split products beside this wasm run's): noted once.
+  const { compute: _c, ...step0 } = JSON.parse(fs.readFileSync(recordFile, "utf8")) as Record<string, unknown>;
+  fs.writeFileSync(recordFile, JSON.stringify({ ...step0, backend: "webgpu", float32Product: "split" }));
+  const r6 = await run(["--checkpoints", ckpts, "--steps", "0,16", "--eval", small, "--out", out]);
+  assert.equal(r6.code, 0, r6.stderr);
+  assert.match(r6.stderr, /\[record\] note: .* holds checkpoints recorded on backends (wasm|cpu) and webgpu and with \(float32\) and \(float32, split products\) \(record-manifest.json says which per step\)/);
+  const mixed = JSON.parse(fs.readFileSync(path.join(out, MANIFEST_FILE), "utf8")) as RunManifest;
+  assert.deepEqual(mixed.arithmetic, ["float32", "float32, split products"]);
+  assert.equal(mixed.checkpoints["0"]!.float32Product, "split");
 });

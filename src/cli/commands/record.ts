@@ -181,6 +181,9 @@ export const command = defineCommand(
     });
     const per = summary.recorded.length ? summary.recorded.reduce((a, r) => a + r.seconds, 0) / summary.recorded.length : 0;
     process.stderr.write(`[record] ${summary.name}: ${summary.recorded.length} recorded (${per.toFixed(2)} s per checkpoint, ${summary.workers || 0} worker(s)), ${summary.skipped.length} already done, ${summary.failed.length} failed, ${summary.seconds.toFixed(1)} s; results in ${summary.out}\n`);
+    const { backends, arithmetic } = summary.manifest;
+    // Results of different arithmetic differ in their low bits (split vs SIMT) or more (float16 attentions): say so once.
+    if (backends.length > 1 || arithmetic.length > 1) process.stderr.write(`[record] note: ${summary.out} holds checkpoints recorded ${backends.length > 1 ? `on backends ${backends.join(" and ")}` : ""}${backends.length > 1 && arithmetic.length > 1 ? " and " : ""}${arithmetic.length > 1 ? `with ${arithmetic.map((a) => `(${a})`).join(" and ")}` : ""} (record-manifest.json says which per step)\n`);
     if (summary.failed.length) throw new Error(`${summary.failed.length} checkpoint(s) failed: ${summary.failed.map((f) => `step ${f.step}: ${f.message}`).join("; ")}`);
     return 0;
   },
