@@ -1,287 +1,286 @@
 /**
  * Causal flash attention on the tensor cores for float16 compute (GPTNeoXOptions.compute = "float16"), forward only:
- * the same arithmetic as {@link flashCausalAttention} of ./backend-webgpu-attention.ts (online softmax, key tiles
- * above the diagonal skipped, the merged [B*T, H*hs] context written directly), with its two products on Dawn's
- * subgroup matrices (f16 x f16 -> f32, the 16x16x16 configuration, as ./backend-webgpu-f16.ts uses):
- *   - a workgroup takes BQ = 16 x subgroups queries of one (sequence, head); its q rows are rounded to float16 once
- *     into workgroup memory; each subgroup of 32 owns 16 of them;
- *   - per tile of BK keys (from key 0 up to the block's last query): k rounded to float16 into workgroup memory,
- *     S = q k^T as BK/16 result matrices per subgroup (float32), stored to workgroup memory; two lanes per query row
- *     take the row's new max m and p = exp(s - m) (float32, the causal mask on the fly), p rounded to float16 into
- *     workgroup memory and the row sum l accumulated from the rounded p (so the output is an exact convex combination
- *     of the float16 v rows, up to float32 sums); v rounded to float16 and transposed into the buffer k used;
- *   - the online softmax rescales O by exp(m_old - m_new) per row, which a subgroup result matrix does not expose: so
- *     O stays in the two row lanes' registers (float32, hs/2 values each), and each tile's P V comes from fresh result
- *     matrices, in batches through the subgroup's score region of workgroup memory, added to O there.
- * Every matrix operation has the form of ./backend-webgpu-f16-code.ts's verified product: left operands row-major and
- * right operands column-major from float16 workgroup arrays, results stored row-major to a float32 array, in Dawn's
- * majorness-templated subgroupMatrixLoad/Store (the `col_major` bool form is deprecated).
- * Fits (else the caller keeps the float32 flash kernel): hs a multiple of 16 up to 256 (Pythia: 64 for 70m/160m,
- * 128 for 12b, 256 for 1b), the adapter's f16 -> f32 subgroup-matrix configuration 16x16x16, and the workgroup
- * memory of {@link halfAttentionBytes} (up to 48 KiB: the P V batch grows into what the tiles leave; the H200 offers 48). q, k, v come from rotarySplit (float32,
- * rotary applied, q scaled by 1/sqrt(hs)) and are rounded to float16 as they are staged.
+ * softmax(q k^T + causal mask) v per (sequence, head) without the [T, T] scores in memory, both products on Dawn's
+ * subgroup matrices (f16 x f16 -> f32, 16x16x16), written straight into the merged [B*T, H*hs] context (float32, or
+ * its float16 bits for float16 compute's output projection).
+ *
+ * Input: q (rotated, scaled by 1/sqrt(hs)), k (rotated) and v^T as float16 bits from packAttentionHalf
+ * (./backend-webgpu-attention-tc.ts: one program, q/k rows padded to T' = T rounded up to 64 and hp = hs rounded up to
+ * 32 halves, v^T [hs, T']). A workgroup takes BQ = 16 x subgroups queries of one (sequence, head), each subgroup 16 of
+ * them, and walks the key tiles of BK keys from key 0 to the block's last query TWICE:
+ *   1. S = q k^T (BK / 16 result matrices per subgroup; q's hs / 16 left matrices loaded once from global memory),
+ *      stored to workgroup memory; two lanes per query row keep the running max m and sum l = sum exp(s - m) of
+ *      their half of the keys (float32, causal mask on the fly), merged once after the last tile;
+ *   2. the same S again, p = exp(s - m) / l rounded to float16 into workgroup memory, and O += P v with O in hs / 16
+ *      result matrices per subgroup for the whole key loop: p is final when it is multiplied, so O never needs the
+ *      per-row rescaling of a one-pass online softmax, which a subgroup result matrix cannot do. The price: q k^T
+ *      twice (for 64-dim heads 1.5x the tensor-core work of one pass).
+ * At the end each subgroup stores its O matrices to workgroup memory and its lanes write the rows of queries < T.
+ * Every matrix operation has a form of ./backend-webgpu-f16-code.ts's verified product: workgroup memory is one
+ * array<vec4<i32>> (8 halves or 4 floats per element; offsets and strides counted in those elements), left operands
+ * row-major (q straight from the packed global buffer, as the product's direct A; P from workgroup memory), right
+ * operands column-major (k [key][dim] and v^T [dim][key] rows), result matrices stored row-major to workgroup memory
+ * and read back as floats. Loops that hold barriers or matrix operations have bounds from uniforms and the
+ * workgroup's block number only (uniform control flow).
+ *
+ * Fits: hs a multiple of 16 up to 256, the adapter's f16 -> f32 16x16x16 configuration, the workgroup memory of
+ * {@link halfAttentionBytes} (the device's limit; the H200 offers 48 KiB).
  * Error (test/backend/webgpu-attention-f16.test.ts derives the bound): q, k, p, v rounded to float16 (u = 2^-11).
- * EXPERIMENTAL, FAILS ITS DEVICE TEST: `MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental` routes float16 compute's
- * attention here (with a warning); by default it keeps
- * the float32 flash kernel. Two earlier versions failed their device test on the H200 (2026-12-02, O(1) errors;
- * bench/gpu/h200-2026-12-02-attn-f16/) and ran slower than the float32 flash kernel (70m 10.3 vs 8.3 ms, 1b 335 vs
- * 72 ms per 5 x 2048-token pass); this version, whose row lanes exchange their partial max and sum through workgroup
- * memory instead of a subgroup shuffle, failed the same test in the lead's call of 2026-12-02 06:55
- * (bench/gpu/h200-2026-12-02-session-check/), with Dawn's robustness `analysis` and `on`.
+ * `MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental` routes float16 compute's attention here (halfAttentionMode,
+ * ./backend-webgpu-attention-tc.ts). History: three one-pass versions (O rescaled per tile through workgroup
+ * memory or row-lane registers, scalar f16/f32 workgroup arrays) failed their device test on the H200 on 2026-12-02
+ * with O(1) errors (bench/gpu/h200-2026-12-02-attn-f16/, -session-check/); this two-pass version replaced them.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedAttentionAvailable, rotarySplit } from "./backend-webgpu-attention";
-import { HALF_MATMUL_DIRECTIVES, SUBGROUP } from "./backend-webgpu-f16-code";
+import { fusedAttentionAvailable } from "./backend-webgpu-attention";
+import { HALF4_WGSL, HALF_MATMUL_DIRECTIVES, SUBGROUP } from "./backend-webgpu-f16-code";
 import { halfComputeAvailable, halfMatrixConfig } from "./backend-webgpu-f16";
-import { halfAttentionMode } from "./backend-webgpu-attention-tc";
+import { halfAttentionMode, packAttentionHalf, packedAttentionLayout } from "./backend-webgpu-attention-tc";
 import { runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 /** Side of the subgroup matrices used (the 16x16x16 f16 -> f32 configuration). */
 const MAT = 16;
+/** packAttentionHalf's padding: T to a multiple of 64 (so blocks of up to 64 queries and tiles of up to 64 keys never pass it), hs to 32. */
+const T_STEP = 64, HS_STEP = 32;
 
-/**
- * The workgroup's shape: `subgroups` x 16 queries, `keys` keys per tile (a multiple of 16), and `batch` P V result
- * matrices per pass through workgroup memory (a divisor of hs / 16; default: the largest within 48 KiB, see
- * {@link pvBatch}: fewer passes, fewer barriers).
- */
-export interface HalfAttentionTile { subgroups: number; keys: number; batch?: number }
+/** The workgroup: `subgroups` x 16 queries (subgroups 1, 2 or 4), `keys` keys per tile (16, 32 or 64). */
+export interface HalfAttentionTile { subgroups: 1 | 2 | 4; keys: 16 | 32 | 64 }
 
-/** Workgroup memory limit the default batch is chosen under (the H200's maxComputeWorkgroupStorageSize). */
-const SHARED_LIMIT = 49152;
-
-/**
- * The tile per head size: 16-key tiles (less workgroup memory and registers per workgroup, so more workgroups per
- * multiprocessor: the fastest in bench/gpu/attention-f16.ts on the H200) of 64 queries, 32 for hs 256 (whose 64 q
- * rows alone would take 33 KiB).
- */
+/** The tile per head size: 64 queries; 64-key tiles for heads of up to 64 dims, 32 above (workgroup memory). */
 export function halfAttentionTile(hs: number): HalfAttentionTile {
-  return { subgroups: hs <= 128 ? 4 : 2, keys: 16 };
+  return { subgroups: 4, keys: hs <= 64 ? 64 : 32 };
 }
+
+const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
 
 /**
- * Workgroup memory of the program in bytes with `batch` P V matrices per pass: q, k / transposed v and p tiles
- * (float16), each subgroup's scores / P V region of 16 x max(keys, 16 batch) (float32), row partials, alignment.
+ * Where things lie in the workgroup array (vec4<i32> elements of 8 halves / 4 floats): the k / v^T tile (one region:
+ * v^T is staged after the last read of k), the subgroups' scores (then their O matrices), their P rows; row strides
+ * padded by one element against bank conflicts, each region one row longer than its tiles (a matrix load never
+ * reaches a region's end, whatever extent a robustness clamp assumes).
  */
-function bytesWith(hs: number, tile: HalfAttentionTile, batch: number): number {
+function layout(hs: number, tile: HalfAttentionTile) {
   const BQ = MAT * tile.subgroups, BK = tile.keys;
-  const SQ = hs + 8, SV = BK + 8, SP = BK + 8, SC = Math.max(BK, batch * MAT);
-  return 2 * (BQ + 1) * SQ + 2 * Math.max((BK + 1) * SQ, (hs + 1) * SV) + 4 * (BQ + 1) * SC + 2 * (BQ + 1) * SP + 8 * SUBGROUP * tile.subgroups + 64;
+  const SK = hs / 8 + 1; // k rows [key][dim]
+  const SV = BK / 8 + 1; // v^T rows [dim][key]
+  const SS = BK / 4 + 1; // score rows (floats), also O rows in chunks of BK columns
+  const SP = BK / 8 + 1; // P rows (halves)
+  const kv = Math.max(BK * SK, hs * SV) + Math.max(SK, SV);
+  const s = BQ * SS + SS, p = BQ * SP + SP;
+  return { BQ, BK, SK, SV, SS, SP, S0: kv, P0: kv + s, units: kv + s + p };
 }
 
-/** P V matrices per pass: tile.batch, else the largest divisor of hs / 16 that keeps the program within 48 KiB (at least 1). */
-export function pvBatch(hs: number, tile: HalfAttentionTile): number {
-  if (tile.batch) return tile.batch;
-  const DM = hs / MAT;
-  for (let nb = DM; nb > 1; nb--) if (DM % nb === 0 && bytesWith(hs, tile, nb) <= SHARED_LIMIT) return nb;
-  return 1;
-}
-
-/** Workgroup memory of the program in bytes (with its {@link pvBatch}). */
+/** Workgroup memory of the program in bytes (the array, the lanes' merge of m and l, the block number). */
 export function halfAttentionBytes(hs: number, tile: HalfAttentionTile): number {
-  return bytesWith(hs, tile, pvBatch(hs, tile));
+  return 16 * layout(hs, tile).units + 8 * SUBGROUP * tile.subgroups + 4;
 }
 
 interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComputeWorkgroupStorageSize: number } } }
 
 /**
  * True when {@link fusedCausalAttentionHalf} runs for head size hs with rd rotary dims: MASSIVE_WEBGPU_ATTENTION_F16
- * is `flash-experimental` (see the file comment), the float32 fused attention is available (./backend-webgpu-attention.ts:
- * webgpu, fused programs on, rotary dims), float16 compute is available with the 16x16x16 configuration,
- * hs % 16 == 0, hs <= 256, and the device's workgroup memory holds {@link halfAttentionBytes}.
+ * is `flash-experimental`, the float32 fused attention is available (./backend-webgpu-attention.ts: webgpu, fused
+ * programs on, rotary dims), float16 compute is available with the 16x16x16 configuration, hs % 16 == 0, hs <= 256,
+ * and the device's workgroup memory holds {@link halfAttentionBytes}.
  */
 export function halfAttentionAvailable(hs: number, rd: number): boolean {
   if (halfAttentionMode() !== "flash-experimental" || !halfComputeAvailable() || !fusedAttentionAvailable(hs, rd)) return false;
   const cfg = halfMatrixConfig();
   if (!cfg || cfg.M !== MAT || cfg.N !== MAT || cfg.K !== MAT || hs % MAT !== 0 || hs > 256) return false;
-  if (webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize < halfAttentionBytes(hs, halfAttentionTile(hs))) return false;
-  if (!warnedExperimental) {
-    warnedExperimental = true; // once per process, and only where the kernel is about to run
-    process.stderr.write("[massive] warning: MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental runs a kernel that failed its device test (2026-12-02): its results may be wrong\n");
-  }
-  return true;
+  return webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize >= halfAttentionBytes(hs, halfAttentionTile(hs));
 }
 
-let warnedExperimental = false;
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-/** The WGSL (after tfjs's declarations) of the program for head size hs and the given tile. */
-export function flashHalfCode(hs: number, tile: HalfAttentionTile): string {
-  const NSG = tile.subgroups, BK = tile.keys, BQ = MAT * NSG, THREADS = SUBGROUP * NSG;
-  if (hs % MAT !== 0 || BK % MAT !== 0) throw new Error(`flashHalfCode: hs ${hs} and keys ${BK} must be multiples of ${MAT}`);
-  const HV = hs / 4; // vec4 per head row
-  const SQ = hs + 8; // row stride of the q and k tiles in halves (16 bytes of padding against bank conflicts)
-  const SV = BK + 8; // row stride of the transposed v tile [hs][BK]
-  const SP = BK + 8; // row stride of p
-  const HALF = BK / 2; // keys per softmax lane (two lanes per query row)
-  const DM = hs / MAT, KM = BK / MAT; // matrices along the head dims and along the keys of a tile
-  const NB = pvBatch(hs, tile); // P V result matrices per pass through the subgroup's region of Ss
-  if (DM % NB !== 0) throw new Error(`flashHalfCode: batch ${NB} must divide hs / 16 = ${DM}`);
-  const W = NB * MAT; // columns per batch
-  const SC = Math.max(BK, W); // columns of each subgroup's region of Ss (scores: BK, P V batches: W)
-  const VB = W / 8; // vec4 of O per lane and batch (each lane: half of its row's W columns)
+/**
+ * WGSL lines moving `units` vec4<i32> elements from global memory into registers `reg`i (load) or from them into
+ * workgroup memory (store), `threads` threads; `src(i)` / `dst(i)` give the WGSL index of element i (an i32 `idx`).
+ */
+function staging(reg: string, units: number, threads: number, src: string, dst: string): { decl: string; load: string; store: string } {
+  const n = Math.ceil(units / threads);
+  const guard = (i: number): string => ((i + 1) * threads > units ? `if (idx < ${units}) ` : "");
+  const each = (f: (i: number) => string): string => range(n).map((i) => `{ let idx = li + ${i * threads}; ${guard(i)}{ ${f(i)} } }`).join("\n      ");
+  return {
+    decl: range(n).map((i) => `var ${reg}${i} = vec4<i32>(0);`).join(" "),
+    load: each((i) => `${reg}${i} = QKV[u32(${src})];`),
+    store: each((i) => `Sm[u32(${dst})] = ${reg}${i};`),
+  };
+}
+
+/**
+ * The WGSL (after tfjs's declarations) of the program for head size hs, `tile`, and the output as float32 (vec4) or
+ * float16 bits (`half`: vec2<i32> per four values, packHalfActivations' layout).
+ */
+export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean): string {
+  const NSG = tile.subgroups, THREADS = SUBGROUP * NSG;
+  const { BQ, BK, SK, SV, SS, SP, S0, P0, units } = layout(hs, tile);
+  if (hs % MAT !== 0 || BK % MAT !== 0 || T_STEP % BQ !== 0 || T_STEP % BK !== 0) throw new Error(`flashHalfCode: no tile ${JSON.stringify(tile)} for hs ${hs}`);
+  const DM = hs / MAT, KM = BK / MAT; // matrices along the head dims, along a tile's keys
+  const RU = roundUp(hs, HS_STEP) / 8; // elements per packed q / k row in global memory
+  const HV = hs / 4; // vec4 per context row
+  const KL = BK / 2; // keys per softmax lane (two lanes per query row)
+  const CH = Math.min(KM, DM); // O matrices per chunk through the score region
   const L = `subgroup_matrix_left<f16, ${MAT}, ${MAT}>`;
   const R = `subgroup_matrix_right<f16, ${MAT}, ${MAT}>`;
   const C = `subgroup_matrix_result<f32, ${MAT}, ${MAT}>`;
-  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-  const batches = range(DM / NB);
-  const oRegs = batches.flatMap((b) => range(VB).map((k) => `o${b}_${k}`));
-  /** rows x HV vec4 of q/k/v from global memory, float32 -> float16 into `dst`, rows past T zero; row-major or transposed. */
-  const stage = (dst: string, rows: number, first: string, base: string, transposed: boolean): string => `
-      for (var i = li; i < ${rows * HV}; i += ${THREADS}) {
-        let rr = i / ${HV};
-        let d4 = i % ${HV};
-        var v = vec4<f32>(0.0);
-        if (${first} + rr < T) { v = QKV[${base} + (${first} + rr) * ${HV} + d4]; }
-        ${transposed
-          ? `let o = d4 * ${4 * SV} + rr;
-        ${dst}[o] = f16(v.x); ${dst}[o + ${SV}] = f16(v.y); ${dst}[o + ${2 * SV}] = f16(v.z); ${dst}[o + ${3 * SV}] = f16(v.w);`
-          : `let o = rr * ${SQ} + d4 * 4;
-        ${dst}[o] = f16(v.x); ${dst}[o + 1] = f16(v.y); ${dst}[o + 2] = f16(v.z); ${dst}[o + 3] = f16(v.w);`}
-      }`;
-  /** One batch of P V: NB fresh result matrices, stored side by side (row stride W), added to the lanes' O registers. */
-  const pvPass = (b: number): string => `
-      {
-        ${range(NB).map((jj) => `var a${jj} = ${C}();`).join(" ")}
-        for (var kk = 0u; kk < ${KM}u; kk++) {
-          let pl = subgroupMatrixLoad<${L}, row_major>(&Ps, pOff + kk * ${MAT}u, ${SP}u);
-          ${range(NB).map((jj) => `a${jj} = subgroupMatrixMultiplyAccumulate(pl, subgroupMatrixLoad<${R}, col_major>(&KVs, ${(b * NB + jj) * MAT * SV}u + kk * ${MAT}u, ${SV}u), a${jj});`).join("\n          ")}
-        }
-        ${range(NB).map((jj) => `subgroupMatrixStore<row_major>(&Ss, sOff + ${jj * MAT}u, a${jj}, ${W}u);`).join("\n        ")}
-        workgroupBarrier();
-        let src = sOff + u32(r * ${W} + h * ${W / 2});
-        ${range(VB).map((k) => `o${b}_${k} = o${b}_${k} + vec4<f32>(Ss[src + ${4 * k}u], Ss[src + ${4 * k + 1}u], Ss[src + ${4 * k + 2}u], Ss[src + ${4 * k + 3}u]);`).join("\n        ")}
-        ${b + 1 < batches.length ? "workgroupBarrier();" : ""}
-      }`;
+  // k tile: BK rows of hs / 8 elements from row k0 of the pair's k; v^T tile: hs rows of BK / 8 elements from column k0.
+  const k = staging("rk", (BK * hs) / 8, THREADS, `kBase + (k0n + idx / ${hs / 8}) * ${RU} + idx % ${hs / 8}`, `(idx / ${hs / 8}) * ${SK} + idx % ${hs / 8}`);
+  const v = staging("rv", (hs * BK) / 8, THREADS, `vBase + (idx / ${BK / 8}) * vRow + k0 / 8 + idx % ${BK / 8}`, `(idx / ${BK / 8}) * ${SV} + idx % ${BK / 8}`);
+  /** S = q k^T of this subgroup's 16 rows for the staged tile, stored to its score rows. */
+  const scores = `${range(KM).map((c) => `var s${c} = ${C}();`).join(" ")}
+      ${range(DM).map((d) => range(KM).map((c) => `s${c} = subgroupMatrixMultiplyAccumulate(qm${d}, subgroupMatrixLoad<${R}, col_major>(&Sm, ${c * MAT * SK + d * 2}u, ${SK}u), s${c});`).join("\n      ")).join("\n      ")}
+      ${range(KM).map((c) => `subgroupMatrixStore<row_major>(&Sm, sOff + ${c * 4}u, s${c}, ${SS}u);`).join("\n      ")}`;
+  /** This lane's scores of the staged tile as vec4 e (keys kl + 4e ..), masked (key <= query) to `masked`. */
+  const lane = (e: number, masked: string): string => `select(vec4<f32>(${masked}), bitcast<vec4<f32>>(Sm[sRow + ${e}u]), (kl + vec4<i32>(${4 * e}, ${4 * e + 1}, ${4 * e + 2}, ${4 * e + 3})) <= vec4<i32>(qRow))`;
+  const tileStart = `workgroupBarrier(); // the previous tile's reads of this memory are done
+      ${k.store}
+      workgroupBarrier();`;
+  const chunks = range(Math.ceil(DM / CH));
   return `
-  // Each array one row longer than its tiles need: a matrix load or store never reaches the end, whatever extent
-  // (last row's stride included or not) the robustness clamp assumes.
-  var<workgroup> Qs : array<f16, ${(BQ + 1) * SQ}>;
-  var<workgroup> KVs : array<f16, ${Math.max((BK + 1) * SQ, (hs + 1) * SV)}>;
-  var<workgroup> Ss : array<f32, ${(BQ + 1) * SC}>;
-  var<workgroup> Ps : array<f16, ${(BQ + 1) * SP}>;
-  var<workgroup> redMax : array<f32, ${THREADS}>;
-  var<workgroup> redSum : array<f32, ${THREADS}>;
+  var<workgroup> Sm : array<vec4<i32>, ${units}>;
+  var<workgroup> red : array<vec2<f32>, ${THREADS}>;
   var<workgroup> blockShared : i32;
+  ${half ? HALF4_WGSL : ""}
   fn main() {
     let T = uniforms.seqLen;
+    let Tp = uniforms.padT;
     let H = uniforms.heads;
-    let BH = uniforms.bh;
-    let li = i32(localIndex);
+    let li = i32(localIndex % ${THREADS}u); // (the modulo lets Dawn's range analysis bound the workgroup indices)
     let sg = li / ${SUBGROUP};
-    let lane = li % ${SUBGROUP};
+    // This lane's query row in its subgroup's 16 and which half of each tile's keys: rows r of 8 consecutive lanes lie
+    // in 8 distinct 16-byte bank groups of the score and P rows (their strides are odd multiples of 16 bytes).
+    let r = li % ${MAT};
+    let h = (li % ${SUBGROUP}) / ${MAT};
     let bh = i32(workgroupId.y);
-    let seq = bh / H;
-    let head = bh % H;
-    // Longest blocks (most key tiles) first; a uniform copy for the loops that hold barriers and matrix ops.
-    if (li == 0) { blockShared = (T + ${BQ - 1}) / ${BQ} - 1 - i32(workgroupId.x); }
-    let qb = workgroupUniformLoad(&blockShared);
-    let q0 = qb * ${BQ};
-    let qBase = bh * T * ${HV};
-    let kBase = (BH + bh) * T * ${HV};
-    let vBase = (2 * BH + bh) * T * ${HV};
-    let sOff = u32(sg * ${MAT * SC}); // this subgroup's region of Ss (scores, then P V batches)
-    let pOff = u32(sg * ${MAT * SP});
-    // Softmax lanes: two per query row (h: which half of the keys, and of each batch's O columns).
-    let r = lane / 2;
-    let h = lane % 2;
+    // Longest blocks (most key tiles) first; a uniform copy for the loops that hold barriers and matrix operations.
+    if (li == 0) { blockShared = Tp / ${BQ} - 1 - i32(workgroupId.x); }
+    let q0 = workgroupUniformLoad(&blockShared) * ${BQ};
+    let tiles = (q0 + ${BQ - 1}) / ${BK} + 1; // key tiles up to the block's last query
     let qRow = q0 + sg * ${MAT} + r;
+    let kBase = uniforms.kAt + bh * Tp * ${RU};
+    let vRow = Tp / 8;
+    let vBase = uniforms.vAt + bh * ${hs} * vRow;
+    let sOff = u32(${S0} + sg * ${MAT * SS});
+    let sRow = sOff + u32(r * ${SS} + h * ${KL / 4});
+    let pOff = u32(${P0} + sg * ${MAT * SP});
+    // q of this subgroup's 16 rows, ${DM} left matrices straight from global memory (row-major, as the product's direct A).
+    ${range(DM).map((d) => `let qm${d} = subgroupMatrixLoad<${L}, row_major>(&QKV, u32((bh * Tp + q0 + sg * ${MAT}) * ${RU} + ${d * 2}), ${RU}u);`).join("\n    ")}
+    ${k.decl}
+    ${v.decl}
+    var k0n = 0;
+    ${k.load}
+    // Pass 1: each lane's running max and sum over its half of every tile's keys.
     var m = -3.0e38;
     var l = 0.0;
-    ${oRegs.map((o) => `var ${o} = vec4<f32>(0.0);`).join(" ")}
-    ${stage("Qs", BQ, "q0", "qBase", false)}
-    let tiles = (min(q0 + ${BQ}, T) - 1) / ${BK} + 1;
+    for (var kb = 0; kb < tiles; kb++) {
+      ${tileStart}
+      k0n = select(0, (kb + 1) * ${BK}, kb + 1 < tiles);
+      ${k.load}
+      ${scores}
+      workgroupBarrier();
+      let kl = vec4<i32>(kb * ${BK} + h * ${KL});
+      var tmax = vec4<f32>(-3.0e38);
+      ${range(KL / 4).map((e) => `tmax = max(tmax, ${lane(e, "-3.0e38")});`).join("\n      ")}
+      let mNew = max(m, max(max(tmax.x, tmax.y), max(tmax.z, tmax.w)));
+      var sum = vec4<f32>(0.0);
+      ${range(KL / 4).map((e) => `sum += select(vec4<f32>(0.0), exp(${lane(e, "0.0")} - vec4<f32>(mNew)), (kl + vec4<i32>(${4 * e}, ${4 * e + 1}, ${4 * e + 2}, ${4 * e + 3})) <= vec4<i32>(qRow));`).join("\n      ")}
+      l = l * exp(m - mNew) + ((sum.x + sum.y) + (sum.z + sum.w));
+      m = mNew;
+    }
+    // The row's two lanes merge their (m, l) through workgroup memory (no assumption on subgroup invocation ids).
+    red[li] = vec2<f32>(m, l);
+    workgroupBarrier();
+    let other = red[li ^ ${MAT}];
+    let mRow = max(m, other.x);
+    let inv = 1.0 / (l * exp(m - mRow) + other.y * exp(other.x - mRow));
+    // Pass 2: the same scores, p = exp(s - m) / l as float16, O += P v.
+    ${range(DM).map((j) => `var o${j} = ${C}();`).join(" ")} // (the k registers hold tile 0: pass 1's last load)
     for (var kb = 0; kb < tiles; kb++) {
       let k0 = kb * ${BK};
+      ${tileStart}
+      ${v.load}
+      ${scores}
+      workgroupBarrier(); // every subgroup is done with k: v^T goes where it was
+      ${v.store}
+      k0n = select(0, k0 + ${BK}, kb + 1 < tiles);
+      ${k.load}
+      let kl = vec4<i32>(k0 + h * ${KL});
+      let pRow = pOff + u32(r * ${SP} + h * ${KL / 8});
+      ${range(KL / 8).map((e) => `{
+        let a = exp(${lane(2 * e, "-3.0e38")} - vec4<f32>(mRow)) * inv;
+        let b = exp(${lane(2 * e + 1, "-3.0e38")} - vec4<f32>(mRow)) * inv;
+        Sm[pRow + ${e}u] = vec4<i32>(bitcast<i32>(vec2<f16>(a.xy)), bitcast<i32>(vec2<f16>(a.zw)), bitcast<i32>(vec2<f16>(b.xy)), bitcast<i32>(vec2<f16>(b.zw)));
+      }`).join("\n      ")}
       workgroupBarrier();
-      ${stage("KVs", BK, "k0", "kBase", false)}
-      workgroupBarrier();
-      // S = q k^T for this subgroup's 16 rows: ${KM} result matrices over ${DM} steps of 16 dims.
-      ${range(KM).map((c) => `var s${c} = ${C}();`).join(" ")}
-      for (var d = 0u; d < ${DM}u; d++) {
-        let ql = subgroupMatrixLoad<${L}, row_major>(&Qs, u32(sg * ${MAT * SQ}) + d * ${MAT}u, ${SQ}u);
-        ${range(KM).map((c) => `s${c} = subgroupMatrixMultiplyAccumulate(ql, subgroupMatrixLoad<${R}, col_major>(&KVs, ${c * MAT * SQ}u + d * ${MAT}u, ${SQ}u), s${c});`).join("\n        ")}
-      }
-      ${range(KM).map((c) => `subgroupMatrixStore<row_major>(&Ss, sOff + ${c * MAT}u, s${c}, ${BK}u);`).join("\n      ")}
-      workgroupBarrier();
-      // v transposed ([dim][key]): the right operand of P V loads column-major, as k's does.
-      ${stage("KVs", BK, "k0", "vBase", true)}
-      // Online softmax of row qRow over keys k0 + h * ${HALF} ..: mask on the fly (keys after the query or past T).
-      let sRow = sOff + u32(r * ${BK} + h * ${HALF});
-      let kh = k0 + h * ${HALF};
-      var tOwn = -3.0e38;
-      for (var j = 0; j < ${HALF}; j++) {
-        let key = kh + j;
-        tOwn = max(tOwn, select(-3.0e38, Ss[sRow + u32(j)], key <= qRow && key < T));
-      }
-      // The row's two lanes exchange their halves' max and sum through workgroup memory (not a subgroup shuffle,
-      // which would assume that lane li % 32 is the subgroup invocation li % 32).
-      redMax[li] = tOwn;
-      workgroupBarrier();
-      let mNew = max(m, max(tOwn, redMax[li ^ 1]));
-      let alpha = exp(m - mNew);
-      m = mNew;
-      var lsum = 0.0;
-      let pRow = pOff + u32(r * ${SP} + h * ${HALF});
-      for (var j = 0; j < ${HALF}; j++) {
-        let key = kh + j;
-        let p = f16(select(0.0, exp(Ss[sRow + u32(j)] - m), key <= qRow && key < T));
-        Ps[pRow + u32(j)] = p;
-        lsum = lsum + f32(p);
-      }
-      redSum[li] = lsum;
-      ${oRegs.map((o) => `${o} = ${o} * alpha;`).join(" ")}
-      workgroupBarrier();
-      l = l * alpha + lsum + redSum[li ^ 1];
-      // O += P V in ${batches.length} batch(es) of ${NB} result matrices.
-      ${batches.map(pvPass).join("")}
+      ${range(KM).map((c) => `{
+        let p = subgroupMatrixLoad<${L}, row_major>(&Sm, pOff + ${c * 2}u, ${SP}u);
+        ${range(DM).map((j) => `o${j} = subgroupMatrixMultiplyAccumulate(p, subgroupMatrixLoad<${R}, col_major>(&Sm, ${j * MAT * SV + c * 2}u, ${SV}u), o${j});`).join("\n        ")}
+      }`).join("\n      ")}
     }
+    // O (already normalised) through the score rows, ${CH} matrices at a time, to the rows of queries < T.
+    let out = ((bh / H) * T + qRow) * H * ${HV} + (bh % H) * ${HV};
+    ${chunks.map((q) => {
+      const mats = range(Math.min(CH, DM - q * CH)).map((jj) => q * CH + jj), W = mats.length * MAT; // columns in this chunk
+      return `workgroupBarrier();
+    ${mats.map((j, jj) => `subgroupMatrixStore<row_major>(&Sm, sOff + ${jj * 4}u, o${j}, ${SS}u);`).join(" ")}
+    workgroupBarrier();
     if (qRow < T) {
-      let inv = 1.0 / l;
-      let out = ((seq * T + qRow) * H + head) * ${HV} + h * ${W / 8};
-      ${batches.flatMap((b) => range(VB).map((k) => `result[out + ${b * (W / 4) + k}] = o${b}_${k} * inv;`)).join("\n      ")}
-    }
+      ${range(W / 8).map((e) => `result[out + ${q * CH * 4} + h * ${W / 8} + ${e}] = ${half ? "massiveHalf4(" : ""}bitcast<vec4<f32>>(Sm[sOff + u32(r * ${SS} + h * ${W / 8} + ${e})])${half ? ")" : ""};`).join("\n      ")}
+    }`;
+    }).join("\n    ")}
   }`;
 }
 
 class FlashAttentionHalfProgram {
   variableNames = ["QKV"];
+  /** QKV (packAttentionHalf's int32 words) read as vec4<i32>: 8 halves per element. */
+  variableComponents = [4];
   outputShape: number[];
   shaderKey: string;
   dispatchLayout = { x: [1], y: [0] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
-  outputComponent = 4;
-  uniforms = "seqLen : i32, heads : i32, bh : i32,";
-  private readonly code: string;
+  /** vec4<f32> results, or vec2<i32> (four float16 values) with `half`. */
+  outputComponent: number;
+  uniforms = "seqLen : i32, padT : i32, heads : i32, kAt : i32, vAt : i32,";
+  private readonly code: () => string;
 
-  constructor(B: number, T: number, H: number, hs: number, tile: HalfAttentionTile) {
-    this.outputShape = [B * T, H * hs];
+  constructor(B: number, T: number, H: number, hs: number, half: boolean, tile: HalfAttentionTile) {
+    this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
+    this.outputComponent = half ? 2 : 4;
     this.workgroupSize = [SUBGROUP * tile.subgroups, 1, 1];
-    this.dispatch = [Math.ceil(T / (MAT * tile.subgroups)), B * H, 1];
-    this.shaderKey = `massiveFlashAttentionHalf_${hs}_${tile.subgroups}x${tile.keys}x${pvBatch(hs, tile)}`;
-    this.code = `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${flashHalfCode(hs, tile)}`;
+    this.dispatch = [roundUp(T, T_STEP) / (MAT * tile.subgroups), B * H, 1];
+    this.shaderKey = `massiveFlashAttentionHalf2_${hs}_${tile.subgroups}x${tile.keys}${half ? "_half" : ""}`;
+    this.code = () => `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${flashHalfCode(hs, tile, half)}`;
   }
 
   getUserCode(): string {
-    return this.code;
+    return this.code();
   }
 }
 
 /**
- * softmax(q k^T + causal mask) v for q, k, v from rotarySplit ([3, B*H, T, hs] float32, q scaled), on the
- * tensor cores: the merged context [B*T, H*hs] float32. `tile`: {@link halfAttentionTile} unless measuring others.
+ * The attention context [B*T, H*hs] (float32; with `half` its float16 bits [B*T, H*hs / 2] int32) from
+ * packAttentionHalf's output `packed` for B sequences of T tokens, H heads of hs dims. `tile`:
+ * {@link halfAttentionTile} unless measuring others.
  */
-export function flashCausalAttentionHalf(qkvHeads: tf.Tensor4D, B: number, T: number, H: number, hs: number,
-  tile: HalfAttentionTile = halfAttentionTile(hs)): tf.Tensor2D {
-  const program = new FlashAttentionHalfProgram(B, T, H, hs, tile);
-  return runFlatProgram(program, [qkvHeads], "float32", [
-    { type: "int32", data: [T] }, { type: "int32", data: [H] }, { type: "int32", data: [B * H] },
-  ]) as tf.Tensor2D;
+export function flashCausalAttentionHalf(packed: tf.Tensor, B: number, T: number, H: number, hs: number, half = false, tile: HalfAttentionTile = halfAttentionTile(hs)): tf.Tensor2D {
+  const Tp = roundUp(T, T_STEP);
+  const { kAt, vAt } = packedAttentionLayout(B * H, hs, Tp, roundUp(hs, HS_STEP));
+  const program = new FlashAttentionHalfProgram(B, T, H, hs, half, tile);
+  return runFlatProgram(program, [packed], half ? "int32" : "float32", [T, Tp, H, kAt / 4, vAt / 4].map((x) => ({ type: "int32", data: [x] }))) as tf.Tensor2D;
+}
+
+/** q, k, v^T of the fused projection output qkv [B*T, H*3*hs] as float16 bits (packAttentionHalf, q scaled by 1/sqrt(hs)), the input of {@link flashCausalAttentionHalf}. */
+export function packForFlashHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number): tf.Tensor {
+  return packAttentionHalf(qkv, cos, signedSin, B, T, H, hs, roundUp(T, T_STEP), roundUp(hs, HS_STEP));
 }
 
 /**
- * The attention context [B*T, H*hs] of the fused projection output qkv [B*T, H*3*hs] (HF's per-head [q|k|v]):
- * rotarySplit (float32) then {@link flashCausalAttentionHalf}. Use where {@link halfAttentionAvailable}.
+ * The attention context [B*T, H*hs] of the fused projection output qkv [B*T, H*3*hs] (HF's per-head [q|k|v]): q, k,
+ * v^T packed as float16 (one program), then {@link flashCausalAttentionHalf}; with `half` the context's float16 bits
+ * [B*T, H*hs / 2] int32 (for halfLinear). Use where {@link halfAttentionAvailable}.
  */
-export function fusedCausalAttentionHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number): tf.Tensor2D {
-  return tf.tidy(() => flashCausalAttentionHalf(rotarySplit(qkv, cos, signedSin, B, T, H, hs, 1 / Math.sqrt(hs)), B, T, H, hs));
+export function fusedCausalAttentionHalf(qkv: tf.Tensor2D, cos: tf.Tensor2D, signedSin: tf.Tensor2D, B: number, T: number, H: number, hs: number, half = false): tf.Tensor2D {
+  return tf.tidy(() => flashCausalAttentionHalf(packForFlashHalf(qkv, cos, signedSin, B, T, H, hs), B, T, H, hs, half));
 }

@@ -3,8 +3,8 @@
  * float32 TF.js path it stands in for (attentionBatched of src/model/attention.ts with MASSIVE_WEBGPU_ATTENTION=off:
  * transpose, split, rotary, q k^T, causal softmax, p v, merge), on random fused projection outputs qkv [B*T, H*3hs],
  * head sizes 16 (tiny-neox), 64 (Pythia 70m/160m), 128 (12b), 256 (1b), ragged and full 2048-token sequences, the
- * default tile (16 keys, the largest P V batch that fits) and 32-key tiles with one P V matrix per pass. webgpu with float16 subgroup
- * matrices only (the GPU machine); skipped elsewhere.
+ * default tile and a 32-query tile with smaller key tiles; the float16 output is checked to be the float32 output's
+ * rounding. webgpu with float16 subgroup matrices only (the GPU machine); skipped elsewhere.
  *
  * Tolerance, derived (u = 2^-11 float16's unit roundoff, e = 2^-24 float32's). Per (sequence, head) the scores
  * s = q.k differ by rounding q and k to float16 and by float32 summation order: |ds| <= eps_s = (r_q + r_k + 2 hs e) S,
@@ -15,6 +15,9 @@
  * delta the normalised output moves by at most 2 delta / (1 - delta) max|v|; v rounded to float16 adds r_v max|v|,
  * float32 sums over T keys in both paths 2 T e max|v|:
  *   |fused - composite| <= max|v| (2 delta / (1 - delta) + r_v + 2 T e),  delta = (e^eps_s - 1)(1 + u) + u + 4e + T 2^-25.
+ * The two-pass kernel rounds the normalised weight exp(s - m) / l to float16 instead (l a float32 sum of unrounded
+ * exps): each weight then errs by at most 2 (e^eps_s - 1) + u + T e + 6e relative (scores twice through l, one
+ * float16 rounding, l's float32 sum), within 2 delta for T <= 2^13 (2 delta holds 2u; T e <= u), so the bound stands.
  * Two input sets: float16-exact q, k, v with rotary tables cos 1 / sin 0 and hs 16, 64, 256 (1/sqrt(hs) a power of
  * two, so q, k, v reach the kernel exact: only p's rounding remains, a tight check), and real rotary tables with
  * arbitrary float32 inputs (every operand rounded).
@@ -24,8 +27,8 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { initBackend, tf } from "../../src/backend";
-import { rotarySplit } from "../../src/backend-webgpu-attention";
-import { flashCausalAttentionHalf, fusedCausalAttentionHalf, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile, pvBatch } from "../../src/backend-webgpu-attention-f16";
+import { flashCausalAttentionHalf, fusedCausalAttentionHalf, halfAttentionAvailable, halfAttentionBytes, halfAttentionTile, packForFlashHalf, type HalfAttentionTile } from "../../src/backend-webgpu-attention-f16";
+import { packHalfActivations } from "../../src/backend-webgpu-f16";
 import { float32ToHalf, halfToFloat32 } from "../../src/io/host-tensor";
 import { attentionBatched, type PositionTables } from "../../src/model/attention";
 import { causalMask, rotaryTables } from "../../src/model/rotary";
@@ -81,16 +84,19 @@ test("the float16 attention's WGSL compiles on Dawn's Null backend for every hea
   assert.ok(compiled && Number(compiled[1]) >= 40, `only ${compiled?.[1]} shader modules compiled`);
 });
 
-test("float16 tensor-core attention equals the composite float32 attention within the derived bound (hs 16..256, two tiles)", async (t) => {
+test("float16 tensor-core attention equals the composite float32 attention within the derived bound (hs 16..256, two tiles, float16 output)", async (t) => {
   if (!onGpu) return t.skip("needs webgpu with float16 subgroup matrices");
   // Inputs of std `scale` (bench/gpu/lib.ts's generator): scores q.k / sqrt(hs) of std scale^2 (peaked softmax rows).
+  // Smallest first: on a failure the first lines locate it (rows, dims, values) before the large cases.
   const cases = [
+    { hs: 16, H: 1, B: 1, T: 16, exact: true, scale: 1.5 },
+    { hs: 16, H: 1, B: 1, T: 64, exact: true, scale: 1.5 },
     { hs: 64, H: 3, B: 2, T: 300, exact: true, scale: 1.5 },
     { hs: 64, H: 2, B: 1, T: 2048, exact: true, scale: 1.5 },
     { hs: 256, H: 2, B: 1, T: 2048, exact: true, scale: 1.5 },
     { hs: 16, H: 4, B: 3, T: 70, exact: true, scale: 2 },
     // Diagnostic cases (they tell the parts apart when the others fail): q = 0 (uniform weights over the visible keys:
-    // no q k^T), v = 1 (every output exactly 1 whatever the weights: the normalisation alone).
+    // no q k^T), v = 1 (every output 1 up to p's rounding whatever the weights: the normalisation alone).
     { hs: 64, H: 2, B: 1, T: 300, exact: true, scale: 1.5, zeroQ: true },
     { hs: 64, H: 2, B: 1, T: 300, exact: true, scale: 1.5, oneV: true },
     { hs: 64, H: 2, B: 2, T: 130, exact: false, scale: 1.5 },
@@ -125,27 +131,44 @@ test("float16 tensor-core attention equals the composite float32 attention withi
     const composite = tf.tidy(() => attentionBatched(qkv, { W: qkv }, B, T, H, hs, tables, 2 ** 30, identity));
     delete process.env.MASSIVE_WEBGPU_ATTENTION;
     const want = (await composite.data()) as Float32Array;
-    const heads = rotarySplit(qkv, tables.cos, tables.sin, B, T, H, hs, 1 / Math.sqrt(hs));
+    const packed = packForFlashHalf(qkv, tables.cos, tables.sin, B, T, H, hs);
     const def = halfAttentionTile(hs);
-    const other = { subgroups: def.subgroups, keys: 32, batch: 1 }; // and one P V matrix per pass
+    const other: HalfAttentionTile = { subgroups: 2, keys: def.keys === 64 ? 32 : 16 };
     for (const tile of [def, other]) {
-      // The default tile through the model's entry point (rotary + split, then the kernel); the other on its output.
-      const fused = tile === other ? flashCausalAttentionHalf(heads, B, T, H, hs, tile) : fusedCausalAttentionHalf(qkv, tables.cos, tables.sin, B, T, H, hs);
+      // The default tile through the model's entry point (packing, then the kernel); the other on the packed input.
+      const fused = tile === other ? flashCausalAttentionHalf(packed, B, T, H, hs, false, tile) : fusedCausalAttentionHalf(qkv, tables.cos, tables.sin, B, T, H, hs);
       const got = (await fused.data()) as Float32Array;
-      fused.dispose();
       let maxDiff = 0, worst = 0;
+      const badRows = new Set<number>(), badDims = new Set<number>();
       for (let i = 0; i < want.length; i++) {
         const d = Math.abs(got[i]! - want[i]!);
         if (!(d <= maxDiff)) { maxDiff = d; worst = i; } // NaN propagates
+        if (!(d <= bound)) { badRows.add(Math.floor(i / (H * hs)) % T); badDims.add(i % hs); }
       }
-      console.log(`  hs ${hs}, H ${H}, B ${B}, T ${T}, ${c.exact ? "float16-exact inputs, no rotation" : "float32 inputs, rotary"}${"zeroQ" in c ? ", q = 0" : ""}${"oneV" in c ? ", v = 1" : ""}, ${tile.subgroups * 16} queries x ${tile.keys} keys, P V batch ${pvBatch(hs, tile)}: max |fused - composite| ${maxDiff.toExponential(2)}, bound ${bound.toExponential(2)} (max|v| ${vMax.toFixed(2)}, S ${S.toFixed(1)})`);
+      const label = `hs ${hs}, H ${H}, B ${B}, T ${T}, ${c.exact ? "float16-exact inputs, no rotation" : "float32 inputs, rotary"}${"zeroQ" in c ? ", q = 0" : ""}${"oneV" in c ? ", v = 1" : ""}, ${tile.subgroups * 16} queries x ${tile.keys} keys`;
+      console.log(`  ${label}: max |fused - composite| ${maxDiff.toExponential(2)}, bound ${bound.toExponential(2)} (max|v| ${vMax.toFixed(2)}, S ${S.toFixed(1)})`);
       if (!(maxDiff <= bound)) {
-        // Where: token row (sequence, position), head, dim of the largest difference (a layout error shows a pattern).
+        // Where: token row (sequence, position), head, dim of the largest difference, and which positions and dims are off (a layout error shows a pattern).
         const row = Math.floor(worst / (H * hs)), col = worst % (H * hs);
-        failures.push(`hs ${hs}, T ${T}, tile ${tile.subgroups}x${tile.keys}: ${maxDiff} > ${bound} at sequence ${Math.floor(row / T)} position ${row % T} head ${Math.floor(col / hs)} dim ${col % hs} (got ${got[worst]}, want ${want[worst]})`);
+        const list = (xs: Set<number>): string => [...xs].sort((a, b) => a - b).slice(0, 24).join(",") + (xs.size > 24 ? ` .. (${xs.size})` : "");
+        const sample = (p: number): string => range4(p * H * hs).map((i) => `${got[i]!.toPrecision(4)}/${want[i]!.toPrecision(4)}`).join(" ");
+        failures.push(`${label}: ${maxDiff} > ${bound} at sequence ${Math.floor(row / T)} position ${row % T} head ${Math.floor(col / hs)} dim ${col % hs} (got ${got[worst]}, want ${want[worst]}); positions off: ${list(badRows)}; dims off: ${list(badDims)}; got/want of positions 0, 1, 17 dims 0-3: ${sample(0)} | ${sample(1)} | ${T > 17 ? sample(17) : "-"}`);
+        console.log(`  FAILED ${failures[failures.length - 1]}`);
       }
+      if (tile === def) {
+        // The float16 output (what the model's output projection takes) is the float32 output's rounding, bit for bit.
+        const bits = flashCausalAttentionHalf(packed, B, T, H, hs, true, tile);
+        const ref = packHalfActivations(fused);
+        const [a, b] = [(await bits.data()) as Int32Array, (await ref.data()) as Int32Array];
+        const differ = a.reduce((n, x, i) => n + (x === b[i] ? 0 : 1), 0);
+        if (differ) failures.push(`${label}: float16 output differs from the float32 output's rounding in ${differ} of ${a.length} words`);
+        tf.dispose([bits, ref]);
+      }
+      fused.dispose();
     }
-    tf.dispose([qkv, heads, composite, tables.cos, tables.sin, tables.mask, tables.cosFull]);
+    tf.dispose([qkv, packed, composite, tables.cos, tables.sin, tables.mask, tables.cosFull]);
   }
   assert.deepEqual(failures, []);
 });
+
+const range4 = (i: number): number[] => [i, i + 1, i + 2, i + 3];
