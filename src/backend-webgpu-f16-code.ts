@@ -30,8 +30,11 @@ export interface SubgroupMatrixShape { M: number; N: number; K: number }
  * tiles, then the next band: W is read again from DRAM per band when it outgrows the L2, as the 70m / 1b logits'
  * 51 / 206 MB do); g > 0, bands of g row tiles walked column by column (the g row tiles of one column tile run
  * side by side, so each W block is read about once per band of g and A's g rows stay in the L2). Plain products only.
+ * persist: p > 0, p x GPU_SMS workgroups (at most one per output tile) each loop over output tiles (workgroup w takes
+ * w, w + P, ...: the grouped order's indices) as one pipeline of K steps, so that the next tile's first operands load
+ * while this tile's last step multiplies; whole tiles of plain products only, one buffer, staged operands.
  */
-export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw"; group?: number }
+export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw"; group?: number; persist?: number }
 
 /** The staged tile of session 4 (70-79 TFLOP/s on the Pythia 1b products, scalar stores): also the fallback of direct tiles. */
 export const STAGED_HALF_TILE: HalfTile = { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32 };
@@ -65,6 +68,10 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x128-128t-bk64-g32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 32 },
   "128x128-256t-bk64-g8": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
   "64x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
+  "128x128-128t-bk64-g8-p1": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, persist: 1 },
+  "128x128-128t-bk64-g8-p2": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, persist: 2 },
+  "64x128-128t-bk64-g8-p2": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 2 },
+  "64x128-128t-bk64-g8-p3": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 3 },
 };
 
 /**
@@ -201,7 +208,9 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   if (att && (!batched || bias || direct)) throw new Error(`${where}: attention products are batched, without bias or direct operands`);
   if (dA && !aHalf) throw new Error(`${where}: direct A needs A as float16 bits`);
   if (halfOut && !merged) throw new Error(`${where}: a float16 result is for the merged context only`);
-  if (tile.group && batched) throw new Error(`${where}: the grouped workgroup order is for plain products`);
+  if ((tile.group || tile.persist) && batched) throw new Error(`${where}: the grouped order and persistent workgroups are for plain products`);
+  const persist = (tile.persist ?? 0) > 0;
+  if (persist && (!exact || stages !== 1 || direct)) throw new Error(`${where}: persistent workgroups need whole tiles, one buffer, staged operands`);
   const per = bk / 8; // 16-byte units per staged row per step
   const so = per + 1; // row stride in workgroup memory, in units: 16 bytes of padding keep the rows off one bank
   const aUnits = bm * so, wUnits = bn * so; // one stage of each operand
@@ -212,14 +221,16 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const stagedUnits = (dA ? 0 : stages * aUnits) + (dW ? 0 : stages * wUnits);
   const csUnits = exact && !halfOut ? 0 : ((threads / SUBGROUP) * cfg.M * cfg.N) / 4; // result blocks of the guarded path
   const biasUnits = exact && bias ? (cfg.M * bn) / 4 : 0; // bias broadcast over cfg.M rows
-  const smUnits = Math.max(stagedUnits, csUnits, biasUnits);
+  // Persistent workgroups reload the bias block per tile while operands are staged: its own region after them.
+  const biasAt = persist ? `${stagedUnits} + ` : "";
+  const smUnits = persist ? stagedUnits + biasUnits : Math.max(stagedUnits, csUnits, biasUnits);
   const L = `subgroup_matrix_left<f16, ${cfg.K}, ${cfg.M}>`;
   const R = `subgroup_matrix_right<f16, ${cfg.N}, ${cfg.K}>`;
   const C = `subgroup_matrix_result<f32, ${cfg.N}, ${cfg.M}>`;
   const lines: string[] = [];
   if (smUnits > 0) lines.push(`var<workgroup> Sm : array<vec4<i32>, ${smUnits}>;`);
   if (halfOut) lines.push(HALF4_WGSL);
-  if (att) lines.push("var<workgroup> stepsShared : i32;");
+  if (att || persist) lines.push("var<workgroup> stepsShared : i32;");
   lines.push(`fn main() {
   let M = uniforms.dimM;
   let N = uniforms.dimN;
@@ -230,7 +241,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   let lane = li % ${SUBGROUP};
   let sgm = sg % ${sgM};
   let sgn = sg / ${sgM};
-${tileOrigin(tile, bm, bn)}
+${tileOrigin(tile, bm, bn, persist ? "i32(workgroupId.x)" : "")}
   let rowA = sgm * ${tm * cfg.M};
   let rowW = sgn * ${tn * cfg.N};`);
   if (batched) {
@@ -258,17 +269,21 @@ ${tileOrigin(tile, bm, bn)}
   for (const i of range(aLoads)) lines.push(`  var ra${i} : vec4<i32>;`);
   for (const i of range(wLoads)) lines.push(`  var rw${i} : vec4<i32>;`);
   for (const i of range(tm)) for (const j of range(tn)) lines.push(`  var acc${i}_${j} = ${C}();`);
-  if (biasUnits > 0) {
-    // Every row of the block is bias[n0 .. n0 + bn): loaded as a matrix, it is each accumulator's start.
-    const rows = Math.ceil(biasUnits / threads);
-    for (const q of range(rows)) {
+  /** The accumulators' start: bias[n0 .. n0 + bn) in every row of a block in workgroup memory, loaded as matrices (or zero). */
+  const accStart = (ind: string): string[] => {
+    if (biasUnits === 0) return range(tm).flatMap((i) => range(tn).map((j) => `${ind}acc${i}_${j} = ${C}();`));
+    const out: string[] = [];
+    for (const q of range(Math.ceil(biasUnits / threads))) {
       const guard = (q + 1) * threads > biasUnits ? `if (e < ${biasUnits}) ` : "";
-      lines.push(`  { let e = li + ${q * threads}; ${guard}{ Sm[e] = bitcast<vec4<i32>>(bias[u32(n0 / 4 + e % ${bn / 4})]); } }`);
+      out.push(`${ind}{ let e = li + ${q * threads}; ${guard}{ Sm[${biasAt}e] = bitcast<vec4<i32>>(bias[u32(n0 / 4 + e % ${bn / 4})]); } }`);
     }
-    lines.push("  workgroupBarrier();");
-    for (const i of range(tm)) for (const j of range(tn)) lines.push(`  acc${i}_${j} = subgroupMatrixLoad<${C}, row_major>(&Sm, u32((rowW + ${j * cfg.N}) / 4), ${bn / 4}u);`);
-    lines.push("  workgroupBarrier();");
-  }
+    out.push(`${ind}workgroupBarrier();`);
+    for (const i of range(tm)) for (const j of range(tn)) out.push(`${ind}acc${i}_${j} = subgroupMatrixLoad<${C}, row_major>(&Sm, u32(${biasAt}(rowW + ${j * cfg.N}) / 4), ${bn / 4}u);`);
+    // (the staged operands share the block's memory unless persistent)
+    if (!persist) out.push(`${ind}workgroupBarrier();`);
+    return out;
+  };
+  if (biasUnits > 0) lines.push(...accStart("  "));
   /** Global -> registers for step kt (A rounded to float16 here when it is float32). */
   const load = (kt: string): string[] => [
     ...range(aLoads).map((i) => {
@@ -311,10 +326,25 @@ ${tileOrigin(tile, bm, bn)}
     }
     return out;
   };
+  /** The exact path's stores: each result matrix straight into `result`. */
+  function resultStores(ind: string): string[] {
+    return range(tm).flatMap((i) => range(tn).map((j) => `${ind}subgroupMatrixStore<row_major>(&result, ${rO}(u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`));
+  }
   const staged = aLoads + wLoads > 0;
   if (!att) lines.push(`  let steps = K / ${bk};`);
   if (!staged) {
     lines.push("  for (var kt = 0; kt < steps; kt++) {", ...mma("kt", "0"), "  }");
+  } else if (persist) {
+    // One pipeline over this workgroup's tiles x K steps: at a tile's last step its results are stored and the
+    // accumulators restarted, while the next tile's first operands are already in registers.
+    const at = (pid: string, body: string[], ind: string): string[] => [`${ind}{`, ...tileOrigin(tile, bm, bn, pid, true).split("\n").map((l) => `${ind}${l}`), ...body, `${ind}}`];
+    // The step count through workgroup memory so that it is uniform (workgroupId is a private variable under tfjs).
+    lines.push("  let P = i32(numWorkgroups.x);", "  let wg = i32(workgroupId.x);", "  if (li == 0) { stepsShared = (tilesM * tilesN - wg + P - 1) / P * steps; }");
+    lines.push("  let total = workgroupUniformLoad(&stepsShared);", ...load("0"));
+    lines.push("  for (var it = 0; it < total; it++) {", "    let kt = it % steps;", "    workgroupBarrier();", ...stage("0"), "    workgroupBarrier();");
+    lines.push("    if (it + 1 < total) {", ...at("wg + (it + 1) / steps * P", load("((it + 1) % steps)"), "    "), "    }", ...mma("kt", "0"));
+    lines.push("    if (kt == steps - 1) {", ...at("wg + it / steps * P", resultStores("      "), "      "));
+    lines.push("      if (it + 1 < total) {", ...at("wg + (it + 1) / steps * P", accStart("          "), "        "), "      }", "    }", "  }");
   } else if (stages === 1) {
     lines.push(...load("0"));
     lines.push("  for (var kt = 0; kt < steps; kt++) {", "    workgroupBarrier();", ...stage("0"), "    workgroupBarrier();");
@@ -330,9 +360,7 @@ ${tileOrigin(tile, bm, bn)}
       lines.push(`  subgroupMatrixStore<row_major>(&result, u32((rowBase + m0 + rowA + ${i * cfg.M}) * ctxStride4 + colBase4 + (n0 + rowW + ${j * cfg.N}) / 4), acc${i}_${j}, u32(ctxStride4));`);
     }
   } else if (exact && !merged) {
-    for (const i of range(tm)) for (const j of range(tn)) {
-      lines.push(`  subgroupMatrixStore<row_major>(&result, ${rO}(u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`);
-    }
+    if (!persist) lines.push(...resultStores("  "));
   } else {
     // Each subgroup stores one result matrix at a time into its block, its lanes write it out as guarded vec4 rows.
     const perMat = (cfg.M * cfg.N) / 4;
@@ -359,17 +387,22 @@ ${tileOrigin(tile, bm, bn)}
 /**
  * WGSL: the workgroup's first row m0 and column n0. The dispatch is [column tiles, row tiles] either way; with
  * tile.group = g the linear workgroup index walks bands of g row tiles column by column (the last band may be
- * shorter), as Triton's grouped ordering does.
+ * shorter), as Triton's grouped ordering does. Persistent tiles (`pid`: the linear tile index) also declare
+ * tilesN / tilesM first (`inner`: only m0 and n0, for a tile inside the loop).
  */
-function tileOrigin(tile: HalfTile, bm: number, bn: number): string {
+function tileOrigin(tile: HalfTile, bm: number, bn: number, pid = "", inner = false): string {
   const g = tile.group ?? 0;
-  if (g <= 0) return `  let m0 = i32(workgroupId.y) * ${bm};\n  let n0 = i32(workgroupId.x) * ${bn};`;
-  return `  let tilesN = (N + ${bn - 1}) / ${bn};
-  let tilesM = (M + ${bm - 1}) / ${bm};
-  let pid = i32(workgroupId.y) * tilesN + i32(workgroupId.x);
-  let firstM = pid / (${g} * tilesN) * ${g};
-  let bandM = min(tilesM - firstM, ${g});
-  let inBand = pid % (${g} * tilesN);
-  let m0 = (firstM + inBand % bandM) * ${bm};
-  let n0 = inBand / bandM * ${bn};`;
+  if (g <= 0 && !pid) return `  let m0 = i32(workgroupId.y) * ${bm};\n  let n0 = i32(workgroupId.x) * ${bn};`;
+  const head = inner ? [] : [`  let tilesN = (N + ${bn - 1}) / ${bn};`, `  let tilesM = (M + ${bm - 1}) / ${bm};`];
+  const p = `(${pid || "i32(workgroupId.y) * tilesN + i32(workgroupId.x)"})`;
+  if (g <= 0) return [...head, `  let m0 = ${p} / tilesN * ${bm};`, `  let n0 = ${p} % tilesN * ${bn};`].join("\n");
+  return [...head, `  let firstM = ${p} / (${g} * tilesN) * ${g};`, `  let bandM = min(tilesM - firstM, ${g});`, `  let inBand = ${p} % (${g} * tilesN);`,
+    `  let m0 = (firstM + inBand % bandM) * ${bm};`, `  let n0 = inBand / bandM * ${bn};`].join("\n");
+}
+
+/** The workgroups of a product: [column tiles, row tiles, batch], or persistent ones (HalfTile.persist) in x. */
+export function halfMatMulDispatch(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, batch = 0): [number, number, number] {
+  const { bm, bn } = halfMatMulLayout(cfg, tile);
+  const tiles: [number, number, number] = [Math.ceil(N / bn), Math.ceil(M / bm), Math.max(batch, 1)];
+  return tile.persist ? [Math.min(tiles[0] * tiles[1], tile.persist * GPU_SMS), 1, 1] : tiles;
 }

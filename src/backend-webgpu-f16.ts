@@ -12,7 +12,7 @@
  * declaration). Other programs are left untouched: the float32 path stays as it was.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { DEFAULT_HALF_TILE, HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfAttentionProduct, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulFits, halfMatMulLayout, shapeHalfTileName } from "./backend-webgpu-f16-code";
+import { DEFAULT_HALF_TILE, HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfAttentionProduct, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulDispatch, halfMatMulExact, halfMatMulFits, halfMatMulLayout, shapeHalfTileName } from "./backend-webgpu-f16-code";
 import { FlatProgram, TensorInfo, Uniform, runFlatProgram, webgpuRunner } from "./backend-webgpu-program";
 
 export { HALF_TILES, halfMatMulFits } from "./backend-webgpu-f16-code";
@@ -158,8 +158,8 @@ class HalfMatMulProgram {
     }
     if (batched) this.dispatchLayout = { x: [2], y: [1], z: [0] } as HalfMatMulProgram["dispatchLayout"];
     this.workgroupSize = [threads, 1, 1];
-    this.dispatch = [Math.ceil(N / bn), Math.ceil(M / bm), batched ? batch : 1];
-    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}${tile.group ? `g${tile.group}` : ""}`;
+    this.dispatch = halfMatMulDispatch(cfg, tile, M, N, batch);
+    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}${tile.group ? `g${tile.group}` : ""}${tile.persist ? `p${tile.persist}` : ""}`;
     const a = att ? `_${att.causal}_${att.merged}${att.half ? "_half" : ""}` : "";
     this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}${a}`;
     const attention = att && { causal: att.causal, merged: att.merged, half: att.half };
@@ -187,6 +187,7 @@ export function halfTileFor(cfg: SubgroupMatrixShape, M: number, N: number, K: n
   let t = tile ?? (named ? HALF_TILES[named]! : DEFAULT_HALF_TILE);
   if (K % t.bk !== 0) t = STAGED_HALF_TILE;
   if (t.direct && (!aHalf || !halfMatMulExact(cfg, t, M, N, K))) t = { ...t, direct: "" };
+  if (t.persist && !halfMatMulExact(cfg, t, M, N, K)) t = { ...t, persist: 0 };
   return t;
 }
 
@@ -318,7 +319,7 @@ export function halfAttentionProduct(a: tf.Tensor, w: tf.Tensor, spec: HalfAtten
 
 /** The tile of an attention product (halfTileFor's choice, operands always staged): its bm is where P v stops. */
 export function attentionProductTile(cfg: SubgroupMatrixShape, M: number, N: number, K: number, tile?: HalfTile): HalfTile {
-  return { ...halfTileFor(cfg, M, N, K, true, tile), direct: "", group: 0 };
+  return { ...halfTileFor(cfg, M, N, K, true, tile), direct: "", group: 0, persist: 0 };
 }
 
 /** The configuration in use, after the checks both products share: float16 compute available, the shape rule. */
@@ -331,7 +332,7 @@ function checkedConfig(caller: string, M: number, N: number, K: number): Subgrou
 /** The product of halfLinear (batch 0) and halfBatchedMatMul (batch > 0): tile choice and dispatch. */
 function runHalfProduct(cfg: SubgroupMatrixShape, inputs: tf.Tensor[], M: number, N: number, K: number, aHalf: boolean, bias: boolean, tile: HalfTile | undefined, batch: number): tf.Tensor {
   const t = halfTileFor(cfg, M, N, K, aHalf, tile, batch === 0);
-  // The grouped workgroup order is for plain products (batched ones keep the dispatch order: the batch is z).
-  const program = new HalfMatMulProgram(cfg, batch > 0 && t.group ? { ...t, group: 0 } : t, M, N, K, bias, aHalf, batch);
+  // The grouped order and persistent workgroups are for plain products (batched ones keep the dispatch order: the batch is z).
+  const program = new HalfMatMulProgram(cfg, batch > 0 ? { ...t, group: 0, persist: 0 } : t, M, N, K, bias, aHalf, batch);
   return runFlatProgram(program, inputs, "float32", [{ type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] }]);
 }

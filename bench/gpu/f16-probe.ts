@@ -9,7 +9,7 @@
  *          [--toggles allow_unsafe_apis,vulkan_enable_f16_on_nvidia]  (the PyTorch side: bench/peers/matmul_f16.py)
  */
 import * as fs from "node:fs";
-import { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE_NAME, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
+import { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE_NAME, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulDispatch, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { float32ToHalf, halfToFloat } from "../../src/io/host-tensor";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -57,11 +57,13 @@ ${bias ? "@group(0) @binding(4) var<storage, read> bias : array<vec4<f32>>;" : "
 @group(0) @binding(3) var<uniform> uniforms : Uniforms;
 var<private> localIndex : u32;
 var<private> workgroupId : vec3<u32>;
+var<private> numWorkgroups : vec3<u32>;
 ${halfMatMulCode(cfg, tile, { bias, aHalf, exact, batched })}
 @compute @workgroup_size(${threads}, 1, 1)
-fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wid : vec3<u32>) {
+fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
   localIndex = li;
   workgroupId = wid;
+  numWorkgroups = nwg;
   main();
 }`;
 }
@@ -86,7 +88,7 @@ async function compileOnly(webgpu: Any): Promise<void> {
   for (const [name, v] of Object.entries(VARIANTS)) {
     const cfg = { M: 16, N: v.cfgN ?? 16, K: 16 };
     for (const bias of [false, true]) for (const exact of [false, true]) {
-      if (v.tile.direct && !exact) continue;
+      if ((v.tile.direct || v.tile.persist) && !exact) continue;
       device.pushErrorScope("validation");
       const module = device.createShaderModule({ code: shader(cfg, v.tile, bias, v.aHalf, exact) });
       const info = await module.getCompilationInfo();
@@ -200,12 +202,12 @@ async function main(): Promise<void> {
     const entries = [{ binding: 0, resource: { buffer: bufs.o } }, { binding: 1, resource: { buffer: v.aHalf ? bufs.ah : bufs.a } }, { binding: 2, resource: { buffer: bufs.w } }, { binding: 3, resource: { buffer: u } }];
     if (bufs.b) entries.push({ binding: 4, resource: { buffer: bufs.b } });
     const group = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries });
-    const { bm, bn } = halfMatMulLayout(cfg, v.tile);
+    const [dx, dy] = halfMatMulDispatch(cfg, v.tile, M, N);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     pass.setPipeline(p);
     pass.setBindGroup(0, group);
-    for (let r = 0; r < times; r++) pass.dispatchWorkgroups(Math.ceil(N / bn), Math.ceil(M / bm), 1);
+    for (let r = 0; r < times; r++) pass.dispatchWorkgroups(dx, dy, 1);
     pass.end();
     const t0 = performance.now();
     device.queue.submit([enc.finish()]);
@@ -216,7 +218,7 @@ async function main(): Promise<void> {
   /** Whether the variant can run this product (direct operands: whole tiles only; K a multiple of its step). */
   const runs = (v: Variant, M: number, K: number, N: number): boolean => {
     const cfg = cfgOf(v);
-    return !!cfg && K % v.tile.bk === 0 && (!v.tile.direct || halfMatMulExact(cfg, v.tile, M, N, K));
+    return !!cfg && K % v.tile.bk === 0 && (!(v.tile.direct || v.tile.persist) || halfMatMulExact(cfg, v.tile, M, N, K));
   };
   /** Copies into a mappable buffer of `bytes` (the copies recorded by `copy`) and reads it back as float32. */
   const readBack = async (bytes: number, copy: (enc: Any, staging: Any) => void): Promise<Float32Array> => {

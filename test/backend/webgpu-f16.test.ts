@@ -19,7 +19,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
-import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulCode, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
+import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulCode, halfMatMulDispatch, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
 import { halfLinear, halfTileFor, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
 import { fusedAttentionAvailable, fusedCausalAttention } from "../../src/backend-webgpu-attention";
 import { fusedGelu, fusedLayerNorm } from "../../src/backend-webgpu-kernels";
@@ -53,6 +53,13 @@ test("halfTileFor: the default tile, the K-32 staged tile where K is not a multi
     assert.equal(halfTileFor(CFG16, 200, 512, 256, true).direct, ""); // ragged M: staged, same tile otherwise
     assert.equal(halfTileFor(CFG16, 200, 512, 256, true).bk, 32);
     assert.equal(halfTileFor(CFG16, 256, 512, 256, false).direct, ""); // float32 A cannot be read as float16
+    process.env.MASSIVE_WEBGPU_F16_TILE = "128x128-128t-bk64-g8-p1";
+    assert.equal(halfTileFor(CFG16, 200, 512, 256, true).persist, 0); // ragged: one workgroup per tile
+    assert.equal(halfTileFor(CFG16, 256, 512, 256, true).persist, 1);
+    // Persistent: one workgroup per SM at most, one per tile at least; otherwise [column tiles, row tiles, batch].
+    assert.deepEqual(halfMatMulDispatch(CFG16, HALF_TILES["128x128-128t-bk64-g8-p1"]!, 10240, 50304), [132, 1, 1]);
+    assert.deepEqual(halfMatMulDispatch(CFG16, HALF_TILES["128x128-128t-bk64-g8-p1"]!, 256, 512), [8, 1, 1]);
+    assert.deepEqual(halfMatMulDispatch(CFG16, DEFAULT_HALF_TILE, 10240, 50304, 3), [393, 80, 3]);
     // by-shape: plain products by shapeHalfTileName (the 70m pass's logits, qkv, dense), batched ones the default tile.
     process.env.MASSIVE_WEBGPU_F16_TILE = "by-shape";
     assert.deepEqual(halfTileFor(CFG16, 10240, 50304, 512, true, undefined, true), HALF_TILES["128x128-128t-bk64-g8"]);
@@ -73,7 +80,7 @@ test("every named tile fits the H200's 48 KiB of workgroup memory and 1024 invoc
   for (const [name, tile] of Object.entries(HALF_TILES)) {
     assert.ok(halfMatMulLayout(CFG16, tile).threads <= 1024, `${name}: too many threads`);
     for (const exact of [false, true]) for (const bias of [false, true]) {
-      if (tile.direct && !exact) continue;
+      if ((tile.direct || tile.persist) && !exact) continue;
       const code = halfMatMulCode(CFG16, tile, { bias, aHalf: true, exact });
       const units = /var<workgroup> Sm : array<vec4<i32>, (\d+)>;/.exec(code);
       const bytes = units ? Number(units[1]) * 16 : 0;
@@ -84,6 +91,7 @@ test("every named tile fits the H200's 48 KiB of workgroup memory and 1024 invoc
     }
   }
   assert.throws(() => halfMatMulCode(CFG16, HALF_TILES["128x128-256t-bk32-d-aw"]!, { bias: false, aHalf: true, exact: false }), /direct operands need whole tiles/);
+  assert.throws(() => halfMatMulCode(CFG16, HALF_TILES["128x128-128t-bk64-g8-p1"]!, { bias: false, aHalf: true, exact: false }), /persistent workgroups need whole tiles/);
 });
 
 test("compute float16 refuses to build a model where float16 subgroup matrices are missing", async (t) => {
@@ -214,7 +222,8 @@ test("every named tile of the float16 product stays within the same bounds, on w
   if (skip()) return t.skip(skip() as string);
   for (const [name, tile] of Object.entries(HALF_TILES)) {
     // Grouped orders also on 10 ragged row tiles of 128 (bands of 8 and 2 for g8) and 5 ragged column tiles.
-    const extra = tile.group ? [[1160, 64, 520, true] as const] : [];
+    // Persistent workgroups on more whole tiles than workgroups (16 x 9 of 128 x 128, 32 x 9 of 64 x 128; two K steps).
+    const extra = [...(tile.group ? [[1160, 64, 520, true] as const] : []), ...(tile.persist ? [[2048, 128, 1152, true] as const] : [])];
     for (const [M, K, N, bias] of [[256, 256, 512, true], [512, 128, 256, false], [136, 256, 264, true], ...extra] as const) {
       await checkProduct(M, K, N, bias, tile, name, false);
     }

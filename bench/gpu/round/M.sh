@@ -2,7 +2,8 @@
 # Helper M's step of a GPU round (bench/gpu/round.sh), session 8, issue 18: the float16 products of the 70m pass
 # (logits [10240, 512] x [512, 50304] and the 24 linears, K 512 / fc2 K 2048). Within ROUND_BUDGET_S (default 105 s):
 #   1. f16-probe (raw Dawn, no tfjs): the session-8 tiles (64 x 128, 64 x 64, grouped workgroup orders g8 / g32)
-#      beside the default 128x128-128t-bk64 and the 256-thread bk64 tile, on the 70m pass's five shapes and the 1b
+#      and persistent workgroups (-p1/-p2/-p3: 1-3 per SM looping over output tiles) beside the default
+#      128x128-128t-bk64 and the 256-thread bk64 tile, on the 70m pass's five shapes and the 1b
 #      products (each variant checked against float64 first);
 #   2. programs.js 70m --compute float16 (GPU time per program of one 5 x 2048 pass), default tile vs
 #      MASSIVE_WEBGPU_F16_TILE=by-shape (shapeHalfTileName: logits g8, dense / fc2 64 x 128), alternated;
@@ -12,7 +13,7 @@ set -uo pipefail
 budget=${ROUND_BUDGET_S:-105}
 step() { local t=$1; shift; local l=$(( budget - SECONDS )); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
 J=.gpu-rec/js
-TILES='^(128x128-128t-bk64|128x128-256t-bk64|128x64-128t-bk64|64x128-128t-bk64|64x64-128t-bk64|128x128-128t-bk64-g8|128x128-128t-bk64-g32|128x128-256t-bk64-g8|64x128-128t-bk64-g8)$'
+TILES='^(128x128-128t-bk64|128x128-256t-bk64|128x64-128t-bk64|64x128-128t-bk64|64x64-128t-bk64|128x128-128t-bk64-g8|128x128-128t-bk64-g32|128x128-256t-bk64-g8|64x128-128t-bk64-g8|.*-p[0-9])$'
 step 40 node $J/bench/gpu/f16-probe.js --only "$TILES" --reps 10 --out "$OUT/probe.json" 2>&1 | quiet > "$OUT/probe.log"
 grep -E '^(check .*FAIL|tile |WEBGPU ERROR|70m best|70m pass|best:)' "$OUT/probe.log" | cut -c1-120
 echo "probe: $(grep -c 'PASS' "$OUT/probe.log") PASS, $(grep -c 'FAIL' "$OUT/probe.log") FAIL; logits ms: $(grep -E '^time 70m logits' "$OUT/probe.log" | awk '{ printf "%s %s, ", $6, $7 }')" | cut -c1-400
