@@ -72,6 +72,8 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x128-128t-bk64-g8-p2": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, persist: 2 },
   "64x128-128t-bk64-g8-p2": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 2 },
   "64x128-128t-bk64-g8-p3": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 3 },
+  "128x128-256t-bk64-g8-p1": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 1 },
+  "128x128-256t-bk64-g8-p2": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 2 },
 };
 
 /**

@@ -30,6 +30,6 @@ prog by-shape-2 MASSIVE_WEBGPU_F16_TILE=by-shape
 step 25 node --test --test-reporter=spec --test-name-pattern='halfTileFor|halfLinear matches|every named tile' $J/test/backend/webgpu-f16.test.js 2>&1 | quiet > "$OUT/f16-test.log"
 echo "f16 test: $(grep -E '^ℹ (pass|fail)' "$OUT/f16-test.log" | tr '\n' ' ')"; grep -E '^✖|AssertionError' "$OUT/f16-test.log" | cut -c1-200 | head -4
 # The 1b products (1b float16 must not get slower): the default, grouped and persistent tiles.
-step 30 node $J/bench/gpu/f16-probe.js --only '^(128x128-128t-bk64|128x128-128t-bk64-g8|128x128-128t-bk64-g32|128x128-128t-bk64-g8-p1|128x128-128t-bk64-g8-p2|64x128-128t-bk64-g8-p2)$' --shapes '^1b' --checks exact --reps 5 --out "$OUT/probe-1b.json" 2>&1 | quiet > "$OUT/probe-1b.log"
+step 30 node $J/bench/gpu/f16-probe.js --only '^(128x128-128t-bk64|128x128-128t-bk64-g8|128x128-128t-bk64-g32|128x128-128t-bk64-g8-p1|128x128-128t-bk64-g8-p2|128x128-256t-bk64-g8-p1|64x128-128t-bk64-g8-p2)$' --shapes '^1b' --checks exact --reps 5 --out "$OUT/probe-1b.json" 2>&1 | quiet > "$OUT/probe-1b.log"
 grep -E '^time 1b' "$OUT/probe-1b.log" | awk '{ s = $2 " " $3; t[s] = t[s] " " $(NF-4) " " $(NF-1) } END { for (k in t) print k ":" t[k] }' | cut -c1-300
 echo "M step done in ${SECONDS} s"
