@@ -332,7 +332,8 @@ class FlashAttentionProgram {
     this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
     this.outputComponent = half ? 2 : 4;
     this.dispatch = [Math.ceil(T / (16 * tile.rows)), B * H, 1];
-    this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}_${tile.rows}x${tile.dims}k${tile.keys ?? 4}${tile.layout}`;
+    // Every field of the tile changes the code: tfjs reuses a cached pipeline for an equal key (vkeys was missing until 2026-12-02 session 8).
+    this.shaderKey = `massiveFlashAttention_${hs}${half ? "_half" : ""}_${tile.rows}x${tile.dims}k${tile.keys ?? 4}${tile.layout}${tile.vkeys ? `v${tile.vkeys}` : ""}`;
   }
 
   getUserCode(): string {
