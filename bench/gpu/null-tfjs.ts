@@ -15,21 +15,29 @@ import * as path from "node:path";
 import { readCheckpoint } from "../../src/io/checkpoint";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 
-function withLimits(device: Any): Any {
+function withLimits(device: Any, onShaderModule?: (module: Any) => void): Any {
   const limits = new Proxy(device.limits, { get: (t, p): unknown => (p === "maxComputeWorkgroupStorageSize" ? 49152 : Reflect.get(t, p, t)) });
+  // Dawn's own method, taken now: enableHalfCompute may assign its hoisting wrapper (which calls this proxy's) on the device.
+  const createModule = device.createShaderModule.bind(device);
   return new Proxy(device, {
     get(target, prop): unknown {
       if (prop === "limits") return limits;
+      if (prop === "createShaderModule" && onShaderModule) return (d: object): Any => { const m = createModule(d); onShaderModule(m); return m; };
       const v = Reflect.get(target, prop, target) as unknown;
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
 }
 
-/** tfjs's webgpu backend on Dawn's Null adapter, with float16 compute as on the H200 (see the file comment); returns the device. */
-export async function setupNullWebGpu(): Promise<Any> {
+/**
+ * tfjs's webgpu backend on Dawn's Null adapter, with float16 compute as on the H200 (see the file comment); returns the
+ * device. `toggles`: more Dawn toggles (bench/gpu/wgsl-check.ts passes the robustness ones the product sets);
+ * `onShaderModule`: called with every shader module tfjs creates (after the float16 directives are hoisted).
+ */
+export async function setupNullWebGpu(options: { toggles?: string[]; onShaderModule?: (module: Any) => void } = {}): Promise<Any> {
+  const toggles = options.toggles ?? [];
   const webgpu = (await import("webgpu" as string)) as { create(flags: string[]): Any; globals: object };
-  const gpu = webgpu.create(["backend=null", "enable-dawn-features=allow_unsafe_apis"]);
+  const gpu = webgpu.create(["backend=null", `enable-dawn-features=${["allow_unsafe_apis", ...toggles].join(",")}`]);
   const requestAdapter = gpu.requestAdapter.bind(gpu);
   const fakeConfig = [{ componentType: "f16", resultComponentType: "f32", M: 16, N: 16, K: 16 }];
   gpu.requestAdapter = async (o?: object): Promise<Any> => {
@@ -40,7 +48,7 @@ export async function setupNullWebGpu(): Promise<Any> {
         if (prop === "info") return { ...target.info, vendor: target.info.vendor, subgroupMatrixConfigs: fakeConfig };
         // The device reports the H200's 48 KiB of workgroup memory, so that the fused attention paths are chosen
         // (their pipelines over Null's real 16 KiB then fail as "over the limit", after their WGSL is validated).
-        if (prop === "requestDevice") return async (d?: object): Promise<Any> => withLimits(await requestDevice(d));
+        if (prop === "requestDevice") return async (d?: object): Promise<Any> => withLimits(await requestDevice(d), options.onShaderModule);
         const v = Reflect.get(target, prop, target) as unknown;
         return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
