@@ -17,8 +17,8 @@ import { readCheckpoint, type Checkpoint } from "../io/checkpoint";
 import { headSize, rotaryDims, type NeoXConfig } from "../io/config";
 import type { HostTensor } from "../io/host-tensor";
 import { fusedAdd3, fusedGelu, fusedKernelsAvailable, fusedLayerNorm } from "../backend-webgpu-kernels";
-import { halfLinear, requireHalfCompute } from "../backend-webgpu-f16";
-import { DEFAULT_FLOAT32_PRODUCT, isSplitWeight, resolvedFloat32Product, splitLinear, splitProductFor, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
+import { requireHalfCompute } from "../backend-webgpu-f16";
+import { DEFAULT_FLOAT32_PRODUCT, resolvedFloat32Product, splitProductFor, type Float32Product, type Float32ProductMode, type WeightResidency } from "../backend-webgpu-split";
 import { causalMask, headRotaryTables } from "./rotary";
 import { attentionBatched, attentionPerHead, batchedAttentionKind, type AttentionImpl, type BatchedAttentionKind, type PositionTables } from "./attention";
 import { disposeDecoderLayer, linear, linearWeight, takesHalf, uploadDecoderLayer, vectorParam, type DecoderLayerWeights, type LinearWeightFormat } from "./decoder-weights";
@@ -221,7 +221,7 @@ export class GPTNeoX {
         const normed = this.layerNorm(last, w.lnfW, w.lnfB, options.returnLogits !== false && !want("ln_final.hook_normalized") && takesHalf(w.unembedT));
         hook("ln_final.hook_normalized", normed);
         if (options.returnLogits === false) return undefined;
-        const logits = isSplitWeight(w.unembedT) ? splitLinear(normed, w.unembedT) : w.unembedT.dtype === "int32" ? halfLinear(normed, w.unembedT) : tf.matMul(normed, w.unembedT);
+        const logits = linear(normed, w.unembedT); // the unembedding has no bias
         return tf.reshape(logits, [B, T, this.config.vocabSize]) as tf.Tensor3D;
       });
       return logits ? { logits, cache } : { cache };
