@@ -7,7 +7,7 @@ grep -E '^ℹ (tests|pass|fail|skipped)|^✖' "$OUT/tests.log"
 grep -B2 -A12 '^✖' "$OUT/tests.log" | grep -E 'AssertionError|Error:|expected|actual|not ok|✖' | head -20
 # Session 8: the forward's timing protocol (--sync rep, the peer's, vs batch, the earlier one) on 70m, same call.
 if [[ -z ${LEAD_SKIP_FORWARD:-} ]]; then
-  for c in float16 float32; do for s in rep batch; do
+  for c in ${LEAD_FWD_COMPUTE:-float16}; do for s in rep batch; do
     timeout 40 node .gpu-rec/js/bench/gpu/forward.js --shapes 70m --compute $c --sync $s --reps 5 --tag $c-$s 2>&1 | quiet | grep -E '^70m|ERROR'
   done; done
 fi
