@@ -12,10 +12,11 @@
  * declaration). Other programs are left untouched: the float32 path stays as it was.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { DEFAULT_HALF_TILE, HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfAttentionProduct, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulCode, halfMatMulDispatch, halfMatMulExact, halfMatMulFits, halfMatMulLayout, shapeHalfTileName } from "./backend-webgpu-f16-code";
+import { HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HalfAttentionProduct, halfMatMulCode } from "./backend-webgpu-f16-code";
+import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulDispatch, halfMatMulExact, halfMatMulFits, halfMatMulLayout, shapeHalfTileName } from "./backend-webgpu-f16-tiles";
 import { FlatProgram, TensorInfo, Uniform, runFlatProgram, webgpuRunner } from "./backend-webgpu-program";
 
-export { HALF_TILES, halfMatMulFits } from "./backend-webgpu-f16-code";
+export { HALF_TILES, halfMatMulFits } from "./backend-webgpu-f16-tiles";
 
 /** The device features the float16 products need. */
 export const HALF_FEATURES = ["shader-f16", "subgroups", "chromium-experimental-subgroup-matrix"];

@@ -9,7 +9,8 @@
  *          [--toggles allow_unsafe_apis,vulkan_enable_f16_on_nvidia]  (the PyTorch side: bench/peers/matmul_f16.py)
  */
 import * as fs from "node:fs";
-import { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE_NAME, HALF_MATMUL_DIRECTIVES, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulCode, halfMatMulDispatch, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
+import { HALF_MATMUL_DIRECTIVES, halfMatMulCode } from "../../src/backend-webgpu-f16-code";
+import { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE_NAME, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulDispatch, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-tiles";
 import { float32ToHalf, halfToFloat } from "../../src/io/host-tensor";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT, resolvable } from "../helpers/resolvable";
-import { BATCHED_HALF_TILE_NAMES, HALF_TILES } from "../../src/backend-webgpu-f16-code";
+import { BATCHED_HALF_TILE_NAMES, HALF_TILES } from "../../src/backend-webgpu-f16-tiles";
 
 
 test("every float16 product tile's WGSL compiles on Dawn's Null backend without errors or warnings", { skip: !(resolvable("webgpu") && resolvable("tsx")) && "needs the optional package webgpu and tsx" }, () => {

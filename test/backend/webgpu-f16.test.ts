@@ -19,7 +19,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
-import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulCode, halfMatMulDispatch, halfMatMulLayout } from "../../src/backend-webgpu-f16-code";
+import { halfMatMulCode } from "../../src/backend-webgpu-f16-code";
+import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulDispatch, halfMatMulLayout } from "../../src/backend-webgpu-f16-tiles";
 import { halfLinear, halfTileFor, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
 import { fusedAttentionAvailable, fusedCausalAttention } from "../../src/backend-webgpu-attention";
 import { fusedGelu, fusedLayerNorm } from "../../src/backend-webgpu-kernels";

@@ -1,0 +1,127 @@
+/**
+ * The float16 tensor-core product's tiles (./backend-webgpu-f16-code.ts generates the WGSL of one): their layout, the
+ * named variants bench/gpu/f16-probe.ts times, the default, the choice by product shape and the dispatch. Kept free
+ * of tfjs imports (the raw Dawn probe uses it too).
+ */
+
+/** One of the adapter's subgroup-matrix configurations (GPUSubgroupMatrixConfig). */
+export interface SubgroupMatrixShape { M: number; N: number; K: number }
+
+/**
+ * The workgroup tile: sgM x sgN subgroups of 32 invocations, each owning tm x tn result matrices of the config's
+ * M x N; K advances by bk per step (a multiple of the config's K and of 8).
+ * stages: workgroup buffers per operand: 1 = stage, barrier, multiply, barrier; 2 = the next step is staged into
+ * the other buffer while this one is multiplied, one barrier per step.
+ * direct: operands that subgroupMatrixLoad reads straight from global memory (L1/L2 serve the reuse) instead of
+ * workgroup memory: "a", "w" or "aw"; only for exact tiles (M, N multiples of the tile) and A as float16 bits.
+ * group: the workgroups' order (rasterisation): 0 or absent, row tiles in dispatch order (all of a row band's column
+ * tiles, then the next band: W is read again from DRAM per band when it outgrows the L2, as the 70m / 1b logits'
+ * 51 / 206 MB do); g > 0, bands of g row tiles walked column by column (the g row tiles of one column tile run
+ * side by side, so each W block is read about once per band of g and A's g rows stay in the L2). Plain products only.
+ * persist: p > 0, p x GPU_SMS workgroups (at most one per output tile) each loop over output tiles (workgroup w takes
+ * w, w + P, ...: the grouped order's indices) as one pipeline of K steps, so that the next tile's first operands load
+ * while this tile's last step multiplies; whole tiles of plain products only, one buffer, staged operands.
+ */
+export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw"; group?: number; persist?: number }
+
+/** The staged tile of session 4 (70-79 TFLOP/s on the Pythia 1b products, scalar stores): also the fallback of direct tiles. */
+export const STAGED_HALF_TILE: HalfTile = { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32 };
+
+/**
+ * Named tiles (bench/gpu/f16-probe.ts times each; MASSIVE_WEBGPU_F16_TILE=<name> picks one in halfLinear).
+ * Names: output tile, threads, K step, "db" double-buffered, "d-a"/"d-w"/"d-aw" direct operands. Each fits the
+ * H200's 48 KiB of workgroup memory (the double-buffered 128 x 128 x 32 tile uses 40 KiB).
+ */
+export const HALF_TILES: Record<string, HalfTile> = {
+  "128x128-256t-bk32": STAGED_HALF_TILE,
+  "128x128-256t-bk64": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64 },
+  "128x128-256t-bk32-db": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, stages: 2 },
+  "128x128-128t-bk32-db": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 32, stages: 2 },
+  "128x128-512t-bk32-db": { sgM: 4, sgN: 4, tm: 2, tn: 2, bk: 32, stages: 2 },
+  "128x128-128t-bk64": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64 },
+  "128x256-256t-bk32": { sgM: 2, sgN: 4, tm: 4, tn: 4, bk: 32 },
+  "256x128-256t-bk32": { sgM: 4, sgN: 2, tm: 4, tn: 4, bk: 32 },
+  "128x128-256t-bk32-d-aw": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, direct: "aw" },
+  "128x128-128t-bk32-d-aw": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 32, direct: "aw" },
+  "128x128-256t-bk32-db-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, stages: 2, direct: "w" },
+  "128x128-256t-bk32-db-d-a": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32, stages: 2, direct: "a" },
+  "128x128-256t-bk64-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, direct: "w" },
+  // For products with 64 columns (P v of 64-dim heads): the 128 x 128 tiles would leave half their subgroups idle.
+  "128x64-128t-bk64": { sgM: 4, sgN: 1, tm: 2, tn: 4, bk: 64 },
+  // Session 8 (issue 18, the 70m float16 pass): smaller tiles for the K-512 products (more workgroups than the
+  // H200's 132 SMs hold at once, fewer registers each), and the grouped workgroup order for the logits.
+  "64x128-128t-bk64": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64 },
+  "64x64-128t-bk64": { sgM: 2, sgN: 2, tm: 2, tn: 2, bk: 64 },
+  "128x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8 },
+  "128x128-128t-bk64-g32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 32 },
+  "128x128-256t-bk64-g8": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
+  "64x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
+  "128x128-128t-bk64-g8-p1": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, persist: 1 },
+  "128x128-128t-bk64-g8-p2": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, persist: 2 },
+  "64x128-128t-bk64-g8-p2": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 2 },
+  "64x128-128t-bk64-g8-p3": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 3 },
+  "128x128-256t-bk64-g8-p1": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 1 },
+  "128x128-256t-bk64-g8-p2": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 2 },
+};
+
+/**
+ * The tile halfLinear uses unless MASSIVE_WEBGPU_F16_TILE names another: 4 subgroups of 64 x 64 (4 x 4 matrices, so
+ * each fragment loaded from workgroup memory feeds 4 products), K step 64, one buffer. Fastest of the probe's tiles on
+ * the H200 (2026-12-02 06:33, bench/gpu/h200-2026-12-02b-f16/call2): 226-260 TFLOP/s on the 1b MLP and qkv products,
+ * against 148-171 for the 256-thread 128 x 128 x 32 tile and 70-79 for session 4's kernel (scalar 16-bit stores).
+ */
+export const DEFAULT_HALF_TILE_NAME = "128x128-128t-bk64";
+export const DEFAULT_HALF_TILE: HalfTile = HALF_TILES[DEFAULT_HALF_TILE_NAME]!;
+
+/**
+ * Streaming multiprocessors of the H200 (132; WebGPU does not report the count): a product of fewer default tiles
+ * than {@link SMALL_PRODUCT_WAVES} x this leaves SMs idle in its last wave, so it takes half-height tiles.
+ */
+export const GPU_SMS = 132;
+export const SMALL_PRODUCT_WAVES = 4;
+/** Column tiles of the default tile from which a plain product takes the grouped workgroup order (W over a few MB). */
+export const WIDE_PRODUCT_COLUMN_TILES = 64;
+
+/**
+ * The named tile of a plain product (halfLinear) by its shape, with the default tile's layout: wide products (the
+ * logits: 393 column tiles) in the grouped order, so that each block of W is read from DRAM about once per band
+ * instead of once per row band; products of few workgroups (70m dense and fc2: 320 of 128 x 128) in 64 x 128
+ * tiles (twice the workgroups, half the registers); the rest the default tile.
+ */
+export function shapeHalfTileName(cfg: SubgroupMatrixShape, M: number, N: number): string {
+  const { bm, bn } = halfMatMulLayout(cfg, DEFAULT_HALF_TILE);
+  const columns = Math.ceil(N / bn), workgroups = Math.ceil(M / bm) * columns;
+  if (columns >= WIDE_PRODUCT_COLUMN_TILES) return "128x128-128t-bk64-g8";
+  if (workgroups < SMALL_PRODUCT_WAVES * GPU_SMS) return "64x128-128t-bk64";
+  return DEFAULT_HALF_TILE_NAME;
+}
+
+/** The tiles halfBatchedMatMul takes unless MASSIVE_WEBGPU_F16_TILE names another (halfTileFor: the default, the K-32 tile where K % 64 != 0). */
+export const BATCHED_HALF_TILE_NAMES = [DEFAULT_HALF_TILE_NAME, "128x128-256t-bk32"];
+
+/** Subgroup size the kernel assumes (NVIDIA's warp; Dawn requires the workgroup's x size to be a multiple of it). */
+export const SUBGROUP = 32;
+
+export interface HalfMatMulLayout { threads: number; bm: number; bn: number }
+
+export function halfMatMulLayout(cfg: SubgroupMatrixShape, tile: HalfTile): HalfMatMulLayout {
+  return { threads: tile.sgM * tile.sgN * SUBGROUP, bm: tile.sgM * tile.tm * cfg.M, bn: tile.sgN * tile.tn * cfg.N };
+}
+
+/** The products the kernel handles: K a multiple of the step (so rows stay 16-byte aligned), N of 4. */
+export function halfMatMulFits(K: number, N: number, tile: HalfTile = STAGED_HALF_TILE): boolean {
+  return K % tile.bk === 0 && K % 8 === 0 && N % 4 === 0;
+}
+
+/** Whether [M, K] x [K, N] fills whole tiles (then the kernel has no guards, direct operands and direct stores). */
+export function halfMatMulExact(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number): boolean {
+  const { bm, bn } = halfMatMulLayout(cfg, tile);
+  return M % bm === 0 && N % bn === 0 && K % tile.bk === 0;
+}
+
+/** The workgroups of a product: [column tiles, row tiles, batch], or persistent ones (HalfTile.persist) in x. */
+export function halfMatMulDispatch(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, batch = 0): [number, number, number] {
+  const { bm, bn } = halfMatMulLayout(cfg, tile);
+  const tiles: [number, number, number] = [Math.ceil(N / bn), Math.ceil(M / bm), Math.max(batch, 1)];
+  return tile.persist ? [Math.min(tiles[0] * tiles[1], tile.persist * GPU_SMS), 1, 1] : tiles;
+}
