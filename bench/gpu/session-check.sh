@@ -60,7 +60,8 @@ timeout 40 node .gpu-rec/js/bench/gpu/attention-tc.js --shapes 70m,1b --reps 5 -
 timeout ${PROBE_S:-30} node .gpu-rec/js/bench/gpu/f16-probe.js --reps 10 --only '^128x128-128t-bk64$' --checks exact --out "$OUTDIR/probe.json" 2>&1 | quiet | grep -E '^(check|time|  sampled|best)' | tee -a "$OUTDIR/all.log"
 log "4. recording (bench/stream/run.ts, random float16 files, 10 x 2048 tokens): 1b with the default products and SIMT, a 12b shape cut to 8 layers (memory), PyTorch's load + forward of the 1b file"
 D=/tmp/massive-stream
-nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 250 > "$OUTDIR/gpumem.csv" 2>&1 & smi=$!
+# Appending (not truncating) so that the marker lines echoed below are not overwritten at nvidia-smi's own offset.
+: > "$OUTDIR/gpumem.csv"; nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader -lms 250 >> "$OUTDIR/gpumem.csv" 2>&1 & smi=$!
 rec() { timeout ${RECORD_S:-60} node .gpu-rec/js/bench/stream/run.js --seqs 10 --seq 2048 --profile 0 --loaded none --dir $D "$@" 2>&1 | quiet | grep -v '^wrote' | tee -a "$OUTDIR/all.log"; }
 rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu.json"
 # Streamed weights default to SIMT (session 7 R3: split recorded 1b slower, in twice the memory): split beside it.
@@ -68,7 +69,12 @@ MASSIVE_WEBGPU_F32_PRODUCT=auto rec --shapes 1b --repeat 2 --out "$OUTDIR/stream
 echo "12b-L8 starts $(date -u +%FT%T)" >> "$OUTDIR/gpumem.csv"
 rec --shapes 12b-L8 --repeat 1 --out "$OUTDIR/stream-webgpu-12b.json"
 kill $smi 2>/dev/null
-log "GPU memory peak while the 12b shape recorded (nvidia-smi): $(sed -n '/12b-L8 starts/,$p' "$OUTDIR/gpumem.csv" | grep -o '[0-9]* MiB' | sort -n | tail -1)"
+# nvidia-smi's memory.used read 0 MiB on the device container (session 7): tfjs's own peak of allocated GPU buffers
+# (bench/stream/child.ts peakGpuAllocatedBytes: what tfjs allocated, not what the driver holds) is the figure then.
+smi_peak=$(sed -n '/12b-L8 starts/,$p' "$OUTDIR/gpumem.csv" | grep -o '[0-9]* MiB' | sort -n | tail -1)
+[[ -n $smi_peak && $smi_peak != "0 MiB" ]] || smi_peak="n/a (memory.used read ${smi_peak:-nothing} here)"
+tfjs_peak=$(node -e 'const r = require(process.argv[1]).results?.[0]; console.log(r?.peakGpuAllocatedBytes ? `${(r.peakGpuAllocatedBytes / 2 ** 30).toFixed(2)} GiB` : `n/a (${r?.error ?? "no result"})`)' "$OUTDIR/stream-webgpu-12b.json" 2>/dev/null || echo "n/a (no stream-webgpu-12b.json)")
+log "GPU memory peak while the 12b shape recorded: tfjs buffers $tfjs_peak; nvidia-smi $smi_peak"
 PYTHONUNBUFFERED=1 timeout ${PEER_RECORD_S:-60} python3 bench/peers/gpt_neox_record.py --runs "$D/1b:float16" --out "$OUTDIR/peer-record.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
 
 # The device tool brings back at most 8 files: everything but the summary travels in one archive.
