@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
 import { parseNeoXConfig, type NeoXConfig } from "../../src/io/config";
 import { GPTNeoX, type GPTNeoXOptions } from "../../src/model/gpt-neox";
+import { withEnv } from "../helpers/env";
 import { halfComputeSkip } from "../helpers/half-checks";
 
 const skip = halfComputeSkip();
@@ -22,17 +23,6 @@ function config(hidden: number, heads: number): NeoXConfig {
   }, "test config");
 }
 const P70M = config(512, 8), P1B = config(2048, 8), TINY = config(64, 4);
-
-/** Runs `f` with environment variables set, restoring them afterwards. */
-function withEnv<T>(vars: Record<string, string>, f: () => T): T {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return f();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  }
-}
 
 const arithmetic = (c: NeoXConfig, options: GPTNeoXOptions = {}, residency: "streamed" | "resident" = "streamed") => new GPTNeoX(c, options).arithmetic(residency);
 

@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { listLocalCheckpoints, readCheckpointRecord, recordRun, type RecordRunOptions } from "../../src/record/index";
+import { withEnv } from "../helpers/env";
 import { halfComputeSkip } from "../helpers/half-checks";
 
 const skip = halfComputeSkip();
@@ -19,10 +20,8 @@ const CKPTS = path.resolve(__dirname, "../../data/mini-pythia/checkpoints/d128-L
 const SEQUENCES = [Array.from({ length: 64 }, (_, i) => (i * 37) % 256), Array.from({ length: 64 }, (_, i) => (i * 11 + 5) % 256)];
 
 /** Records step 0 into a fresh folder with `env` set; returns its record and manifest summary. */
-async function recordWith(env: Record<string, string>, compute: RecordRunOptions["compute"] = "float32") {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
+function recordWith(env: Record<string, string>, compute: RecordRunOptions["compute"] = "float32") {
+  return withEnv(env, async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "provenance-gpu-"));
     const summary = await recordRun({
       out, model: { kind: "local", id: CKPTS }, checkpoints: listLocalCheckpoints(CKPTS, [0]), compute, log: () => {},
@@ -30,9 +29,7 @@ async function recordWith(env: Record<string, string>, compute: RecordRunOptions
     });
     assert.deepEqual(summary.failed, [], JSON.stringify(summary.failed));
     return { record: readCheckpointRecord(out, 0)!, manifest: summary.manifest };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  }
+  });
 }
 
 test("webgpu records say which float32 product and float16 attention they were computed with", async (t) => {
