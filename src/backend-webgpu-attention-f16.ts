@@ -26,16 +26,20 @@
  * Fits: hs a multiple of 16 up to 256, the adapter's f16 -> f32 16x16x16 configuration, the workgroup memory of
  * {@link halfAttentionBytes} (the device's limit; the H200 offers 48 KiB).
  * Error (test/backend/webgpu-attention-f16.test.ts derives the bound): q, k, p, v rounded to float16 (u = 2^-11).
- * `MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental` routes float16 compute's attention here (halfAttentionMode,
- * ./backend-webgpu-attention-tc.ts). History: three one-pass versions (O rescaled per tile through workgroup
- * memory or row-lane registers, scalar f16/f32 workgroup arrays) failed their device test on the H200 on 2026-12-02
- * with O(1) errors (bench/gpu/h200-2026-12-02-attn-f16/, -session-check/); this two-pass version replaced them.
+ * H200, 2026-12-02 session 8 round 1 (bench/gpu/h200-2026-12-02-s8/): the test passes (every case, both tiles, max
+ * |error| 3.7e-4 to 3.6e-3 against bounds of 1.4e-3 to 0.35); per 5 x 2048-token pass this program takes 3.15 ms of
+ * GPU time on 70m (the float32 flash kernel 6.68) and 18.9 ms on 1b (66.1).
+ * MASSIVE_WEBGPU_ATTENTION_F16 (halfAttentionMode, ./backend-webgpu-attention-tc.ts): `auto` (the default) routes
+ * float16 compute's attention here for heads under 128 dims, `flash` for every head size that fits.
+ * History: three one-pass versions (O rescaled per tile through workgroup memory or row-lane registers, scalar f16/f32
+ * workgroup arrays) failed their device test on the H200 on 2026-12-02 with O(1) errors
+ * (bench/gpu/h200-2026-12-02-attn-f16/, -session-check/); this two-pass version replaced them.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedAttentionAvailable } from "./backend-webgpu-attention";
 import { HALF4_WGSL, HALF_MATMUL_DIRECTIVES, SUBGROUP } from "./backend-webgpu-f16-code";
 import { halfComputeAvailable, halfMatrixConfig } from "./backend-webgpu-f16";
-import { halfAttentionMode, packAttentionHalf, packedAttentionLayout } from "./backend-webgpu-attention-tc";
+import { flashHalfWanted, packAttentionHalf, packedAttentionLayout } from "./backend-webgpu-attention-tc";
 import { runFlatProgram, webgpuRunner, type WebGpuProgramRunner } from "./backend-webgpu-program";
 
 /** Side of the subgroup matrices used (the 16x16x16 f16 -> f32 configuration). */
@@ -79,12 +83,13 @@ interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComp
 
 /**
  * True when {@link fusedCausalAttentionHalf} runs for head size hs with rd rotary dims: MASSIVE_WEBGPU_ATTENTION_F16
- * is `flash-experimental`, the float32 fused attention is available (./backend-webgpu-attention.ts: webgpu, fused
- * programs on, rotary dims), float16 compute is available with the 16x16x16 configuration, hs % 16 == 0, hs <= 256,
- * and the device's workgroup memory holds {@link halfAttentionBytes}.
+ * asks for it (flashHalfWanted: `flash`, or `auto`, the default, below the products' head sizes), the float32 fused
+ * attention is available (./backend-webgpu-attention.ts: webgpu, fused programs on, rotary dims), float16 compute is
+ * available with the 16x16x16 configuration, hs % 16 == 0, hs <= 256, and the device's workgroup memory holds
+ * {@link halfAttentionBytes}.
  */
 export function halfAttentionAvailable(hs: number, rd: number): boolean {
-  if (halfAttentionMode() !== "flash-experimental" || !halfComputeAvailable() || !fusedAttentionAvailable(hs, rd)) return false;
+  if (!flashHalfWanted(hs) || !halfComputeAvailable() || !fusedAttentionAvailable(hs, rd)) return false;
   const cfg = halfMatrixConfig();
   if (!cfg || cfg.M !== MAT || cfg.N !== MAT || cfg.K !== MAT || hs % MAT !== 0 || hs > 256) return false;
   return webgpuRunner<DeviceLimits>().device.limits.maxComputeWorkgroupStorageSize >= halfAttentionBytes(hs, halfAttentionTile(hs));

@@ -17,7 +17,7 @@
  * one 2 GiB storage binding. 1b with 5 x 2048 tokens: 40 pairs, 1 GiB in one group, 2 groups of 20 in 2 x 256 MiB.
  *
  * Float16 compute uses it by default for heads of 128 dims and more (MASSIVE_WEBGPU_ATTENTION_F16 unset or `auto`; see {@link AUTO_PRODUCTS_MIN_HEAD}),
- * for every head size with `products`; `off` keeps the float32 flash kernel (see {@link halfAttentionMode}).
+ * for every head size with `products`; `flash` takes the float16 flash kernel, `off` the float32 one (see {@link halfAttentionMode}).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedAttentionAvailable } from "./backend-webgpu-attention";
@@ -27,36 +27,41 @@ import { FlatProgram, Uniform, runFlatProgram } from "./backend-webgpu-program";
 
 /**
  * The float16-compute attention used when MASSIVE_WEBGPU_ATTENTION_F16 is not set (since 2026-12-02): "auto", this
- * file's products for heads of at least {@link AUTO_PRODUCTS_MIN_HEAD} dims, the float32 flash kernel below.
+ * file's products for heads of at least {@link AUTO_PRODUCTS_MIN_HEAD} dims, the float16 flash kernel below.
  */
 export const DEFAULT_HALF_ATTENTION: HalfAttentionMode = "auto";
 
 /**
- * The attentions float16 compute can use: `off` = the float32 flash kernel; `products` = this file; `auto` (the
- * default) = this file for heads of at least {@link AUTO_PRODUCTS_MIN_HEAD} dims, the float32 flash kernel below
- * (where each measured faster: docs/gpu.md); `flash-experimental` = the flash kernel on subgroup matrices of
- * ./backend-webgpu-attention-f16.ts, which FAILED its device test on 2026-12-02 (kept for its debugging only).
+ * The attentions float16 compute can use: `off` = the float32 flash kernel (./backend-webgpu-attention.ts);
+ * `products` = this file; `flash` = the float16 flash kernel on subgroup matrices (./backend-webgpu-attention-f16.ts);
+ * `auto` (the default) = this file for heads of at least {@link AUTO_PRODUCTS_MIN_HEAD} dims, the float16 flash
+ * kernel below where it applies (head sizes multiples of 16), else the float32 flash kernel (where each measured
+ * faster: docs/gpu.md). `flash-experimental`, the float16 flash kernel's name while it failed its test, is read as `flash`.
  */
-export const HALF_ATTENTION_MODES = ["off", "products", "auto", "flash-experimental"] as const;
+export const HALF_ATTENTION_MODES = ["off", "products", "auto", "flash"] as const;
 export type HalfAttentionMode = (typeof HALF_ATTENTION_MODES)[number];
 
 /**
- * `auto` takes the products for head sizes from here up. H200, 2026-12-02 (bench/gpu/h200-2026-12-02-attn-tc2/):
- * Pythia 1b (hs 256) 32 ms per 5 x 2048-token pass against 83 for the float32 flash kernel. 70m (hs 64) was 13.4
- * against 11.3 while its float16 pass was bound by the host's encoding (~0.2 ms per dispatch, 94 dispatches); since
- * session 7 the pass has 63 dispatches and is GPU-bound. Round 3 (alternated, --reps 8) had the products ahead on 70m
- * (708,196 / 710,068 / 614,168 tokens/s with logits against 600,778 / 593,016 / 624,029) and 160m (286,303 against
- * 260,535), but the end-of-session check (same call as PyTorch, --reps 2, bench/gpu/h200-2026-12-02-s7/check/) had
- * them behind on 70m: 414,403 against 599,060, the attention alone 13.35 against 11.18 ms of wall time (GPU 5.9
- * against 7.47 ms; their first passes in a process encode slowly). A default that loses in short runs stays at 128.
+ * `auto` takes the products for head sizes from here up, the float16 flash kernel below. H200, 2026-12-02 session 8
+ * round 1 (bench/gpu/attention-f16.ts, per 5 x 2048-token pass, wall / GPU ms): 70m (hs 64) float16 flash 8.3 / 3.54,
+ * products 10.83 / 5.51, float32 flash 11.47 / 7.47; 1b (hs 256) float16 flash 29.28 / 23.07, products 27.39 / 24.12
+ * (a tie: the products stay). Earlier (session 7): the products against the float32 flash kernel won 1b (32 against
+ * 83 ms) and lost 70m in short runs (their first passes in a process encode slowly).
  */
 export const AUTO_PRODUCTS_MIN_HEAD = 128;
 
 /** MASSIVE_WEBGPU_ATTENTION_F16, else {@link DEFAULT_HALF_ATTENTION}; any other value is refused (a typo must not silently measure something else). */
 export function halfAttentionMode(): HalfAttentionMode {
-  const mode = process.env.MASSIVE_WEBGPU_ATTENTION_F16 ?? DEFAULT_HALF_ATTENTION;
+  const set = process.env.MASSIVE_WEBGPU_ATTENTION_F16;
+  const mode = set === "flash-experimental" ? "flash" : set ?? DEFAULT_HALF_ATTENTION;
   if (!(HALF_ATTENTION_MODES as readonly string[]).includes(mode)) throw new Error(`MASSIVE_WEBGPU_ATTENTION_F16 must be one of ${HALF_ATTENTION_MODES.join(", ")} (got '${mode}')`);
   return mode as HalfAttentionMode;
+}
+
+/** Whether the mode asks for the float16 flash kernel for heads of hs dims: "flash", or "auto" with hs < {@link AUTO_PRODUCTS_MIN_HEAD} (./backend-webgpu-attention-f16.ts checks that it fits). */
+export function flashHalfWanted(hs: number): boolean {
+  const mode = halfAttentionMode();
+  return mode === "flash" || (mode === "auto" && hs < AUTO_PRODUCTS_MIN_HEAD);
 }
 
 /** Keys and queries are padded to a multiple of this (the default tile's K step, so P v needs no fallback tile). */

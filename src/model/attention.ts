@@ -118,7 +118,7 @@ export function batchedAttentionKind(hs: number, rd: number, compute: "float32" 
 export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn, mode: BatchedAttentionMode = { compute: "float32" }): tf.Tensor2D {
   const kind = batchedAttentionKind(hs, tables.cos.shape[1], mode.compute);
   if (kind === "products") return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes, mode.halfContext ?? false);
-  if (kind === "flash-f16-experimental") return fusedCausalAttentionHalf(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs);
+  if (kind === "flash-f16-experimental") return fusedCausalAttentionHalf(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, mode.halfContext ?? false);
   if (kind === "flash-f32") return fusedCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, mode.halfContext ?? false);
   const heads = tf.transpose(tf.reshape(linear(xn, qkv.W, qkv.b), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
   const [q, k, v] = tf.split(heads, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)

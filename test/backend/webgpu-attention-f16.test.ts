@@ -38,7 +38,7 @@ import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 let onGpu = false;
 before(async () => {
   await initBackend();
-  process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "flash-experimental"; // opt-in in the model (src/backend-webgpu-attention-f16.ts)
+  process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "flash"; // every head size (auto takes the products from 128 dims)
   onGpu = halfAttentionAvailable(64, 16);
 });
 

@@ -28,7 +28,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
 import { rotarySplit } from "../../src/backend-webgpu-attention";
-import { DEFAULT_HALF_ATTENTION, causalSoftmaxHalf, halfAttentionMode, productsAttentionWanted, packAttentionHalf, packedAttentionLayout, pairsPerGroup, productsCausalAttention } from "../../src/backend-webgpu-attention-tc";
+import { DEFAULT_HALF_ATTENTION, causalSoftmaxHalf, flashHalfWanted, halfAttentionMode, productsAttentionWanted, packAttentionHalf, packedAttentionLayout, pairsPerGroup, productsCausalAttention } from "../../src/backend-webgpu-attention-tc";
 import { rotaryTables } from "../../src/model/rotary";
 import { halfAttentionProduct, halfBatchedMatMul, packHalfActivations } from "../../src/backend-webgpu-f16";
 import { fusedCausalSoftmax } from "../../src/backend-webgpu-kernels";
@@ -64,24 +64,32 @@ test("pairsPerGroup: all (sequence, head) pairs when S (float32) and P (float16)
   assert.equal(pairsPerGroup(12, 4096, 1), 1);
 });
 
-test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else the default (auto: the products for heads of >= 128 dims, float32 flash below)", () => {
+test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else the default (auto: the products for heads of >= 128 dims, float16 flash below)", () => {
   const saved = process.env.MASSIVE_WEBGPU_ATTENTION_F16;
   try {
     delete process.env.MASSIVE_WEBGPU_ATTENTION_F16;
     assert.equal(DEFAULT_HALF_ATTENTION, "auto");
     assert.equal(halfAttentionMode(), "auto");
     assert.deepEqual([32, 64, 128, 256].map(productsAttentionWanted), [false, false, true, true]); // (none) / Pythia 70m / 6.9b / 1b
+    assert.deepEqual([32, 64, 128, 256].map(flashHalfWanted), [true, true, false, false]);
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "off";
     assert.deepEqual([64, 256].map(productsAttentionWanted), [false, false]);
+    assert.deepEqual([64, 256].map(flashHalfWanted), [false, false]);
+    process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "flash";
+    assert.deepEqual([16, 64, 256].map(flashHalfWanted), [true, true, true]);
+    assert.deepEqual([16, 64, 256].map(productsAttentionWanted), [false, false, false]);
+    process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "flash-experimental"; // its name while it failed its test: read as flash
+    assert.equal(halfAttentionMode(), "flash");
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";
     assert.equal(halfAttentionMode(), "products");
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "on"; // the old name of the experimental flash kernel: refused, not ignored
-    assert.throws(() => halfAttentionMode(), /MASSIVE_WEBGPU_ATTENTION_F16 must be one of off, products, auto, flash-experimental \(got 'on'\)/);
+    assert.throws(() => halfAttentionMode(), /MASSIVE_WEBGPU_ATTENTION_F16 must be one of off, products, auto, flash \(got 'on'\)/);
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "auto"; // the products for heads of 128 dims and more (1b: 256), flash below (70m: 64)
     assert.equal(halfAttentionMode(), "auto");
     assert.deepEqual([16, 48, 64, 80, 128, 256].map(productsAttentionWanted), [false, false, false, false, true, true]);
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";
     assert.deepEqual([16, 64, 256].map(productsAttentionWanted), [true, true, true]);
+    assert.deepEqual([16, 64, 256].map(flashHalfWanted), [false, false, false]);
   } finally {
     if (saved === undefined) delete process.env.MASSIVE_WEBGPU_ATTENTION_F16;
     else process.env.MASSIVE_WEBGPU_ATTENTION_F16 = saved;
