@@ -101,9 +101,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   if (att && (!batched || bias || direct)) throw new Error(`${where}: attention products are batched, without bias or direct operands`);
   if (dA && !aHalf) throw new Error(`${where}: direct A needs A as float16 bits`);
   if (halfOut && !merged) throw new Error(`${where}: a float16 result is for the merged context only`);
-  if ((tile.group || tile.persist) && batched) throw new Error(`${where}: the grouped order and persistent workgroups are for plain products`);
-  const persist = (tile.persist ?? 0) > 0;
-  if (persist && (!exact || stages !== 1 || direct)) throw new Error(`${where}: persistent workgroups need whole tiles, one buffer, staged operands`);
+  if (tile.group && batched) throw new Error(`${where}: the grouped workgroup order is for plain products`);
   const per = bk / 8; // 16-byte units per staged row per step
   const so = per + 1; // row stride in workgroup memory, in units: 16 bytes of padding keep the rows off one bank
   const aUnits = bm * so, wUnits = bn * so; // one stage of each operand
@@ -114,16 +112,14 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   const stagedUnits = (dA ? 0 : stages * aUnits) + (dW ? 0 : stages * wUnits);
   const csUnits = exact && !halfOut ? 0 : ((threads / SUBGROUP) * cfg.M * cfg.N) / 4; // result blocks of the guarded path
   const biasUnits = exact && bias ? (cfg.M * bn) / 4 : 0; // bias broadcast over cfg.M rows
-  // Persistent workgroups reload the bias block per tile while operands are staged: its own region after them.
-  const biasAt = persist ? `${stagedUnits} + ` : "";
-  const smUnits = persist ? stagedUnits + biasUnits : Math.max(stagedUnits, csUnits, biasUnits);
+  const smUnits = Math.max(stagedUnits, csUnits, biasUnits);
   const L = `subgroup_matrix_left<f16, ${cfg.K}, ${cfg.M}>`;
   const R = `subgroup_matrix_right<f16, ${cfg.N}, ${cfg.K}>`;
   const C = `subgroup_matrix_result<f32, ${cfg.N}, ${cfg.M}>`;
   const lines: string[] = [];
   if (smUnits > 0) lines.push(`var<workgroup> Sm : array<vec4<i32>, ${smUnits}>;`);
   if (halfOut) lines.push(HALF4_WGSL);
-  if (att || persist) lines.push("var<workgroup> stepsShared : i32;");
+  if (att) lines.push("var<workgroup> stepsShared : i32;");
   lines.push(`fn main() {
   let M = uniforms.dimM;
   let N = uniforms.dimN;
@@ -134,7 +130,7 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   let lane = li % ${SUBGROUP};
   let sgm = sg % ${sgM};
   let sgn = sg / ${sgM};
-${tileOrigin(tile, bm, bn, persist ? "i32(workgroupId.x)" : "")}
+${tileOrigin(tile, bm, bn)}
   let rowA = sgm * ${tm * cfg.M};
   let rowW = sgn * ${tn * cfg.N};`);
   if (batched) {
@@ -162,21 +158,17 @@ ${tileOrigin(tile, bm, bn, persist ? "i32(workgroupId.x)" : "")}
   for (const i of range(aLoads)) lines.push(`  var ra${i} : vec4<i32>;`);
   for (const i of range(wLoads)) lines.push(`  var rw${i} : vec4<i32>;`);
   for (const i of range(tm)) for (const j of range(tn)) lines.push(`  var acc${i}_${j} = ${C}();`);
-  /** The accumulators' start: bias[n0 .. n0 + bn) in every row of a block in workgroup memory, loaded as matrices (or zero). */
-  const accStart = (ind: string): string[] => {
-    if (biasUnits === 0) return range(tm).flatMap((i) => range(tn).map((j) => `${ind}acc${i}_${j} = ${C}();`));
-    const out: string[] = [];
-    for (const q of range(Math.ceil(biasUnits / threads))) {
+  if (biasUnits > 0) {
+    // Every row of the block is bias[n0 .. n0 + bn): loaded as a matrix, it is each accumulator's start.
+    const rows = Math.ceil(biasUnits / threads);
+    for (const q of range(rows)) {
       const guard = (q + 1) * threads > biasUnits ? `if (e < ${biasUnits}) ` : "";
-      out.push(`${ind}{ let e = li + ${q * threads}; ${guard}{ Sm[${biasAt}e] = bitcast<vec4<i32>>(bias[u32(n0 / 4 + e % ${bn / 4})]); } }`);
+      lines.push(`  { let e = li + ${q * threads}; ${guard}{ Sm[e] = bitcast<vec4<i32>>(bias[u32(n0 / 4 + e % ${bn / 4})]); } }`);
     }
-    out.push(`${ind}workgroupBarrier();`);
-    for (const i of range(tm)) for (const j of range(tn)) out.push(`${ind}acc${i}_${j} = subgroupMatrixLoad<${C}, row_major>(&Sm, u32(${biasAt}(rowW + ${j * cfg.N}) / 4), ${bn / 4}u);`);
-    // (the staged operands share the block's memory unless persistent)
-    if (!persist) out.push(`${ind}workgroupBarrier();`);
-    return out;
-  };
-  if (biasUnits > 0) lines.push(...accStart("  "));
+    lines.push("  workgroupBarrier();");
+    for (const i of range(tm)) for (const j of range(tn)) lines.push(`  acc${i}_${j} = subgroupMatrixLoad<${C}, row_major>(&Sm, u32((rowW + ${j * cfg.N}) / 4), ${bn / 4}u);`);
+    lines.push("  workgroupBarrier();");
+  }
   /** Global -> registers for step kt (A rounded to float16 here when it is float32). */
   const load = (kt: string): string[] => [
     ...range(aLoads).map((i) => {
@@ -219,25 +211,10 @@ ${tileOrigin(tile, bm, bn, persist ? "i32(workgroupId.x)" : "")}
     }
     return out;
   };
-  /** The exact path's stores: each result matrix straight into `result`. */
-  function resultStores(ind: string): string[] {
-    return range(tm).flatMap((i) => range(tn).map((j) => `${ind}subgroupMatrixStore<row_major>(&result, ${rO}(u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`));
-  }
   const staged = aLoads + wLoads > 0;
   if (!att) lines.push(`  let steps = K / ${bk};`);
   if (!staged) {
     lines.push("  for (var kt = 0; kt < steps; kt++) {", ...mma("kt", "0"), "  }");
-  } else if (persist) {
-    // One pipeline over this workgroup's tiles x K steps: at a tile's last step its results are stored and the
-    // accumulators restarted, while the next tile's first operands are already in registers.
-    const at = (pid: string, body: string[], ind: string): string[] => [`${ind}{`, ...tileOrigin(tile, bm, bn, pid, true).split("\n").map((l) => `${ind}${l}`), ...body, `${ind}}`];
-    // The step count through workgroup memory so that it is uniform (workgroupId is a private variable under tfjs).
-    lines.push("  let P = i32(numWorkgroups.x);", "  let wg = i32(workgroupId.x);", "  if (li == 0) { stepsShared = (tilesM * tilesN - wg + P - 1) / P * steps; }");
-    lines.push("  let total = workgroupUniformLoad(&stepsShared);", ...load("0"));
-    lines.push("  for (var it = 0; it < total; it++) {", "    let kt = it % steps;", "    workgroupBarrier();", ...stage("0"), "    workgroupBarrier();");
-    lines.push("    if (it + 1 < total) {", ...at("wg + (it + 1) / steps * P", load("((it + 1) % steps)"), "    "), "    }", ...mma("kt", "0"));
-    lines.push("    if (kt == steps - 1) {", ...at("wg + it / steps * P", resultStores("      "), "      "));
-    lines.push("      if (it + 1 < total) {", ...at("wg + (it + 1) / steps * P", accStart("          "), "        "), "      }", "    }", "  }");
   } else if (stages === 1) {
     lines.push(...load("0"));
     lines.push("  for (var kt = 0; kt < steps; kt++) {", "    workgroupBarrier();", ...stage("0"), "    workgroupBarrier();");
@@ -253,7 +230,9 @@ ${tileOrigin(tile, bm, bn, persist ? "i32(workgroupId.x)" : "")}
       lines.push(`  subgroupMatrixStore<row_major>(&result, u32((rowBase + m0 + rowA + ${i * cfg.M}) * ctxStride4 + colBase4 + (n0 + rowW + ${j * cfg.N}) / 4), acc${i}_${j}, u32(ctxStride4));`);
     }
   } else if (exact && !merged) {
-    if (!persist) lines.push(...resultStores("  "));
+    for (const i of range(tm)) for (const j of range(tn)) {
+      lines.push(`  subgroupMatrixStore<row_major>(&result, ${rO}(u32(m0 + rowA + ${i * cfg.M}) * u32(N) + u32(n0 + rowW + ${j * cfg.N})) / 4u, acc${i}_${j}, u32(N / 4));`);
+    }
   } else {
     // Each subgroup stores one result matrix at a time into its block, its lanes write it out as guarded vec4 rows.
     const perMat = (cfg.M * cfg.N) / 4;
@@ -280,15 +259,17 @@ ${tileOrigin(tile, bm, bn, persist ? "i32(workgroupId.x)" : "")}
 /**
  * WGSL: the workgroup's first row m0 and column n0. The dispatch is [column tiles, row tiles] either way; with
  * tile.group = g the linear workgroup index walks bands of g row tiles column by column (the last band may be
- * shorter), as Triton's grouped ordering does. Persistent tiles (`pid`: the linear tile index) also declare
- * tilesN / tilesM first (`inner`: only m0 and n0, for a tile inside the loop).
+ * shorter), as Triton's grouped ordering does.
  */
-function tileOrigin(tile: HalfTile, bm: number, bn: number, pid = "", inner = false): string {
+function tileOrigin(tile: HalfTile, bm: number, bn: number): string {
   const g = tile.group ?? 0;
-  if (g <= 0 && !pid) return `  let m0 = i32(workgroupId.y) * ${bm};\n  let n0 = i32(workgroupId.x) * ${bn};`;
-  const head = inner ? [] : [`  let tilesN = (N + ${bn - 1}) / ${bn};`, `  let tilesM = (M + ${bm - 1}) / ${bm};`];
-  const p = `(${pid || "i32(workgroupId.y) * tilesN + i32(workgroupId.x)"})`;
-  if (g <= 0) return [...head, `  let m0 = ${p} / tilesN * ${bm};`, `  let n0 = ${p} % tilesN * ${bn};`].join("\n");
-  return [...head, `  let firstM = ${p} / (${g} * tilesN) * ${g};`, `  let bandM = min(tilesM - firstM, ${g});`, `  let inBand = ${p} % (${g} * tilesN);`,
-    `  let m0 = (firstM + inBand % bandM) * ${bm};`, `  let n0 = inBand / bandM * ${bn};`].join("\n");
+  if (g <= 0) return `  let m0 = i32(workgroupId.y) * ${bm};\n  let n0 = i32(workgroupId.x) * ${bn};`;
+  return `  let tilesN = (N + ${bn - 1}) / ${bn};
+  let tilesM = (M + ${bm - 1}) / ${bm};
+  let pid = i32(workgroupId.y) * tilesN + i32(workgroupId.x);
+  let firstM = pid / (${g} * tilesN) * ${g};
+  let bandM = min(tilesM - firstM, ${g});
+  let inBand = pid % (${g} * tilesN);
+  let m0 = (firstM + inBand % bandM) * ${bm};
+  let n0 = inBand / bandM * ${bn};`;
 }

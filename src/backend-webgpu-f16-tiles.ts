@@ -18,11 +18,8 @@ export interface SubgroupMatrixShape { M: number; N: number; K: number }
  * tiles, then the next band: W is read again from DRAM per band when it outgrows the L2, as the 70m / 1b logits'
  * 51 / 206 MB do); g > 0, bands of g row tiles walked column by column (the g row tiles of one column tile run
  * side by side, so each W block is read about once per band of g and A's g rows stay in the L2). Plain products only.
- * persist: p > 0, p x GPU_SMS workgroups (at most one per output tile) each loop over output tiles (workgroup w takes
- * w, w + P, ...: the grouped order's indices) as one pipeline of K steps, so that the next tile's first operands load
- * while this tile's last step multiplies; whole tiles of plain products only, one buffer, staged operands.
  */
-export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw"; group?: number; persist?: number }
+export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw"; group?: number }
 
 /** The staged tile of session 4 (70-79 TFLOP/s on the Pythia 1b products, scalar stores): also the fallback of direct tiles. */
 export const STAGED_HALF_TILE: HalfTile = { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32 };
@@ -56,12 +53,6 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x128-128t-bk64-g32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 32 },
   "128x128-256t-bk64-g8": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
   "64x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
-  "128x128-128t-bk64-g8-p1": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, persist: 1 },
-  "128x128-128t-bk64-g8-p2": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, persist: 2 },
-  "64x128-128t-bk64-g8-p2": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 2 },
-  "64x128-128t-bk64-g8-p3": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 3 },
-  "128x128-256t-bk64-g8-p1": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 1 },
-  "128x128-256t-bk64-g8-p2": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8, persist: 2 },
 };
 
 /**
@@ -119,9 +110,8 @@ export function halfMatMulExact(cfg: SubgroupMatrixShape, tile: HalfTile, M: num
   return M % bm === 0 && N % bn === 0 && K % tile.bk === 0;
 }
 
-/** The workgroups of a product: [column tiles, row tiles, batch], or persistent ones (HalfTile.persist) in x. */
+/** The workgroups of a product: [column tiles, row tiles, batch]. */
 export function halfMatMulDispatch(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, batch = 0): [number, number, number] {
   const { bm, bn } = halfMatMulLayout(cfg, tile);
-  const tiles: [number, number, number] = [Math.ceil(N / bn), Math.ceil(M / bm), Math.max(batch, 1)];
-  return tile.persist ? [Math.min(tiles[0] * tiles[1], tile.persist * GPU_SMS), 1, 1] : tiles;
+  return [Math.ceil(N / bn), Math.ceil(M / bm), Math.max(batch, 1)];
 }

@@ -160,7 +160,7 @@ class HalfMatMulProgram {
     if (batched) this.dispatchLayout = { x: [2], y: [1], z: [0] } as HalfMatMulProgram["dispatchLayout"];
     this.workgroupSize = [threads, 1, 1];
     this.dispatch = halfMatMulDispatch(cfg, tile, M, N, batch);
-    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}${tile.group ? `g${tile.group}` : ""}${tile.persist ? `p${tile.persist}` : ""}`;
+    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}${tile.group ? `g${tile.group}` : ""}`;
     const a = att ? `_${att.causal}_${att.merged}${att.half ? "_half" : ""}` : "";
     this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}${a}`;
     const attention = att && { causal: att.causal, merged: att.merged, half: att.half };
@@ -176,19 +176,32 @@ class HalfMatMulProgram {
 export const BY_SHAPE = "by-shape";
 
 /**
- * The tile for one product: `tile`, or the one MASSIVE_WEBGPU_F16_TILE names (bench/gpu/f16-probe.ts's names,
- * for measuring; {@link BY_SHAPE}: shapeHalfTileName's for `plain` products), made staged where it reads operands directly but the product does not fill whole tiles (or A is
- * float32), and the staged tile of K step 32 where K is not a multiple of its step.
+ * The tile MASSIVE_WEBGPU_F16_TILE names for a product, or undefined (the default): a comma-separated list of
+ * `KxN:<tile>` entries (plain products of that K and N; for measuring choices per shape) and at most one bare
+ * `<tile>` or {@link BY_SHAPE} for the rest; batched products take only a bare tile name.
+ */
+function envTileName(cfg: SubgroupMatrixShape, M: number, N: number, K: number, plain: boolean): string | undefined {
+  let name: string | undefined;
+  for (const entry of (process.env.MASSIVE_WEBGPU_F16_TILE ?? "").split(",").map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.indexOf(":");
+    const tile = at < 0 ? entry : entry.slice(at + 1);
+    if (tile !== BY_SHAPE && !HALF_TILES[tile]) throw new Error(`MASSIVE_WEBGPU_F16_TILE=${entry}: not one of ${BY_SHAPE}, ${Object.keys(HALF_TILES).join(", ")}`);
+    if (at >= 0 && plain && entry.slice(0, at) === `${K}x${N}`) return tile === BY_SHAPE ? shapeHalfTileName(cfg, M, N) : tile;
+    if (at < 0) name = tile === BY_SHAPE ? (plain ? shapeHalfTileName(cfg, M, N) : undefined) : tile;
+  }
+  return name;
+}
+
+/**
+ * The tile for one product: `tile`, or the one MASSIVE_WEBGPU_F16_TILE names ({@link envTileName}: bench/gpu/f16-probe.ts's
+ * names, for measuring), made staged where it reads operands directly but the product does not fill whole tiles (or A is
+ * float32), and the staged tile of K step 32 where K is not a multiple of its step. `plain`: halfLinear's products.
  */
 export function halfTileFor(cfg: SubgroupMatrixShape, M: number, N: number, K: number, aHalf: boolean, tile?: HalfTile, plain = false): HalfTile {
-  const env = process.env.MASSIVE_WEBGPU_F16_TILE;
-  // "by-shape": plain products (halfLinear) take shapeHalfTileName's tile, batched ones the default (session 8, on trial).
-  const named = env === BY_SHAPE ? (plain ? shapeHalfTileName(cfg, M, N) : undefined) : env;
-  if (!tile && named && !HALF_TILES[named]) throw new Error(`MASSIVE_WEBGPU_F16_TILE=${named}: not one of ${BY_SHAPE}, ${Object.keys(HALF_TILES).join(", ")}`);
+  const named = tile ? undefined : envTileName(cfg, M, N, K, plain);
   let t = tile ?? (named ? HALF_TILES[named]! : DEFAULT_HALF_TILE);
   if (K % t.bk !== 0) t = STAGED_HALF_TILE;
   if (t.direct && (!aHalf || !halfMatMulExact(cfg, t, M, N, K))) t = { ...t, direct: "" };
-  if (t.persist && !halfMatMulExact(cfg, t, M, N, K)) t = { ...t, persist: 0 };
   return t;
 }
 
@@ -320,7 +333,7 @@ export function halfAttentionProduct(a: tf.Tensor, w: tf.Tensor, spec: HalfAtten
 
 /** The tile of an attention product (halfTileFor's choice, operands always staged): its bm is where P v stops. */
 export function attentionProductTile(cfg: SubgroupMatrixShape, M: number, N: number, K: number, tile?: HalfTile): HalfTile {
-  return { ...halfTileFor(cfg, M, N, K, true, tile), direct: "", group: 0, persist: 0 };
+  return { ...halfTileFor(cfg, M, N, K, true, tile), direct: "", group: 0 };
 }
 
 /** The configuration in use, after the checks both products share: float16 compute available, the shape rule. */
@@ -333,7 +346,7 @@ function checkedConfig(caller: string, M: number, N: number, K: number): Subgrou
 /** The product of halfLinear (batch 0) and halfBatchedMatMul (batch > 0): tile choice and dispatch. */
 function runHalfProduct(cfg: SubgroupMatrixShape, inputs: tf.Tensor[], M: number, N: number, K: number, aHalf: boolean, bias: boolean, tile: HalfTile | undefined, batch: number): tf.Tensor {
   const t = halfTileFor(cfg, M, N, K, aHalf, tile, batch === 0);
-  // The grouped order and persistent workgroups are for plain products (batched ones keep the dispatch order: the batch is z).
-  const program = new HalfMatMulProgram(cfg, batch > 0 ? { ...t, group: 0, persist: 0 } : t, M, N, K, bias, aHalf, batch);
+  // The grouped workgroup order is for plain products (batched ones keep the dispatch order: the batch is z).
+  const program = new HalfMatMulProgram(cfg, batch > 0 && t.group ? { ...t, group: 0 } : t, M, N, K, bias, aHalf, batch);
   return runFlatProgram(program, inputs, "float32", [{ type: "int32", data: [M] }, { type: "int32", data: [N] }, { type: "int32", data: [K] }]);
 }

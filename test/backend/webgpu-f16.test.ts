@@ -54,12 +54,8 @@ test("halfTileFor: the default tile, the K-32 staged tile where K is not a multi
     assert.equal(halfTileFor(CFG16, 200, 512, 256, true).direct, ""); // ragged M: staged, same tile otherwise
     assert.equal(halfTileFor(CFG16, 200, 512, 256, true).bk, 32);
     assert.equal(halfTileFor(CFG16, 256, 512, 256, false).direct, ""); // float32 A cannot be read as float16
-    process.env.MASSIVE_WEBGPU_F16_TILE = "128x128-128t-bk64-g8-p1";
-    assert.equal(halfTileFor(CFG16, 200, 512, 256, true).persist, 0); // ragged: one workgroup per tile
-    assert.equal(halfTileFor(CFG16, 256, 512, 256, true).persist, 1);
-    // Persistent: one workgroup per SM at most, one per tile at least; otherwise [column tiles, row tiles, batch].
-    assert.deepEqual(halfMatMulDispatch(CFG16, HALF_TILES["128x128-128t-bk64-g8-p1"]!, 10240, 50304), [132, 1, 1]);
-    assert.deepEqual(halfMatMulDispatch(CFG16, HALF_TILES["128x128-128t-bk64-g8-p1"]!, 256, 512), [8, 1, 1]);
+    // [column tiles, row tiles, batch], in the grouped order too.
+    assert.deepEqual(halfMatMulDispatch(CFG16, HALF_TILES["128x128-128t-bk64-g8"]!, 10240, 50304), [393, 80, 1]);
     assert.deepEqual(halfMatMulDispatch(CFG16, DEFAULT_HALF_TILE, 10240, 50304, 3), [393, 80, 3]);
     // by-shape: plain products by shapeHalfTileName (the 70m pass's logits, qkv, dense), batched ones the default tile.
     process.env.MASSIVE_WEBGPU_F16_TILE = "by-shape";
@@ -67,6 +63,14 @@ test("halfTileFor: the default tile, the K-32 staged tile where K is not a multi
     assert.deepEqual(halfTileFor(CFG16, 10240, 1536, 512, true, undefined, true), DEFAULT_HALF_TILE);
     assert.deepEqual(halfTileFor(CFG16, 10240, 512, 512, true, undefined, true), HALF_TILES["64x128-128t-bk64"]);
     assert.deepEqual(halfTileFor(CFG16, 10240, 50304, 512, true), DEFAULT_HALF_TILE);
+    // Per shape (K x N) entries for plain products, a bare name for the rest.
+    process.env.MASSIVE_WEBGPU_F16_TILE = "512x512:64x64-128t-bk64, 2048x512:128x128-256t-bk64,128x128-256t-bk32";
+    assert.deepEqual(halfTileFor(CFG16, 10240, 512, 512, true, undefined, true), HALF_TILES["64x64-128t-bk64"]);
+    assert.deepEqual(halfTileFor(CFG16, 10240, 512, 2048, true, undefined, true), HALF_TILES["128x128-256t-bk64"]);
+    assert.deepEqual(halfTileFor(CFG16, 10240, 1536, 512, true, undefined, true), HALF_TILES["128x128-256t-bk32"]);
+    assert.deepEqual(halfTileFor(CFG16, 10240, 512, 512, true), HALF_TILES["128x128-256t-bk32"]); // batched
+    process.env.MASSIVE_WEBGPU_F16_TILE = "512x512:no-such-tile";
+    assert.throws(() => halfTileFor(CFG16, 256, 512, 256, true), /MASSIVE_WEBGPU_F16_TILE=512x512:no-such-tile: not one of/);
     process.env.MASSIVE_WEBGPU_F16_TILE = "no-such-tile";
     assert.throws(() => halfTileFor(CFG16, 256, 512, 256, true), /MASSIVE_WEBGPU_F16_TILE=no-such-tile: not one of/);
   } finally {
@@ -81,7 +85,7 @@ test("every named tile fits the H200's 48 KiB of workgroup memory and 1024 invoc
   for (const [name, tile] of Object.entries(HALF_TILES)) {
     assert.ok(halfMatMulLayout(CFG16, tile).threads <= 1024, `${name}: too many threads`);
     for (const exact of [false, true]) for (const bias of [false, true]) {
-      if ((tile.direct || tile.persist) && !exact) continue;
+      if (tile.direct && !exact) continue;
       const code = halfMatMulCode(CFG16, tile, { bias, aHalf: true, exact });
       const units = /var<workgroup> Sm : array<vec4<i32>, (\d+)>;/.exec(code);
       const bytes = units ? Number(units[1]) * 16 : 0;
@@ -92,7 +96,6 @@ test("every named tile fits the H200's 48 KiB of workgroup memory and 1024 invoc
     }
   }
   assert.throws(() => halfMatMulCode(CFG16, HALF_TILES["128x128-256t-bk32-d-aw"]!, { bias: false, aHalf: true, exact: false }), /direct operands need whole tiles/);
-  assert.throws(() => halfMatMulCode(CFG16, HALF_TILES["128x128-128t-bk64-g8-p1"]!, { bias: false, aHalf: true, exact: false }), /persistent workgroups need whole tiles/);
 });
 
 test("compute float16 refuses to build a model where float16 subgroup matrices are missing", async (t) => {
@@ -223,8 +226,7 @@ test("every named tile of the float16 product stays within the same bounds, on w
   if (skip()) return t.skip(skip() as string);
   for (const [name, tile] of Object.entries(HALF_TILES)) {
     // Grouped orders also on 10 ragged row tiles of 128 (bands of 8 and 2 for g8) and 5 ragged column tiles.
-    // Persistent workgroups on more whole tiles than workgroups (16 x 9 of 128 x 128, 32 x 9 of 64 x 128; two K steps).
-    const extra = [...(tile.group ? [[1160, 64, 520, true] as const] : []), ...(tile.persist ? [[2048, 128, 1152, true] as const] : [])];
+    const extra = tile.group ? [[1160, 64, 520, true] as const] : [];
     for (const [M, K, N, bias] of [[256, 256, 512, true], [512, 128, 256, false], [136, 256, 264, true], ...extra] as const) {
       await checkProduct(M, K, N, bias, tile, name, false);
     }
