@@ -49,6 +49,7 @@ export const HALF_TILES: Record<string, HalfTile> = {
   // H200's 132 SMs hold at once, fewer registers each), and the grouped workgroup order for the logits.
   "64x128-128t-bk64": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64 },
   "64x64-128t-bk64": { sgM: 2, sgN: 2, tm: 2, tn: 2, bk: 64 },
+  "128x128-128t-bk32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 32 },
   "128x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8 },
   "128x128-128t-bk64-g32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 32 },
   "128x128-256t-bk64-g8": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },

@@ -8,7 +8,8 @@
 #      fc2 256 threads; alternated;
 #   2. forward.js 70m --compute float16: default vs A, alternated;
 #   3. the float16 product test (every named tile, the default's shapes, the tile choice, the float16 forward);
-#   4. f16-probe on the 70m shapes with >= 30 ms of products per timing (R1's 10 repetitions were too short).
+#   4. f16-probe on the 70m shapes with >= 30 ms of products per timing (R1's 10 repetitions were too short), with
+#      two more tiles (128 x 128 of 4 subgroups with K step 32: half the registers for staging; 256 x 128 x 32).
 set -uo pipefail
 budget=${ROUND_BUDGET_S:-105}
 step() { local t=$1; shift; local l=$(( budget - SECONDS )); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
@@ -28,7 +29,7 @@ fwd default-2 -u MASSIVE_WEBGPU_F16_TILE
 fwd A-2 MASSIVE_WEBGPU_F16_TILE=$A
 step 42 node --test --test-reporter=spec --test-name-pattern='halfTileFor|every named tile|GPT-NeoX forward' $J/test/backend/webgpu-f16.test.js 2>&1 | quiet > "$OUT/f16-test.log"
 echo "f16 test: $(grep -E '^ℹ (pass|fail)' "$OUT/f16-test.log" | tr '\n' ' ') tiles checked: $(grep -cE '^  [0-9a-z-]+ [0-9]+x[0-9]+x[0-9]+' "$OUT/f16-test.log")"; grep -E '^✖|AssertionError' "$OUT/f16-test.log" | cut -c1-200 | head -4
-TILES='^(128x128-128t-bk64|128x128-256t-bk64|128x64-128t-bk64|64x64-128t-bk64|128x128-128t-bk64-g8|128x128-256t-bk64-g8)$'
+TILES='^(128x128-128t-bk64|128x128-256t-bk64|128x64-128t-bk64|64x64-128t-bk64|128x128-128t-bk64-g8|128x128-256t-bk64-g8|128x128-128t-bk32|256x128-256t-bk32)$'
 step 25 node $J/bench/gpu/f16-probe.js --only "$TILES" --shapes '^70m' --checks exact --reps 10 --out "$OUT/probe-70m.json" 2>&1 | quiet > "$OUT/probe-70m.log"
 grep -E '^(check .*FAIL|tile |WEBGPU ERROR|70m best|70m pass)|FAIL' "$OUT/probe-70m.log" | cut -c1-120
 echo "M step done in ${SECONDS} s"
