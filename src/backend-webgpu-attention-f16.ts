@@ -47,8 +47,12 @@ const MAT = 16;
 /** packAttentionHalf's padding: T to a multiple of 64 (so blocks of up to 64 queries and tiles of up to 64 keys never pass it), hs to 32. */
 const T_STEP = 64, HS_STEP = 32;
 
-/** The workgroup: `subgroups` x 16 queries (subgroups 1, 2 or 4), `keys` keys per tile (16, 32 or 64). */
-export interface HalfAttentionTile { subgroups: 1 | 2 | 4; keys: 16 | 32 | 64 }
+/**
+ * The workgroup: `subgroups` x 16 queries (subgroups 1, 2 or 4), `keys` keys per tile (16, 32 or 64); `split` (default
+ * 1) subgroups share each 16 queries, each with 1/split of a tile's scores and of O's columns (more subgroups per
+ * workgroup, fewer registers each; needs keys and hs / 16 divisible by split, keys / split >= 16).
+ */
+export interface HalfAttentionTile { subgroups: 1 | 2 | 4; keys: 16 | 32 | 64; split?: 1 | 2 }
 
 /** The tile per head size: 64 queries; 64-key tiles for heads of up to 64 dims, 32 above (workgroup memory). */
 export function halfAttentionTile(hs: number): HalfAttentionTile {
@@ -76,7 +80,7 @@ function layout(hs: number, tile: HalfAttentionTile) {
 
 /** Workgroup memory of the program in bytes (the array, the lanes' merge of m and l, the block number). */
 export function halfAttentionBytes(hs: number, tile: HalfAttentionTile): number {
-  return 16 * layout(hs, tile).units + 8 * SUBGROUP * tile.subgroups + 4;
+  return 16 * layout(hs, tile).units + 8 * SUBGROUP * tile.subgroups * (tile.split ?? 1) + 4;
 }
 
 interface DeviceLimits extends WebGpuProgramRunner { device: { limits: { maxComputeWorkgroupStorageSize: number } } }
@@ -117,30 +121,47 @@ function staging(reg: string, units: number, threads: number, src: string, dst: 
  * float16 bits (`half`: vec2<i32> per four values, packHalfActivations' layout).
  */
 export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean): string {
-  const NSG = tile.subgroups, THREADS = SUBGROUP * NSG;
+  const SPL = tile.split ?? 1, NSG = tile.subgroups * SPL, THREADS = SUBGROUP * NSG;
   const { BQ, BK, SK, SV, SS, SP, S0, P0, units } = layout(hs, tile);
-  if (hs % MAT !== 0 || BK % MAT !== 0 || T_STEP % BQ !== 0 || T_STEP % BK !== 0) throw new Error(`flashHalfCode: no tile ${JSON.stringify(tile)} for hs ${hs}`);
   const DM = hs / MAT, KM = BK / MAT; // matrices along the head dims, along a tile's keys
+  const KL = BK / (2 * SPL); // keys per softmax lane (2 x split lanes per query row)
+  if (hs % MAT !== 0 || BK % MAT !== 0 || T_STEP % BQ !== 0 || T_STEP % BK !== 0 || KM % SPL !== 0 || DM % SPL !== 0 || KL % 8 !== 0) throw new Error(`flashHalfCode: no tile ${JSON.stringify(tile)} for hs ${hs}`);
+  const KS = KM / SPL, DS = DM / SPL; // this subgroup's score matrices per tile, its O matrices
   const RU = roundUp(hs, HS_STEP) / 8; // elements per packed q / k row in global memory
   const HV = hs / 4; // vec4 per context row
-  const KL = BK / 2; // keys per softmax lane (two lanes per query row)
-  const CH = Math.min(KM, DM); // O matrices per chunk through the score region
+  const RL = 2 * SPL; // lanes per query row
   const L = `subgroup_matrix_left<f16, ${MAT}, ${MAT}>`;
   const R = `subgroup_matrix_right<f16, ${MAT}, ${MAT}>`;
   const C = `subgroup_matrix_result<f32, ${MAT}, ${MAT}>`;
   // k tile: BK rows of hs / 8 elements from row k0 of the pair's k; v^T tile: hs rows of BK / 8 elements from column k0.
   const k = staging("rk", (BK * hs) / 8, THREADS, `kBase + (k0n + idx / ${hs / 8}) * ${RU} + idx % ${hs / 8}`, `(idx / ${hs / 8}) * ${SK} + idx % ${hs / 8}`);
   const v = staging("rv", (hs * BK) / 8, THREADS, `vBase + (idx / ${BK / 8}) * vRow + k0 / 8 + idx % ${BK / 8}`, `(idx / ${BK / 8}) * ${SV} + idx % ${BK / 8}`);
-  /** S = q k^T of this subgroup's 16 rows for the staged tile, stored to its score rows. */
-  const scores = `${range(KM).map((c) => `var s${c} = ${C}();`).join(" ")}
-      ${range(DM).map((d) => range(KM).map((c) => `s${c} = subgroupMatrixMultiplyAccumulate(qm${d}, subgroupMatrixLoad<${R}, col_major>(&Sm, ${c * MAT * SK + d * 2}u, ${SK}u), s${c});`).join("\n      ")).join("\n      ")}
-      ${range(KM).map((c) => `subgroupMatrixStore<row_major>(&Sm, sOff + ${c * 4}u, s${c}, ${SS}u);`).join("\n      ")}`;
+  /** S = q k^T of this subgroup's 16 rows and its ${KS} key matrices of the staged tile, stored to the rows' scores. */
+  const scores = `${range(KS).map((c) => `var s${c} = ${C}();`).join(" ")}
+      ${range(DM).map((d) => range(KS).map((c) => `s${c} = subgroupMatrixMultiplyAccumulate(qm${d}, subgroupMatrixLoad<${R}, col_major>(&Sm, kOff + ${c * MAT * SK + d * 2}u, ${SK}u), s${c});`).join("\n      ")).join("\n      ")}
+      ${range(KS).map((c) => `subgroupMatrixStore<row_major>(&Sm, sCol + ${c * 4}u, s${c}, ${SS}u);`).join("\n      ")}`;
+  const keys = (e: number): string => `(kl + vec4<i32>(${4 * e}, ${4 * e + 1}, ${4 * e + 2}, ${4 * e + 3})) <= vec4<i32>(qRow)`;
   /** This lane's scores of the staged tile as vec4 e (keys kl + 4e ..), masked (key <= query) to `masked`. */
-  const lane = (e: number, masked: string): string => `select(vec4<f32>(${masked}), bitcast<vec4<f32>>(Sm[sRow + ${e}u]), (kl + vec4<i32>(${4 * e}, ${4 * e + 1}, ${4 * e + 2}, ${4 * e + 3})) <= vec4<i32>(qRow))`;
+  const lane = (e: number, masked: string): string => `select(vec4<f32>(${masked}), bitcast<vec4<f32>>(Sm[sRow + ${e}u]), ${keys(e)})`;
   const tileStart = `workgroupBarrier(); // the previous tile's reads of this memory are done
       ${k.store}
       workgroupBarrier();`;
-  const chunks = range(Math.ceil(DM / CH));
+  // O leaves through the rows' score memory: per chunk each subgroup stores up to KS of its DS matrices side by side
+  // (slots part * KS ..), and the rows' lanes write the slots that hold a matrix to the context.
+  const chunks = range(Math.ceil(DS / KS));
+  const outChunk = (q: number): string => {
+    const n = Math.min(KS, DS - q * KS); // matrices per subgroup in this chunk
+    return `workgroupBarrier();
+    ${range(n).map((t) => `subgroupMatrixStore<row_major>(&Sm, sCol + ${t * 4}u, o${q * KS + t}, ${SS}u);`).join(" ")}
+    workgroupBarrier();
+    if (qRow < T) {
+      ${range(KL / 4).map((e) => `{
+        let f = h * ${KL} + ${4 * e}; // this vec4's first column in the rows' memory: slot f / 16 = part' * ${KS} + t
+        let t = (f / ${MAT}) % ${KS};
+        if (t < ${n}) { result[out + ((f / ${MAT * KS}) * ${DS} + ${q * KS} + t) * ${MAT / 4} + (f % ${MAT}) / 4] = ${half ? "massiveHalf4(" : ""}bitcast<vec4<f32>>(Sm[sRow + ${e}u])${half ? ")" : ""}; }
+      }`).join("\n      ")}
+    }`;
+  };
   return `
   var<workgroup> Sm : array<vec4<i32>, ${units}>;
   var<workgroup> red : array<vec2<f32>, ${THREADS}>;
@@ -152,29 +173,35 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean
     let H = uniforms.heads;
     let li = i32(localIndex % ${THREADS}u); // (the modulo lets Dawn's range analysis bound the workgroup indices)
     let sg = li / ${SUBGROUP};
-    // This lane's query row in its subgroup's 16 and which half of each tile's keys: rows r of 8 consecutive lanes lie
-    // in 8 distinct 16-byte bank groups of the score and P rows (their strides are odd multiples of 16 bytes).
-    let r = li % ${MAT};
-    let h = (li % ${SUBGROUP}) / ${MAT};
+    let rb = sg / ${SPL}; // this subgroup's block of 16 queries
+    let part = sg % ${SPL}; // and its share of the block's score matrices and O columns
+    // This lane's query row in the block and which ${RL}th of each tile's keys: rows r of 8 consecutive lanes lie in 8
+    // distinct 16-byte bank groups of the score and P rows (their strides are odd multiples of 16 bytes).
+    let bl = li % ${SUBGROUP * SPL};
+    let r = bl % ${MAT};
+    let h = bl / ${MAT};
     let bh = i32(workgroupId.y);
     // Longest blocks (most key tiles) first; a uniform copy for the loops that hold barriers and matrix operations.
     if (li == 0) { blockShared = Tp / ${BQ} - 1 - i32(workgroupId.x); }
     let q0 = workgroupUniformLoad(&blockShared) * ${BQ};
     let tiles = (q0 + ${BQ - 1}) / ${BK} + 1; // key tiles up to the block's last query
-    let qRow = q0 + sg * ${MAT} + r;
+    let qRow = q0 + rb * ${MAT} + r;
     let kBase = uniforms.kAt + bh * Tp * ${RU};
     let vRow = Tp / 8;
     let vBase = uniforms.vAt + bh * ${hs} * vRow;
-    let sOff = u32(${S0} + sg * ${MAT * SS});
+    let sOff = u32(${S0} + rb * ${MAT * SS}); // the block's score rows
+    let sCol = sOff + u32(part * ${KS * 4}); // this subgroup's first score (and O) column in them
     let sRow = sOff + u32(r * ${SS} + h * ${KL / 4});
-    let pOff = u32(${P0} + sg * ${MAT * SP});
-    // q of this subgroup's 16 rows, ${DM} left matrices straight from global memory (row-major, as the product's direct A).
-    ${range(DM).map((d) => `let qm${d} = subgroupMatrixLoad<${L}, row_major>(&QKV, u32((bh * Tp + q0 + sg * ${MAT}) * ${RU} + ${d * 2}), ${RU}u);`).join("\n    ")}
+    let pOff = u32(${P0} + rb * ${MAT * SP});
+    let kOff = u32(part * ${KS * MAT * SK}); // this subgroup's first key in the k tile
+    let vOff = u32(part * ${DS * MAT * SV}); // and its first dim in the v^T tile
+    // q of the block's 16 rows, ${DM} left matrices straight from global memory (row-major, as the product's direct A).
+    ${range(DM).map((d) => `let qm${d} = subgroupMatrixLoad<${L}, row_major>(&QKV, u32((bh * Tp + q0 + rb * ${MAT}) * ${RU} + ${d * 2}), ${RU}u);`).join("\n    ")}
     ${k.decl}
     ${v.decl}
     var k0n = 0;
     ${k.load}
-    // Pass 1: each lane's running max and sum over its half of every tile's keys.
+    // Pass 1: each lane's running max and sum over its keys of every tile.
     var m = -3.0e38;
     var l = 0.0;
     for (var kb = 0; kb < tiles; kb++) {
@@ -188,18 +215,18 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean
       ${range(KL / 4).map((e) => `tmax = max(tmax, ${lane(e, "-3.0e38")});`).join("\n      ")}
       let mNew = max(m, max(max(tmax.x, tmax.y), max(tmax.z, tmax.w)));
       var sum = vec4<f32>(0.0);
-      ${range(KL / 4).map((e) => `sum += select(vec4<f32>(0.0), exp(${lane(e, "0.0")} - vec4<f32>(mNew)), (kl + vec4<i32>(${4 * e}, ${4 * e + 1}, ${4 * e + 2}, ${4 * e + 3})) <= vec4<i32>(qRow));`).join("\n      ")}
+      ${range(KL / 4).map((e) => `sum += select(vec4<f32>(0.0), exp(${lane(e, "0.0")} - vec4<f32>(mNew)), ${keys(e)});`).join("\n      ")}
       l = l * exp(m - mNew) + ((sum.x + sum.y) + (sum.z + sum.w));
       m = mNew;
     }
-    // The row's two lanes merge their (m, l) through workgroup memory (no assumption on subgroup invocation ids).
+    // The row's ${RL} lanes merge their (m, l) through workgroup memory (no assumption on subgroup invocation ids).
     red[li] = vec2<f32>(m, l);
     workgroupBarrier();
-    let other = red[li ^ ${MAT}];
-    let mRow = max(m, other.x);
-    let inv = 1.0 / (l * exp(m - mRow) + other.y * exp(other.x - mRow));
+    ${range(RL).map((i) => `let ml${i} = red[li - bl + r + ${i * MAT}];`).join(" ")}
+    let mRow = ${range(RL).map((i) => `ml${i}.x`).reduce((x, y) => `max(${x}, ${y})`)};
+    let inv = 1.0 / (${range(RL).map((i) => `ml${i}.y * exp(ml${i}.x - mRow)`).join(" + ")});
     // Pass 2: the same scores, p = exp(s - m) / l as float16, O += P v.
-    ${range(DM).map((j) => `var o${j} = ${C}();`).join(" ")} // (the k registers hold tile 0: pass 1's last load)
+    ${range(DS).map((j) => `var o${j} = ${C}();`).join(" ")} // (the k registers hold tile 0: pass 1's last load)
     for (var kb = 0; kb < tiles; kb++) {
       let k0 = kb * ${BK};
       ${tileStart}
@@ -219,20 +246,12 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean
       workgroupBarrier();
       ${range(KM).map((c) => `{
         let p = subgroupMatrixLoad<${L}, row_major>(&Sm, pOff + ${c * 2}u, ${SP}u);
-        ${range(DM).map((j) => `o${j} = subgroupMatrixMultiplyAccumulate(p, subgroupMatrixLoad<${R}, col_major>(&Sm, ${j * MAT * SV + c * 2}u, ${SV}u), o${j});`).join("\n        ")}
+        ${range(DS).map((j) => `o${j} = subgroupMatrixMultiplyAccumulate(p, subgroupMatrixLoad<${R}, col_major>(&Sm, vOff + ${j * MAT * SV + c * 2}u, ${SV}u), o${j});`).join("\n        ")}
       }`).join("\n      ")}
     }
-    // O (already normalised) through the score rows, ${CH} matrices at a time, to the rows of queries < T.
+    // O (already normalised) to the rows of queries < T, through the score rows in ${chunks.length} chunk(s).
     let out = ((bh / H) * T + qRow) * H * ${HV} + (bh % H) * ${HV};
-    ${chunks.map((q) => {
-      const mats = range(Math.min(CH, DM - q * CH)).map((jj) => q * CH + jj), W = mats.length * MAT; // columns in this chunk
-      return `workgroupBarrier();
-    ${mats.map((j, jj) => `subgroupMatrixStore<row_major>(&Sm, sOff + ${jj * 4}u, o${j}, ${SS}u);`).join(" ")}
-    workgroupBarrier();
-    if (qRow < T) {
-      ${range(W / 8).map((e) => `result[out + ${q * CH * 4} + h * ${W / 8} + ${e}] = ${half ? "massiveHalf4(" : ""}bitcast<vec4<f32>>(Sm[sOff + u32(r * ${SS} + h * ${W / 8} + ${e})])${half ? ")" : ""};`).join("\n      ")}
-    }`;
-    }).join("\n    ")}
+    ${chunks.map(outChunk).join("\n    ")}
   }`;
 }
 
@@ -253,9 +272,9 @@ class FlashAttentionHalfProgram {
   constructor(B: number, T: number, H: number, hs: number, half: boolean, tile: HalfAttentionTile) {
     this.outputShape = [B * T, (H * hs) / (half ? 2 : 1)];
     this.outputComponent = half ? 2 : 4;
-    this.workgroupSize = [SUBGROUP * tile.subgroups, 1, 1];
+    this.workgroupSize = [SUBGROUP * tile.subgroups * (tile.split ?? 1), 1, 1];
     this.dispatch = [roundUp(T, T_STEP) / (MAT * tile.subgroups), B * H, 1];
-    this.shaderKey = `massiveFlashAttentionHalf2_${hs}_${tile.subgroups}x${tile.keys}${half ? "_half" : ""}`;
+    this.shaderKey = `massiveFlashAttentionHalf2_${hs}_${tile.subgroups}x${tile.keys}s${tile.split ?? 1}${half ? "_half" : ""}`;
     this.code = () => `${HALF_MATMUL_DIRECTIVES.join("\n")}\n${flashHalfCode(hs, tile, half)}`;
   }
 

@@ -20,11 +20,15 @@ import { arg, attentionBenchInputs, gpuMs, maxRelDiff, msPerCall, setup, tf, wri
 
 /** The tiles measured and validated besides the default (deduplicated, within the device's workgroup memory). */
 function tilesFor(hs: number, limit: number): HalfAttentionTile[] {
-  const all: HalfAttentionTile[] = [halfAttentionTile(hs), { subgroups: 4, keys: 64 }, { subgroups: 4, keys: 32 }, { subgroups: 2, keys: 64 }, { subgroups: 2, keys: 32 }, { subgroups: 4, keys: 16 }];
-  return all.filter((t, i) => all.findIndex((u) => u.subgroups === t.subgroups && u.keys === t.keys) === i && halfAttentionBytes(hs, t) <= limit);
+  const all: HalfAttentionTile[] = [halfAttentionTile(hs), { subgroups: 4, keys: 64 }, { subgroups: 4, keys: 32 }, { subgroups: 2, keys: 64 }, { subgroups: 2, keys: 32 }, { subgroups: 4, keys: 16 },
+    { subgroups: 4, keys: 64, split: 2 }, { subgroups: 4, keys: 32, split: 2 }, { subgroups: 2, keys: 64, split: 2 }];
+  const fits = (t: HalfAttentionTile): boolean => (t.split ?? 1) === 1 || (hs % (16 * (t.split ?? 1)) === 0);
+  return all.filter((t, i) => all.findIndex((u) => tileName(u) === tileName(t)) === i && fits(t) && halfAttentionBytes(hs, t) <= limit);
 }
 
-const tileName = (t: HalfAttentionTile): string => `${t.subgroups * 16}q_${t.keys}k`;
+function tileName(t: HalfAttentionTile): string {
+  return `${t.subgroups * 16}q_${t.keys}k${(t.split ?? 1) > 1 ? `_s${t.split}` : ""}`;
+}
 
 /**
  * --compile-only: the program's WGSL for every head size it takes (16..256), tile and output (float32, float16
@@ -51,7 +55,7 @@ struct Uniforms { seqLen : i32, padT : i32, heads : i32, kAt : i32, vAt : i32, }
 var<private> localIndex : u32;
 var<private> workgroupId : vec3<u32>;
 ${flashHalfCode(hs, tile, half)}
-@compute @workgroup_size(${32 * tile.subgroups}, 1, 1)
+@compute @workgroup_size(${32 * tile.subgroups * (tile.split ?? 1)}, 1, 1)
 fn _start(@builtin(local_invocation_index) li : u32, @builtin(workgroup_id) wid : vec3<u32>) {
   localIndex = li;
   workgroupId = wid;

@@ -3,7 +3,8 @@
  * float32 TF.js path it stands in for (attentionBatched of src/model/attention.ts with MASSIVE_WEBGPU_ATTENTION=off:
  * transpose, split, rotary, q k^T, causal softmax, p v, merge), on random fused projection outputs qkv [B*T, H*3hs],
  * head sizes 16 (tiny-neox), 64 (Pythia 70m/160m), 128 (12b), 256 (1b), ragged and full 2048-token sequences, the
- * default tile and a 32-query tile with smaller key tiles; the float16 output is checked to be the float32 output's
+ * default tile, a 32-query tile with smaller key tiles and the default split over two subgroups per 16 queries
+ * (head sizes multiples of 32); the float16 output is checked to be the float32 output's
  * rounding. webgpu with float16 subgroup matrices only (the GPU machine); skipped elsewhere.
  *
  * Tolerance, derived (u = 2^-11 float16's unit roundoff, e = 2^-24 float32's). Per (sequence, head) the scores
@@ -84,7 +85,7 @@ test("the float16 attention's WGSL compiles on Dawn's Null backend for every hea
   assert.ok(compiled && Number(compiled[1]) >= 40, `only ${compiled?.[1]} shader modules compiled`);
 });
 
-test("float16 tensor-core attention equals the composite float32 attention within the derived bound (hs 16..256, two tiles, float16 output)", async (t) => {
+test("float16 tensor-core attention equals the composite float32 attention within the derived bound (hs 16..256, three tiles, float16 output)", async (t) => {
   if (!onGpu) return t.skip("needs webgpu with float16 subgroup matrices");
   // Inputs of std `scale` (bench/gpu/lib.ts's generator): scores q.k / sqrt(hs) of std scale^2 (peaked softmax rows).
   // Smallest first: on a failure the first lines locate it (rows, dims, values) before the large cases.
@@ -134,9 +135,10 @@ test("float16 tensor-core attention equals the composite float32 attention withi
     const packed = packForFlashHalf(qkv, tables.cos, tables.sin, B, T, H, hs);
     const def = halfAttentionTile(hs);
     const other: HalfAttentionTile = { subgroups: 2, keys: def.keys === 64 ? 32 : 16 };
-    for (const tile of [def, other]) {
-      // The default tile through the model's entry point (packing, then the kernel); the other on the packed input.
-      const fused = tile === other ? flashCausalAttentionHalf(packed, B, T, H, hs, false, tile) : fusedCausalAttentionHalf(qkv, tables.cos, tables.sin, B, T, H, hs);
+    const split: HalfAttentionTile = { ...def, split: 2 }; // two subgroups per 16 queries (head sizes multiples of 32)
+    for (const tile of hs % 32 === 0 ? [def, other, split] : [def, other]) {
+      // The default tile through the model's entry point (packing, then the kernel); the others on the packed input.
+      const fused = tile === def ? fusedCausalAttentionHalf(qkv, tables.cos, tables.sin, B, T, H, hs) : flashCausalAttentionHalf(packed, B, T, H, hs, false, tile);
       const got = (await fused.data()) as Float32Array;
       let maxDiff = 0, worst = 0;
       const badRows = new Set<number>(), badDims = new Set<number>();
@@ -145,7 +147,7 @@ test("float16 tensor-core attention equals the composite float32 attention withi
         if (!(d <= maxDiff)) { maxDiff = d; worst = i; } // NaN propagates
         if (!(d <= bound)) { badRows.add(Math.floor(i / (H * hs)) % T); badDims.add(i % hs); }
       }
-      const label = `hs ${hs}, H ${H}, B ${B}, T ${T}, ${c.exact ? "float16-exact inputs, no rotation" : "float32 inputs, rotary"}${"zeroQ" in c ? ", q = 0" : ""}${"oneV" in c ? ", v = 1" : ""}, ${tile.subgroups * 16} queries x ${tile.keys} keys`;
+      const label = `hs ${hs}, H ${H}, B ${B}, T ${T}, ${c.exact ? "float16-exact inputs, no rotation" : "float32 inputs, rotary"}${"zeroQ" in c ? ", q = 0" : ""}${"oneV" in c ? ", v = 1" : ""}, ${tile.subgroups * 16} queries x ${tile.keys} keys${tile.split ? ` split ${tile.split}` : ""}`;
       console.log(`  ${label}: max |fused - composite| ${maxDiff.toExponential(2)}, bound ${bound.toExponential(2)} (max|v| ${vMax.toFixed(2)}, S ${S.toFixed(1)})`);
       if (!(maxDiff <= bound)) {
         // Where: token row (sequence, position), head, dim of the largest difference, and which positions and dims are off (a layout error shows a pattern).
