@@ -94,19 +94,19 @@ export interface BatchedAttentionMode {
 /**
  * Which program {@link attentionBatched} runs: `products` (float16 compute, scores and P v on the tensor cores,
  * ../backend-webgpu-attention-tc.ts: MASSIVE_WEBGPU_ATTENTION_F16 `products`, or `auto` for heads of >=
- * AUTO_PRODUCTS_MIN_HEAD dims), `flash-f16-experimental` (float16 compute with `flash-experimental`,
- * ../backend-webgpu-attention-f16.ts), `flash-f32` (the float32 flash attention, ../backend-webgpu-attention.ts: webgpu
+ * AUTO_PRODUCTS_MIN_HEAD dims), `flash-f16` (float16 compute: the two-pass flash attention on the tensor cores,
+ * ../backend-webgpu-attention-f16.ts; MASSIVE_WEBGPU_ATTENTION_F16 `flash`, or `auto` for smaller heads), `flash-f32` (the float32 flash attention, ../backend-webgpu-attention.ts: webgpu
  * with fused programs), `composite` (batched tfjs ops, every other backend). One decision, read by attentionBatched
  * and by the records' provenance (GPTNeoX.arithmetic), so that a record says what ran.
  */
-export type BatchedAttentionKind = "products" | "flash-f16-experimental" | "flash-f32" | "composite";
+export type BatchedAttentionKind = "products" | "flash-f16" | "flash-f32" | "composite";
 
 /** The {@link BatchedAttentionKind} for heads of hs dims with rd rotary dims in the given compute mode. */
 export function batchedAttentionKind(hs: number, rd: number, compute: "float32" | "float16"): BatchedAttentionKind {
   if (!fusedAttentionAvailable(hs, rd)) return "composite";
   if (compute === "float16" && productsAttentionAvailable(hs, rd)) return "products";
-  // float16 compute: the tensor-core flash attention where it fits and is switched on.
-  if (compute === "float16" && halfAttentionAvailable(hs, rd)) return "flash-f16-experimental";
+  // float16 compute: the tensor-core flash attention where it fits and the mode chooses it.
+  if (compute === "float16" && halfAttentionAvailable(hs, rd)) return "flash-f16";
   return "flash-f32";
 }
 
@@ -118,7 +118,7 @@ export function batchedAttentionKind(hs: number, rd: number, compute: "float32" 
 export function attentionBatched(xn: tf.Tensor2D, qkv: { W: tf.Tensor2D; b?: tf.Tensor1D }, B: number, T: number, H: number, hs: number, tables: PositionTables, scoreBytes: number, linear: LinearFn, mode: BatchedAttentionMode = { compute: "float32" }): tf.Tensor2D {
   const kind = batchedAttentionKind(hs, tables.cos.shape[1], mode.compute);
   if (kind === "products") return productsCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, scoreBytes, mode.halfContext ?? false);
-  if (kind === "flash-f16-experimental") return fusedCausalAttentionHalf(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, mode.halfContext ?? false);
+  if (kind === "flash-f16") return fusedCausalAttentionHalf(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, mode.halfContext ?? false);
   if (kind === "flash-f32") return fusedCausalAttention(linear(xn, qkv.W, qkv.b), tables.cos, tables.sin, B, T, H, hs, mode.halfContext ?? false);
   const heads = tf.transpose(tf.reshape(linear(xn, qkv.W, qkv.b), [B, T, H, 3 * hs]), [0, 2, 1, 3]); // (B, H, T, 3hs)
   const [q, k, v] = tf.split(heads, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each (B, H, T, hs)

@@ -63,7 +63,7 @@ test("a record says how webgpu computed (split products, float16 attention) and 
     ["webgpu", a("float32", "split-all", "flash-f32"), {}, { float32Product: "split-all" }, "float32, split-all products"],
     ["webgpu", a("float16", "simt", "products"), { compute: "float16" }, { halfAttention: "products" }, "float16, products attention"],
     ["webgpu", a("float16", "simt", "flash-f32"), { compute: "float16" }, { halfAttention: "flash-f32" }, "float16, flash-f32 attention"],
-    ["webgpu", a("float16", "simt", "flash-f16-experimental"), { compute: "float16" }, { halfAttention: "flash-f16-experimental" }, "float16, flash-f16-experimental attention"],
+    ["webgpu", a("float16", "simt", "flash-f16"), { compute: "float16" }, { halfAttention: "flash-f16" }, "float16, flash-f16 attention"],
   ];
   for (const [backend, arithmetic, compute, fields, label] of cases) {
     const where = `${backend} ${JSON.stringify(arithmetic)}`;
