@@ -5,8 +5,9 @@
 #      training parity and fused training kernels;
 #   2. the forward side by side: PyTorch float32 and float16 (bench/peers/gpt_neox_forward.py, 70m, 160m, 1b), then
 #      ours in float32 (70m, 160m, 1b; the SIMT product beside the default split on 70m, 1b) and with --compute
-#      float16 (70m, 1b; the float32 flash attention beside the default on 1b), 10 x 2048 tokens, logits included;
-#      the experimental float16 flash attention (=flash-experimental) only where its own test passed;
+#      float16 (70m, 1b; the float32 flash attention beside the default), 10 x 2048 tokens, logits included, timed as
+#      the peer is (one synchronisation per repetition) and, on 70m, also as before session 8 (--sync batch);
+#      the float16 flash attention (default below 128 dims) on 1b beside the products only where its own test passed;
 #   3. the attention alone per pass (float32 flash vs float16: bench/gpu/attention-tc.ts, attention-f16.ts) and the
 #      float16 product's default tile on every Pythia product (bench/gpu/f16-probe.ts);
 #   4. recording (bench/stream/run.ts): 1b (the default, SIMT for streamed weights, and split) and a 12b shape cut to 8 layers (GPU memory by
@@ -36,23 +37,27 @@ one webgpu-attention-tc && TC=1 || TC=0
 one webgpu-attention-f16 && FA=1 || FA=0
 one webgpu-split && SPLIT=1 || SPLIT=0
 log "split float16 products (MASSIVE_WEBGPU_F32_PRODUCT=split) test pass=$SPLIT"
-log "float16 attention tests: products (MASSIVE_WEBGPU_ATTENTION_F16=products) pass=$TC, flash (=flash-experimental) pass=$FA"
+log "float16 attention tests: products (MASSIVE_WEBGPU_ATTENTION_F16=products) pass=$TC, flash (=flash) pass=$FA"
 if [[ $FA == 0 ]]; then # a diagnostic for the flash kernel: is Dawn's robustness setting part of its failure?
   MASSIVE_WEBGPU_ROBUSTNESS=on timeout 40 node --test --test-reporter=spec .gpu-rec/js/test/backend/webgpu-attention-f16.test.js 2>&1 | quiet > "$OUTDIR/webgpu-attention-f16-robustness-on.log"
   grep -E '^ℹ (pass|fail)' "$OUTDIR/webgpu-attention-f16-robustness-on.log" | sed 's/^/  robustness on: /' | tee -a "$OUTDIR/all.log"
 fi
 
 log "2. forward side by side: PyTorch float32 + float16, ours float32, ours float16"
-fwd() { timeout ${FWD_S:-60} node .gpu-rec/js/bench/gpu/forward.js --reps 2 --peer "$OUTDIR/peer.json" "$@" 2>&1 | quiet | tee -a "$OUTDIR/all.log"; }
+fwd() { timeout ${FWD_S:-60} node .gpu-rec/js/bench/gpu/forward.js --reps ${FWD_REPS:-4} --peer "$OUTDIR/peer.json" "$@" 2>&1 | quiet | tee -a "$OUTDIR/all.log"; }
 PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps 2 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
 fwd --shapes 70m,160m,1b
 # The float32 forward's default (resident weights) is split float16 where the tensor cores are there
 # (src/backend-webgpu-split.ts, since session 7): the SIMT kernel beside it.
 MASSIVE_WEBGPU_F32_PRODUCT=simt fwd --shapes 70m,1b --tag simt
 fwd --shapes 70m,1b --compute float16 --tag f16
-# The float16 attention's default is auto (products for heads of >= AUTO_PRODUCTS_MIN_HEAD dims): the float32 flash beside it.
+# The float16 attention's default is auto (the float16 flash below 128 dims, the products from AUTO_PRODUCTS_MIN_HEAD
+# dims): the float32 flash beside it, and the float16 flash on 1b's 256-dim heads beside the products.
 MASSIVE_WEBGPU_ATTENTION_F16=off fwd --shapes 70m,1b --compute float16 --tag f16-flash32
-[[ $FA == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash-experimental fwd --shapes 70m,1b --compute float16 --tag f16-flash
+[[ $FA == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash fwd --shapes 1b --compute float16 --tag f16-flash
+# The timing protocol of every figure before session 8 (wait for each 5 x 2048 pass), for comparison.
+fwd --shapes 70m --sync batch --tag sync-batch
+fwd --shapes 70m --compute float16 --sync batch --tag f16-sync-batch
 
 log "3. float16 kernels alone: attention per 5 x 2048-token pass (float32 flash vs float16), the product's default tile"
 timeout 40 node .gpu-rec/js/bench/gpu/attention-tc.js --shapes 70m,1b --reps 5 --tag check 2>&1 | quiet | tee -a "$OUTDIR/all.log"
