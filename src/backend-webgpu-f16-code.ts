@@ -19,7 +19,7 @@
 import { HalfTile, SUBGROUP, SubgroupMatrixShape, halfMatMulLayout } from "./backend-webgpu-f16-tiles";
 
 // The tiles' names, layout and choice moved to ./backend-webgpu-f16-tiles.ts (session 8); re-exported for existing importers.
-export { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE, DEFAULT_HALF_TILE_NAME, GPU_SMS, HALF_TILES, SMALL_PRODUCT_WAVES, STAGED_HALF_TILE, SUBGROUP, WIDE_PRODUCT_COLUMN_TILES, halfMatMulDispatch, halfMatMulExact, halfMatMulFits, halfMatMulLayout, shapeHalfTileName } from "./backend-webgpu-f16-tiles";
+export { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE, DEFAULT_HALF_TILE_NAME, HALF_TILES, LINEAR_HALF_TILE, LINEAR_HALF_TILE_NAME, STAGED_HALF_TILE, SUBGROUP, halfMatMulDispatch, halfMatMulExact, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-tiles";
 export type { HalfMatMulLayout, HalfTile, SubgroupMatrixShape } from "./backend-webgpu-f16-tiles";
 
 /** The directives that must open the shader module (hoisted there by ./backend-webgpu-f16.ts under tfjs). */

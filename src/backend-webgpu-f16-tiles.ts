@@ -47,21 +47,17 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x128-256t-bk64-d-w": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, direct: "w" },
   // For products with 64 columns (P v of 64-dim heads): the 128 x 128 tiles would leave half their subgroups idle.
   "128x64-128t-bk64": { sgM: 4, sgN: 1, tm: 2, tn: 4, bk: 64 },
-  // Session 8 (issue 18, the 70m float16 pass): smaller tiles for the K-512 products (more workgroups than the
-  // H200's 132 SMs hold at once, fewer registers each), and the grouped workgroup order for the logits.
-  "64x128-128t-bk64": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64 },
-  "64x64-128t-bk64": { sgM: 2, sgN: 2, tm: 2, tn: 2, bk: 64 },
-  "128x128-128t-bk32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 32 },
-  "128x128-128t-bk64-g8-ss": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, stagedStores: true },
-  "128x128-128t-bk64-ss": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, stagedStores: true },
+  // Session 8 (issue 18, the 70m float16 pass; bench/gpu/h200-2026-12-02-s8/round-1, round-2 /M): the grouped
+  // workgroup order (g8) and staged stores (ss). Tried and dropped: 64 x 128 and 64 x 64 tiles, K step 32 with 4
+  // subgroups, g32, persistent workgroups (c896d66 and 8ece1b5 have them).
   "128x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8 },
-  "128x128-128t-bk64-g32": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 32 },
-  "128x128-256t-bk64-g8": { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
-  "64x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 2, tn: 4, bk: 64, group: 8 },
+  "128x128-128t-bk64-ss": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, stagedStores: true },
+  "128x128-128t-bk64-g8-ss": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, stagedStores: true },
 };
 
 /**
- * The tile halfLinear uses unless MASSIVE_WEBGPU_F16_TILE names another: 4 subgroups of 64 x 64 (4 x 4 matrices, so
+ * The tile of batched products (halfBatchedMatMul, the attention's products) unless MASSIVE_WEBGPU_F16_TILE names
+ * another, and halfLinear's before session 8 ({@link LINEAR_HALF_TILE} adds the grouped order and staged stores): 4 subgroups of 64 x 64 (4 x 4 matrices, so
  * each fragment loaded from workgroup memory feeds 4 products), K step 64, one buffer. Fastest of the probe's tiles on
  * the H200 (2026-12-02 06:33, bench/gpu/h200-2026-12-02b-f16/call2): 226-260 TFLOP/s on the 1b MLP and qkv products,
  * against 148-171 for the 256-thread 128 x 128 x 32 tile and 70-79 for session 4's kernel (scalar 16-bit stores).
@@ -70,27 +66,15 @@ export const DEFAULT_HALF_TILE_NAME = "128x128-128t-bk64";
 export const DEFAULT_HALF_TILE: HalfTile = HALF_TILES[DEFAULT_HALF_TILE_NAME]!;
 
 /**
- * Streaming multiprocessors of the H200 (132; WebGPU does not report the count): a product of fewer default tiles
- * than {@link SMALL_PRODUCT_WAVES} x this leaves SMs idle in its last wave, so it takes half-height tiles.
+ * The tile of halfLinear's products (every Linear of a float16 forward, the logits included) unless
+ * MASSIVE_WEBGPU_F16_TILE names another: the default tile in the grouped order, its results stored through workgroup
+ * memory. On the H200 (session 8 R2, bench/gpu/h200-2026-12-02-s8/round-2/M, f16-probe with >= 30 ms per timing),
+ * against the default tile: the 70m logits [10240, 512] x [512, 50304] 2.73 vs 3.58 ms, qkv 0.092 vs 0.120, dense 0.036
+ * vs 0.049, fc1 0.115 vs 0.152, fc2 (K 2048) 0.106 vs 0.118 ms; one 5 x 2048 pass's products 4.80 vs 6.22 ms (the
+ * real pass, programs.js: logits 2.69 vs 3.54 ms, the 24 linears 2.56 vs 3.01-3.34).
  */
-export const GPU_SMS = 132;
-export const SMALL_PRODUCT_WAVES = 4;
-/** Column tiles of the default tile from which a plain product takes the grouped workgroup order (W over a few MB). */
-export const WIDE_PRODUCT_COLUMN_TILES = 64;
-
-/**
- * The named tile of a plain product (halfLinear) by its shape, with the default tile's layout: wide products (the
- * logits: 393 column tiles) in the grouped order, so that each block of W is read from DRAM about once per band
- * instead of once per row band; products of few workgroups (70m dense and fc2: 320 of 128 x 128) in 64 x 128
- * tiles (twice the workgroups, half the registers); the rest the default tile.
- */
-export function shapeHalfTileName(cfg: SubgroupMatrixShape, M: number, N: number): string {
-  const { bm, bn } = halfMatMulLayout(cfg, DEFAULT_HALF_TILE);
-  const columns = Math.ceil(N / bn), workgroups = Math.ceil(M / bm) * columns;
-  if (columns >= WIDE_PRODUCT_COLUMN_TILES) return "128x128-128t-bk64-g8";
-  if (workgroups < SMALL_PRODUCT_WAVES * GPU_SMS) return "64x128-128t-bk64";
-  return DEFAULT_HALF_TILE_NAME;
-}
+export const LINEAR_HALF_TILE_NAME = "128x128-128t-bk64-g8-ss";
+export const LINEAR_HALF_TILE: HalfTile = HALF_TILES[LINEAR_HALF_TILE_NAME]!;
 
 /** The tiles halfBatchedMatMul takes unless MASSIVE_WEBGPU_F16_TILE names another (halfTileFor: the default, the K-32 tile where K % 64 != 0). */
 export const BATCHED_HALF_TILE_NAMES = [DEFAULT_HALF_TILE_NAME, "128x128-256t-bk32"];

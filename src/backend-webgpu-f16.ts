@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { HALF_ATTENTION_UNIFORMS, HALF_MATMUL_DIRECTIVES, HalfAttentionProduct, halfMatMulCode } from "./backend-webgpu-f16-code";
-import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulDispatch, halfMatMulExact, halfMatMulFits, halfMatMulLayout, shapeHalfTileName } from "./backend-webgpu-f16-tiles";
+import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, LINEAR_HALF_TILE, STAGED_HALF_TILE, SubgroupMatrixShape, halfMatMulDispatch, halfMatMulExact, halfMatMulFits, halfMatMulLayout } from "./backend-webgpu-f16-tiles";
 import { FlatProgram, TensorInfo, Uniform, runFlatProgram, webgpuRunner } from "./backend-webgpu-program";
 
 export { HALF_TILES, halfMatMulFits } from "./backend-webgpu-f16-tiles";
@@ -172,34 +172,32 @@ class HalfMatMulProgram {
   }
 }
 
-/** MASSIVE_WEBGPU_F16_TILE's value for the tile by shape (shapeHalfTileName) instead of one named tile. */
-export const BY_SHAPE = "by-shape";
-
 /**
  * The tile MASSIVE_WEBGPU_F16_TILE names for a product, or undefined (the default): a comma-separated list of
  * `KxN:<tile>` entries (plain products of that K and N; for measuring choices per shape) and at most one bare
- * `<tile>` or {@link BY_SHAPE} for the rest; batched products take only a bare tile name.
+ * `<tile>` for the rest (batched products take only that).
  */
-function envTileName(cfg: SubgroupMatrixShape, M: number, N: number, K: number, plain: boolean): string | undefined {
+function envTileName(N: number, K: number, plain: boolean): string | undefined {
   let name: string | undefined;
   for (const entry of (process.env.MASSIVE_WEBGPU_F16_TILE ?? "").split(",").map((e) => e.trim()).filter(Boolean)) {
     const at = entry.indexOf(":");
     const tile = at < 0 ? entry : entry.slice(at + 1);
-    if (tile !== BY_SHAPE && !HALF_TILES[tile]) throw new Error(`MASSIVE_WEBGPU_F16_TILE=${entry}: not one of ${BY_SHAPE}, ${Object.keys(HALF_TILES).join(", ")}`);
-    if (at >= 0 && plain && entry.slice(0, at) === `${K}x${N}`) return tile === BY_SHAPE ? shapeHalfTileName(cfg, M, N) : tile;
-    if (at < 0) name = tile === BY_SHAPE ? (plain ? shapeHalfTileName(cfg, M, N) : undefined) : tile;
+    if (!HALF_TILES[tile]) throw new Error(`MASSIVE_WEBGPU_F16_TILE=${entry}: not one of ${Object.keys(HALF_TILES).join(", ")}`);
+    if (at >= 0 && plain && entry.slice(0, at) === `${K}x${N}`) return tile;
+    if (at < 0) name = tile;
   }
   return name;
 }
 
 /**
  * The tile for one product: `tile`, or the one MASSIVE_WEBGPU_F16_TILE names ({@link envTileName}: bench/gpu/f16-probe.ts's
- * names, for measuring), made staged where it reads operands directly but the product does not fill whole tiles (or A is
- * float32), and the staged tile of K step 32 where K is not a multiple of its step. `plain`: halfLinear's products.
+ * names, for measuring), or the default (LINEAR_HALF_TILE for `plain` products: halfLinear's; DEFAULT_HALF_TILE for
+ * batched ones), made staged where it reads operands directly but the product does not fill whole tiles (or A is
+ * float32), and the staged tile of K step 32 where K is not a multiple of its step.
  */
 export function halfTileFor(cfg: SubgroupMatrixShape, M: number, N: number, K: number, aHalf: boolean, tile?: HalfTile, plain = false): HalfTile {
-  const named = tile ? undefined : envTileName(cfg, M, N, K, plain);
-  let t = tile ?? (named ? HALF_TILES[named]! : DEFAULT_HALF_TILE);
+  const named = tile ? undefined : envTileName(N, K, plain);
+  let t = tile ?? (named ? HALF_TILES[named]! : plain ? LINEAR_HALF_TILE : DEFAULT_HALF_TILE);
   if (K % t.bk !== 0) t = STAGED_HALF_TILE;
   if (t.direct && (!aHalf || !halfMatMulExact(cfg, t, M, N, K))) t = { ...t, direct: "" };
   return t;

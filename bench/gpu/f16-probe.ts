@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import { HALF_MATMUL_DIRECTIVES, halfMatMulCode } from "../../src/backend-webgpu-f16-code";
-import { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE_NAME, HALF_TILES, HalfTile, SubgroupMatrixShape, halfMatMulDispatch, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-tiles";
+import { BATCHED_HALF_TILE_NAMES, DEFAULT_HALF_TILE_NAME, HALF_TILES, LINEAR_HALF_TILE_NAME, HalfTile, SubgroupMatrixShape, halfMatMulDispatch, halfMatMulExact, halfMatMulLayout } from "../../src/backend-webgpu-f16-tiles";
 import { float32ToHalf, halfToFloat } from "../../src/io/host-tensor";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -359,9 +359,9 @@ async function main(): Promise<void> {
   const best70 = Object.fromEntries(seventy.map((l) => [l, bestOf(l)]));
   for (const [l, b] of Object.entries(best70)) if (b) console.log(`70m best ${l.padEnd(24)} ${b.tile.padEnd(26)} ${b.ms.toFixed(3)} ms`);
   const pass70 = (pick: (shape: string) => number | undefined): number => seventy.reduce((sum, l) => sum + (l.includes("logits") ? 1 : 6) * (pick(l) ?? NaN), 0);
-  const def70 = pass70((l) => msOf(DEFAULT_HALF_TILE_NAME, l)), best70ms = pass70((l) => best70[l]?.ms);
-  console.log(`70m pass products (6 layers + logits): default ${def70.toFixed(2)} ms, best per shape ${best70ms.toFixed(2)} ms`);
-  out.best70m = { perShape: best70, defaultMs: def70, bestMs: best70ms };
+  const def70 = pass70((l) => msOf(DEFAULT_HALF_TILE_NAME, l)), lin70 = pass70((l) => msOf(LINEAR_HALF_TILE_NAME, l)), best70ms = pass70((l) => best70[l]?.ms);
+  console.log(`70m pass products (6 layers + logits): ${DEFAULT_HALF_TILE_NAME} ${def70.toFixed(2)} ms, ${LINEAR_HALF_TILE_NAME} (halfLinear's default) ${lin70.toFixed(2)} ms, best per shape ${best70ms.toFixed(2)} ms`);
+  out.best70m = { perShape: best70, defaultMs: def70, linearMs: lin70, bestMs: best70ms };
   out.best = scores[0] && Number.isFinite(scores[0].ms) ? scores[0].tile : undefined;
   console.log(`best: ${out.best ?? "none"}`);
   out.compileMs = compileMs;

@@ -20,7 +20,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend";
 import { halfMatMulCode } from "../../src/backend-webgpu-f16-code";
-import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, STAGED_HALF_TILE, halfMatMulDispatch, halfMatMulLayout } from "../../src/backend-webgpu-f16-tiles";
+import { DEFAULT_HALF_TILE, HALF_TILES, HalfTile, LINEAR_HALF_TILE, STAGED_HALF_TILE, halfMatMulDispatch, halfMatMulLayout } from "../../src/backend-webgpu-f16-tiles";
 import { halfLinear, halfTileFor, hoistDirectives, packHalfActivations, packHalfWeight } from "../../src/backend-webgpu-f16";
 import { fusedAttentionAvailable, fusedCausalAttention } from "../../src/backend-webgpu-attention";
 import { fusedGelu, fusedLayerNorm } from "../../src/backend-webgpu-kernels";
@@ -47,7 +47,8 @@ test("halfTileFor: the default tile, the K-32 staged tile where K is not a multi
   const saved = process.env.MASSIVE_WEBGPU_F16_TILE;
   try {
     delete process.env.MASSIVE_WEBGPU_F16_TILE;
-    assert.deepEqual(halfTileFor(CFG16, 10240, 2048, 8192, true), DEFAULT_HALF_TILE);
+    assert.deepEqual(halfTileFor(CFG16, 10240, 2048, 8192, true), DEFAULT_HALF_TILE); // batched
+    assert.deepEqual(halfTileFor(CFG16, 10240, 2048, 8192, true, undefined, true), LINEAR_HALF_TILE); // halfLinear's
     assert.deepEqual(halfTileFor(CFG16, 100, 50304, 32 * 3, true), STAGED_HALF_TILE); // K = 96: only the K-32 step divides it
     process.env.MASSIVE_WEBGPU_F16_TILE = "128x128-256t-bk32-d-aw";
     assert.equal(halfTileFor(CFG16, 256, 512, 256, true).direct, "aw"); // whole 128 x 128 tiles
@@ -57,15 +58,9 @@ test("halfTileFor: the default tile, the K-32 staged tile where K is not a multi
     // [column tiles, row tiles, batch], in the grouped order too.
     assert.deepEqual(halfMatMulDispatch(CFG16, HALF_TILES["128x128-128t-bk64-g8"]!, 10240, 50304), [393, 80, 1]);
     assert.deepEqual(halfMatMulDispatch(CFG16, DEFAULT_HALF_TILE, 10240, 50304, 3), [393, 80, 3]);
-    // by-shape: plain products by shapeHalfTileName (the 70m pass's logits, qkv, dense), batched ones the default tile.
-    process.env.MASSIVE_WEBGPU_F16_TILE = "by-shape";
-    assert.deepEqual(halfTileFor(CFG16, 10240, 50304, 512, true, undefined, true), HALF_TILES["128x128-128t-bk64-g8"]);
-    assert.deepEqual(halfTileFor(CFG16, 10240, 1536, 512, true, undefined, true), DEFAULT_HALF_TILE);
-    assert.deepEqual(halfTileFor(CFG16, 10240, 512, 512, true, undefined, true), HALF_TILES["64x128-128t-bk64"]);
-    assert.deepEqual(halfTileFor(CFG16, 10240, 50304, 512, true), DEFAULT_HALF_TILE);
     // Per shape (K x N) entries for plain products, a bare name for the rest.
-    process.env.MASSIVE_WEBGPU_F16_TILE = "512x512:64x64-128t-bk64, 2048x512:128x128-256t-bk64,128x128-256t-bk32";
-    assert.deepEqual(halfTileFor(CFG16, 10240, 512, 512, true, undefined, true), HALF_TILES["64x64-128t-bk64"]);
+    process.env.MASSIVE_WEBGPU_F16_TILE = "512x512:128x128-128t-bk64-g8, 2048x512:128x128-256t-bk64,128x128-256t-bk32";
+    assert.deepEqual(halfTileFor(CFG16, 10240, 512, 512, true, undefined, true), HALF_TILES["128x128-128t-bk64-g8"]);
     assert.deepEqual(halfTileFor(CFG16, 10240, 512, 2048, true, undefined, true), HALF_TILES["128x128-256t-bk64"]);
     assert.deepEqual(halfTileFor(CFG16, 10240, 1536, 512, true, undefined, true), HALF_TILES["128x128-256t-bk32"]);
     assert.deepEqual(halfTileFor(CFG16, 10240, 512, 512, true), HALF_TILES["128x128-256t-bk32"]); // batched
