@@ -116,7 +116,9 @@ export function halfMatMulCode(cfg: SubgroupMatrixShape, tile: HalfTile, opts: H
   // matrices through workgroup memory, then written out as rows of vec4 (whole 16-lane runs of 256 bytes).
   const staging = tile.stagedStores === true && exact && !batched;
   const rowUnits = (cfg.M * tn * cfg.N) / 4; // one subgroup's row of result matrices, in vec4
-  const ssUnits = staging ? (threads / SUBGROUP) * rowUnits : 0;
+  const storeRows = tile.storeRows ?? 1, block = storeRows * rowUnits; // rows of result matrices per round
+  if (staging && tm % storeRows !== 0) throw new Error(`${where}: storeRows must divide tm`);
+  const ssUnits = staging ? (threads / SUBGROUP) * block : 0;
   const smUnits = Math.max(stagedUnits, csUnits, biasUnits, ssUnits);
   const L = `subgroup_matrix_left<f16, ${cfg.K}, ${cfg.M}>`;
   const R = `subgroup_matrix_right<f16, ${cfg.N}, ${cfg.K}>`;
@@ -235,14 +237,14 @@ ${tileOrigin(tile, bm, bn)}
       lines.push(`  subgroupMatrixStore<row_major>(&result, u32((rowBase + m0 + rowA + ${i * cfg.M}) * ctxStride4 + colBase4 + (n0 + rowW + ${j * cfg.N}) / 4), acc${i}_${j}, u32(ctxStride4));`);
     }
   } else if (staging) {
-    const perLane = (threads / SUBGROUP) * rowUnits / threads, rowVec = (tn * cfg.N) / 4;
-    for (const i of range(tm)) {
+    const perLane = ((threads / SUBGROUP) * block) / threads, rowVec = (tn * cfg.N) / 4;
+    for (let i = 0; i < tm; i += storeRows) {
       lines.push("  workgroupBarrier();");
-      for (const j of range(tn)) lines.push(`  subgroupMatrixStore<row_major>(&Sm, u32(sg * ${rowUnits} + ${(j * cfg.N) / 4}), acc${i}_${j}, ${rowVec}u);`);
+      for (const ii of range(storeRows)) for (const j of range(tn)) lines.push(`  subgroupMatrixStore<row_major>(&Sm, u32(sg * ${block} + ${ii * rowUnits + (j * cfg.N) / 4}), acc${i + ii}_${j}, ${rowVec}u);`);
       lines.push("  workgroupBarrier();");
       for (const q of range(perLane)) {
-        // Unit e of subgroup s's block: row e / rowVec of its i-th row of matrices, vec4 column e % rowVec.
-        lines.push(`  { let e = li + ${q * threads}; let s = e / ${rowUnits}; let u = e % ${rowUnits}; let r = m0 + (s % ${sgM}) * ${tm * cfg.M} + ${i * cfg.M} + u / ${rowVec};
+        // Unit e of subgroup s's block: row e / rowVec of its rows i.. of matrices, vec4 column e % rowVec.
+        lines.push(`  { let e = li + ${q * threads}; let s = e / ${block}; let u = e % ${block}; let r = m0 + (s % ${sgM}) * ${tm * cfg.M} + ${i * cfg.M} + u / ${rowVec};
     result[u32(r) * u32(N / 4) + u32((n0 + (s / ${sgM}) * ${tn * cfg.N}) / 4 + u % ${rowVec})] = bitcast<vec4<f32>>(Sm[u32(e)]); }`);
       }
     }

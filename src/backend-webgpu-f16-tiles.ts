@@ -19,9 +19,9 @@ export interface SubgroupMatrixShape { M: number; N: number; K: number }
  * 51 / 206 MB do); g > 0, bands of g row tiles walked column by column (the g row tiles of one column tile run
  * side by side, so each W block is read about once per band of g and A's g rows stay in the L2). Plain products only.
  * stagedStores: whole tiles of plain products store their results through workgroup memory, a row of result matrices
- * at a time, as rows of vec4 (instead of subgroupMatrixStore straight into the output).
+ * at a time (storeRows of them: 1 by default), as rows of vec4 (instead of subgroupMatrixStore straight into the output).
  */
-export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw"; group?: number; stagedStores?: boolean }
+export interface HalfTile { sgM: number; sgN: number; tm: number; tn: number; bk: number; stages?: 1 | 2; direct?: "" | "a" | "w" | "aw"; group?: number; stagedStores?: boolean; storeRows?: number }
 
 /** The staged tile of session 4 (70-79 TFLOP/s on the Pythia 1b products, scalar stores): also the fallback of direct tiles. */
 export const STAGED_HALF_TILE: HalfTile = { sgM: 4, sgN: 2, tm: 2, tn: 4, bk: 32 };
@@ -53,6 +53,8 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8 },
   "128x128-128t-bk64-ss": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, stagedStores: true },
   "128x128-128t-bk64-g8-ss": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, stagedStores: true },
+  // Two rows of result matrices per round of staged stores (half the barriers; 32 KiB, within the staging's 36 KiB).
+  "128x128-128t-bk64-g8-ss2": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, stagedStores: true, storeRows: 2 },
 };
 
 /**

@@ -160,7 +160,7 @@ class HalfMatMulProgram {
     if (batched) this.dispatchLayout = { x: [2], y: [1], z: [0] } as HalfMatMulProgram["dispatchLayout"];
     this.workgroupSize = [threads, 1, 1];
     this.dispatch = halfMatMulDispatch(cfg, tile, M, N, batch);
-    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}${tile.group ? `g${tile.group}` : ""}${tile.stagedStores ? "ss" : ""}`;
+    const t = `${tile.sgM}x${tile.sgN}x${tile.tm}x${tile.tn}x${tile.bk}x${tile.stages ?? 1}${tile.direct ?? ""}${tile.group ? `g${tile.group}` : ""}${tile.stagedStores ? `ss${tile.storeRows ?? ""}` : ""}`;
     const a = att ? `_${att.causal}_${att.merged}${att.half ? "_half" : ""}` : "";
     this.shaderKey = `massiveHalfMatMul_${cfg.M}x${cfg.N}x${cfg.K}_${t}_${bias}_${aHalf}_${exact}${batched ? "_batched" : ""}${a}`;
     const attention = att && { causal: att.causal, merged: att.merged, half: att.half };

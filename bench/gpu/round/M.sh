@@ -7,7 +7,8 @@
 #      tiny-neox-a forward in float16 against transformers;
 #   2. forward.js 70m --compute float16: new, old, new (alternated), then programs.js 70m with the new default;
 #   3. forward.js 1b --compute float16: new, old (1b must not get slower);
-#   4. f16-probe on the 1b products: the old default, g8, ss, g8-ss (with what is left of the budget).
+#   4. f16-probe (with what is left of the budget) on the 70m products: the old default, g8-ss and g8-ss2 (two rows of
+#      result matrices per round of staged stores: half the barriers), then the 1b products with g8 and ss too.
 set -uo pipefail
 budget=${ROUND_BUDGET_S:-105}
 step() { local t=$1; shift; local l=$(( budget - SECONDS )); (( l > 5 )) || { echo "skipped (budget): $*"; return 0; }; (( t < l )) || t=$l; timeout "$t" "$@"; }
@@ -23,6 +24,8 @@ step 12 node $J/bench/gpu/programs.js --shapes 70m --compute float16 --top 14 --
 echo "programs new: $(grep -E 'GPU [0-9.]+ ms summed' "$OUT/programs-new.log" | sed -E 's/.*(GPU [0-9.]+ ms summed).*/\1/'); $(grep -E '^ +[0-9.]+ ms +[0-9.]+% +[0-9]+x matmul' "$OUT/programs-new.log" | awk '{ printf "%s %s %s; ", $5, $6, $1 }')"
 fwd 1b-new 1b 27 3 -u MASSIVE_WEBGPU_F16_TILE
 fwd 1b-old 1b 27 3 $OLD
-step 30 node $J/bench/gpu/f16-probe.js --only '^128x128-128t-bk64(-g8|-ss|-g8-ss)?$' --shapes '^1b' --checks exact --reps 5 --out "$OUT/probe-1b.json" 2>&1 | quiet > "$OUT/probe-1b.log"
+step 12 node $J/bench/gpu/f16-probe.js --only '^128x128-128t-bk64(-g8-ss|-g8-ss2)?$' --shapes '^70m' --checks exact --reps 5 --out "$OUT/probe-70m.json" 2>&1 | quiet > "$OUT/probe-70m.log"
+grep -E '^(70m pass|check .*FAIL)|FAIL' "$OUT/probe-70m.log" | cut -c1-160; grep -E '^time 70m' "$OUT/probe-70m.log" | awk '{ s = $2 " " $3; t[s] = t[s] " " $(NF-4) " " $(NF-3) } END { for (k in t) print k ":" t[k] }' | cut -c1-300
+step 30 node $J/bench/gpu/f16-probe.js --only '^128x128-128t-bk64(-g8|-ss|-g8-ss|-g8-ss2)?$' --shapes '^1b' --checks exact --reps 5 --out "$OUT/probe-1b.json" 2>&1 | quiet > "$OUT/probe-1b.log"
 grep -E '^time 1b' "$OUT/probe-1b.log" | awk '{ s = $2 " " $3; t[s] = t[s] " " $(NF-4) " " $(NF-1) } END { for (k in t) print k ":" t[k] }' | cut -c1-300
 echo "M step done in ${SECONDS} s"
