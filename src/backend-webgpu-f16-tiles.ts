@@ -1,6 +1,6 @@
 /**
  * The float16 tensor-core product's tiles (./backend-webgpu-f16-code.ts generates the WGSL of one): their layout, the
- * named variants bench/gpu/f16-probe.ts times, the default, the choice by product shape and the dispatch. Kept free
+ * named variants bench/gpu/f16-probe.ts times, the defaults of plain and batched products, the dispatch. Kept free
  * of tfjs imports (the raw Dawn probe uses it too).
  */
 
@@ -49,7 +49,7 @@ export const HALF_TILES: Record<string, HalfTile> = {
   "128x64-128t-bk64": { sgM: 4, sgN: 1, tm: 2, tn: 4, bk: 64 },
   // Session 8 (issue 18, the 70m float16 pass; bench/gpu/h200-2026-12-02-s8/round-1, round-2 /M): the grouped
   // workgroup order (g8) and staged stores (ss). Tried and dropped: 64 x 128 and 64 x 64 tiles, K step 32 with 4
-  // subgroups, g32, persistent workgroups (c896d66 and 8ece1b5 have them).
+  // subgroups, g32, persistent workgroups (in c896d66 and 53ab5f4).
   "128x128-128t-bk64-g8": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8 },
   "128x128-128t-bk64-ss": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, stagedStores: true },
   "128x128-128t-bk64-g8-ss": { sgM: 2, sgN: 2, tm: 4, tn: 4, bk: 64, group: 8, stagedStores: true },
@@ -59,8 +59,9 @@ export const HALF_TILES: Record<string, HalfTile> = {
 
 /**
  * The tile of batched products (halfBatchedMatMul, the attention's products) unless MASSIVE_WEBGPU_F16_TILE names
- * another, and halfLinear's before session 8 ({@link LINEAR_HALF_TILE} adds the grouped order and staged stores): 4 subgroups of 64 x 64 (4 x 4 matrices, so
- * each fragment loaded from workgroup memory feeds 4 products), K step 64, one buffer. Fastest of the probe's tiles on
+ * another, and halfLinear's before session 8 ({@link LINEAR_HALF_TILE} adds the grouped order and staged stores):
+ * 4 subgroups of 64 x 64 (4 x 4 matrices, so each fragment loaded from workgroup memory feeds 4 products), K step 64,
+ * one buffer. Fastest of the probe's tiles on
  * the H200 (2026-12-02 06:33, bench/gpu/h200-2026-12-02b-f16/call2): 226-260 TFLOP/s on the 1b MLP and qkv products,
  * against 148-171 for the 256-thread 128 x 128 x 32 tile and 70-79 for session 4's kernel (scalar 16-bit stores).
  */
@@ -72,7 +73,7 @@ export const DEFAULT_HALF_TILE: HalfTile = HALF_TILES[DEFAULT_HALF_TILE_NAME]!;
  * MASSIVE_WEBGPU_F16_TILE names another: the default tile in the grouped order, its results stored through workgroup
  * memory. On the H200 (session 8 R2, bench/gpu/h200-2026-12-02-s8/round-2/M, f16-probe with >= 30 ms per timing),
  * against the default tile: the 70m logits [10240, 512] x [512, 50304] 2.73 vs 3.58 ms, qkv 0.092 vs 0.120, dense 0.036
- * vs 0.049, fc1 0.115 vs 0.152, fc2 (K 2048) 0.106 vs 0.118 ms; one 5 x 2048 pass's products 4.80 vs 6.22 ms (the
+ * vs 0.049, fc1 0.115 vs 0.152, fc2 (K 2048) 0.106 vs 0.118 ms; one 5 x 2048 pass's products 4.83 vs 6.22 ms (the
  * real pass, programs.js: logits 2.69 vs 3.54 ms, the 24 linears 2.56 vs 3.01-3.34).
  */
 export const LINEAR_HALF_TILE_NAME = "128x128-128t-bk64-g8-ss";
