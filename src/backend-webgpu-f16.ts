@@ -146,7 +146,7 @@ class HalfMatMulProgram {
   private readonly makeCode: () => string;
 
   constructor(cfg: SubgroupMatrixShape, tile: HalfTile, M: number, N: number, K: number, bias: boolean, aHalf: boolean, batch = 0, att?: HalfAttentionProduct & { outputShape?: number[]; seqLen: number }) {
-    const { threads, bm, bn } = halfMatMulLayout(cfg, tile);
+    const { threads } = halfMatMulLayout(cfg, tile);
     // A merged result may store whole tiles only when no padded query row exists (rows past T belong to the next sequence).
     const exact = halfMatMulExact(cfg, tile, M, N, K) && !(att?.merged && att.seqLen !== M);
     const batched = batch > 0;
