@@ -26,11 +26,12 @@
  * Fits: hs a multiple of 16 up to 256, the adapter's f16 -> f32 16x16x16 configuration, the workgroup memory of
  * {@link halfAttentionBytes} (the device's limit; the H200 offers 48 KiB).
  * Error (test/backend/webgpu-attention-f16.test.ts derives the bound): q, k, p, v rounded to float16 (u = 2^-11).
- * H200, 2026-12-02 session 8 round 1 (bench/gpu/h200-2026-12-02-s8/): the test passes (every case, both tiles, max
- * |error| 3.7e-4 to 3.6e-3 against bounds of 1.4e-3 to 0.35); per 5 x 2048-token pass this program takes 3.15 ms of
- * GPU time on 70m (the float32 flash kernel 6.68) and 18.9 ms on 1b (66.1).
+ * H200, 2026-12-02 session 8 rounds 1 and 2 (bench/gpu/h200-2026-12-02-s8/round-1,2/F): the test passes (every case
+ * and tile, max |error| 3.7e-4 to 3.6e-3 against bounds of 1.4e-3 to 0.35); per 5 x 2048-token pass this program
+ * takes 2.75-3.15 ms of GPU time on 70m (the float32 flash kernel 6.68), 2.2-2.5 ms on one 12b layer (9.37), 18.9-19.9
+ * ms on 1b (66.1).
  * MASSIVE_WEBGPU_ATTENTION_F16 (halfAttentionMode, ./backend-webgpu-attention-tc.ts): `auto` (the default) routes
- * float16 compute's attention here for heads under 128 dims, `flash` for every head size that fits.
+ * float16 compute's attention here for heads under 256 dims, `flash` for every head size that fits.
  * History: three one-pass versions (O rescaled per tile through workgroup memory or row-lane registers, scalar f16/f32
  * workgroup arrays) failed their device test on the H200 on 2026-12-02 with O(1) errors
  * (bench/gpu/h200-2026-12-02-attn-f16/, -session-check/); this two-pass version replaced them.
@@ -54,9 +55,15 @@ const T_STEP = 64, HS_STEP = 32;
  */
 export interface HalfAttentionTile { subgroups: 1 | 2 | 4; keys: 16 | 32 | 64; split?: 1 | 2 }
 
-/** The tile per head size: 64 queries; 64-key tiles for heads of up to 64 dims, 32 above (workgroup memory). */
+/**
+ * The tile per head size: 64 queries, one subgroup per 16 of them; keys per tile: 64 for heads of up to 64 dims, 16 up
+ * to 128, 32 above. H200, session 8 (GPU ms per pass of 5 x 2048 tokens, bench/gpu/attention-f16.ts): 70m (hs 64)
+ * 64 keys 3.15 (R1) / 2.75 (R2), 32 keys 7.86, 16 keys 11.01; one 12b layer (hs 128, R2) 16 keys 2.23, 64 keys 2.49, 32
+ * keys 3.28; 1b (hs 256) 32 keys 18.87 / 19.92, 16 keys 28.31 / 36.7 (64 do not fit 48 KiB). 32 queries, and two
+ * subgroups per 16 queries (split 2: 70m 10.6-11.8, 1b 80.7), were slower everywhere.
+ */
 export function halfAttentionTile(hs: number): HalfAttentionTile {
-  return { subgroups: 4, keys: hs <= 64 ? 64 : 32 };
+  return { subgroups: 4, keys: hs <= 64 ? 64 : hs <= 128 ? 16 : 32 };
 }
 
 const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;

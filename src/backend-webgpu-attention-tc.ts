@@ -16,7 +16,7 @@
  * float32 score tensors of `scoreBytes`, the model's budget that src/record/stream-budget.ts plans with), and S fits
  * one 2 GiB storage binding. 1b with 5 x 2048 tokens: 40 pairs, 1 GiB in one group, 2 groups of 20 in 2 x 256 MiB.
  *
- * Float16 compute uses it by default for heads of 128 dims and more (MASSIVE_WEBGPU_ATTENTION_F16 unset or `auto`; see {@link AUTO_PRODUCTS_MIN_HEAD}),
+ * Float16 compute uses it by default for heads of 256 dims and more (MASSIVE_WEBGPU_ATTENTION_F16 unset or `auto`; see {@link AUTO_PRODUCTS_MIN_HEAD}),
  * for every head size with `products`; `flash` takes the float16 flash kernel, `off` the float32 one (see {@link halfAttentionMode}).
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -43,12 +43,14 @@ export type HalfAttentionMode = (typeof HALF_ATTENTION_MODES)[number];
 
 /**
  * `auto` takes the products for head sizes from here up, the float16 flash kernel below. H200, 2026-12-02 session 8
- * round 1 (bench/gpu/attention-f16.ts, per 5 x 2048-token pass, wall / GPU ms): 70m (hs 64) float16 flash 8.3 / 3.54,
- * products 10.83 / 5.51, float32 flash 11.47 / 7.47; 1b (hs 256) float16 flash 29.28 / 23.07, products 27.39 / 24.12
- * (a tie: the products stay). Earlier (session 7): the products against the float32 flash kernel won 1b (32 against
- * 83 ms) and lost 70m in short runs (their first passes in a process encode slowly).
+ * (bench/gpu/attention-f16.ts, whole attention per 5 x 2048-token pass, wall / GPU ms; raw outputs
+ * bench/gpu/h200-2026-12-02-s8/round-1,2/F): 70m (hs 64) float16 flash 8.30 / 3.54 and 7.05 / 3.54, products
+ * 10.83 / 5.51 and 9.54 / 5.11; one 12b layer (hs 128, R2) float16 flash 4.37 / 4.06, products 6.21 / 5.37; 1b (hs
+ * 256) a tie on the GPU (float16 flash 23.07 and 24.12, products 24.12 and 23.07, one timestamp step per layer apart)
+ * with the products ahead in wall time (27.39 and 29.53 against 29.28 and 72.14): the products stay from 256 dims.
+ * Earlier (session 7): the products against the float32 flash kernel won 1b (32 against 83 ms).
  */
-export const AUTO_PRODUCTS_MIN_HEAD = 128;
+export const AUTO_PRODUCTS_MIN_HEAD = 256;
 
 /** MASSIVE_WEBGPU_ATTENTION_F16, else {@link DEFAULT_HALF_ATTENTION}; any other value is refused (a typo must not silently measure something else). */
 export function halfAttentionMode(): HalfAttentionMode {

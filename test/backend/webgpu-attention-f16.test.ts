@@ -3,7 +3,7 @@
  * float32 TF.js path it stands in for (attentionBatched of src/model/attention.ts with MASSIVE_WEBGPU_ATTENTION=off:
  * transpose, split, rotary, q k^T, causal softmax, p v, merge), on random fused projection outputs qkv [B*T, H*3hs],
  * head sizes 16 (tiny-neox), 64 (Pythia 70m/160m), 128 (12b), 256 (1b), ragged and full 2048-token sequences, the
- * default tile, a 32-query tile with smaller key tiles and the default split over two subgroups per 16 queries
+ * default tile, a 32-query tile with smaller key tiles and a split over two subgroups per 16 queries
  * (head sizes multiples of 32); the float16 output is checked to be the float32 output's
  * rounding. webgpu with float16 subgroup matrices only (the GPU machine); skipped elsewhere.
  *
@@ -39,7 +39,7 @@ import { REPO_ROOT, resolvable } from "../helpers/resolvable";
 let onGpu = false;
 before(async () => {
   await initBackend();
-  process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "flash"; // every head size (auto takes the products from 128 dims)
+  process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "flash"; // every head size (auto takes the products from 256 dims)
   onGpu = halfAttentionAvailable(64, 16);
 });
 
@@ -135,7 +135,7 @@ test("float16 tensor-core attention equals the composite float32 attention withi
     const packed = packForFlashHalf(qkv, tables.cos, tables.sin, B, T, H, hs);
     const def = halfAttentionTile(hs);
     const other: HalfAttentionTile = { subgroups: 2, keys: def.keys === 64 ? 32 : 16 };
-    const split: HalfAttentionTile = { ...def, split: 2 }; // two subgroups per 16 queries (head sizes multiples of 32)
+    const split: HalfAttentionTile = { subgroups: 4, keys: def.keys === 16 ? 32 : def.keys, split: 2 }; // two subgroups per 16 queries (head sizes multiples of 32)
     for (const tile of hs % 32 === 0 ? [def, other, split] : [def, other]) {
       // The default tile through the model's entry point (packing, then the kernel); the others on the packed input.
       const fused = tile === def ? fusedCausalAttentionHalf(qkv, tables.cos, tables.sin, B, T, H, hs) : flashCausalAttentionHalf(packed, B, T, H, hs, false, tile);

@@ -64,14 +64,14 @@ test("pairsPerGroup: all (sequence, head) pairs when S (float32) and P (float16)
   assert.equal(pairsPerGroup(12, 4096, 1), 1);
 });
 
-test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else the default (auto: the products for heads of >= 128 dims, float16 flash below)", () => {
+test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else the default (auto: the products for heads of >= 256 dims, float16 flash below)", () => {
   const saved = process.env.MASSIVE_WEBGPU_ATTENTION_F16;
   try {
     delete process.env.MASSIVE_WEBGPU_ATTENTION_F16;
     assert.equal(DEFAULT_HALF_ATTENTION, "auto");
     assert.equal(halfAttentionMode(), "auto");
-    assert.deepEqual([32, 64, 128, 256].map(productsAttentionWanted), [false, false, true, true]); // (none) / Pythia 70m / 6.9b / 1b
-    assert.deepEqual([32, 64, 128, 256].map(flashHalfWanted), [true, true, false, false]);
+    assert.deepEqual([32, 64, 128, 256].map(productsAttentionWanted), [false, false, false, true]); // (none) / Pythia 70m / 6.9b / 1b
+    assert.deepEqual([32, 64, 128, 256].map(flashHalfWanted), [true, true, true, false]);
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "off";
     assert.deepEqual([64, 256].map(productsAttentionWanted), [false, false]);
     assert.deepEqual([64, 256].map(flashHalfWanted), [false, false]);
@@ -84,9 +84,9 @@ test("the float16 attention mode: MASSIVE_WEBGPU_ATTENTION_F16 when set, else th
     assert.equal(halfAttentionMode(), "products");
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "on"; // the old name of the experimental flash kernel: refused, not ignored
     assert.throws(() => halfAttentionMode(), /MASSIVE_WEBGPU_ATTENTION_F16 must be one of off, products, auto, flash \(got 'on'\)/);
-    process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "auto"; // the products for heads of 128 dims and more (1b: 256), flash below (70m: 64)
+    process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "auto"; // the products for heads of 256 dims and more (1b), float16 flash below (70m: 64, 6.9b/12b: 128)
     assert.equal(halfAttentionMode(), "auto");
-    assert.deepEqual([16, 48, 64, 80, 128, 256].map(productsAttentionWanted), [false, false, false, false, true, true]);
+    assert.deepEqual([16, 48, 64, 80, 128, 256].map(productsAttentionWanted), [false, false, false, false, false, true]);
     process.env.MASSIVE_WEBGPU_ATTENTION_F16 = "products";
     assert.deepEqual([16, 64, 256].map(productsAttentionWanted), [true, true, true]);
     assert.deepEqual([16, 64, 256].map(flashHalfWanted), [false, false, false]);
