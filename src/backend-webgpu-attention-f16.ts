@@ -9,13 +9,14 @@
  * 32 halves, v^T [hs, T']). A workgroup takes BQ = 16 x subgroups queries of one (sequence, head), each subgroup 16 of
  * them, and walks the key tiles of BK keys from key 0 to the block's last query TWICE:
  *   1. S = q k^T (BK / 16 result matrices per subgroup; q's hs / 16 left matrices loaded once from global memory),
- *      stored to workgroup memory; two lanes per query row keep the running max m and sum l = sum exp(s - m) of
- *      their half of the keys (float32, causal mask on the fly), merged once after the last tile;
- *   2. the same S again, p = exp(s - m) / l rounded to float16 into workgroup memory, and O += P v with O in hs / 16
- *      result matrices per subgroup for the whole key loop: p is final when it is multiplied, so O never needs the
- *      per-row rescaling of a one-pass online softmax, which a subgroup result matrix cannot do. The price: q k^T
- *      twice (for 64-dim heads 1.5x the tensor-core work of one pass).
- * At the end each subgroup stores its O matrices to workgroup memory and its lanes write the rows of queries < T.
+ *      stored to workgroup memory; two lanes per query row keep the max m of their half of the keys (causal mask on
+ *      the fly), merged once after the last tile;
+ *   2. the same S again, p = exp(s - m) <= 1 rounded to float16 into workgroup memory (each lane summing its p in
+ *      float32 into l), and O += P v with O in hs / 16 result matrices per subgroup for the whole key loop: m is
+ *      final when p is made, so O never needs the per-row rescaling of a one-pass online softmax, which a subgroup
+ *      result matrix cannot do. The price: q k^T twice (for 64-dim heads 1.5x the tensor-core work of one pass).
+ * At the end each subgroup stores its O matrices to workgroup memory and its lanes write O / l for the rows of
+ * queries < T (session 8's R1 and R2 kernel normalised p before rounding it and summed l in pass 1: more exps).
  * Every matrix operation has a form of ./backend-webgpu-f16-code.ts's verified product: workgroup memory is one
  * array<vec4<i32>> (8 halves or 4 floats per element; offsets and strides counted in those elements), left operands
  * row-major (q straight from the packed global buffer, as the product's direct A; P from workgroup memory), right
@@ -165,7 +166,7 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean
       ${range(KL / 4).map((e) => `{
         let f = h * ${KL} + ${4 * e}; // this vec4's first column in the rows' memory: slot f / 16 = part' * ${KS} + t
         let t = (f / ${MAT}) % ${KS};
-        if (t < ${n}) { result[out + ((f / ${MAT * KS}) * ${DS} + ${q * KS} + t) * ${MAT / 4} + (f % ${MAT}) / 4] = ${half ? "massiveHalf4(" : ""}bitcast<vec4<f32>>(Sm[sRow + ${e}u])${half ? ")" : ""}; }
+        if (t < ${n}) { result[out + ((f / ${MAT * KS}) * ${DS} + ${q * KS} + t) * ${MAT / 4} + (f % ${MAT}) / 4] = ${half ? "massiveHalf4(" : ""}bitcast<vec4<f32>>(Sm[sRow + ${e}u]) * inv${half ? ")" : ""}; }
       }`).join("\n      ")}
     }`;
   };
@@ -208,9 +209,8 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean
     ${v.decl}
     var k0n = 0;
     ${k.load}
-    // Pass 1: each lane's running max and sum over its keys of every tile.
+    // Pass 1: each lane's max over its keys of every tile.
     var m = -3.0e38;
-    var l = 0.0;
     for (var kb = 0; kb < tiles; kb++) {
       ${tileStart}
       k0n = select(0, (kb + 1) * ${BK}, kb + 1 < tiles);
@@ -220,19 +220,15 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean
       let kl = vec4<i32>(kb * ${BK} + h * ${KL});
       var tmax = vec4<f32>(-3.0e38);
       ${range(KL / 4).map((e) => `tmax = max(tmax, ${lane(e, "-3.0e38")});`).join("\n      ")}
-      let mNew = max(m, max(max(tmax.x, tmax.y), max(tmax.z, tmax.w)));
-      var sum = vec4<f32>(0.0);
-      ${range(KL / 4).map((e) => `sum += select(vec4<f32>(0.0), exp(${lane(e, "0.0")} - vec4<f32>(mNew)), ${keys(e)});`).join("\n      ")}
-      l = l * exp(m - mNew) + ((sum.x + sum.y) + (sum.z + sum.w));
-      m = mNew;
+      m = max(m, max(max(tmax.x, tmax.y), max(tmax.z, tmax.w)));
     }
-    // The row's ${RL} lanes merge their (m, l) through workgroup memory (no assumption on subgroup invocation ids).
-    red[li] = vec2<f32>(m, l);
+    // The row's ${RL} lanes merge their maxima (and after pass 2 their sums) through workgroup memory (no assumption on
+    // subgroup invocation ids).
+    red[li] = vec2<f32>(m, 0.0);
     workgroupBarrier();
-    ${range(RL).map((i) => `let ml${i} = red[li - bl + r + ${i * MAT}];`).join(" ")}
-    let mRow = ${range(RL).map((i) => `ml${i}.x`).reduce((x, y) => `max(${x}, ${y})`)};
-    let inv = 1.0 / (${range(RL).map((i) => `ml${i}.y * exp(ml${i}.x - mRow)`).join(" + ")});
-    // Pass 2: the same scores, p = exp(s - m) / l as float16, O += P v.
+    let mRow = ${range(RL).map((i) => `red[li - bl + r + ${i * MAT}].x`).reduce((x, y) => `max(${x}, ${y})`)};
+    // Pass 2: the same scores, p = exp(s - m) as float16, O += P v, each lane's sum l of its p (float32).
+    var l = vec4<f32>(0.0);
     ${range(DS).map((j) => `var o${j} = ${C}();`).join(" ")} // (the k registers hold tile 0: pass 1's last load)
     for (var kb = 0; kb < tiles; kb++) {
       let k0 = kb * ${BK};
@@ -246,8 +242,9 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean
       let kl = vec4<i32>(k0 + h * ${KL});
       let pRow = pOff + u32(r * ${SP} + h * ${KL / 8});
       ${range(KL / 8).map((e) => `{
-        let a = exp(${lane(2 * e, "-3.0e38")} - vec4<f32>(mRow)) * inv;
-        let b = exp(${lane(2 * e + 1, "-3.0e38")} - vec4<f32>(mRow)) * inv;
+        let a = exp(${lane(2 * e, "-3.0e38")} - vec4<f32>(mRow));
+        let b = exp(${lane(2 * e + 1, "-3.0e38")} - vec4<f32>(mRow));
+        l += a + b;
         Sm[pRow + ${e}u] = vec4<i32>(bitcast<i32>(vec2<f16>(a.xy)), bitcast<i32>(vec2<f16>(a.zw)), bitcast<i32>(vec2<f16>(b.xy)), bitcast<i32>(vec2<f16>(b.zw)));
       }`).join("\n      ")}
       workgroupBarrier();
@@ -256,7 +253,11 @@ export function flashHalfCode(hs: number, tile: HalfAttentionTile, half: boolean
         ${range(DS).map((j) => `o${j} = subgroupMatrixMultiplyAccumulate(p, subgroupMatrixLoad<${R}, col_major>(&Sm, vOff + ${j * MAT * SV + c * 2}u, ${SV}u), o${j});`).join("\n        ")}
       }`).join("\n      ")}
     }
-    // O (already normalised) to the rows of queries < T, through the score rows in ${chunks.length} chunk(s).
+    // The row's sum (its lanes' through workgroup memory: the loop's barriers ordered pass 1's reads of red before this).
+    red[li] = vec2<f32>((l.x + l.y) + (l.z + l.w), 0.0);
+    workgroupBarrier();
+    let inv = 1.0 / (${range(RL).map((i) => `red[li - bl + r + ${i * MAT}].x`).join(" + ")});
+    // O / l to the rows of queries < T, through the score rows in ${chunks.length} chunk(s).
     let out = ((bh / H) * T + qRow) * H * ${HV} + (bh % H) * ${HV};
     ${chunks.map(outChunk).join("\n    ")}
   }`;

@@ -16,8 +16,8 @@
  * delta the normalised output moves by at most 2 delta / (1 - delta) max|v|; v rounded to float16 adds r_v max|v|,
  * float32 sums over T keys in both paths 2 T e max|v|:
  *   |fused - composite| <= max|v| (2 delta / (1 - delta) + r_v + 2 T e),  delta = (e^eps_s - 1)(1 + u) + u + 4e + T 2^-25.
- * The two-pass kernel rounds the normalised weight exp(s - m) / l to float16 instead (l a float32 sum of unrounded
- * exps): each weight then errs by at most 2 (e^eps_s - 1) + u + T e + 6e relative (scores twice through l, one
+ * The two-pass kernel divides by a float32 sum l of the unrounded p instead (the products use p rounded to float16):
+ * each weight p~ / l then errs by at most 2 (e^eps_s - 1) + u + T e + 6e relative (scores through p and through l, one
  * float16 rounding, l's float32 sum), within 2 delta for T <= 2^13 (2 delta holds 2u; T e <= u), so the bound stands.
  * Two input sets: float16-exact q, k, v with rotary tables cos 1 / sin 0 and hs 16, 64, 256 (1/sqrt(hs) a power of
  * two, so q, k, v reach the kernel exact: only p's rounding remains, a tight check), and real rotary tables with

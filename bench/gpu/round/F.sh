@@ -3,7 +3,8 @@
 # attention on the tensor cores (src/backend-webgpu-attention-f16.ts), the default of float16 compute for heads under
 # 256 dims since R2 (MASSIVE_WEBGPU_ATTENTION_F16=auto; 128-dim heads moved from the products after R2's 12b layer:
 # 4.06 vs 5.37 ms GPU), with 16-key tiles for heads of 80-128 dims (R2: 2.23 vs 3.28 ms with 32 keys on a 12b layer).
-# R3 (confirmation):
+# R3: the kernel's pass 1 keeps only the row max (l summed in pass 2 from the unnormalised p, O / l at the end: half
+# the exps), so the test is a real check again:
 #   1. its device test (MASSIVE_WEBGPU_ATTENTION_F16=flash: every head size 16..256, the new hs-128 default tile);
 #   2. the attention alone per 5 x 2048 pass (bench/gpu/attention-f16.ts: 70m, one 12b layer, 1b; every tile);
 #   3. the float16 forward (forward.js --compute float16) with the default (float16 flash) alternated with `off`
