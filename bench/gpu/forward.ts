@@ -7,9 +7,12 @@
  * Timing: the peer synchronises once per forward of all sequences, so by default (`--sync rep`) the passes of one
  * repetition are queued back to back and the clock stops when the last one's output is read; `--sync batch` waits
  * for each pass before queuing the next (the protocol of every figure before 2026-12-02 session 8: the GPU idles while
- * the host encodes the next pass, ~1-2 ms per 70m pass).
+ * the host encodes the next pass, ~1-2 ms per 70m pass). Untimed repetitions run first until `--warmup-ms` (500) have
+ * passed (at least one: it compiles the shaders): session 8 saw single processes run a whole short 70m measurement
+ * at a third of the speed of the next one (bench/gpu/h200-2026-12-02-s8 round-1/F, round-3/M). Every repetition's
+ * seconds are in the JSON (timesWithLogits, timesHiddenOnly); the figure is their median.
  * Usage: node bench/gpu/forward.js [--shapes 70m,160m,1b] [--seqs 10] [--seq 2048] [--batch N] [--reps 3]
- *          [--peer peer.json] [--sync rep|batch] [--profile] [--submit-batch N (tfjs WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE)] [--tag name]
+ *          [--peer peer.json] [--sync rep|batch] [--warmup-ms 500] [--profile] [--submit-batch N (tfjs WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE)] [--tag name]
  *          [--compute float16 (GPTNeoXOptions.compute: Linear layers on the tensor cores, src/backend-webgpu-f16.ts)]
  */
 import * as fs from "node:fs";
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   const compute = arg("compute", "float32") as "float32" | "float16";
   const submit = Number(arg("submit-batch", "0"));
   const syncEach = arg("sync", "rep") === "batch";
+  const warmupMs = Number(arg("warmup-ms", "500"));
   if (submit > 0) tf.env().set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", submit);
   const maxBinding = webGpuInfo()?.maxStorageBufferBindingSize || 2 ** 31;
   const peer: PeerRow[] = peerFile && fs.existsSync(peerFile) ? (JSON.parse(fs.readFileSync(peerFile, "utf8")) as { rows: PeerRow[] }).rows : [];
@@ -71,10 +75,13 @@ async function main(): Promise<void> {
     const tLoad = performance.now();
     weights.clear();
     const ids = randomIds(seqs, T, c.vocabSize);
-    const run = async (logits: boolean): Promise<number> => {
+    const run = async (logits: boolean): Promise<number[]> => {
       const times: number[] = [];
       const per = logits ? batch : batchHidden;
-      for (let r = 0; r <= reps; r++) {
+      const warmStart = performance.now();
+      let warmups = 1; // the first repetition compiles the shaders; more run until warmupMs have passed (at most 20)
+      for (let r = 0; r < warmups + reps; r++) {
+        if (r === warmups && warmups < 20 && performance.now() - warmStart < warmupMs) warmups++;
         const start = performance.now();
         for (let b0 = 0; b0 < seqs; b0 += per) {
           const { logits: l, cache } = model.runWithCache(ids.slice(b0, b0 + per), {
@@ -84,14 +91,16 @@ async function main(): Promise<void> {
           if (syncEach || b0 + per >= seqs) await sync(l ?? cache.get(`blocks.${c.numLayers - 1}.hook_resid_post`));
           tf.dispose([...(l ? [l] : []), ...cache.values()]);
         }
-        if (r > 0) times.push((performance.now() - start) / 1000); // r = 0 compiles the shaders
+        if (r >= warmups) times.push((performance.now() - start) / 1000);
       }
-      return median(times);
+      return times;
     };
-    let sLogits = NaN, sHidden = NaN, error = "";
+    let sLogits = NaN, sHidden = NaN, error = "", timesWithLogits: number[] = [], timesHiddenOnly: number[] = [];
     try {
-      sLogits = await run(true);
-      sHidden = await run(false);
+      timesWithLogits = await run(true);
+      timesHiddenOnly = await run(false);
+      sLogits = median(timesWithLogits);
+      sHidden = median(timesHiddenOnly);
     } catch (err) {
       error = (err as Error).message.split("\n")[0]!;
     }
@@ -101,7 +110,7 @@ async function main(): Promise<void> {
     const tokens = seqs * T;
     const row = {
       shape, compute, batch, batchHidden, tokens, secondsWithLogits: sLogits, tokensPerS: tokens / sLogits, secondsHiddenOnly: sHidden,
-      tokensPerSHiddenOnly: tokens / sHidden, randomWeightsS: (tGen - t0) / 1000, uploadS: (tLoad - tGen) / 1000, error,
+      tokensPerSHiddenOnly: tokens / sHidden, timesWithLogits, timesHiddenOnly, randomWeightsS: (tGen - t0) / 1000, uploadS: (tLoad - tGen) / 1000, error,
       numTensors: tf.memory().numTensors, webGpuErrors: webGpuErrorCount(), profile,
     };
     const p32 = peer.find((p) => p.shape === shape && p.dtype === "float32");

@@ -45,7 +45,7 @@ fi
 
 log "2. forward side by side: PyTorch float32 + float16, ours float32, ours float16"
 fwd() { timeout ${FWD_S:-60} node .gpu-rec/js/bench/gpu/forward.js --reps ${FWD_REPS:-4} --peer "$OUTDIR/peer.json" "$@" 2>&1 | quiet | tee -a "$OUTDIR/all.log"; }
-PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps 2 --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
+PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps ${FWD_REPS:-4} --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
 fwd --shapes 70m,160m,1b
 # The float32 forward's default (resident weights) is split float16 where the tensor cores are there
 # (src/backend-webgpu-split.ts, since session 7): the SIMT kernel beside it.
