@@ -7,7 +7,7 @@
 #      ours in float32 (70m, 160m, 1b; the SIMT product beside the default split on 70m, 1b) and with --compute
 #      float16 (70m, 1b; the float32 flash attention beside the default), 10 x 2048 tokens, logits included, timed as
 #      the peer is (one synchronisation per repetition) and, on 70m, also as before session 8 (--sync batch);
-#      the float16 flash attention (default below 128 dims) on 1b beside the products only where its own test passed;
+#      with FLASH_1B=1, the float16 flash attention (default below 256 dims) on 1b beside the products where its test passed;
 #   3. the attention alone per pass (float32 flash vs float16: bench/gpu/attention-tc.ts, attention-f16.ts) and the
 #      float16 product's default tile on every Pythia product (bench/gpu/f16-probe.ts);
 #   4. recording (bench/stream/run.ts): 1b (the default, SIMT for streamed weights, and split) and a 12b shape cut to 8 layers (GPU memory by
@@ -51,10 +51,10 @@ fwd --shapes 70m,160m,1b
 # (src/backend-webgpu-split.ts, since session 7): the SIMT kernel beside it.
 MASSIVE_WEBGPU_F32_PRODUCT=simt fwd --shapes 70m,1b --tag simt
 fwd --shapes 70m,1b --compute float16 --tag f16
-# The float16 attention's default is auto (the float16 flash below 128 dims, the products from AUTO_PRODUCTS_MIN_HEAD
-# dims): the float32 flash beside it, and the float16 flash on 1b's 256-dim heads beside the products.
+# The float16 attention's default is auto (the float16 flash below AUTO_PRODUCTS_MIN_HEAD = 256 dims, the products
+# from there): the float32 flash beside it, and (FLASH_1B=1) the float16 flash on 1b's 256-dim heads beside the products.
 MASSIVE_WEBGPU_ATTENTION_F16=off fwd --shapes 70m,1b --compute float16 --tag f16-flash32
-[[ $FA == 1 ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash fwd --shapes 1b --compute float16 --tag f16-flash
+[[ $FA == 1 && -n ${FLASH_1B:-} ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash fwd --shapes 1b --compute float16 --tag f16-flash
 # The timing protocol of every figure before session 8 (wait for each 5 x 2048 pass), for comparison.
 fwd --shapes 70m --sync batch --tag sync-batch
 fwd --shapes 70m --compute float16 --sync batch --tag f16-sync-batch
