@@ -74,7 +74,8 @@ export const DEFAULT_HALF_TILE: HalfTile = HALF_TILES[DEFAULT_HALF_TILE_NAME]!;
  * memory. On the H200 (session 8 R2, bench/gpu/h200-2026-12-02-s8/round-2/M, f16-probe with >= 30 ms per timing),
  * against the default tile: the 70m logits [10240, 512] x [512, 50304] 2.73 vs 3.58 ms, qkv 0.092 vs 0.120, dense 0.036
  * vs 0.049, fc1 0.115 vs 0.152, fc2 (K 2048) 0.106 vs 0.118 ms; one 5 x 2048 pass's products 4.83 vs 6.22 ms (the
- * real pass, programs.js: logits 2.69 vs 3.54 ms, the 24 linears 2.56 vs 3.01-3.34).
+ * real pass, programs.js: logits 2.69 vs 3.54 ms, the 24 linears 2.56 vs 3.01-3.34). 1b (R3, round-3/M): the forward
+ * 93,632 vs 88,019 tokens/s with logits, the products 248-259 vs 208-237 TFLOP/s.
  */
 export const LINEAR_HALF_TILE_NAME = "128x128-128t-bk64-g8-ss";
 export const LINEAR_HALF_TILE: HalfTile = HALF_TILES[LINEAR_HALF_TILE_NAME]!;
