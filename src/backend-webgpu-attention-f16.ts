@@ -27,10 +27,10 @@
  * Fits: hs a multiple of 16 up to 256, the adapter's f16 -> f32 16x16x16 configuration, the workgroup memory of
  * {@link halfAttentionBytes} (the device's limit; the H200 offers 48 KiB).
  * Error (test/backend/webgpu-attention-f16.test.ts derives the bound): q, k, p, v rounded to float16 (u = 2^-11).
- * H200, 2026-12-02 session 8 rounds 1 and 2 (bench/gpu/h200-2026-12-02-s8/round-1,2/F): the test passes (every case
- * and tile, max |error| 3.7e-4 to 3.6e-3 against bounds of 1.4e-3 to 0.35); per 5 x 2048-token pass this program
- * takes 2.75-3.15 ms of GPU time on 70m (the float32 flash kernel 6.68), 2.2-2.5 ms on one 12b layer (9.37), 18.9-19.9
- * ms on 1b (66.1).
+ * H200, 2026-12-02 session 8 rounds 1 to 3 (bench/gpu/h200-2026-12-02-s8/round-1,2,3/F): the test passes (every case
+ * and tile, max |error| 2.4e-7 to 3.6e-3 against bounds of 1.4e-3 to 0.35); per 5 x 2048-token pass this program
+ * takes 2.36 ms of GPU time on 70m in R3 (2.75-3.15 before pass 1 lost its exps; the float32 flash kernel 6.68),
+ * 2.2-2.6 ms on one 12b layer (9.37), 18.9 ms on 1b (66.1).
  * MASSIVE_WEBGPU_ATTENTION_F16 (halfAttentionMode, ./backend-webgpu-attention-tc.ts): `auto` (the default) routes
  * float16 compute's attention here for heads under 256 dims, `flash` for every head size that fits.
  * History: three one-pass versions (O rescaled per tile through workgroup memory or row-lane registers, scalar f16/f32
