@@ -45,7 +45,7 @@ test("webgpu: split products and float16 attention as the model will run them", 
   // Layers under SPLIT_MIN_WEIGHTS (2^18 entries) keep SIMT with `split`, so nothing was split; `split-all` splits them.
   assert.equal(arithmetic(TINY, { float32Product: { streamed: "split" } }).float32Product, "simt");
   assert.equal(arithmetic(TINY, { float32Product: { streamed: "split-all" } }).float32Product, "split-all");
-  // Float16 compute: SIMT is not its product; the attention by head size (auto: the float16 flash below 128 dims, products from 128) and mode.
+  // Float16 compute: SIMT is not its product; the attention by head size (auto: the float16 flash below 256 dims, products from 256) and mode.
   assert.deepEqual(withEnv({ MASSIVE_WEBGPU_ATTENTION_F16: "auto" }, () => arithmetic(P70M, { compute: "float16" })), { compute: "float16", float32Product: "simt", attention: "flash-f16" });
   assert.equal(withEnv({ MASSIVE_WEBGPU_ATTENTION_F16: "auto" }, () => arithmetic(P1B, { compute: "float16" })).attention, "products");
   assert.equal(withEnv({ MASSIVE_WEBGPU_ATTENTION_F16: "products" }, () => arithmetic(P70M, { compute: "float16" })).attention, "products");
