@@ -45,24 +45,29 @@ fi
 
 log "2. forward side by side: PyTorch float32 + float16, ours float32, ours float16"
 fwd() { timeout ${FWD_S:-60} node .gpu-rec/js/bench/gpu/forward.js --reps ${FWD_REPS:-4} --peer "$OUTDIR/peer.json" "$@" 2>&1 | quiet | tee -a "$OUTDIR/all.log"; }
-PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps ${FWD_REPS:-4} --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"
+# PEER_JSON: reuse PyTorch's figures from an earlier call of the same session (when device time is short).
+if [[ -n ${PEER_JSON:-} ]]; then cp "$PEER_JSON" "$OUTDIR/peer.json"; log "PyTorch peer from $PEER_JSON"; else
+PYTHONUNBUFFERED=1 timeout ${PEER_S:-80} python3 bench/peers/gpt_neox_forward.py --shapes 70m,160m,1b --reps ${FWD_REPS:-4} --out "$OUTDIR/peer.json" 2>&1 | grep -v -i warn | tee -a "$OUTDIR/all.log"; fi
 fwd --shapes 70m,160m,1b
 # The float32 forward's default (resident weights) is split float16 where the tensor cores are there
 # (src/backend-webgpu-split.ts, since session 7): the SIMT kernel beside it.
-MASSIVE_WEBGPU_F32_PRODUCT=simt fwd --shapes 70m,1b --tag simt
-fwd --shapes 70m,1b --compute float16 --tag f16
+# LEAN=1 (short of device time): the defaults, 70m's comparisons and the recording only.
+[[ -z ${LEAN:-} ]] && MASSIVE_WEBGPU_F32_PRODUCT=simt fwd --shapes 70m,1b --tag simt
+fwd --shapes 70m,160m,1b --compute float16 --tag f16
 # The float16 attention's default is auto (the float16 flash below AUTO_PRODUCTS_MIN_HEAD = 256 dims, the products
 # from there): the float32 flash beside it, and (FLASH_1B=1) the float16 flash on 1b's 256-dim heads beside the products.
-MASSIVE_WEBGPU_ATTENTION_F16=off fwd --shapes 70m,1b --compute float16 --tag f16-flash32
+MASSIVE_WEBGPU_ATTENTION_F16=off fwd --shapes $([[ -n ${LEAN:-} ]] && echo 70m || echo 70m,1b) --compute float16 --tag f16-flash32
 [[ $FA == 1 && -n ${FLASH_1B:-} ]] && MASSIVE_WEBGPU_ATTENTION_F16=flash fwd --shapes 1b --compute float16 --tag f16-flash
 # The timing protocol of every figure before session 8 (wait for each 5 x 2048 pass), for comparison.
 fwd --shapes 70m --sync batch --tag sync-batch
 fwd --shapes 70m --compute float16 --sync batch --tag f16-sync-batch
 
+[[ -z ${LEAN:-} ]] && {
 log "3. float16 kernels alone: attention per 5 x 2048-token pass (float32 flash vs float16), the product's default tile"
 timeout 40 node .gpu-rec/js/bench/gpu/attention-tc.js --shapes 70m,1b --reps 5 --tag check 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 [[ $FA == 1 ]] && timeout 40 node .gpu-rec/js/bench/gpu/attention-f16.js --shapes 70m,1b --reps 5 --tag check 2>&1 | quiet | tee -a "$OUTDIR/all.log"
 timeout ${PROBE_S:-30} node .gpu-rec/js/bench/gpu/f16-probe.js --reps 10 --only '^128x128-128t-bk64$' --checks exact --out "$OUTDIR/probe.json" 2>&1 | quiet | grep -E '^(check|time|  sampled|best)' | tee -a "$OUTDIR/all.log"
+}
 log "4. recording (bench/stream/run.ts, random float16 files, 10 x 2048 tokens): 1b with the default products and SIMT, a 12b shape cut to 8 layers (memory), PyTorch's load + forward of the 1b file"
 D=/tmp/massive-stream
 # Appending (not truncating) so that the marker lines echoed below are not overwritten at nvidia-smi's own offset.
@@ -70,7 +75,7 @@ D=/tmp/massive-stream
 rec() { timeout ${RECORD_S:-60} node .gpu-rec/js/bench/stream/run.js --seqs 10 --seq 2048 --profile 0 --loaded none --dir $D "$@" 2>&1 | quiet | grep -v '^wrote' | tee -a "$OUTDIR/all.log"; }
 rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu.json"
 # Streamed weights default to SIMT (session 7 R3: split recorded 1b slower, in twice the memory): split beside it.
-MASSIVE_WEBGPU_F32_PRODUCT=auto rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu-split.json"
+[[ -z ${LEAN:-} ]] && MASSIVE_WEBGPU_F32_PRODUCT=auto rec --shapes 1b --repeat 2 --out "$OUTDIR/stream-webgpu-split.json"
 echo "12b-L8 starts $(date -u +%FT%T)" >> "$OUTDIR/gpumem.csv"
 rec --shapes 12b-L8 --repeat 1 --out "$OUTDIR/stream-webgpu-12b.json"
 kill $smi 2>/dev/null
