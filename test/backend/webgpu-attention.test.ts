@@ -16,6 +16,7 @@ import { fusedAttentionAvailable } from "../../src/backend-webgpu-attention";
 import { parseNeoXConfig } from "../../src/io/config";
 import { GPTNeoX } from "../../src/model/gpt-neox";
 import { randomIds, randomNeoXWeights } from "../../bench/gpu/lib";
+import { withEnv } from "../helpers/env";
 
 let onGpu = false;
 before(async () => {
@@ -26,28 +27,15 @@ before(async () => {
 /** The flash program's tiles (MASSIVE_WEBGPU_FLASH values) each test case runs. */
 const TILES = ["v1", "4x32", "8x16", "4x16k8", "8x16v64", "4x32v32", "4x16k8v16"];
 
-/** process.env[name] = value (undefined: unset) for f, restored afterwards. */
-async function withEnv<T>(name: string, value: string | undefined, f: () => Promise<T>): Promise<T> {
-  const previous = process.env[name];
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-  try {
-    return await f();
-  } finally {
-    if (previous === undefined) delete process.env[name];
-    else process.env[name] = previous;
-  }
-}
-
 /** hook_attn_out of layer 0 for ids, with the fused attention on (flash tile `tile`) or off. */
 async function attnOut(model: GPTNeoX, ids: number[][], fused: boolean, tile?: string): Promise<Float32Array> {
-  return withEnv("MASSIVE_WEBGPU_FLASH", tile, () => withEnv("MASSIVE_WEBGPU_ATTENTION", fused ? "on" : "off", async () => {
+  return withEnv({ MASSIVE_WEBGPU_FLASH: tile, MASSIVE_WEBGPU_ATTENTION: fused ? "on" : "off" }, async () => {
     const { cache } = model.runWithCache(ids, { returnLogits: false, namesFilter: ["blocks.0.hook_attn_out"] });
     const out = cache.get("blocks.0.hook_attn_out")!;
     const values = (await out.data()) as Float32Array;
     out.dispose();
     return values;
-  }));
+  });
 }
 
 test("fused attention equals the composite attention (rotary, causal softmax, merge) for head sizes 8..256", async (t) => {
