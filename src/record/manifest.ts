@@ -67,7 +67,7 @@ export interface CheckpointRecord {
    * webgpu, float16 compute: the attention that ran (MASSIVE_WEBGPU_ATTENTION_F16 resolved for the model's head size:
    * src/model/attention.ts batchedAttentionKind). Absent in float16 records made before the field (2026-12-02).
    */
-  halfAttention?: "products" | "flash-f16" | "flash-f32" | "composite" | "per-head";
+  halfAttention?: ModelArithmetic["attention"];
   seconds: number;
   recordedAt: string;
   statsFile: string;
